@@ -1,0 +1,54 @@
+"""Documents of a topic map as CSV: one row per document, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TextIO
+
+from worker.contracts import TopicMap
+
+BASE_COLUMNS = ("id", "topic", "label", "x", "y", "outlier", "text")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a quote (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def document_rows(
+    topic_map: TopicMap,
+    texts: Sequence[str] | None = None,
+    metadata: Sequence[Mapping[str, Any]] | None = None,
+) -> Iterator[list[Any]]:
+    """The header, then one row per document (metadata columns after the base columns)."""
+    docs = topic_map.documents
+    texts = texts if texts is not None else docs.text
+    meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in BASE_COLUMNS))
+    labels = {t.id: t.label for t in topic_map.topics}
+    yield [*BASE_COLUMNS, *meta_columns]
+    for i, doc_id in enumerate(docs.id):
+        meta = metadata[i] if metadata else {}
+        row = [
+            doc_id,
+            docs.topic[i],
+            labels.get(docs.topic[i], ""),
+            docs.x[i],
+            docs.y[i],
+            docs.outlier[i],
+            texts[i] if texts is not None else "",
+            *(meta.get(column, "") for column in meta_columns),
+        ]
+        yield [neutralise(value) for value in row]
+
+
+def write_documents_csv(
+    out: TextIO,
+    topic_map: TopicMap,
+    texts: Sequence[str] | None = None,
+    metadata: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    csv.writer(out).writerows(document_rows(topic_map, texts, metadata))

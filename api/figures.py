@@ -1,0 +1,173 @@
+"""Plotly figures of a topic map: pure functions of the stored :class:`TopicMap` (and texts).
+
+Every user-derived string (document text, ids, labels, terms) is HTML-escaped before it reaches
+Plotly, whose hover and legend text understand a subset of HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from worker.contracts import TopicMap
+
+SNIPPET_CHARS = 200
+OUTLIER_COLOUR = "#b0b0b0"
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#fdae6b",
+)  # fmt: skip
+FIGURE_KINDS = ("map", "sizes", "terms")
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """Escaped text cut to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return escape(text)
+
+
+def topic_colour(topic_id: int) -> str:
+    return OUTLIER_COLOUR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]
+
+
+def document_map(topic_map: TopicMap, texts: Sequence[str] | None = None, *, title: str = "Topic map") -> go.Figure:
+    """Every document as a point: one ``scattergl`` trace per topic, outliers grey, labels at centroids.
+
+    Documents the clustering flagged as outliers (assigned to a topic or not) form a grey trace
+    of their own so the dense core of each topic stands out; their hover names their topic.
+    """
+    docs = topic_map.documents
+    texts = texts if texts is not None else docs.text
+    labels = {t.id: t.label for t in topic_map.topics}
+    members: dict[int, list[int]] = {}
+    for index, (topic, outlier) in enumerate(zip(docs.topic, docs.outlier, strict=True)):
+        members.setdefault(-1 if outlier else topic, []).append(index)
+
+    def hover(index: int) -> str:
+        topic = docs.topic[index]
+        head = f"<b>{escape(labels.get(topic, str(topic)))}</b>" + (" (outlier)" if docs.outlier[index] else "")
+        body = snippet(texts[index]) if texts is not None else ""
+        return f"{head}<br>id: {escape(docs.id[index])}<br>{body}"
+
+    figure = go.Figure()
+    for topic in sorted(members, key=lambda t: (t < 0, t)):
+        rows = members[topic]
+        figure.add_trace(
+            go.Scattergl(
+                x=[docs.x[i] for i in rows],
+                y=[docs.y[i] for i in rows],
+                mode="markers",
+                name=escape(labels.get(topic, "Outliers") if topic >= 0 else "Outliers"),
+                legendgroup=str(topic),
+                marker={"size": 4, "color": topic_colour(topic), "opacity": 0.5 if topic < 0 else 0.8},
+                hovertext=[hover(i) for i in rows],
+                hovertemplate="%{hovertext}<extra></extra>",
+                customdata=[docs.id[i] for i in rows],
+                meta={"topic": topic},
+            )
+        )
+    named = [t for t in topic_map.topics if t.id >= 0]
+    figure.add_trace(
+        go.Scatter(
+            x=[t.x for t in named],
+            y=[t.y for t in named],
+            mode="text",
+            text=[escape(t.label) for t in named],
+            textfont={"size": 11, "color": "#222"},
+            name="labels",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    figure.update_layout(
+        title=escape(title),
+        template="plotly_white",
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+        legend={"itemsizing": "constant", "title": {"text": "Topics"}},
+        dragmode="pan",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return figure
+
+
+def topic_sizes(topic_map: TopicMap, *, max_topics: int = 50) -> go.Figure:
+    """Horizontal bars: documents per topic, largest first."""
+    topics = sorted(topic_map.topics, key=lambda t: -t.size)[:max_topics]
+    figure = go.Figure(
+        go.Bar(
+            x=[t.size for t in topics],
+            y=[escape(t.label) for t in topics],
+            orientation="h",
+            marker={"color": [topic_colour(t.id) for t in topics]},
+            hovertemplate="%{y}: %{x} documents<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Topic sizes",
+        template="plotly_white",
+        yaxis={"autorange": "reversed"},
+        height=max(300, 22 * len(topics) + 100),
+    )
+    return figure
+
+
+def topic_terms(topic_map: TopicMap, *, max_topics: int = 12, n_terms: int = 8, columns: int = 4) -> go.Figure:
+    """One small bar chart of c-TF-IDF term weights per topic (the largest topics)."""
+    topics = [t for t in topic_map.topics if t.id >= 0][:max_topics] or topic_map.topics[:max_topics]
+    rows = max(1, -(-len(topics) // columns))
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[escape(t.label) for t in topics],
+        horizontal_spacing=0.12,
+        vertical_spacing=0.5 / rows,
+    )
+    for index, topic in enumerate(topics):
+        terms = topic.terms[:n_terms]
+        figure.add_trace(
+            go.Bar(
+                x=[t.weight for t in terms],
+                y=[escape(t.term) for t in terms],
+                orientation="h",
+                marker={"color": topic_colour(topic.id)},
+                showlegend=False,
+                hovertemplate="%{y}: %{x:.4f}<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(title="Top terms per topic", template="plotly_white", height=260 * rows + 80)
+    return figure
+
+
+def build_figure(kind: str, topic_map: TopicMap, texts: Sequence[str] | None = None) -> go.Figure:
+    if kind == "map":
+        return document_map(topic_map, texts)
+    if kind == "sizes":
+        return topic_sizes(topic_map)
+    if kind == "terms":
+        return topic_terms(topic_map)
+    raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
+
+
+def to_json(figure: go.Figure) -> str:
+    return str(pio.to_json(figure, validate=False, pretty=False))
+
+
+def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
+    """A complete HTML page with plotly.js inlined from the installed plotly package (works offline)."""
+    page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config={"scrollZoom": True, "displaylogo": False})
+    return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)

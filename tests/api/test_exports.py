@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from api.exports import neutralise, write_documents_csv
+from tests.api.maps import XSS, small_map
+
+
+def test_one_row_per_document_with_metadata_and_quotes() -> None:
+    topic_map, texts = small_map()
+    texts[0] = 'he said "hi", then\nleft'
+    metadata = [{"lang": "en"} for _ in texts]
+    out = io.StringIO()
+    write_documents_csv(out, topic_map, texts, metadata)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 9
+    assert list(rows[0]) == ["id", "topic", "label", "x", "y", "outlier", "text", "lang"]
+    assert rows[0]["text"] == texts[0] and rows[0]["label"] == "rocket · orbit"
+    assert rows[4]["text"].startswith(XSS)
+    assert rows[8]["topic"] == "-1" and rows[8]["outlier"] == "True"
+
+
+def test_formula_cells_are_neutralised() -> None:
+    assert [neutralise(v) for v in ["=1+1", "+A1", "-2", "@SUM", "fine", 3]] == [
+        "'=1+1",
+        "'+A1",
+        "'-2",
+        "'@SUM",
+        "fine",
+        3,
+    ]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from worker.pipeline.label import TopicLabeler, class_tfidf, readable_label
+
+
+def test_class_tfidf_matches_hand_computed_values() -> None:
+    # Two topics, three terms. Counts per topic:
+    #   topic 0: a=2, b=2, c=0   (4 words)     topic 1: a=0, b=1, c=3   (4 words)
+    # f = column sums = [2, 3, 3]; A = mean words per topic = 4
+    # idf = log(1 + A / f) = [log 3, log(7/3), log(7/3)]
+    # tf  = L1 rows: topic 0 = [.5, .5, 0]; topic 1 = [0, .25, .75]
+    counts = np.array([[2, 2, 0], [0, 1, 3]])
+    weights = class_tfidf(counts).toarray()
+    expected = np.array(
+        [
+            [0.5 * math.log(3), 0.5 * math.log(7 / 3), 0.0],
+            [0.0, 0.25 * math.log(7 / 3), 0.75 * math.log(7 / 3)],
+        ]
+    )
+    np.testing.assert_allclose(weights, expected, rtol=1e-12)
+
+
+def test_class_tfidf_ranks_a_shared_word_below_a_distinctive_one() -> None:
+    weights = class_tfidf(np.array([[5, 5], [0, 5]])).toarray()
+    assert weights[0, 0] > weights[0, 1]
+
+
+@pytest.mark.parametrize(
+    ("terms", "label"),
+    [
+        (["python", "python3", "module", "library"], "python · module · library"),
+        (["fonts", "font", "truetype", "opentype"], "fonts · truetype · opentype"),
+        (["perl", "perl module", "module", "cpan", "xs"], "perl · module · cpan"),
+        (["perl module", "perl", "module", "cpan"], "perl module · cpan"),
+        (["game", "games"], "game"),
+        ([], ""),
+    ],
+)
+def test_readable_label_skips_near_duplicates(terms: list[str], label: str) -> None:
+    assert readable_label(terms) == label
+
+
+def test_labeler_terms_labels_and_representatives() -> None:
+    texts = [
+        "rocket launch orbit",
+        "rocket orbit moon",
+        "the rocket and the moon",
+        "bake bread in the oven",
+        "oven bread butter",
+        "butter and bread",
+    ]
+    topics = np.array([0, 0, 0, 1, 1, 1])
+    embeddings = np.eye(6, dtype=np.float32)[[0, 0, 1, 2, 2, 3]]
+    labeler = TopicLabeler(n_terms=3, n_representative=2).fit(texts, topics, embeddings)
+    assert labeler.topic_ids_ == [0, 1]
+    assert labeler.terms_[0][0][0] == "rocket"
+    assert labeler.terms_[1][0][0] == "bread"
+    assert all(term not in {"the", "and", "in"} for terms in labeler.terms_ for term, _ in terms)
+    assert labeler.labels_[0].startswith("rocket")
+    # Documents 0 and 1 share the centroid's dominant direction; the duplicate-free pick is both.
+    assert labeler.representatives_[0] == [0, 1]
+    assert len(labeler.representatives_[1]) == 2
+
+
+def test_labeler_core_documents_define_the_terms() -> None:
+    texts = ["alpha beta", "alpha beta", "gamma delta", "zeta eta", "zeta eta", "zeta theta"]
+    topics = np.array([0, 0, 0, 1, 1, 1])
+    core = np.array([True, True, False, True, True, True])
+    labeler = TopicLabeler(n_terms=5).fit(texts, topics, np.ones((6, 2), dtype=np.float32), core=core)
+    assert "gamma" not in [t for t, _ in labeler.terms_[0]]
+
+
+def test_labeler_survives_stop_words_only() -> None:
+    labeler = TopicLabeler().fit(["the and", "of the", "a an"], np.array([0, 0, -1]), np.ones((3, 2), dtype=np.float32))
+    assert labeler.labels_ == ["Outliers", "Topic 0"] and labeler.terms_ == [[], []]
+
+
+def test_labeler_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        TopicLabeler().fit(["a"], np.array([0, 1]), np.ones((2, 2), dtype=np.float32))

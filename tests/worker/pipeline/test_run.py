@@ -1,0 +1,86 @@
+"""The whole pipeline on a planted corpus with the hashing encoder (no model)."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from tests.conftest import HashingEncoder, planted_corpus
+from worker.contracts import STAGES, PipelineParams, TopicMap
+from worker.pipeline.run import resolve_min_topic_size, run_pipeline
+
+
+def fit(params: PipelineParams | None = None, n: int = 40) -> TopicMap:
+    texts, _ = planted_corpus(n)
+    return run_pipeline(
+        texts, [f"d{i}" for i in range(len(texts))], params or PipelineParams(), encoder=HashingEncoder()
+    )
+
+
+def test_map_shape_and_quality() -> None:
+    texts, truth = planted_corpus(40)
+    events: list[tuple[str, int, int]] = []
+    topic_map = run_pipeline(
+        texts,
+        [f"d{i}" for i in range(len(texts))],
+        PipelineParams(),
+        encoder=HashingEncoder(),
+        progress=lambda *e: events.append(e),
+    )
+    TopicMap.model_validate_json(topic_map.model_dump_json())
+    assert adjusted_rand_score(truth, topic_map.documents.topic) > 0.9
+    assert topic_map.meta.quality.n_topics == 4
+    assert topic_map.meta.quality.unassigned_share == 0
+    assert [t.id for t in topic_map.topics] == [0, 1, 2, 3]
+    assert sum(t.size for t in topic_map.topics) == 160
+    assert {t.label.split(" · ")[0] for t in topic_map.topics} <= set(" ".join(texts).split())
+    assert all(1 <= len(t.representative_documents) <= 5 for t in topic_map.topics)
+    assert topic_map.meta.quality.diversity > 0.9
+    assert topic_map.meta.quality.npmi > 0
+    assert set(topic_map.meta.timings_s) == {*STAGES, "total"}
+    assert [e[0] for e in events if e[1:] == (0, 1)] == list(STAGES)
+    assert ("embed", 160, 160) in events
+
+
+def test_same_seed_same_map_apart_from_timings() -> None:
+    first, second = fit().model_dump(), fit().model_dump()
+    for dump in (first, second):
+        dump["meta"].pop("timings_s")
+        dump["meta"].pop("peak_rss_mb")
+    assert first == second
+
+
+def test_keep_outliers_and_target_topic_count() -> None:
+    merged = fit(PipelineParams(n_topics=2))
+    assert merged.meta.quality.n_topics == 2
+    kept = fit(PipelineParams(keep_outliers=True))
+    outliers = sum(kept.documents.outlier)
+    assert kept.meta.quality.unassigned_share == pytest.approx(outliers / 160)
+    assert all(t == -1 for t, o in zip(kept.documents.topic, kept.documents.outlier, strict=True) if o)
+
+
+def test_progress_callback_can_stop_the_run() -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel_at_reduce(stage: str, done: int, total: int) -> None:
+        if stage == "reduce":
+            raise Cancelled
+
+    texts, _ = planted_corpus(10)
+    with pytest.raises(Cancelled):
+        run_pipeline(
+            texts, [str(i) for i in range(40)], PipelineParams(), encoder=HashingEncoder(), progress=cancel_at_reduce
+        )
+
+
+def test_ids_must_match_texts() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        run_pipeline(["a", "b"], ["1"], PipelineParams(), encoder=HashingEncoder())
+
+
+@pytest.mark.parametrize(
+    ("given", "n", "expected"), [(None, 500, 10), (None, 20_000, 20), (None, 10**6, 100), (7, 10**6, 7)]
+)
+def test_min_topic_size_default(given: int | None, n: int, expected: int) -> None:
+    assert resolve_min_topic_size(PipelineParams(min_topic_size=given), n) == expected

@@ -1,0 +1,125 @@
+"""The ``topicmap`` command: every input format, every bad input, the outputs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from worker.cli import main
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def documents(sample_rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """60 real descriptions (12 per section) keep each run to a few seconds."""
+    by_section: dict[str, list[dict[str, str]]] = {}
+    for row in sample_rows:
+        by_section.setdefault(row["section"], []).append(row)
+    return [row for rows in by_section.values() for row in rows[:12]]
+
+
+def write_format(path: Path, rows: list[dict[str, str]]) -> Path:
+    if path.suffix in (".csv", ".tsv"):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["id", "section", "text"], delimiter="\t" if path.suffix == ".tsv" else ",")
+            writer.writeheader()
+            writer.writerows(rows)
+    elif path.suffix == ".json":
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    elif path.suffix == ".jsonl":
+        path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    else:
+        path.write_text("\n".join(r["text"] for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".json", ".jsonl", ".txt"])
+def test_every_format_gives_a_map(tmp_path: Path, documents: list[dict[str, str]], suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_format(tmp_path / f"corpus{suffix}", documents)
+    out = tmp_path / "out"
+    assert main(["fit", str(source), "--out", str(out), "--min-topic-size", "5", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "map.html")
+    topic_map = json.loads((out / "map.json").read_text())
+    assert topic_map["meta"]["n_documents"] == 60 and topic_map["meta"]["params"]["min_topic_size"] == 5
+    with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 60 and rows[0]["text"] == documents[0]["text"]
+    assert ("section" in rows[0]) == (suffix != ".txt")
+    expected_id = "0" if suffix == ".txt" else documents[0]["id"]
+    assert rows[0]["id"] == expected_id
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "<script src=" not in page and "scattergl" in page
+
+
+def test_topics_and_seed_options(tmp_path: Path, documents: list[dict[str, str]]) -> None:
+    source = write_format(tmp_path / "c.csv", documents)
+    assert main(["fit", str(source), "--out", str(tmp_path / "a"), "--topics", "3", "--seed", "7", "--quiet"]) == 0
+    topic_map = json.loads((tmp_path / "a" / "map.json").read_text())
+    assert topic_map["meta"]["quality"]["n_topics"] <= 3 and topic_map["meta"]["seed"] == 7
+
+
+def test_xss_document_is_escaped_in_the_html(tmp_path: Path, documents: list[dict[str, str]]) -> None:
+    rows = [dict(r) for r in documents]
+    rows[0]["text"] = "<script>alert(1)</script> a package that draws fonts " + rows[0]["text"]
+    source = write_format(tmp_path / "c.jsonl", rows)
+    assert main(["fit", str(source), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    page = (tmp_path / "o" / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+BAD_INPUTS = [
+    ("empty.txt", "\n \n", "the corpus is empty"),
+    ("few.txt", "one document\nand another", "too few documents: 2 non-empty, at least 10"),
+    ("bad.csv", 'id,text\n1,"unclosed\n', "malformed CSV at line"),
+    ("bad.json", '[\n"a",\n', "malformed JSON at line 3"),
+    ("bad.jsonl", '{"text": "ok"}\n{"text": oops}\n', "malformed JSON at line 2"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+    ("latin1.txt", "d\xe9j\xe0 vu\n".encode("latin-1"), "not UTF-8 text"),
+    ("data.xlsx", "x", "unsupported file type '.xlsx'"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, name: str, content: str | bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    result = run_command("fit", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("topicmap: error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_column_missing_file_bad_model_and_bad_params(tmp_path: Path, documents: list[dict[str, str]]) -> None:
+    source = write_format(tmp_path / "c.csv", documents)
+    cases = [
+        (["--text-column", "body"], "unknown text column 'body'; the columns are: id, section, text"),
+        (["--model", str(tmp_path / "nope")], "embedding model"),
+        (["--min-topic-size", "1"], "invalid --min-topic-size"),
+        (["--topics", "0"], "invalid --topics: Input should be greater than or equal to 2"),
+    ]
+    for extra, message in cases:
+        result = run_command("fit", str(source), *extra)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    missing = run_command("fit", str(tmp_path / "missing.csv"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_help_documents_the_options() -> None:
+    result = run_command("fit", "--help")
+    assert result.returncode == 0
+    for option in ["--text-column", "--out", "--min-topic-size", "--topics", "--seed", "--model", ".jsonl", "map.html"]:
+        assert option in result.stdout
+
+
+def run_command(*args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("topicmap")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "worker.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from worker.corpus import CorpusError, corpus_from_documents, parse_corpus, read_corpus
+
+TEXTS = [f"document number {i} about things" for i in range(12)]
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def test_csv_with_bom_crlf_and_quoted_newlines(tmp_path: Path) -> None:
+    body = "\r\n".join(f'{i},"{t}\r\nsecond line",x' for i, t in enumerate(TEXTS))
+    path = write(tmp_path, "c.csv", "\ufeffid,text,tag\r\n" + body + "\r\n")
+    corpus = read_corpus(path)
+    assert len(corpus) == 12
+    assert corpus.texts[0] == f"{TEXTS[0]}\r\nsecond line"
+    assert corpus.ids[:2] == ["0", "1"]
+    assert corpus.metadata[0] == {"tag": "x"}
+    assert corpus.text_column == "text"
+
+
+def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
+    rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
+    corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))
+    assert corpus.text_column == "description"
+    assert corpus.texts == TEXTS
+
+
+def test_explicit_text_and_id_columns(tmp_path: Path) -> None:
+    rows = "\n".join(f"k{i},{t},other words here" for i, t in enumerate(TEXTS))
+    corpus = read_corpus(write(tmp_path, "c.csv", "key,body,notes\n" + rows), text_column="notes", id_column="key")
+    assert corpus.texts[0] == "other words here"
+    assert corpus.ids[0] == "k0"
+
+
+def test_json_list_of_strings_and_of_objects(tmp_path: Path) -> None:
+    assert read_corpus(write(tmp_path, "s.json", json.dumps(TEXTS))).texts == TEXTS
+    objects = [{"id": f"d{i}", "content": t, "year": 2000 + i} for i, t in enumerate(TEXTS)]
+    corpus = read_corpus(write(tmp_path, "o.json", json.dumps(objects)))
+    assert corpus.ids[3] == "d3" and corpus.texts[3] == TEXTS[3] and corpus.metadata[3] == {"year": 2003}
+
+
+def test_jsonl_and_txt(tmp_path: Path) -> None:
+    jsonl = "\n".join(json.dumps({"text": t}) for t in TEXTS) + "\n\n"
+    assert read_corpus(write(tmp_path, "c.jsonl", jsonl)).texts == TEXTS
+    assert read_corpus(write(tmp_path, "c.txt", "\n".join(TEXTS))).texts == TEXTS
+
+
+def test_empty_documents_are_dropped_and_counted(tmp_path: Path) -> None:
+    corpus = read_corpus(write(tmp_path, "c.txt", "\n".join([*TEXTS, "   ", "", "\t"])))
+    assert len(corpus) == 12
+    assert (corpus.n_received, corpus.n_dropped) == (15, 3)
+
+
+def test_in_memory_documents() -> None:
+    corpus = corpus_from_documents(
+        [*TEXTS[:6], *({"text": t, "id": f"x{i}", "meta": {"a": 1}} for i, t in enumerate(TEXTS[6:]))]
+    )
+    assert corpus.ids[0] == "0" and corpus.ids[6] == "x0" and corpus.metadata[6] == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("c.csv", "id,text\n1,hello there\n", "too few documents: 1 non-empty, at least 10"),
+        ("c.txt", "\n  \n\n", "the corpus is empty"),
+        ("c.json", "[]", "the corpus is empty"),
+        (
+            "c.csv",
+            "id,text\n" + "\n".join(f'{i},"t {i} x"' for i in range(12)) + '\n12,"unclosed\n',
+            "malformed CSV at line",
+        ),
+        ("c.csv", "id,text\n1,a b\n2,c d,extra\n", "malformed row at line 3: 3 fields, the header has 2"),
+        ("c.json", '[\n"a",\n"b"\n', "malformed JSON at line 4"),
+        ("c.jsonl", '"one doc"\n{"text": "x"\n', "malformed JSON at line 2"),
+        ("c.json", '{"a": 1}', "expected a JSON list"),
+        ("c.bin", "x", "unsupported file type '.bin'"),
+        ("c.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("c.txt", "caf\xe9 au lait\n".encode("latin-1"), "not UTF-8 text (invalid byte at line 1)"),
+        ("c.csv", "a,b\n1,2\n3,4\n", "cannot tell which column holds the text; pass --text-column, one of: a, b"),
+        ("c.csv", "", "the file is empty"),
+    ],
+)
+def test_bad_input_has_a_one_line_message(tmp_path: Path, name: str, content: str | bytes, message: str) -> None:
+    with pytest.raises(CorpusError) as error:
+        read_corpus(write(tmp_path, name, content))
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_text_column_lists_the_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", "id,text,lang\n" + "\n".join(f"{i},{t},en" for i, t in enumerate(TEXTS)))
+    with pytest.raises(CorpusError, match=r"unknown text column 'body'; the columns are: id, text, lang"):
+        read_corpus(path, text_column="body")
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(CorpusError, match="duplicate id 'a'"):
+        corpus_from_documents([{"text": t, "id": "a"} for t in TEXTS])
+
+
+def test_missing_file() -> None:
+    with pytest.raises(CorpusError, match="no such file"):
+        read_corpus("/nonexistent/corpus.csv")
+
+
+def test_parse_bytes_directly() -> None:
+    data = ("text\n" + "\n".join(TEXTS)).encode()
+    assert len(parse_corpus(data, suffix=".CSV")) == 12

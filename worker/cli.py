@@ -1,0 +1,207 @@
+"""The ``topicmap`` command: build a topic map from a corpus file, no server needed.
+
+    topicmap fit corpus.csv --out maps/corpus
+
+writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
+``documents.csv`` (one row per document). Problems with the input end the command with exit code
+2 and a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from worker.contracts import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParams, TopicMap
+from worker.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 1
+OPTION_OF_FIELD = {"n_topics": "--topics", "n_neighbors": "--neighbors", "keep_outliers": "--keep-outliers"}
+
+DESCRIPTION = """\
+Build a topic map from a corpus: topics with labels, key terms, sizes and representative
+documents, and a 2-D position for every document."""
+
+FIT_EPILOG = f"""\
+input formats ({", ".join(SUPPORTED_SUFFIXES)}):
+  .csv/.tsv   a header row; the text column is --text-column, else one named
+              text/content/document/body, else the only column holding text
+  .json       a list of strings, or of objects (text picked as for CSV)
+  .jsonl      one string or object per line
+  .txt        one document per line
+  Empty documents are dropped and counted; an "id" column (or --id-column) names documents;
+  other columns are kept as metadata in documents.csv. Files must be UTF-8.
+
+outputs (in --out):
+  map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
+  map.html        the interactive map; opens offline in any browser
+  documents.csv   id, topic, label, x, y, outlier, text and the metadata columns
+
+The model runs offline: {DEFAULT_MODEL} ships with topicmap; --model also takes a local
+sentence-transformers model directory. The same input, parameters and seed give the same map."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="topicmap", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fit = commands.add_parser(
+        "fit",
+        help="build a topic map from a corpus file",
+        description=DESCRIPTION,
+        epilog=FIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fit.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
+    fit.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
+    fit.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    fit.add_argument(
+        "--out", type=Path, default=Path("topicmap-out"), metavar="DIR", help="output folder (default: %(default)s)"
+    )
+    fit.add_argument(
+        "--min-topic-size", type=int, metavar="N", help="smallest topic, in documents (default: automatic, 10 or more)"
+    )
+    fit.add_argument(
+        "--topics", type=int, metavar="N", help="merge similar topics until at most N remain (default: automatic)"
+    )
+    fit.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)")
+    fit.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH", help="embedding model (default: %(default)s)")
+    fit.add_argument(
+        "--neighbors",
+        type=int,
+        default=15,
+        metavar="N",
+        help="UMAP neighbours: larger gives broader topics (default: %(default)s)",
+    )
+    fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
+    fit.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+class StageProgress:
+    """A tqdm bar per stage on a terminal; nothing when output is not a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.stage: str | None = None
+        self.bar: object | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            number = STAGES.index(stage) + 1 if stage in STAGES else 0
+            self.stage = stage
+            self.bar = tqdm(
+                total=total,
+                desc=f"[{number}/{len(STAGES)}] {stage:<10}",
+                file=self.stream,
+                unit="doc" if stage == "embed" else "step",
+                leave=True,
+            )
+        assert isinstance(self.bar, tqdm)
+        if total != self.bar.total:
+            self.bar.reset(total=total)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()  # type: ignore[attr-defined]
+            self.bar = None
+
+
+def fit(args: argparse.Namespace) -> int:
+    try:
+        params = PipelineParams(
+            min_topic_size=args.min_topic_size,
+            n_topics=args.topics,
+            seed=args.seed,
+            model=args.model,
+            n_neighbors=args.neighbors,
+            keep_outliers=args.keep_outliers,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        return fail(f"invalid {OPTION_OF_FIELD.get(field, '--' + field.replace('_', '-'))}: {error['msg']}")
+    corpus = read_corpus(
+        args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
+    )
+    if corpus.n_dropped:
+        print(f"topicmap: dropped {corpus.n_dropped} empty documents of {corpus.n_received}", file=sys.stderr)
+    # Heavy imports only once the input is known to be good: errors stay instant.
+    from worker.pipeline.encoders import resolve_model_path
+    from worker.pipeline.run import run_pipeline
+
+    resolve_model_path(params.model)
+    progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        topic_map = run_pipeline(corpus.texts, corpus.ids, params, progress=progress)
+    finally:
+        progress.close()
+    write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    quality = topic_map.meta.quality
+    print(
+        f"topicmap: {len(corpus)} documents, {quality.n_topics} topics, "
+        f"{quality.outlier_share:.0%} outliers assigned, {topic_map.meta.timings_s['total']:.1f} s",
+        file=sys.stderr,
+    )
+    print(args.out / "map.html")
+    return 0
+
+
+def write_outputs(
+    out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
+) -> None:
+    from api.exports import write_documents_csv
+    from api.figures import document_map, to_standalone_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "map.json").write_text(topic_map.model_dump_json(indent=1), encoding="utf-8")
+    figure = document_map(topic_map, texts, title=f"Topic map of {title}")
+    (out / "map.html").write_text(to_standalone_html(figure, title=f"topicmap: {title}"), encoding="utf-8")
+    with (out / "documents.csv").open("w", encoding="utf-8", newline="") as handle:
+        write_documents_csv(handle, topic_map, texts, metadata)
+
+
+def fail(message: str) -> int:
+    print(f"topicmap: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from worker.pipeline.encoders import ModelNotFoundError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return fit(args)
+    except (CorpusError, ModelNotFoundError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        print("topicmap: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so in one line, details on request
+        if os.environ.get("TOPICMAP_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"topicmap: internal error: {type(exc).__name__}: {exc} (TOPICMAP_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

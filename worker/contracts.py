@@ -1,0 +1,153 @@
+"""The contract shared by the API and the worker: parameters in, topic map out.
+
+This module imports nothing heavier than pydantic, so the API can depend on it without pulling in
+numpy, torch, umap or hdbscan (``tests/worker/test_contracts.py`` enforces that).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TASK_RUN_JOB = "topicmap.run_job"
+"""Celery task name: the API queues jobs by this name and never imports the task itself."""
+
+PIPELINE_VERSION = "1"
+"""Bumped whenever the same input and parameters could give a different map."""
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MIN_DOCUMENTS = 10
+STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "score")
+"""Pipeline stages in order, as reported by progress and in ``meta.timings_s``."""
+"""Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
+
+
+class PipelineParams(BaseModel):
+    """Everything that shapes a topic map. Defaults give a good map for most corpora."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_topic_size: int | None = Field(
+        default=None,
+        ge=2,
+        le=100_000,
+        description="Smallest group of documents that can form a topic (HDBSCAN min_cluster_size). "
+        "Default: automatic, 10 for small corpora growing with the corpus (n / 1000, at most 100).",
+        examples=[10],
+    )
+    n_topics: int | None = Field(
+        default=None,
+        ge=2,
+        le=1_000,
+        description="Target number of topics: the closest topics are merged until at most this many "
+        "remain. Default: automatic (as many as the clustering finds).",
+        examples=[20],
+    )
+    n_neighbors: int = Field(
+        default=15,
+        ge=2,
+        le=200,
+        description="UMAP neighbourhood size: larger values give broader, fewer topics.",
+    )
+    n_components: int = Field(default=5, ge=2, le=50, description="Dimensions UMAP reduces to before clustering.")
+    min_dist: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="UMAP minimum distance for the 2-D map (spacing of points; clustering uses 0).",
+    )
+    keep_outliers: bool = Field(
+        default=False,
+        description="Keep documents that fit no topic as topic -1 instead of assigning them to their "
+        "nearest topic (they keep an `outlier` flag either way).",
+    )
+    seed: int = Field(
+        default=42, ge=0, le=2**31 - 1, description="Random seed: same corpus + params + seed → same map."
+    )
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        min_length=1,
+        max_length=500,
+        description="Embedding model: `all-MiniLM-L6-v2` (shipped offline) or a local "
+        "sentence-transformers model directory.",
+    )
+    n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
+    n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")
+
+
+class Term(BaseModel):
+    term: str = Field(description="A word or two-word phrase.")
+    weight: float = Field(description="c-TF-IDF weight of the term in its topic.")
+
+
+class Topic(BaseModel):
+    id: int = Field(description="Topic id: 0 is the largest topic; -1 holds kept outliers.")
+    label: str = Field(description="Readable label built from the top terms.")
+    terms: list[Term] = Field(description="Top terms with their c-TF-IDF weights, best first.")
+    size: int = Field(description="Number of documents in the topic.")
+    x: float = Field(description="Topic position on the 2-D map (median of its documents).")
+    y: float
+    representative_documents: list[str] = Field(
+        description="Ids of the documents nearest the topic centroid, closest first."
+    )
+
+
+class Documents(BaseModel):
+    """Per-document columns, stored column-wise so 100k documents stay compact."""
+
+    id: list[str]
+    x: list[float]
+    y: list[float]
+    topic: list[int]
+    outlier: list[bool] = Field(description="True where the clustering found no topic for the document.")
+    text: list[str] | None = Field(default=None, description="Document texts, when requested.")
+
+    @model_validator(mode="after")
+    def _same_lengths(self) -> Documents:
+        lengths = {len(self.id), len(self.x), len(self.y), len(self.topic), len(self.outlier)}
+        if self.text is not None:
+            lengths.add(len(self.text))
+        if len(lengths) != 1:
+            raise ValueError("document columns must all have the same length")
+        return self
+
+
+class Quality(BaseModel):
+    n_topics: int = Field(description="Number of topics, not counting -1.")
+    outlier_share: float = Field(
+        description="Share of documents the clustering found no topic for (before assignment)."
+    )
+    unassigned_share: float = Field(description="Share of documents left in topic -1 (0 unless keep_outliers).")
+    npmi: float = Field(description="Mean NPMI coherence of each topic's top terms, in [-1, 1].")
+    diversity: float = Field(description="Share of unique terms among all topics' top terms.")
+
+
+class EmbeddingInfo(BaseModel):
+    model: str
+    backend: str = Field(description="torch, or onnx-int8 for the quantised CPU path.")
+    device: str
+    dimensions: int
+    unique_documents: int = Field(description="Distinct texts actually embedded.")
+    cached: bool = Field(default=False, description="Embeddings came from the cache.")
+
+
+class Meta(BaseModel):
+    n_documents: int
+    params: PipelineParams
+    resolved: dict[str, int | float | str] = Field(
+        default_factory=dict, description="Parameters chosen automatically for this corpus."
+    )
+    versions: dict[str, str]
+    pipeline_version: str = PIPELINE_VERSION
+    seed: int
+    embedding: EmbeddingInfo
+    timings_s: dict[str, float] = Field(description="Wall time per stage, in seconds.")
+    peak_rss_mb: float = Field(description="Peak resident memory of the process, in MiB.")
+    quality: Quality
+
+
+class TopicMap(BaseModel):
+    """A topic map: topics, their terms and sizes, and a 2-D position for every document."""
+
+    meta: Meta
+    topics: list[Topic]
+    documents: Documents

@@ -1,0 +1,1 @@
+"""The topic-modelling pipeline: embed → reduce → cluster → label → layout → score."""

@@ -1,0 +1,73 @@
+"""Turn the pipeline's arrays into the :class:`~worker.contracts.TopicMap` contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import metadata
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.contracts import Documents, Term, Topic
+from worker.pipeline.label import TopicLabeler
+
+VERSIONED_PACKAGES = (
+    "topicmap",
+    "sentence-transformers",
+    "torch",
+    "onnxruntime",
+    "umap-learn",
+    "pynndescent",
+    "hdbscan",
+    "scikit-learn",
+    "numpy",
+)
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for package in VERSIONED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def build_topics(
+    labeler: TopicLabeler, topics: npt.NDArray[np.int64], xy: npt.NDArray[np.float32], ids: Sequence[str]
+) -> list[Topic]:
+    """One :class:`Topic` per topic id, positioned at the median of its documents on the map."""
+    result = []
+    for index, topic in enumerate(labeler.topic_ids_):
+        members = topics == topic
+        x, y = np.median(xy[members], axis=0)
+        result.append(
+            Topic(
+                id=topic,
+                label=labeler.labels_[index],
+                terms=[Term(term=t, weight=w) for t, w in labeler.terms_[index]],
+                size=int(members.sum()),
+                x=_round(x),
+                y=_round(y),
+                representative_documents=[ids[i] for i in labeler.representatives_[index]],
+            )
+        )
+    return sorted(result, key=lambda t: (t.id < 0, t.id))
+
+
+def build_documents(
+    ids: Sequence[str], xy: npt.NDArray[np.float32], topics: npt.NDArray[np.int64], outlier: npt.NDArray[np.bool_]
+) -> Documents:
+    return Documents(
+        id=list(ids),
+        x=[_round(v) for v in xy[:, 0]],
+        y=[_round(v) for v in xy[:, 1]],
+        topic=topics.tolist(),
+        outlier=outlier.tolist(),
+    )
+
+
+def _round(value: float | np.floating) -> float:
+    """Four decimals is far below what a map shows, and keeps the JSON small."""
+    return round(float(value), 4)

@@ -1,0 +1,121 @@
+"""Cluster reduced embeddings into topics, merge topics down to a target, place outliers.
+
+Outliers (HDBSCAN label -1) are first-class: :class:`OutlierAssigner` moves each to the topic whose
+centroid is most similar in embedding space and keeps an ``outlier`` flag, or keeps them as -1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Labels = npt.NDArray[np.int64]
+
+
+class HdbscanClusterer:
+    """Density clustering with the ``hdbscan`` package.
+
+    Parameters
+    ----------
+    min_cluster_size : int, default=10
+    min_samples : int, optional
+        Density smoothing; lower values leave fewer outliers. Default: ``min_cluster_size``.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster per point, -1 for outliers.
+    """
+
+    def __init__(self, *, min_cluster_size: int = 10, min_samples: int | None = None) -> None:
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+
+    def fit(self, X: npt.NDArray[np.float32]) -> HdbscanClusterer:
+        import hdbscan
+
+        if self.min_cluster_size < 2:
+            raise ValueError("min_cluster_size must be at least 2")
+        model = hdbscan.HDBSCAN(
+            min_cluster_size=min(self.min_cluster_size, len(X)),
+            min_samples=self.min_samples,
+            metric="euclidean",
+            cluster_selection_method="eom",
+            core_dist_n_jobs=1,
+        )
+        self.labels_ = np.asarray(model.fit_predict(X), dtype=np.int64)
+        return self
+
+
+def centroids(embeddings: npt.NDArray[np.float32], labels: Labels) -> tuple[list[int], npt.NDArray[np.float32]]:
+    """Unit-length mean embedding per topic (ignoring -1), with the topic ids in row order."""
+    topics = sorted(int(t) for t in np.unique(labels) if t >= 0)
+    means = (
+        np.stack([embeddings[labels == t].mean(axis=0) for t in topics])
+        if topics
+        else np.empty((0, embeddings.shape[1]))
+    )
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return topics, (means / np.where(norms > 0, norms, 1)).astype(np.float32)
+
+
+class TopicMerger:
+    """Merge the most similar topics (average-linkage on centroid cosine) until ``n_topics`` remain.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Merged labels; -1 untouched. Unchanged when there are already ``n_topics`` or fewer.
+    """
+
+    def __init__(self, *, n_topics: int | None = None) -> None:
+        self.n_topics = n_topics
+
+    def fit(self, embeddings: npt.NDArray[np.float32], labels: Labels) -> TopicMerger:
+        from sklearn.cluster import AgglomerativeClustering
+
+        topics, vectors = centroids(embeddings, labels)
+        self.labels_ = labels.copy()
+        if self.n_topics is None or len(topics) <= self.n_topics:
+            return self
+        groups = AgglomerativeClustering(n_clusters=self.n_topics, metric="cosine", linkage="average").fit_predict(
+            vectors
+        )
+        for topic, group in zip(topics, groups, strict=True):
+            self.labels_[labels == topic] = group
+        return self
+
+
+class OutlierAssigner:
+    """Assign outliers to the most similar topic centroid, or keep them as -1.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    outlier_ : ndarray of bool, shape (n_samples,)
+        True where the input label was -1.
+    """
+
+    def __init__(self, *, keep_outliers: bool = False) -> None:
+        self.keep_outliers = keep_outliers
+
+    def fit(self, embeddings: npt.NDArray[np.float32], labels: Labels) -> OutlierAssigner:
+        self.outlier_ = labels < 0
+        self.labels_ = labels.copy()
+        topics, vectors = centroids(embeddings, labels)
+        if self.keep_outliers or not self.outlier_.any():
+            return self
+        if not topics:  # nothing was dense enough: everything is one topic
+            self.labels_[:] = 0
+            return self
+        similarity = embeddings[self.outlier_] @ vectors.T
+        self.labels_[self.outlier_] = np.asarray(topics)[similarity.argmax(axis=1)]
+        return self
+
+
+def order_by_size(labels: Labels) -> Labels:
+    """Renumber topics 0..k-1 from largest to smallest (ties: first appearance); -1 stays."""
+    topics, first_seen, sizes = np.unique(labels[labels >= 0], return_index=True, return_counts=True)
+    order = np.lexsort((first_seen, -sizes))
+    mapping = {int(topics[old]): new for new, old in enumerate(order)}
+    return np.fromiter((mapping.get(int(t), -1) for t in labels), dtype=np.int64, count=len(labels))

@@ -1,0 +1,190 @@
+"""Label topics: c-TF-IDF key terms, a readable label, and representative documents.
+
+c-TF-IDF treats all documents of a topic as one class document. For term ``t`` in class ``c``::
+
+    W[c, t] = tf[c, t] * log(1 + A / f[t])
+
+where ``tf[c, t]`` is the count of ``t`` in class ``c`` divided by the total count in ``c`` (L1),
+``f[t]`` is the count of ``t`` over all classes and ``A`` the mean number of words per class
+(rounded down). This is BERTopic's ``ClassTfidfTransformer`` with its defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
+
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
+"""Words of two or more characters that start with a letter: drops bare numbers."""
+
+OUTLIER_LABEL = "Outliers"
+
+
+def make_vectorizer(**overrides: object) -> CountVectorizer:
+    """The term analyser shared by labelling and coherence: English stop words, 1-2 grams."""
+    options: dict[str, object] = {
+        "stop_words": "english",
+        "ngram_range": (1, 2),
+        "token_pattern": TOKEN_PATTERN,
+        "lowercase": True,
+    }
+    options.update(overrides)
+    return CountVectorizer(**options)  # type: ignore[arg-type]
+
+
+def class_tfidf(counts: sp.spmatrix | npt.ArrayLike) -> sp.csr_matrix:
+    """c-TF-IDF weights from a class × term count matrix.
+
+    Parameters
+    ----------
+    counts : sparse or dense matrix of shape (n_classes, n_terms)
+        Term counts per class (topic).
+
+    Returns
+    -------
+    weights : csr_matrix of shape (n_classes, n_terms)
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)  # type: ignore[arg-type]
+    term_freq = np.asarray(counts.sum(axis=0)).ravel()
+    avg_words = int(counts.sum(axis=1).mean())
+    with np.errstate(divide="ignore"):
+        idf = np.log(avg_words / np.where(term_freq > 0, term_freq, np.inf) + 1)
+    tf = normalize(counts, axis=1, norm="l1")
+    return sp.csr_matrix(tf @ sp.diags(idf))
+
+
+def readable_label(terms: Sequence[str], max_terms: int = 3) -> str:
+    """Join the best terms that are not near-duplicates of a better one ("python" vs "python3")."""
+    chosen: list[str] = []
+    chosen_stems: set[str] = set()
+    for term in terms:
+        stems = {_stem(word) for word in term.split()}
+        if stems & chosen_stems:
+            continue
+        chosen.append(term)
+        chosen_stems |= stems
+        if len(chosen) == max_terms:
+            break
+    return " · ".join(chosen)
+
+
+def _stem(word: str) -> str:
+    """A crude stem for near-duplicate detection: drop trailing digits and a plural s."""
+    word = re.sub(r"[\d_.-]+$", "", word.lower()) or word.lower()
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+class TopicLabeler:
+    """Key terms per topic by c-TF-IDF, a readable label and representative documents.
+
+    Parameters
+    ----------
+    n_terms : int, default=10
+        Terms kept per topic.
+    n_representative : int, default=5
+        Representative documents per topic: those nearest the topic centroid.
+
+    Attributes
+    ----------
+    topic_ids_ : list of int
+        Topics in the order of the other attributes.
+    terms_ : list of list of (str, float)
+        Top terms with their c-TF-IDF weight, best first.
+    labels_ : list of str
+    representatives_ : list of list of int
+        Indices of representative documents, nearest the centroid first.
+    """
+
+    def __init__(self, *, n_terms: int = 10, n_representative: int = 5) -> None:
+        self.n_terms = n_terms
+        self.n_representative = n_representative
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        topics: npt.NDArray[np.int64],
+        embeddings: npt.NDArray[np.float32],
+        core: npt.NDArray[np.bool_] | None = None,
+    ) -> TopicLabeler:
+        """Learn terms, labels and representatives.
+
+        Parameters
+        ----------
+        texts : sequence of str, length n_documents
+        topics : ndarray of shape (n_documents,)
+            Topic per document; -1 for outliers that were kept.
+        embeddings : ndarray of shape (n_documents, dim)
+            L2-normalised document embeddings, for the centroids.
+        core : ndarray of bool, shape (n_documents,), optional
+            Documents that define their topic (not assigned outliers); terms and centroids use
+            these only. Default: all documents.
+        """
+        if len(texts) != len(topics) or len(topics) != len(embeddings):
+            raise ValueError("texts, topics and embeddings must have the same length")
+        core = np.ones(len(topics), dtype=bool) if core is None else core
+        self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
+        class_docs = []
+        for topic in self.topic_ids_:
+            members = (topics == topic) & core
+            if not members.any():
+                members = topics == topic
+            class_docs.append(" ".join(texts[i] for i in np.flatnonzero(members).tolist()))
+        vectorizer = make_vectorizer()
+        try:
+            counts = vectorizer.fit_transform(class_docs)
+            vocabulary = vectorizer.get_feature_names_out()
+        except ValueError:  # every word is a stop word: no vocabulary at all
+            counts, vocabulary = sp.csr_matrix((len(class_docs), 0)), np.array([], dtype=object)
+        weights = class_tfidf(counts) if counts.shape[1] else counts
+        self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(class_docs))]
+        self.labels_ = [
+            OUTLIER_LABEL if topic == -1 else (readable_label([t for t, _ in terms]) or f"Topic {topic}")
+            for topic, terms in zip(self.topic_ids_, self.terms_, strict=True)
+        ]
+        self.representatives_ = [
+            self._representatives(texts, topics, embeddings, core, topic) for topic in self.topic_ids_
+        ]
+        return self
+
+    def _top_terms(self, row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> list[tuple[str, float]]:
+        order = np.lexsort((vocabulary[row.indices], -row.data)) if row.nnz else np.array([], dtype=int)
+        terms: list[tuple[str, float]] = []
+        for position in order:
+            if row.data[position] <= 0:
+                break
+            terms.append((str(vocabulary[row.indices[position]]), round(float(row.data[position]), 6)))
+            if len(terms) == self.n_terms:
+                break
+        return terms
+
+    def _representatives(
+        self,
+        texts: Sequence[str],
+        topics: npt.NDArray[np.int64],
+        embeddings: npt.NDArray[np.float32],
+        core: npt.NDArray[np.bool_],
+        topic: int,
+    ) -> list[int]:
+        members = np.flatnonzero((topics == topic) & core)
+        if members.size == 0:
+            members = np.flatnonzero(topics == topic)
+        centroid = embeddings[members].mean(axis=0)
+        similarity = embeddings[members] @ centroid
+        chosen: list[int] = []
+        seen_texts: set[str] = set()
+        for index in members[np.argsort(-similarity, kind="stable")].tolist():
+            if texts[index] in seen_texts:
+                continue
+            seen_texts.add(texts[index])
+            chosen.append(index)
+            if len(chosen) == self.n_representative:
+                break
+        return chosen

@@ -1,0 +1,61 @@
+"""Quality figures of a topic map: NPMI coherence and topic diversity.
+
+Both are computed on the corpus itself, so they need no reference corpus and work offline. The
+benchmark scores BERTopic's topics with the same functions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import resource
+from collections.abc import Sequence
+
+import numpy as np
+
+from worker.pipeline.label import make_vectorizer
+
+
+def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) -> float:
+    """Mean NPMI of each topic's term pairs, by document co-occurrence in ``texts``.
+
+    For terms ``i`` and ``j``: ``NPMI = log(P(i, j) / (P(i) P(j))) / -log(P(i, j))``, with
+    probabilities as the share of documents containing the term(s); -1 when they never co-occur.
+    Terms are matched with the same analyser as the labels (so bigrams count too). Topics with
+    fewer than two terms are skipped. Returns 0.0 when no topic has two terms.
+    """
+    vocabulary = sorted({term for terms in topics_terms for term in terms})
+    if not vocabulary or not texts:
+        return 0.0
+    vectorizer = make_vectorizer(vocabulary=vocabulary, binary=True, stop_words=None)
+    presence = vectorizer.transform(texts).astype(np.float64)
+    n_docs = presence.shape[0]
+    doc_freq = np.asarray(presence.sum(axis=0)).ravel() / n_docs
+    joint = (presence.T @ presence).toarray() / n_docs
+    index = {term: i for i, term in enumerate(vocabulary)}
+    scores = []
+    for terms in topics_terms:
+        pairs = list(itertools.combinations([index[t] for t in terms], 2))
+        if not pairs:
+            continue
+        values = [_npmi(joint[i, j], doc_freq[i], doc_freq[j]) for i, j in pairs]
+        scores.append(float(np.mean(values)))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def _npmi(p_ij: float, p_i: float, p_j: float) -> float:
+    if p_ij <= 0:
+        return -1.0
+    if p_ij >= 1:
+        return 1.0
+    return float(np.log(p_ij / (p_i * p_j)) / -np.log(p_ij))
+
+
+def topic_diversity(topics_terms: Sequence[Sequence[str]]) -> float:
+    """Share of distinct terms among all topics' terms (1.0 = no term shared by two topics)."""
+    all_terms = [term for terms in topics_terms for term in terms]
+    return len(set(all_terms)) / len(all_terms) if all_terms else 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,128 @@
+"""The pipeline, start to end: embed → reduce → cluster → label → layout → score.
+
+A short linear orchestrator around the stage classes. Progress goes to a callback with
+``(stage, done, total)``; the callback may raise to stop the run (the worker uses this for
+cancellation and deadlines, which are checked between stages and embedding batches).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.contracts import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
+from worker.pipeline.assemble import build_documents, build_topics, library_versions
+from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, order_by_size
+from worker.pipeline.embed import Embedder
+from worker.pipeline.encoders import Encoder, load_encoder
+from worker.pipeline.label import TopicLabeler
+from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
+from worker.pipeline.reduce import NeighbourGraph, UmapReducer
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+def resolve_min_topic_size(params: PipelineParams, n_documents: int) -> int:
+    """The automatic default: 10 for small corpora, n/1000 for large ones, at most 100."""
+    if params.min_topic_size is not None:
+        return params.min_topic_size
+    return int(min(100, max(10, n_documents // 1000)))
+
+
+def run_pipeline(
+    texts: Sequence[str],
+    ids: Sequence[str],
+    params: PipelineParams,
+    *,
+    progress: Progress | None = None,
+    encoder: Encoder | None = None,
+    embeddings: npt.NDArray[np.float32] | None = None,
+) -> TopicMap:
+    """Build the topic map of ``texts`` (with document ``ids``).
+
+    ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
+    a cache; ``encoder`` replaces the model (tests pass a fake).
+    """
+    if len(texts) != len(ids):
+        raise ValueError("texts and ids must have the same length")
+    report = progress or _no_progress
+    timings: dict[str, float] = {}
+    min_size = resolve_min_topic_size(params, len(texts))
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        report(name, 0, 1)
+        start = time.perf_counter()
+        yield
+        timings[name] = round(time.perf_counter() - start, 3)
+        report(name, 1, 1)
+
+    with stage("load_model"):
+        encoder = encoder or load_encoder(params.model)
+    embedder = Embedder(encoder=encoder)
+    cached = embeddings is not None
+    with stage("embed"):
+        if embeddings is None:
+            embeddings = embedder.fit(texts, on_batch=lambda done, total: report("embed", done, total)).embeddings_
+            n_unique = embedder.n_unique_
+        else:
+            n_unique = len(set(texts))
+    with stage("reduce"):
+        graph = NeighbourGraph(n_neighbors=params.n_neighbors, random_state=params.seed).fit(embeddings)
+        reduced = (
+            UmapReducer(n_components=params.n_components, random_state=params.seed).fit(embeddings, graph).embedding_
+        )
+    with stage("cluster"):
+        labels = HdbscanClusterer(min_cluster_size=min_size, min_samples=min(min_size, 5)).fit(reduced).labels_
+        labels = TopicMerger(n_topics=params.n_topics).fit(embeddings, labels).labels_
+        assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
+        topics, outlier = order_by_size(assigner.labels_), assigner.outlier_
+    with stage("label"):
+        labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
+        labeler.fit(texts, topics, embeddings, core=~outlier)
+    with stage("layout"):
+        xy = (
+            UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
+            .fit(embeddings, graph)
+            .embedding_
+        )
+    with stage("score"):
+        terms = [
+            [t for t, _ in terms] for topic, terms in zip(labeler.topic_ids_, labeler.terms_, strict=True) if topic >= 0
+        ]
+        quality = Quality(
+            n_topics=len(terms),
+            outlier_share=round(float(outlier.mean()), 6),
+            unassigned_share=round(float((topics < 0).mean()), 6),
+            npmi=round(npmi_coherence(texts, terms), 6),
+            diversity=round(topic_diversity(terms), 6),
+        )
+    meta = Meta(
+        n_documents=len(texts),
+        params=params,
+        resolved={"min_topic_size": min_size, "min_samples": min(min_size, 5), "n_neighbors": graph.n_neighbors_},
+        versions=library_versions(),
+        seed=params.seed,
+        embedding=EmbeddingInfo(
+            model=params.model,
+            backend=encoder.backend,
+            device=encoder.device,
+            dimensions=int(embeddings.shape[1]),
+            unique_documents=n_unique,
+            cached=cached,
+        ),
+        timings_s={**timings, "total": round(sum(timings.values()), 3)},
+        peak_rss_mb=round(peak_rss_mb(), 1),
+        quality=quality,
+    )
+    return TopicMap(
+        meta=meta, topics=build_topics(labeler, topics, xy, ids), documents=build_documents(ids, xy, topics, outlier)
+    )
