@@ -13,7 +13,9 @@ DEMO_OUT ?= out/demo
 BENCH_SIZES ?= 5000 20000
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint typecheck check demo bench clean
+APT_PACKAGES ?= redis-server curl
+
+.PHONY: help install system-deps run test lint typecheck check demo bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -30,7 +32,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[worker,api,dev]"
 	@touch $@
 
-test: $(STAMP) ## install what is missing, then run the whole test suite
+system-deps: ## install the Debian packages the service and tests need (redis-server), when missing
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; fi
+
+run: $(STAMP) system-deps ## start Redis, a worker and the API; prints the docs URL and an API key; Ctrl-C stops
+	@bash scripts/run-dev.sh
+
+test: $(STAMP) system-deps ## install what is missing, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff lint and format check

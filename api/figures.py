@@ -41,8 +41,13 @@ def topic_colour(topic_id: int) -> str:
     return OUTLIER_COLOUR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]
 
 
-def document_map(topic_map: TopicMap, texts: Sequence[str] | None = None, *, title: str = "Topic map") -> go.Figure:
+def document_map(
+    topic_map: TopicMap, texts: Sequence[str] | None = None, *, title: str = "Topic map", max_labels: int = 30
+) -> go.Figure:
     """Every document as a point: one ``scattergl`` trace per topic, outliers grey, labels at centroids.
+
+    Only the ``max_labels`` largest topics get a label on the map (the rest would pile up on each
+    other); every topic is in the legend and in the hover text.
 
     Documents the clustering flagged as outliers (assigned to a topic or not) form a grey trace
     of their own so the dense core of each topic stands out; their hover names their topic.
@@ -77,7 +82,7 @@ def document_map(topic_map: TopicMap, texts: Sequence[str] | None = None, *, tit
                 meta={"topic": topic},
             )
         )
-    named = [t for t in topic_map.topics if t.id >= 0]
+    named = sorted((t for t in topic_map.topics if t.id >= 0), key=lambda t: -t.size)[:max_labels]
     figure.add_trace(
         go.Scatter(
             x=[t.x for t in named],

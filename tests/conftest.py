@@ -22,6 +22,7 @@ class HashingEncoder:
 
     backend = "hashing"
     device = "cpu"
+    batch_size = 32
 
     def __init__(self, dimensions: int = 64) -> None:
         self.dimensions = dimensions

@@ -6,6 +6,8 @@ numpy, torch, umap or hdbscan (``tests/worker/test_contracts.py`` enforces that)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TASK_RUN_JOB = "topicmap.run_job"
@@ -151,3 +153,52 @@ class TopicMap(BaseModel):
     meta: Meta
     topics: list[Topic]
     documents: Documents
+
+
+# --- Jobs: shared by the API (which creates and reads them) and the worker (which runs them) ---
+
+JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+TERMINAL_STATES: tuple[JobState, ...] = ("succeeded", "failed", "cancelled")
+MAX_ATTEMPTS = 3
+"""A job whose worker died this many times is failed, not retried forever."""
+
+
+class JobError(BaseModel):
+    code: str = Field(description="Machine-readable reason, e.g. invalid_input, deadline_exceeded, worker_lost.")
+    detail: str = Field(description="What went wrong, for a person.")
+
+
+class Progress(BaseModel):
+    done: int = 0
+    total: int = 0
+    fraction: float = Field(default=0.0, description="Progress of the whole job, 0 to 1.")
+
+
+class DocumentCounts(BaseModel):
+    received: int = Field(description="Documents in the request.")
+    dropped: int = Field(description="Empty documents removed.")
+    truncated: int = Field(description="Documents cut to the per-document character limit.")
+    used: int = Field(description="Documents in the map.")
+
+
+class JobRecord(BaseModel):
+    """The source of truth for a job, kept in Redis by the API and the worker (never Celery's state)."""
+
+    id: str
+    owner: str
+    state: JobState = "queued"
+    stage: str | None = Field(default=None, description="Pipeline stage while running: " + ", ".join(STAGES) + ".")
+    progress: Progress = Field(default_factory=Progress)
+    eta_s: float | None = Field(default=None, description="Estimated seconds left, while running.")
+    attempts: int = Field(default=0, description="Times a worker started this job.")
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    heartbeat_at: float | None = Field(default=None, description="Last sign of life from the worker running it.")
+    worker: str | None = None
+    params: PipelineParams
+    corpus: str = Field(description="Content hash of the stored corpus.")
+    documents: DocumentCounts
+    error: JobError | None = None
+    embeddings_cached: bool = Field(default=False, description="The embedding stage was skipped (cache hit).")
+    timings_s: dict[str, float] = Field(default_factory=dict)

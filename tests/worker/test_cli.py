@@ -27,7 +27,9 @@ def documents(sample_rows: list[dict[str, str]]) -> list[dict[str, str]]:
 def write_format(path: Path, rows: list[dict[str, str]]) -> Path:
     if path.suffix in (".csv", ".tsv"):
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["id", "section", "text"], delimiter="\t" if path.suffix == ".tsv" else ",")
+            writer = csv.DictWriter(
+                handle, fieldnames=["id", "section", "text"], delimiter="\t" if path.suffix == ".tsv" else ","
+            )
             writer.writeheader()
             writer.writerows(rows)
     elif path.suffix == ".json":
@@ -40,7 +42,9 @@ def write_format(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".json", ".jsonl", ".txt"])
-def test_every_format_gives_a_map(tmp_path: Path, documents: list[dict[str, str]], suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_format_gives_a_map(
+    tmp_path: Path, documents: list[dict[str, str]], suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = write_format(tmp_path / f"corpus{suffix}", documents)
     out = tmp_path / "out"
     assert main(["fit", str(source), "--out", str(out), "--min-topic-size", "5", "--quiet"]) == 0

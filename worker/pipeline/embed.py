@@ -24,7 +24,8 @@ class Embedder:
     backend : {"auto", "onnx-int8", "torch"}, default="auto"
         ``auto`` picks int8 ONNX Runtime on CPU and torch on CUDA.
     device : str, default="auto"
-    batch_size : int, default=32
+    batch_size : int, optional
+        Texts per batch; default: what the encoder runs fastest (16 for int8 ONNX on CPU).
     encoder : Encoder, optional
         A ready encoder (tests pass a fake); overrides model, backend and device.
 
@@ -43,7 +44,7 @@ class Embedder:
         model: str = DEFAULT_MODEL,
         backend: str = "auto",
         device: str = "auto",
-        batch_size: int = 32,
+        batch_size: int | None = None,
         encoder: Encoder | None = None,
     ) -> None:
         self.model = model
@@ -55,19 +56,20 @@ class Embedder:
     def fit(self, texts: Sequence[str], on_batch: BatchCallback | None = None) -> Embedder:
         if not texts:
             raise ValueError("no texts to embed")
-        if self.batch_size < 1:
+        if self.batch_size is not None and self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.encoder_ = self.encoder or load_encoder(self.model, self.backend, self.device)
+        batch_size = self.batch_size or self.encoder_.batch_size
         unique, inverse = unique_texts(texts)
         self.n_unique_ = len(unique)
         # Sorting by length keeps padding, and so wasted compute, small within each batch.
         order = np.argsort([len(text) for text in unique], kind="stable")
         vectors = np.empty((len(unique), self.encoder_.dimensions), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
             vectors[batch] = self.encoder_.encode([unique[i] for i in batch])
             if on_batch is not None:
-                on_batch(min(start + self.batch_size, len(order)), len(order))
+                on_batch(min(start + batch_size, len(order)), len(order))
         self.embeddings_ = vectors[inverse]
         return self
 

@@ -45,6 +45,8 @@ class Encoder(Protocol):
     backend: str
     device: str
     dimensions: int
+    batch_size: int
+    """Texts per ``encode`` call that run fastest on this backend."""
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
@@ -124,6 +126,7 @@ class TorchEncoder:
     def __init__(self, model: SentenceTransformer, device: str) -> None:
         self.model = model.half() if device.startswith("cuda") else model
         self.device = device
+        self.batch_size = 128 if device.startswith("cuda") else 32
         self.dimensions = embedding_dimensions(model)
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -138,12 +141,18 @@ class OnnxInt8Encoder:
 
     backend = "onnx-int8"
     device = "cpu"
+    batch_size = 16  # measured: 165 docs/s at 16, 148 at 32, 137 at 64 (2 cores)
 
     def __init__(self, model: SentenceTransformer, path: Path) -> None:
         import onnxruntime as ort
+        from tokenizers import Tokenizer
 
-        self.tokenizer = model.tokenizer
         self.max_length = int(model.max_seq_length or 512)
+        # The Rust tokenizer behind the HF one, without its Python overhead per batch; its own
+        # fixed padding (128 for MiniLM) is turned off: batches are padded to their longest text.
+        self.tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_length)
         self.dimensions = embedding_dimensions(model)
         onnx_file = _quantised_export(model, path)
         options = ort.SessionOptions()
@@ -152,11 +161,16 @@ class OnnxInt8Encoder:
         self.input_names = [i.name for i in self.session.get_inputs()]
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        features = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
-        )
-        feed = {name: np.asarray(features[name], dtype=np.int64) for name in self.input_names}
-        (vectors,) = self.session.run(None, feed)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        features = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in self.input_names}
+        for row, encoding in enumerate(encodings):
+            length = len(encoding.ids)
+            features["input_ids"][row, :length] = encoding.ids
+            features["attention_mask"][row, :length] = 1
+            if "token_type_ids" in features:
+                features["token_type_ids"][row, :length] = encoding.type_ids
+        (vectors,) = self.session.run(None, features)
         return np.asarray(vectors, dtype=np.float32)
 
 

@@ -5,6 +5,7 @@ c-TF-IDF treats all documents of a topic as one class document. For term ``t`` i
     W[c, t] = tf[c, t] * log(1 + A / f[t])
 
 where ``tf[c, t]`` is the count of ``t`` in class ``c`` divided by the total count in ``c`` (L1),
+the count being the number of the topic's documents that contain ``t`` (see :func:`document_terms`),
 ``f[t]`` is the count of ``t`` over all classes and ``A`` the mean number of words per class
 (rounded down). This is BERTopic's ``ClassTfidfTransformer`` with its defaults.
 """
@@ -36,6 +37,24 @@ def make_vectorizer(**overrides: object) -> CountVectorizer:
     }
     options.update(overrides)
     return CountVectorizer(**options)  # type: ignore[arg-type]
+
+
+def document_terms(texts: Sequence[str], min_df: int = 3) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
+    """Which terms each document contains (binary), keeping terms found in at least ``min_df`` documents.
+
+    Counting a term once per document, rather than every occurrence, stops one long description
+    that repeats a word from dominating its topic; dropping terms of fewer than 3 documents keeps
+    one-off names out of the labels. Both raise NPMI coherence (docs/pipeline.md). Falls back to
+    ``min_df=1`` for corpora too small to keep any term.
+    """
+    for threshold in dict.fromkeys((min(min_df, len(texts)), 1)):
+        try:
+            vectorizer = make_vectorizer(binary=True, min_df=threshold)
+            presence = vectorizer.fit_transform(texts)
+            return presence.tocsr(), vectorizer.get_feature_names_out()
+        except ValueError:  # nothing left after stop words and min_df
+            continue
+    return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
 
 
 def class_tfidf(counts: sp.spmatrix | npt.ArrayLike) -> sp.csr_matrix:
@@ -131,20 +150,16 @@ class TopicLabeler:
             raise ValueError("texts, topics and embeddings must have the same length")
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
-        class_docs = []
+        presence, vocabulary = document_terms(texts)
+        rows = []
         for topic in self.topic_ids_:
             members = (topics == topic) & core
             if not members.any():
                 members = topics == topic
-            class_docs.append(" ".join(texts[i] for i in np.flatnonzero(members).tolist()))
-        vectorizer = make_vectorizer()
-        try:
-            counts = vectorizer.fit_transform(class_docs)
-            vocabulary = vectorizer.get_feature_names_out()
-        except ValueError:  # every word is a stop word: no vocabulary at all
-            counts, vocabulary = sp.csr_matrix((len(class_docs), 0)), np.array([], dtype=object)
+            rows.append(sp.csr_matrix(presence[members].sum(axis=0)))
+        counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, len(vocabulary)))
         weights = class_tfidf(counts) if counts.shape[1] else counts
-        self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(class_docs))]
+        self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         self.labels_ = [
             OUTLIER_LABEL if topic == -1 else (readable_label([t for t, _ in terms]) or f"Topic {topic}")
             for topic, terms in zip(self.topic_ids_, self.terms_, strict=True)

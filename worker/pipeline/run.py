@@ -45,11 +45,13 @@ def run_pipeline(
     progress: Progress | None = None,
     encoder: Encoder | None = None,
     embeddings: npt.NDArray[np.float32] | None = None,
+    on_embedded: Callable[[npt.NDArray[np.float32]], None] | None = None,
 ) -> TopicMap:
     """Build the topic map of ``texts`` (with document ``ids``).
 
     ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
-    a cache; ``encoder`` replaces the model (tests pass a fake).
+    a cache; ``on_embedded`` receives freshly computed embeddings (to fill that cache);
+    ``encoder`` replaces the model (tests pass a fake).
     """
     if len(texts) != len(ids):
         raise ValueError("texts and ids must have the same length")
@@ -65,14 +67,17 @@ def run_pipeline(
         timings[name] = round(time.perf_counter() - start, 3)
         report(name, 1, 1)
 
-    with stage("load_model"):
-        encoder = encoder or load_encoder(params.model)
-    embedder = Embedder(encoder=encoder)
     cached = embeddings is not None
+    with stage("load_model"):
+        if not cached:
+            encoder = encoder or load_encoder(params.model)
+    embedder = Embedder(encoder=encoder)
     with stage("embed"):
         if embeddings is None:
             embeddings = embedder.fit(texts, on_batch=lambda done, total: report("embed", done, total)).embeddings_
             n_unique = embedder.n_unique_
+            if on_embedded is not None:
+                on_embedded(embeddings)
         else:
             n_unique = len(set(texts))
     with stage("reduce"):
@@ -113,8 +118,8 @@ def run_pipeline(
         seed=params.seed,
         embedding=EmbeddingInfo(
             model=params.model,
-            backend=encoder.backend,
-            device=encoder.device,
+            backend=encoder.backend if encoder else "cache",
+            device=encoder.device if encoder else "none",
             dimensions=int(embeddings.shape[1]),
             unique_documents=n_unique,
             cached=cached,

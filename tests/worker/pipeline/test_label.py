@@ -68,11 +68,20 @@ def test_labeler_terms_labels_and_representatives() -> None:
 
 
 def test_labeler_core_documents_define_the_terms() -> None:
-    texts = ["alpha beta", "alpha beta", "gamma delta", "zeta eta", "zeta eta", "zeta theta"]
-    topics = np.array([0, 0, 0, 1, 1, 1])
-    core = np.array([True, True, False, True, True, True])
-    labeler = TopicLabeler(n_terms=5).fit(texts, topics, np.ones((6, 2), dtype=np.float32), core=core)
-    assert "gamma" not in [t for t, _ in labeler.terms_[0]]
+    texts = ["alpha beta"] * 3 + ["gamma delta"] * 3 + ["zeta eta"] * 3
+    topics = np.array([0] * 6 + [1] * 3)
+    core = np.array([True] * 3 + [False] * 3 + [True] * 3)
+    labeler = TopicLabeler(n_terms=5).fit(texts, topics, np.ones((9, 2), dtype=np.float32), core=core)
+    assert {t for t, _ in labeler.terms_[0]} == {"alpha", "beta", "alpha beta"}
+    assert {t for t, _ in labeler.terms_[1]} == {"zeta", "eta", "zeta eta"}
+
+
+def test_terms_count_once_per_document_and_need_three_documents() -> None:
+    # "spam" is repeated in one document only: it neither outweighs "fonts" nor survives min_df.
+    texts = ["fonts glyphs", "fonts glyphs", "fonts glyphs spam spam spam spam spam spam"] + ["games play"] * 3
+    labeler = TopicLabeler().fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
+    assert "spam" not in {t for t, _ in labeler.terms_[0]}
+    assert labeler.terms_[0][0][0] in {"fonts", "glyphs", "fonts glyphs"}
 
 
 def test_labeler_survives_stop_words_only() -> None:

@@ -1,0 +1,88 @@
+"""The FastAPI application: everything under /api, docs at /api/docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.config import get_settings
+from api.errors import install_error_handlers, problem
+from api.routes import health, jobs, results
+
+DESCRIPTION = """\
+Send a corpus, get a **topic map**: topics with labels, key terms, sizes and representative
+documents, and a 2-D position for every document.
+
+1. `POST /api/jobs` with JSON documents or a file upload → `202` and a `Location`.
+2. Follow `GET /api/jobs/{id}` (or `/events`, Server-Sent Events) until `succeeded`.
+3. Fetch `/map`, `/figure?kind=map&format=html` or `/export.csv`.
+
+Every request needs the header `X-API-Key`; a job is visible only to the key that created it.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids (the function name) for generated clients."""
+    return route.name
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``limit`` bytes with 413, whether or not Content-Length was sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.limit:
+            await self.too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self.too_large(scope, receive, send)
+
+    async def too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, f"the request body is over the limit of {self.limit} bytes")
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="topicmap",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        generate_unique_id_function=operation_id,
+    )
+    for router in (jobs.router, results.router, health.router):
+        app.include_router(router, prefix="/api")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,57 @@
+"""Liveness, readiness and service statistics."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import SettingsDep, StoreDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Is the API process alive")
+def health() -> dict[str, str]:
+    """Always `{"status": "ok"}` while the process serves requests."""
+    return {"status": "ok"}
+
+
+@router.get(
+    "/health/ready", summary="Can jobs run now", responses={503: {"description": "Redis or every worker is away"}}
+)
+def ready(settings: SettingsDep, store: StoreDep) -> JSONResponse:
+    """Ready when Redis answers and a worker heartbeat was seen within `worker_timeout_s`."""
+    checks: dict[str, Any] = {}
+    try:
+        checks["redis"] = store.ping()
+        workers = [w for w in store.workers() if time.time() - w["at"] < settings.worker_timeout_s]
+        checks["workers"] = len(workers)
+    except Exception as exc:
+        checks["redis"], checks["error"] = False, type(exc).__name__
+        checks["workers"] = 0
+    ok = bool(checks["redis"]) and checks["workers"] > 0
+    return JSONResponse({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
+
+
+@router.get("/stats", summary="Queue, workers, jobs and throughput")
+def stats(settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
+    """Queue length, live workers, jobs by state, recent job durations and documents per second."""
+    now = time.time()
+    workers = [w for w in store.workers() if now - w["at"] < settings.worker_timeout_s]
+    states = Counter(record.state for record in store.iter_recent())
+    durations = store.recent_durations()
+    seconds = sum(s for s, _ in durations)
+    return {
+        "queue_length": store.queue_length(),
+        "workers_alive": len(workers),
+        "workers": workers,
+        "jobs_by_state": dict(states),
+        "recent_jobs": len(durations),
+        "recent_mean_duration_s": round(seconds / len(durations), 2) if durations else None,
+        "recent_documents_per_s": round(sum(n for _, n in durations) / seconds, 1) if seconds else None,
+        "limits": settings.limits(),
+    }

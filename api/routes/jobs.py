@@ -1,0 +1,242 @@
+"""Jobs: submit a corpus, follow its progress (polling or Server-Sent Events), list, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from api.config import ApiSettings
+from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
+from api.errors import ApiError
+from api.queue import enqueue
+from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
+from api.submission import from_json, from_upload, parse_params
+from worker.contracts import DocumentCounts, JobError, JobRecord, PipelineParams
+from worker.corpus import Corpus
+from worker.jobstore import JobStore, is_terminal
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+CREATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/JobCreate"},
+                "example": {"documents": EXAMPLE_DOCUMENTS, "params": {"min_topic_size": 10}},
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": ".csv, .tsv, .json, .jsonl or .txt",
+                        },
+                        "text_column": {"type": "string", "description": "Column holding the text (default: guessed)."},
+                        "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def status_of(store: JobStore, record: JobRecord, settings: ApiSettings) -> JobStatus:
+    alive = None
+    if record.state == "running":
+        alive = (time.time() - (record.heartbeat_at or 0)) < settings.worker_timeout_s
+    position = store.queue_position(record.id) if record.state == "queued" else None
+    return JobStatus.from_record(record, queue_position=position, worker_alive=alive)
+
+
+@router.post(
+    "",
+    status_code=202,
+    summary="Submit a corpus to map",
+    response_description="The job was queued; poll `Location` for its progress.",
+    openapi_extra=CREATE_BODY,
+    responses={
+        413: {"description": "Body or corpus over the limits"},
+        415: {"description": "Neither JSON nor multipart"},
+        429: {"description": "Too many active jobs for this key"},
+    },
+)
+async def create_job(
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    store: StoreDep,
+    owner: OwnerDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JobAccepted:
+    """Queue a topic-map job for a JSON list of documents or an uploaded file; returns 202 and `Location`."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        try:
+            body = JobCreate.model_validate_json(await request.body())
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"]) or "body"
+            raise ApiError(422, f"{where}: {error['msg']}") from None
+        corpus, truncated = await run_in_threadpool(from_json, body, settings)
+        params = body.params
+    elif media_type == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiError(422, "multipart upload needs a file in the field 'file'")
+        data = await upload.read()
+        text_column = form.get("text_column")
+        raw_params = form.get("params")
+        corpus, truncated = await run_in_threadpool(
+            from_upload,
+            data,
+            upload.filename or "upload.txt",
+            text_column if isinstance(text_column, str) else None,
+            settings,
+        )
+        params = parse_params(raw_params if isinstance(raw_params, str) else None)
+    else:
+        raise ApiError(415, "send the corpus as application/json or as a multipart/form-data file upload")
+    accepted = await run_in_threadpool(submit, store, settings, owner, corpus, truncated, params, idempotency_key)
+    response.headers["Location"] = accepted.location
+    return accepted
+
+
+def submit(
+    store: JobStore,
+    settings: ApiSettings,
+    owner: str,
+    corpus: Corpus,
+    truncated: int,
+    params: PipelineParams,
+    idempotency_key: str | None,
+) -> JobAccepted:
+    sha = store.corpus_hash(corpus.texts, corpus.ids)
+    request_hash = hashlib.sha256((sha + params.model_dump_json()).encode()).hexdigest()
+    job_id = uuid.uuid4().hex
+    if idempotency_key:
+        earlier = store.remember_idempotency_key(owner, idempotency_key, job_id, request_hash)
+        if earlier is not None:
+            earlier_job, earlier_hash = earlier
+            if earlier_hash != request_hash:
+                raise ApiError(422, "this Idempotency-Key was already used with a different request")
+            record = store.get(earlier_job)
+            if record is None:
+                raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry shortly")
+            return JobAccepted(
+                job_id=record.id, state=record.state, location=f"/api/jobs/{record.id}", documents=record.documents
+            )
+    if store.active_jobs(owner) >= settings.max_active_jobs_per_key:
+        raise ApiError(
+            429,
+            f"this key already has {settings.max_active_jobs_per_key} queued or running jobs; wait for one to finish",
+            headers={"Retry-After": "30"},
+        )
+    store.put_corpus(corpus.texts, corpus.ids, corpus.metadata)
+    counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
+    record = JobRecord(id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts)
+    store.create(record)
+    try:
+        enqueue(job_id)
+    except Exception as exc:
+        store.update(
+            job_id,
+            state="failed",
+            finished_at=time.time(),
+            error=JobError(code="queue_unavailable", detail="the job queue is unavailable"),
+        )
+        raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
+    return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
+
+
+@router.get("", summary="List my jobs")
+def list_jobs(
+    settings: SettingsDep,
+    store: StoreDep,
+    owner: OwnerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> JobList:
+    """The caller's jobs, newest first."""
+    records, total = store.list_jobs(owner, offset=offset, limit=limit)
+    return JobList(jobs=[status_of(store, r, settings) for r in records], total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{job_id}", summary="State and progress of a job", responses={404: {"description": "No such job for this key"}}
+)
+def get_job(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> JobStatus:
+    """State, stage, progress (done/total/fraction), ETA, queue position, attempts, errors, counts."""
+    return status_of(store, owned_job(store, owner, job_id), settings)
+
+
+@router.delete("/{job_id}", summary="Cancel a job", responses={409: {"description": "The job already finished"}})
+def cancel_job(job_id: str, response: Response, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> JobStatus:
+    """A queued job never starts; a running one stops at the next stage or batch (202 until it has)."""
+    record = owned_job(store, owner, job_id)
+    if record.state in ("succeeded", "failed"):
+        raise ApiError(409, f"the job already {record.state}; nothing to cancel")
+    store.request_cancel(job_id)
+    if record.state == "queued":
+        record = store.update(job_id, state="cancelled", finished_at=time.time()) or record
+    elif record.state == "running":
+        response.status_code = 202
+    return status_of(store, record, settings)
+
+
+@router.get(
+    "/{job_id}/events",
+    summary="Progress as Server-Sent Events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {"example": 'event: progress\ndata: {"state": "running", ...}\n\n'}}}
+    },
+)
+async def job_events(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> StreamingResponse:
+    """`progress` events on every change, `: ping` comments to keep the connection open, then `end`."""
+    owned_job(store, owner, job_id)
+    return StreamingResponse(
+        event_stream(store, settings, job_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def event_stream(store: JobStore, settings: ApiSettings, job_id: str) -> AsyncIterator[str]:
+    last: dict[str, Any] | None = None
+    last_sent = time.monotonic()
+    while True:
+        record = await run_in_threadpool(store.get, job_id)
+        if record is None:
+            yield sse("end", {"job_id": job_id, "state": "expired"})
+            return
+        status = json.loads((await run_in_threadpool(status_of, store, record, settings)).model_dump_json())
+        if status != last:
+            last, last_sent = status, time.monotonic()
+            yield sse("end" if is_terminal(record.state) else "progress", status)
+            if is_terminal(record.state):
+                return
+        elif time.monotonic() - last_sent >= settings.sse_ping_s:
+            last_sent = time.monotonic()
+            yield ": ping\n\n"
+        await asyncio.sleep(settings.sse_poll_s)
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"

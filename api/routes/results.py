@@ -1,0 +1,171 @@
+"""Results of a finished job: the map, its topics and documents, figures and a CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from api.deps import OwnerDep, StoreDep, owned_job
+from api.errors import ApiError
+from api.exports import document_rows
+from api.figures import build_figure, to_json, to_standalone_html
+from api.schemas import DocumentOut, DocumentPage, TopicOut
+from worker.contracts import TopicMap
+from worker.jobstore import JobStore
+
+router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The job has not succeeded (yet)"},
+    404: {"description": "No such job for this key"},
+}
+
+
+def finished_map(store: JobStore, owner: str, job_id: str) -> tuple[TopicMap, dict[str, Any]]:
+    """The job's map and corpus; 409 (with the state) while the job has not succeeded."""
+    record = owned_job(store, owner, job_id)
+    if record.state != "succeeded":
+        raise ApiError(409, f"the job is {record.state}; its map is available once it has succeeded")
+    topic_map = store.get_map(job_id)
+    corpus = store.get_corpus(record.corpus)
+    if topic_map is None or corpus is None:
+        raise ApiError(410, "the results of this job have expired")
+    return topic_map, corpus
+
+
+@router.get("/map", summary="The topic map (JSON)", responses=NOT_READY)
+def get_map(
+    job_id: str,
+    store: StoreDep,
+    owner: OwnerDep,
+    include: Annotated[Literal["text"] | None, Query(description="`text` adds document texts")] = None,
+) -> TopicMap:
+    """Topics (labels, terms, sizes, representative documents) and every document's position and topic."""
+    topic_map, corpus = finished_map(store, owner, job_id)
+    if include == "text":
+        topic_map.documents.text = corpus["texts"]
+    return topic_map
+
+
+@router.get("/topics", summary="The topics of a map", responses=NOT_READY)
+def get_topics(job_id: str, store: StoreDep, owner: OwnerDep) -> list[TopicOut]:
+    """Every topic with its label, size, top terms and representative document ids, largest first."""
+    topic_map, _ = finished_map(store, owner, job_id)
+    return [TopicOut(**t.model_dump()) for t in topic_map.topics]
+
+
+@router.get("/topics/{topic_id}/documents", summary="Documents of one topic", responses=NOT_READY)
+def get_topic_documents(
+    job_id: str,
+    topic_id: int,
+    store: StoreDep,
+    owner: OwnerDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DocumentPage:
+    """The documents assigned to `topic_id`, core documents first, paged."""
+    topic_map, corpus = finished_map(store, owner, job_id)
+    if topic_id not in {t.id for t in topic_map.topics}:
+        raise ApiError(404, f"the map has no topic {topic_id}")
+    docs = topic_map.documents
+    rows = [i for i, t in enumerate(docs.topic) if t == topic_id]
+    rows.sort(key=lambda i: docs.outlier[i])
+    return page(topic_map, corpus, rows, limit, offset)
+
+
+@router.get("/documents", summary="Search the documents of a map", responses=NOT_READY)
+def search_documents(
+    job_id: str,
+    store: StoreDep,
+    owner: OwnerDep,
+    q: Annotated[str | None, Query(max_length=200, description="Case-insensitive text to look for")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DocumentPage:
+    """Documents whose text contains `q` (all documents without `q`), with their topic and position."""
+    topic_map, corpus = finished_map(store, owner, job_id)
+    needle = (q or "").casefold()
+    rows = [i for i, text in enumerate(corpus["texts"]) if needle in text.casefold()]
+    return page(topic_map, corpus, rows, limit, offset)
+
+
+def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: int, offset: int) -> DocumentPage:
+    docs = topic_map.documents
+    labels = {t.id: t.label for t in topic_map.topics}
+    chosen = rows[offset : offset + limit]
+    return DocumentPage(
+        documents=[
+            DocumentOut(
+                id=docs.id[i],
+                text=corpus["texts"][i],
+                topic=docs.topic[i],
+                label=labels.get(docs.topic[i], ""),
+                outlier=docs.outlier[i],
+                x=docs.x[i],
+                y=docs.y[i],
+            )
+            for i in chosen
+        ],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/figure",
+    summary="A Plotly figure of the map",
+    response_class=Response,
+    responses={
+        **NOT_READY,
+        200: {
+            "content": {"application/json": {}, "text/html": {}},
+            "description": "Plotly JSON, or a standalone HTML page",
+        },
+    },
+)
+def get_figure(
+    job_id: str,
+    store: StoreDep,
+    owner: OwnerDep,
+    kind: Annotated[
+        Literal["map", "sizes", "terms"], Query(description="map: every document; sizes: topic sizes; terms: top terms")
+    ] = "map",
+    format: Annotated[
+        Literal["json", "html"], Query(description="json: Plotly figure JSON; html: a standalone page")
+    ] = "json",
+) -> Response:
+    """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
+    topic_map, corpus = finished_map(store, owner, job_id)
+    figure = build_figure(kind, topic_map, corpus["texts"])
+    if format == "html":
+        return HTMLResponse(to_standalone_html(figure, title=f"topicmap {kind}"))
+    return Response(to_json(figure), media_type="application/json")
+
+
+@router.get(
+    "/export.csv",
+    summary="Documents as CSV",
+    response_class=StreamingResponse,
+    responses={**NOT_READY, 200: {"content": {"text/csv": {}}, "description": "One row per document"}},
+)
+def export_csv(job_id: str, store: StoreDep, owner: OwnerDep) -> StreamingResponse:
+    """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
+    topic_map, corpus = finished_map(store, owner, job_id)
+    rows = document_rows(topic_map, corpus["texts"], corpus["metadata"])
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)

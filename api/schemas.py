@@ -1,0 +1,136 @@
+"""HTTP request and response models (the job record itself lives in the shared contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from worker.contracts import DocumentCounts, JobError, JobRecord, JobState, PipelineParams, Progress, Term
+
+EXAMPLE_DOCUMENTS: list[Any] = [
+    "The rocket reached orbit after a smooth launch.",
+    {"text": "Knead the dough and bake it for 40 minutes.", "id": "recipe-1", "meta": {"source": "blog"}},
+]
+
+EXAMPLE_BODY: Any = {"documents": EXAMPLE_DOCUMENTS, "params": {"min_topic_size": 10}}
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The document text.")
+    id: str | None = Field(
+        default=None, max_length=200, description="Your id for the document (default: its position)."
+    )
+    meta: dict[str, Any] | None = Field(default=None, description="Anything to keep with the document (in exports).")
+
+
+class JobCreate(BaseModel):
+    """A corpus and the parameters to map it with."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [EXAMPLE_BODY]},
+    )
+
+    documents: list[str | DocumentIn] = Field(description="Strings, or objects with `text`, optional `id` and `meta`.")
+    params: PipelineParams = Field(default_factory=PipelineParams)
+
+
+class JobStatus(BaseModel):
+    """State and progress of a job."""
+
+    job_id: str
+    state: JobState
+    stage: str | None
+    progress: Progress
+    eta_s: float | None
+    queue_position: int | None = Field(description="1 = next to start; null unless queued.")
+    attempts: int
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    error: JobError | None
+    params: PipelineParams
+    documents: DocumentCounts
+    embeddings_cached: bool
+    timings_s: dict[str, float]
+    worker_alive: bool | None = Field(description="While running: whether its worker was heard from recently.")
+    links: dict[str, str]
+
+    @classmethod
+    def from_record(cls, record: JobRecord, *, queue_position: int | None, worker_alive: bool | None) -> JobStatus:
+        base = f"/api/jobs/{record.id}"
+        links = {"self": base, "events": f"{base}/events"}
+        if record.state == "succeeded":
+            links.update(map=f"{base}/map", figure=f"{base}/figure?kind=map", export=f"{base}/export.csv")
+        return cls(
+            job_id=record.id,
+            state=record.state,
+            stage=record.stage,
+            progress=record.progress,
+            eta_s=record.eta_s,
+            queue_position=queue_position,
+            attempts=record.attempts,
+            created_at=record.created_at,
+            started_at=record.started_at,
+            finished_at=record.finished_at,
+            error=record.error,
+            params=record.params,
+            documents=record.documents,
+            embeddings_cached=record.embeddings_cached,
+            timings_s=record.timings_s,
+            worker_alive=worker_alive,
+            links=links,
+        )
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    state: JobState
+    location: str = Field(description="Where to poll the job.")
+    documents: DocumentCounts
+
+
+class JobList(BaseModel):
+    jobs: list[JobStatus]
+    total: int
+    limit: int
+    offset: int
+
+
+class TopicOut(BaseModel):
+    id: int
+    label: str
+    size: int
+    terms: list[Term]
+    x: float
+    y: float
+    representative_documents: list[str]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    text: str
+    topic: int
+    label: str
+    outlier: bool
+    x: float
+    y: float
+
+
+class DocumentPage(BaseModel):
+    documents: list[DocumentOut]
+    total: int = Field(description="Matching documents in all pages.")
+    limit: int
+    offset: int
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem details)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str

@@ -1,0 +1,72 @@
+"""Embedding backends compared: speed and closeness to the reference (torch fp32) embeddings.
+
+    python -m benchmarks.embedding --size 3000 --out docs/benchmarks.md
+
+Rows: torch fp32 at 256 tokens (the model's configured maximum, BERTopic's setting), torch fp32 at
+128 tokens (what all-MiniLM-L6-v2 was trained with), and int8 ONNX at 128 tokens (topicmap's CPU
+default). Cosine similarity is measured per document against the torch fp32 reference at the same
+token length; the 128-vs-256 row shows what truncation alone changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from benchmarks.compare import machine, write_report
+from benchmarks.systems import DEFAULT_DATA, load_sample
+from worker.contracts import DEFAULT_MODEL
+from worker.pipeline.embed import Embedder
+from worker.pipeline.encoders import (
+    Encoder,
+    OnnxInt8Encoder,
+    TorchEncoder,
+    _load_sentence_transformer,
+    resolve_model_path,
+)
+
+
+def timed(encoder: Encoder, texts: list[str]) -> tuple[npt.NDArray[np.float32], float]:
+    encoder.encode(texts[:64])  # first-call overheads stay out of the rate
+    start = time.perf_counter()
+    vectors = Embedder(encoder=encoder, batch_size=32).fit(texts).embeddings_
+    return vectors, len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=3000)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    texts, _, _ = load_sample(args.data, args.size)
+    path = resolve_model_path(DEFAULT_MODEL)
+    long_reference, long_rate = timed(TorchEncoder(_load_sentence_transformer(path, "cpu", 256), "cpu"), texts)
+    reference, rate = timed(TorchEncoder(_load_sentence_transformer(path, "cpu", 128), "cpu"), texts)
+    quantised, quantised_rate = timed(OnnxInt8Encoder(_load_sentence_transformer(path, "cpu", 128), path), texts)
+
+    def closeness(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> str:
+        cosine = (a * b).sum(axis=1)
+        return f"{cosine.mean():.4f} | {np.percentile(cosine, 1):.4f} | {cosine.min():.4f}"
+
+    rows = [
+        "| backend | tokens | docs/s | speed-up | cosine mean | cosine 1st pct | cosine min | compared with |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| torch fp32 | 256 | {long_rate:.0f} | 1.00 | 1 | 1 | 1 | itself |",
+        f"| torch fp32 | 128 | {rate:.0f} | {rate / long_rate:.2f} | {closeness(reference, long_reference)} "
+        "| torch fp32, 256 |",
+        f"| onnx int8 (per channel) | 128 | {quantised_rate:.0f} | {quantised_rate / long_rate:.2f} "
+        f"| {closeness(quantised, reference)} | torch fp32, 128 |",
+    ]
+    report = f"{args.size:,} Debian descriptions, batch 32, on {machine()}.\n\n" + "\n".join(rows)
+    print(report)
+    if args.out:
+        write_report(args.out, report, key=f"embedding-{args.size}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Session-wide real servers: one redis-server, one API process and one Celery worker (solo)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SAMPLE_CSV
+from tests.integration.servers import Api, Redis, Worker, wait_for
+
+# Short timings so failure recovery is observable in seconds: a message unacknowledged for 8 s is
+# redelivered (checked every second), and a job silent for 4 s has lost its worker.
+WORKER_ENV = {
+    "TOPICMAP_VISIBILITY_TIMEOUT_S": "8",
+    "TOPICMAP_RESTORE_INTERVAL_S": "1",
+    "TOPICMAP_HEARTBEAT_TIMEOUT_S": "4",
+}
+API_ENV = {
+    "TOPICMAP_MAX_UPLOAD_BYTES": "2000000",
+    "TOPICMAP_MAX_DOCUMENTS": "3000",
+    "TOPICMAP_MAX_CHARS_PER_DOCUMENT": "2000",
+    "TOPICMAP_MAX_ACTIVE_JOBS_PER_KEY": "4",
+    "TOPICMAP_SSE_POLL_S": "0.2",
+    "TOPICMAP_SSE_PING_S": "1",
+}
+
+
+@pytest.fixture(scope="session")
+def servers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def redis_server(servers_dir: Path) -> Iterator[Redis]:
+    server = Redis(servers_dir / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def api(redis_server: Redis, servers_dir: Path) -> Iterator[Api]:
+    server = Api(redis_server.url, servers_dir / "api.log", extra_env=API_ENV)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
+    process = Worker(redis_server.url, servers_dir / "worker.log", "worker-1", WORKER_ENV)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def client(api: Api) -> Iterator[httpx.Client]:
+    with api.client("alice") as http:
+        yield http
+
+
+def sample_documents(n: int, offset: int = 0) -> list[dict[str, str]]:
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[offset : offset + n]
+    return [{"text": r["text"], "id": r["id"], "meta": {"section": r["section"]}} for r in rows]  # type: ignore[misc]
+
+
+def sample_csv(n: int, offset: int = 0) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "section", "description"])
+    for row in sample_documents(n, offset):
+        writer.writerow([row["id"], row["meta"]["section"], row["text"]])  # type: ignore[index]
+    return buffer.getvalue().encode()
+
+
+def submit(client: httpx.Client, documents: list[Any], **params: Any) -> str:
+    response = client.post("/api/jobs", json={"documents": documents, "params": params})
+    assert response.status_code == 202, response.text
+    return str(response.json()["job_id"])
+
+
+def wait_state(client: httpx.Client, job_id: str, states: set[str], timeout: float = 240) -> dict[str, Any]:
+    status: dict[str, Any] = {}
+
+    def reached() -> bool:
+        nonlocal status
+        status = client.get(f"/api/jobs/{job_id}").json()
+        return status["state"] in states
+
+    wait_for(reached, timeout, f"job {job_id} to be {'/'.join(sorted(states))}", interval=0.1)
+    return status
+
+
+def wait_until_idle(client: httpx.Client, timeout: float = 300) -> None:
+    """Every job of this key has finished (so the next test starts with an idle worker)."""
+
+    def idle() -> bool:
+        jobs = client.get("/api/jobs", params={"limit": 100}).json()["jobs"]
+        return all(j["state"] in ("succeeded", "failed", "cancelled") for j in jobs)
+
+    wait_for(idle, timeout, "the worker to be idle", interval=0.2)
+    time.sleep(0.2)

@@ -1,0 +1,37 @@
+"""Worker settings, from the environment (``TOPICMAP_*``) or ``.env``."""
+
+from __future__ import annotations
+
+import functools
+import socket
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOPICMAP_", env_file=".env", extra="ignore")
+
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Broker and store.")
+    job_deadline_s: int = Field(default=3600, ge=10, description="A job running longer is stopped and failed.")
+    visibility_timeout_s: int | None = Field(
+        default=None, description="Seconds before an unacknowledged job is redelivered; default 2 × deadline."
+    )
+    restore_interval_s: int = Field(default=10, ge=1, description="How often workers look for jobs to redeliver.")
+    heartbeat_timeout_s: float = Field(default=30, description="A running job silent this long has lost its worker.")
+    retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
+    worker_name: str = Field(default_factory=socket.gethostname)
+    warm_up: bool = Field(default=True, description="Load the model and compile UMAP's JIT at start.")
+
+    @property
+    def visibility_timeout(self) -> int:
+        return self.visibility_timeout_s or 2 * self.job_deadline_s
+
+    @property
+    def retention_s(self) -> int:
+        return int(self.retention_days * 24 * 3600)
+
+
+@functools.cache
+def get_settings() -> WorkerSettings:
+    return WorkerSettings()

@@ -1,0 +1,213 @@
+"""Everything topicmap keeps in Redis, in one place: corpora, job records, maps, embeddings, heartbeats.
+
+Shared by the API and the worker; it imports redis-py and the contract, nothing heavy. Keys (all
+under ``tm:``):
+
+========================  ==========================================================  ==========
+key                       value                                                       expires
+========================  ==========================================================  ==========
+corpus:{sha256}           zlib JSON {"texts", "ids", "metadata"}, stored once           retention
+job:{id}                  JSON :class:`JobRecord`: the source of truth                  retention
+jobs:{owner}              sorted set of the owner's job ids by creation time            —
+queue                     sorted set of queued job ids by creation time (positions)     —
+cancel:{id}               "1" when cancellation was asked                               retention
+map:{id}                  zlib JSON :class:`TopicMap`                                    retention
+embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
+worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
+idempotency:{owner}:{k}   "{job id} {request hash}"                                    1 day
+durations                 list of recent "{seconds} {documents}" of finished jobs     —
+========================  ==========================================================  ==========
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
+
+import redis
+
+from worker.contracts import TERMINAL_STATES, JobRecord, JobState, TopicMap
+
+PREFIX = "tm:"
+HEARTBEAT_INTERVAL_S = 5.0
+RECENT_DURATIONS = 50
+
+
+class JobStore:
+    """Typed access to topicmap's Redis keys. ``retention_s`` applies to everything a job owns."""
+
+    def __init__(self, client: redis.Redis[bytes], *, retention_s: int = 7 * 24 * 3600) -> None:
+        self.redis = client
+        self.retention_s = retention_s
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> JobStore:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=25)
+        return cls(client, **kwargs)
+
+    # --- corpora -------------------------------------------------------------------------------
+
+    @staticmethod
+    def corpus_hash(texts: Sequence[str], ids: Sequence[str]) -> str:
+        digest = hashlib.sha256()
+        for doc_id, text in zip(ids, texts, strict=True):
+            digest.update(doc_id.encode() + b"\x1f" + text.encode() + b"\x1e")
+        return digest.hexdigest()
+
+    def put_corpus(self, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]) -> str:
+        sha = self.corpus_hash(texts, ids)
+        key = f"{PREFIX}corpus:{sha}"
+        if not self.redis.expire(key, self.retention_s):  # already stored: just keep it longer
+            payload = json.dumps({"texts": list(texts), "ids": list(ids), "metadata": list(metadata)})
+            self.redis.set(key, zlib.compress(payload.encode(), 6), ex=self.retention_s)
+        return sha
+
+    def get_corpus(self, sha: str) -> dict[str, Any] | None:
+        data = self.redis.get(f"{PREFIX}corpus:{sha}")
+        return json.loads(zlib.decompress(data)) if data else None  # type: ignore[arg-type]
+
+    # --- job records ---------------------------------------------------------------------------
+
+    def create(self, record: JobRecord) -> None:
+        pipe = self.redis.pipeline()
+        pipe.set(f"{PREFIX}job:{record.id}", record.model_dump_json(), ex=self.retention_s)
+        pipe.zadd(f"{PREFIX}jobs:{record.owner}", {record.id: record.created_at})
+        pipe.zadd(f"{PREFIX}queue", {record.id: record.created_at})
+        pipe.execute()
+
+    def get(self, job_id: str) -> JobRecord | None:
+        data = self.redis.get(f"{PREFIX}job:{job_id}")
+        return JobRecord.model_validate_json(data) if data else None  # type: ignore[arg-type]
+
+    def save(self, record: JobRecord) -> None:
+        self.redis.set(f"{PREFIX}job:{record.id}", record.model_dump_json(), ex=self.retention_s)
+        if record.state != "queued":
+            self.redis.zrem(f"{PREFIX}queue", record.id)
+
+    def update(self, job_id: str, **changes: Any) -> JobRecord | None:
+        """Change fields of a record atomically (optimistic locking on the record key)."""
+        key = f"{PREFIX}job:{job_id}"
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)  # type: ignore[no-untyped-call]
+                    data = cast(bytes | None, pipe.get(key))  # immediate in WATCH mode
+                    if not data:
+                        pipe.unwatch()
+                        return None
+                    record = JobRecord.model_validate_json(data).model_copy(update=changes)
+                    JobRecord.model_validate(record.model_dump())  # changes must keep the record valid
+                    pipe.multi()
+                    pipe.set(key, record.model_dump_json(), ex=self.retention_s)
+                    if record.state != "queued":
+                        pipe.zrem(f"{PREFIX}queue", job_id)
+                    pipe.execute()
+                    return record
+                except redis.WatchError:
+                    continue
+
+    def list_jobs(self, owner: str, *, offset: int = 0, limit: int = 20) -> tuple[list[JobRecord], int]:
+        key = f"{PREFIX}jobs:{owner}"
+        total = int(self.redis.zcard(key))
+        ids = self.redis.zrevrange(key, offset, offset + limit - 1)
+        records = [self.get(i.decode()) for i in ids]  # type: ignore[union-attr]
+        return [r for r in records if r is not None], total
+
+    def queue_position(self, job_id: str) -> int | None:
+        """1 for the next job to start; None when not queued."""
+        rank = self.redis.zrank(f"{PREFIX}queue", job_id)
+        return None if rank is None else int(rank) + 1  # type: ignore[arg-type]
+
+    def queue_length(self) -> int:
+        return int(self.redis.zcard(f"{PREFIX}queue"))
+
+    def active_jobs(self, owner: str) -> int:
+        """Queued or running jobs of ``owner`` (for the per-key limit)."""
+        count = 0
+        for job_id in self.redis.zrevrange(f"{PREFIX}jobs:{owner}", 0, 199):
+            record = self.get(job_id.decode())  # type: ignore[union-attr]
+            if record is not None and record.state not in TERMINAL_STATES:
+                count += 1
+        return count
+
+    def iter_recent(self, limit: int = 500) -> Iterator[JobRecord]:
+        for key in self.redis.scan_iter(f"{PREFIX}job:*", count=200):
+            record = self.get(key.decode().rsplit(":", 1)[1])
+            if record is not None:
+                yield record
+            limit -= 1
+            if limit <= 0:
+                return
+
+    # --- cancellation --------------------------------------------------------------------------
+
+    def request_cancel(self, job_id: str) -> None:
+        self.redis.set(f"{PREFIX}cancel:{job_id}", "1", ex=self.retention_s)
+
+    def cancel_requested(self, job_id: str) -> bool:
+        return bool(self.redis.exists(f"{PREFIX}cancel:{job_id}"))
+
+    # --- results -------------------------------------------------------------------------------
+
+    def put_map(self, job_id: str, topic_map: TopicMap) -> None:
+        self.redis.set(
+            f"{PREFIX}map:{job_id}", zlib.compress(topic_map.model_dump_json().encode(), 6), ex=self.retention_s
+        )
+
+    def get_map(self, job_id: str) -> TopicMap | None:
+        data = self.redis.get(f"{PREFIX}map:{job_id}")
+        return TopicMap.model_validate_json(zlib.decompress(data)) if data else None  # type: ignore[arg-type]
+
+    def put_embeddings(self, corpus: str, model: str, data: bytes) -> None:
+        self.redis.set(self._embedding_key(corpus, model), zlib.compress(data, 1), ex=self.retention_s)
+
+    def get_embeddings(self, corpus: str, model: str) -> bytes | None:
+        data = self.redis.get(self._embedding_key(corpus, model))
+        return zlib.decompress(data) if data else None  # type: ignore[arg-type]
+
+    @staticmethod
+    def _embedding_key(corpus: str, model: str) -> str:
+        return f"{PREFIX}embeddings:{corpus}:{hashlib.sha256(model.encode()).hexdigest()[:16]}"
+
+    def record_duration(self, seconds: float, documents: int) -> None:
+        pipe = self.redis.pipeline()
+        pipe.lpush(f"{PREFIX}durations", f"{seconds:.3f} {documents}")
+        pipe.ltrim(f"{PREFIX}durations", 0, RECENT_DURATIONS - 1)
+        pipe.execute()
+
+    def recent_durations(self) -> list[tuple[float, int]]:
+        values = self.redis.lrange(f"{PREFIX}durations", 0, -1)
+        pairs = (v.decode().split() for v in values)  # type: ignore[union-attr]
+        return [(float(s), int(n)) for s, n in pairs]
+
+    # --- workers -------------------------------------------------------------------------------
+
+    def beat(self, name: str, job_id: str | None) -> None:
+        payload = json.dumps({"name": name, "at": time.time(), "job": job_id})
+        self.redis.set(f"{PREFIX}worker:{name}", payload, ex=int(3 * HEARTBEAT_INTERVAL_S))
+
+    def workers(self) -> list[dict[str, Any]]:
+        beats = [self.redis.get(key) for key in self.redis.scan_iter(f"{PREFIX}worker:*")]
+        return [json.loads(b) for b in beats if b]  # type: ignore[arg-type]
+
+    # --- idempotency ---------------------------------------------------------------------------
+
+    def remember_idempotency_key(self, owner: str, key: str, job_id: str, request_hash: str) -> tuple[str, str] | None:
+        """Store key → job; if the key was used before, return the earlier (job id, request hash)."""
+        redis_key = f"{PREFIX}idempotency:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
+        if self.redis.set(redis_key, f"{job_id} {request_hash}", nx=True, ex=24 * 3600):
+            return None
+        previous = self.redis.get(redis_key)
+        earlier_job, earlier_hash = previous.decode().split(" ", 1)  # type: ignore[union-attr]
+        return earlier_job, earlier_hash
+
+    def ping(self) -> bool:
+        return bool(self.redis.ping())
+
+
+def is_terminal(state: JobState) -> bool:
+    return state in TERMINAL_STATES

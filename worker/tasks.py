@@ -1,0 +1,64 @@
+"""The Celery task, a thin shell around :func:`worker.jobs.execute_job`, and the worker's start-up hooks."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from celery import signals
+
+from worker.celery_app import create_celery
+from worker.config import get_settings
+from worker.contracts import TASK_RUN_JOB
+from worker.heartbeat import Heartbeat
+from worker.jobs import execute_job
+from worker.jobstore import JobStore
+from worker.logs import configure_logging
+
+celery = create_celery()
+_heartbeat: list[Heartbeat] = []
+
+
+@functools.cache
+def get_store() -> JobStore:
+    settings = get_settings()
+    return JobStore.from_url(settings.redis_url, retention_s=settings.retention_s)
+
+
+@celery.task(name=TASK_RUN_JOB)
+def run_job(job_id: str) -> dict[str, Any]:
+    """Run the stored job ``job_id``: the message carries only the id."""
+    settings = get_settings()
+    return execute_job(
+        get_store(),
+        job_id,
+        worker_name=settings.worker_name,
+        deadline_s=settings.job_deadline_s,
+        heartbeat_timeout_s=settings.heartbeat_timeout_s,
+    )
+
+
+@signals.setup_logging.connect
+def _logging(**_: Any) -> None:
+    configure_logging()
+
+
+@signals.worker_init.connect
+def _warm_up(**_: Any) -> None:
+    if get_settings().warm_up:
+        from worker.warmup import warm_up
+
+        warm_up()
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(**_: Any) -> None:
+    heartbeat = Heartbeat(get_store(), get_settings().worker_name)
+    heartbeat.start()
+    _heartbeat.append(heartbeat)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    for heartbeat in _heartbeat:
+        heartbeat.stop()

@@ -1,0 +1,23 @@
+"""Load the default model and compile UMAP's numba code once, when a worker starts."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from worker.contracts import DEFAULT_MODEL, PipelineParams
+
+logger = logging.getLogger("topicmap.worker")
+WORDS = "orbit rocket planet recipe butter flour goal league match bond market stock".split()
+
+
+def warm_up(model: str = DEFAULT_MODEL) -> float:
+    """Run a tiny pipeline end to end; returns the seconds it took (logged)."""
+    from worker.pipeline.run import run_pipeline
+
+    start = time.perf_counter()
+    texts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(6)) + f" item {i}" for i in range(60)]
+    run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(model=model))
+    seconds = time.perf_counter() - start
+    logger.info("worker warmed up", extra={"duration": round(seconds, 2)})
+    return seconds
