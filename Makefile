@@ -13,9 +13,22 @@ DEMO_OUT ?= out/demo
 BENCH_SIZES ?= 5000 20000
 PYTEST_ARGS ?=
 
-APT_PACKAGES ?= redis-server curl
+APT_PACKAGES ?= redis-server nginx chromium curl
 
-.PHONY: help install system-deps run test lint typecheck check demo bench clean
+# Docker (operators): see docs/operations.md.
+COMPOSE ?= docker compose
+GPU ?= 1
+COMPOSE_FILES := -f docker-compose.yml $(if $(filter 0,$(GPU)),-f docker-compose.cpu.yml,)
+NETWORK ?= topicmap
+VERSION ?= latest
+WORKERS ?= 1
+SERVICE ?=
+REDIS_URL ?= $(shell grep -s '^TOPICMAP_REDIS_URL=' .env | cut -d= -f2-)
+NGINX_CONF_DIR ?= /etc/nginx/conf.d
+
+.PHONY: help install system-deps run test lint typecheck check demo bench clean \
+	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
+	stop_docker logs install_nginx_config
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -32,7 +45,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[worker,api,dev]"
 	@touch $@
 
-system-deps: ## install the Debian packages the service and tests need (redis-server), when missing
+system-deps: ## install the Debian packages the service and tests need (redis, nginx, chromium), when missing
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -66,3 +79,40 @@ bench: $(BENCH_STAMP) ## topicmap vs BERTopic on Debian samples (BENCH_SIZES="50
 
 clean: ## remove the virtual environment and outputs
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+
+## --- operations (Docker) ---------------------------------------------------------------------
+
+docker_create_network: ## create the Docker network the standalone containers share
+	docker network create $(NETWORK) || true
+
+docker_run_redis: docker_create_network ## run Redis alone (AOF on, noeviction, password from .env)
+	docker run -d --name topicmap-redis --network $(NETWORK) --restart unless-stopped \
+	  -v topicmap-redis-data:/data --env-file .env redis:7.4-alpine \
+	  sh -c 'exec redis-server --appendonly yes --appendfsync everysec --maxmemory "$${REDIS_MAXMEMORY:-4gb}" --maxmemory-policy noeviction --requirepass "$$REDIS_PASSWORD"'
+
+build_docker: ## build the API image (topicmap-api)
+	docker build -f Dockerfile.api -t topicmap-api:$(VERSION) .
+
+build_docker_worker: ## build the worker image (topicmap-worker, CUDA)
+	docker build -f Dockerfile.worker -t topicmap-worker:$(VERSION) .
+
+run_docker: ## start nginx, api, worker(s) and redis with docker compose (WORKERS=N, GPU=0 on CPU hosts)
+	@test -f .env || { echo "no .env: run 'cp .env.model .env' and edit it first"; exit 1; }
+	$(COMPOSE) $(COMPOSE_FILES) up -d --build --scale worker=$(WORKERS)
+
+run_docker_worker: ## run one more worker on this machine against REDIS_URL (another host's Redis)
+	@test -n "$(REDIS_URL)" || { echo "set REDIS_URL=redis://:password@host:6379/0 (or TOPICMAP_REDIS_URL in .env)"; exit 1; }
+	docker run -d --name topicmap-worker-$$(hostname)-$$RANDOM --restart unless-stopped $(if $(filter 0,$(GPU)),,--gpus all) \
+	  --env-file .env -e TOPICMAP_REDIS_URL="$(REDIS_URL)" topicmap-worker:$(VERSION)
+
+stop_docker: ## stop and remove the compose services (Redis data stays in its volume)
+	$(COMPOSE) $(COMPOSE_FILES) down
+
+logs: ## follow the JSON logs of every service (SERVICE=worker for one); grep a job id to follow it
+	$(COMPOSE) $(COMPOSE_FILES) logs -f --tail=200 $(SERVICE)
+
+install_nginx_config: ## install nginx/ into the host's nginx (API from make run on 127.0.0.1:8000) and reload
+	install -m 644 nginx/upstream.host.conf $(NGINX_CONF_DIR)/topicmap-upstream.conf
+	install -m 644 nginx/topicmap.conf $(NGINX_CONF_DIR)/topicmap.conf
+	nginx -t
+	nginx -s reload || systemctl reload nginx

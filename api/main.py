@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import get_settings
+from api.deps import _store
 from api.errors import install_error_handlers, problem
+from api.metrics import install_metrics
+from api.openapi import install_openapi
 from api.routes import health, jobs, results
+from api.routes.web import install_web
+from worker.logs import configure_logging
 
 DESCRIPTION = """\
 Send a corpus, get a **topic map**: topics with labels, key terms, sizes and representative
@@ -69,7 +75,10 @@ class BodyTooLarge(Exception):
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(
+    configure_logging()
+    # Swagger UI's files come from the fastapi-offline package, not a CDN: /api/docs works offline.
+    app: FastAPI = FastAPIOffline(
+        static_url="/api/static-docs",
         title="topicmap",
         version="0.1.0",
         description=DESCRIPTION,
@@ -80,7 +89,10 @@ def create_app() -> FastAPI:
     )
     for router in (jobs.router, results.router, health.router):
         app.include_router(router, prefix="/api")
+    install_web(app)
+    install_openapi(app)
     install_error_handlers(app)
+    install_metrics(app, lambda: _store(settings.redis_url, settings.retention_s), settings)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     return app
 

@@ -69,6 +69,10 @@ class ProgressReporter:
             return
         if self.store.cancel_requested(self.job_id):
             raise JobCancelled
+        if stage_changed:
+            logger.info(
+                "stage started", extra={"job_id": self.job_id, "stage": stage, "elapsed": round(now - self.started, 3)}
+            )
         self._stage, self._last_write = stage, now
         fraction = self.fraction(stage, done, total)
         elapsed = now - self.started

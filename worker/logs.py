@@ -28,3 +28,8 @@ def configure_logging(level: str | None = None) -> None:
     root.setLevel(level or os.environ.get("TOPICMAP_LOG_LEVEL", "INFO"))
     for noisy in ("httpx", "sentence_transformers", "numba", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # uvicorn and celery install plain-text handlers of their own: send everything through ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task", "celery.worker"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from worker.corpus import Corpus
 from worker.jobstore import JobStore, is_terminal
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
+logger = logging.getLogger("topicmap.api")
 
 CREATE_BODY = {
     "requestBody": {
@@ -162,7 +164,34 @@ def submit(
             error=JobError(code="queue_unavailable", detail="the job queue is unavailable"),
         )
         raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
+    logger.info("job queued", extra={"job_id": job_id, "owner": owner, "documents": len(corpus)})
     return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
+
+
+@router.post(
+    "/{job_id}/rerun",
+    status_code=202,
+    summary="Map a job's corpus again with other parameters",
+    responses={404: {"description": "No such job for this key"}, 410: {"description": "The corpus has expired"}},
+)
+def rerun_job(
+    job_id: str, params: PipelineParams, response: Response, settings: SettingsDep, store: StoreDep, owner: OwnerDep
+) -> JobAccepted:
+    """A new job on the stored corpus of `job_id` (no upload; embeddings come from the cache)."""
+    record = owned_job(store, owner, job_id)
+    stored = store.get_corpus(record.corpus)
+    if stored is None:
+        raise ApiError(410, "the corpus of this job has expired; submit it again")
+    corpus = Corpus(
+        stored["texts"],
+        stored["ids"],
+        stored["metadata"],
+        n_received=record.documents.received,
+        n_dropped=record.documents.dropped,
+    )
+    accepted = submit(store, settings, owner, corpus, record.documents.truncated, params, None)
+    response.headers["Location"] = accepted.location
+    return accepted
 
 
 @router.get("", summary="List my jobs")

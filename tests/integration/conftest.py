@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
+import os
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +17,9 @@ import httpx
 import pytest
 
 from tests.conftest import SAMPLE_CSV
-from tests.integration.servers import Api, Redis, Worker, wait_for
+from tests.integration.servers import Api, Redis, Worker, free_port, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Short timings so failure recovery is observable in seconds: a message unacknowledged for 8 s is
 # redelivered (checked every second), and a job silent for 4 s has lost its worker.
@@ -59,6 +65,39 @@ def worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
     process.start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def edge(api: Api, servers_dir: Path) -> Iterator[str]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is not installed (make test installs it)")
+    folder = servers_dir / "nginx"
+    for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        (folder / sub).chmod(0o777)
+    port = free_port()
+    server = (ROOT / "nginx" / "topicmap.conf").read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
+    assert f"listen 127.0.0.1:{port};" in server
+    upstream = (ROOT / "nginx" / "upstream.host.conf").read_text().replace("127.0.0.1:8000", f"127.0.0.1:{api.port}")
+    (folder / "topicmap.conf").write_text(server)
+    (folder / "upstream.conf").write_text(upstream)
+    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("fastcgi", "uwsgi", "scgi"))
+    # Workers run as this user: pytest's temporary folders are private to it, and nginx buffers
+    # large bodies and responses in temp files there.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"{user} daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log warn; events {{ worker_connections 256; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log {folder}/access.log; "
+        f"client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; {temp}\n"
+        f"include {folder}/upstream.conf; include {folder}/topicmap.conf; }}\n"
+    )
+    process = subprocess.Popen([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: httpx.get(f"{url}/api/health").status_code == 200, 30, "nginx")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture

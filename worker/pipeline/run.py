@@ -24,6 +24,7 @@ from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from worker.pipeline.reduce import NeighbourGraph, UmapReducer
 
 Progress = Callable[[str, int, int], None]
+MIN_SAMPLES_CAP = 10
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -58,6 +59,9 @@ def run_pipeline(
     report = progress or _no_progress
     timings: dict[str, float] = {}
     min_size = resolve_min_topic_size(params, len(texts))
+    # Measured on 20k Debian descriptions: 10 rather than 5 gives fewer, more distinct topics
+    # (diversity 0.885 → 0.918) at the same NMI (docs/pipeline.md).
+    min_samples = min(min_size, MIN_SAMPLES_CAP)
 
     @contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -86,7 +90,7 @@ def run_pipeline(
             UmapReducer(n_components=params.n_components, random_state=params.seed).fit(embeddings, graph).embedding_
         )
     with stage("cluster"):
-        labels = HdbscanClusterer(min_cluster_size=min_size, min_samples=min(min_size, 5)).fit(reduced).labels_
+        labels = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced).labels_
         labels = TopicMerger(n_topics=params.n_topics).fit(embeddings, labels).labels_
         assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
         topics, outlier = order_by_size(assigner.labels_), assigner.outlier_
@@ -113,7 +117,7 @@ def run_pipeline(
     meta = Meta(
         n_documents=len(texts),
         params=params,
-        resolved={"min_topic_size": min_size, "min_samples": min(min_size, 5), "n_neighbors": graph.n_neighbors_},
+        resolved={"min_topic_size": min_size, "min_samples": min_samples, "n_neighbors": graph.n_neighbors_},
         versions=library_versions(),
         seed=params.seed,
         embedding=EmbeddingInfo(

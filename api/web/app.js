@@ -1,0 +1,325 @@
+// The topicmap page. Every user-derived string is put on the page with textContent, never innerHTML.
+import { ApiError, download, followEvents, getKey, json, setKey } from "./api.js";
+import { guessTextColumn, preview } from "./preview.js";
+
+const $ = (id) => document.getElementById(id);
+const PAGE = 20;
+const TERMINAL = ["succeeded", "failed", "cancelled"];
+const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0 };
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function say(node, message) {
+  $(node).textContent = message || "";
+}
+
+// --- key and job history --------------------------------------------------------------------
+
+$("key-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  setKey($("api-key").value.trim());
+  await refreshJobs();
+});
+
+async function refreshJobs() {
+  if (!getKey()) return say("key-status", "enter your API key");
+  try {
+    const { jobs } = await json("/api/jobs?limit=50");
+    say("key-status", "key accepted");
+    const list = $("jobs");
+    list.replaceChildren();
+    for (const job of jobs) {
+      const item = el("li");
+      const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${job.documents.used} documents`, "link");
+      button.type = "button";
+      button.addEventListener("click", () => openJob(job.job_id));
+      item.append(button, el("span", job.state, `badge ${job.state}`));
+      list.append(item);
+    }
+    if (!jobs.length) list.append(el("li", "No jobs yet."));
+  } catch (error) {
+    say("key-status", error.status === 401 ? "this key is not accepted" : error.message);
+  }
+}
+$("refresh-jobs").addEventListener("click", refreshJobs);
+
+// --- new map: file, preview, parameters --------------------------------------------------------
+
+const drop = $("drop");
+drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  if (event.dataTransfer.files.length) chooseFile(event.dataTransfer.files[0]);
+});
+drop.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") $("file").click(); });
+$("file").addEventListener("change", () => { if ($("file").files.length) chooseFile($("file").files[0]); });
+
+async function chooseFile(file) {
+  state.file = file;
+  say("form-error", "");
+  try {
+    const head = await file.slice(0, 256 * 1024).text();
+    const { columns, rows } = preview(file.name, head);
+    const select = $("text-column");
+    select.replaceChildren(...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
+    select.value = guessTextColumn(columns, rows);
+    const table = $("preview-table");
+    const header = el("tr");
+    columns.forEach((c) => header.append(el("th", c)));
+    table.replaceChildren(header, ...rows.map((row) => {
+      const tr = el("tr");
+      row.forEach((cell) => tr.append(el("td", cell.length > 160 ? `${cell.slice(0, 160)}…` : cell)));
+      return tr;
+    }));
+    $("preview").hidden = false;
+  } catch (error) {
+    $("preview").hidden = true;
+    say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
+  }
+}
+
+function params() {
+  const number = (id) => ($(id).value === "" ? undefined : Number($(id).value));
+  const result = {
+    min_topic_size: number("min-topic-size"),
+    n_topics: number("n-topics"),
+    n_neighbors: number("neighbors"),
+    min_dist: number("min-dist"),
+    seed: number("seed"),
+    keep_outliers: $("keep-outliers").checked,
+  };
+  return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined));
+}
+
+$("new-job").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("form-error", "");
+  const pasted = $("pasted").value.split(/\r?\n/).filter((line) => line.trim());
+  let request;
+  if (pasted.length && !state.file) {
+    request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ documents: pasted, params: params() }) };
+  } else if (state.file) {
+    const form = new FormData();
+    form.append("file", state.file);
+    if (!$("preview").hidden && $("text-column").value) form.append("text_column", $("text-column").value);
+    form.append("params", JSON.stringify(params()));
+    request = { method: "POST", body: form };
+  } else {
+    return say("form-error", "Choose a file or paste some texts first.");
+  }
+  try {
+    $("submit").disabled = true;
+    const accepted = await json("/api/jobs", request);
+    await openJob(accepted.job_id);
+    refreshJobs();
+  } catch (error) {
+    say("form-error", error.message);
+  } finally {
+    $("submit").disabled = false;
+  }
+});
+
+// --- a job: progress, then the map -------------------------------------------------------------
+
+async function openJob(jobId) {
+  if (state.events) state.events.abort();
+  Object.assign(state, { jobId, map: null, texts: new Map(), listing: null, offset: 0 });
+  $("job").hidden = false;
+  $("result").hidden = true;
+  $("progress-box").hidden = false;
+  say("job-title", `Job ${jobId}`);
+  say("job-error", "");
+  const status = await json(`/api/jobs/${jobId}`);
+  showStatus(status);
+  if (TERMINAL.includes(status.state)) return finished(status);
+  state.events = new AbortController();
+  try {
+    await followEvents(jobId, (name, data) => {
+      if (data.job_id !== state.jobId) return;
+      showStatus(data);
+      if (name === "end") finished(data);
+    }, state.events.signal);
+  } catch (error) {
+    if (error.name !== "AbortError") say("job-error", `Lost the progress stream: ${error.message}`);
+  }
+}
+
+function showStatus(status) {
+  const progress = $("progress");
+  progress.value = status.progress.fraction;
+  const parts = [status.state];
+  if (status.state === "queued" && status.queue_position) parts.push(`position ${status.queue_position} in the queue`);
+  if (status.stage) parts.push(`stage: ${status.stage}`);
+  if (status.progress.total > 1) parts.push(`${status.progress.done} / ${status.progress.total}`);
+  parts.push(`${Math.round(status.progress.fraction * 100)}%`);
+  if (status.eta_s) parts.push(`about ${Math.ceil(status.eta_s)} s left`);
+  say("progress-text", parts.join(" · "));
+  $("cancel").hidden = TERMINAL.includes(status.state);
+  if (status.error) say("job-error", `${status.error.code}: ${status.error.detail}`);
+}
+
+$("cancel").addEventListener("click", async () => {
+  try {
+    showStatus(await json(`/api/jobs/${state.jobId}`, { method: "DELETE" }));
+  } catch (error) {
+    say("job-error", error.message);
+  }
+});
+
+async function finished(status) {
+  refreshJobs();
+  if (status.state !== "succeeded") return;
+  const jobId = state.jobId;
+  const [figure, topicMap, topics] = await Promise.all([
+    json(`/api/jobs/${jobId}/figure?kind=map`),
+    json(`/api/jobs/${jobId}/map?include=text`),
+    json(`/api/jobs/${jobId}/topics`),
+  ]);
+  if (jobId !== state.jobId) return;
+  state.map = topicMap;
+  topicMap.documents.id.forEach((id, i) => state.texts.set(id, i));
+  $("progress-box").hidden = true;
+  $("result").hidden = false;
+  figure.layout.autosize = true;
+  delete figure.layout.width;
+  await Plotly.react("plot", figure.data, figure.layout, { responsive: true, displaylogo: false, scrollZoom: true });
+  $("plot").removeAllListeners?.("plotly_selected");
+  $("plot").on("plotly_selected", (event) => showSelection(event));
+  renderTopics(topics);
+  listDocuments({ caption: "All documents", path: `/api/jobs/${jobId}/documents` });
+}
+
+function renderTopics(topics) {
+  const list = $("topics");
+  list.replaceChildren();
+  for (const topic of topics) {
+    const item = el("li");
+    const button = el("button", topic.label, "link topic");
+    button.type = "button";
+    button.dataset.topic = topic.id;
+    button.addEventListener("click", () => selectTopic(topic));
+    item.append(button, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    list.append(item);
+  }
+}
+
+function selectTopic(topic) {
+  document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
+  document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
+  const traces = $("plot").data;
+  const opacity = traces.map((trace) => (trace.meta && trace.meta.topic === topic.id ? 1 : trace.mode === "text" ? 1 : 0.08));
+  Plotly.restyle("plot", { opacity });
+  listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` });
+}
+
+async function listDocuments(listing) {
+  state.listing = listing;
+  state.offset = 0;
+  await showPage();
+}
+
+async function showPage() {
+  const { caption, path, ids } = state.listing;
+  let documents;
+  let total;
+  if (ids) {
+    total = ids.length;
+    documents = ids.slice(state.offset, state.offset + PAGE).map((id) => {
+      const i = state.texts.get(id);
+      const docs = state.map.documents;
+      const topic = state.map.topics.find((t) => t.id === docs.topic[i]);
+      return { id, text: docs.text[i], label: topic ? topic.label : "", outlier: docs.outlier[i] };
+    });
+  } else {
+    const separator = path.includes("?") ? "&" : "?";
+    const page = await json(`${path}${separator}limit=${PAGE}&offset=${state.offset}`);
+    documents = page.documents;
+    total = page.total;
+  }
+  say("docs-caption", `${caption}: ${total} documents${total ? `, showing ${state.offset + 1}–${state.offset + documents.length}` : ""}`);
+  const list = $("documents");
+  list.replaceChildren(...documents.map((doc) => {
+    const item = el("li");
+    item.append(el("div", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}`, "muted"), el("div", doc.text, "text"));
+    return item;
+  }));
+  $("prev-page").disabled = state.offset === 0;
+  $("next-page").disabled = state.offset + PAGE >= total;
+}
+
+$("prev-page").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); showPage(); });
+$("next-page").addEventListener("click", () => { state.offset += PAGE; showPage(); });
+
+function showSelection(event) {
+  if (!event || !event.points) return;
+  const ids = event.points.map((point) => point.customdata).filter((id) => id !== undefined);
+  listDocuments({ caption: "Selected documents", ids });
+}
+
+// --- search: highlight matches on the map and list them --------------------------------------------
+
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const query = $("search").value.trim();
+  clearHighlight();
+  if (!query) return;
+  const path = `/api/jobs/${state.jobId}/documents?q=${encodeURIComponent(query)}`;
+  const all = await json(`${path}&limit=500`);
+  await Plotly.addTraces("plot", {
+    type: "scattergl",
+    mode: "markers",
+    name: `matches: ${all.total}`,
+    x: all.documents.map((d) => d.x),
+    y: all.documents.map((d) => d.y),
+    marker: { size: 9, color: "rgba(0,0,0,0)", line: { color: "#e4002b", width: 2 } },
+    hoverinfo: "skip",
+    meta: { highlight: true },
+  });
+  listDocuments({ caption: `Matching “${query}”`, path });
+});
+
+function clearHighlight() {
+  const traces = $("plot").data || [];
+  const indices = traces.map((trace, i) => (trace.meta && trace.meta.highlight ? i : -1)).filter((i) => i >= 0);
+  if (indices.length) Plotly.deleteTraces("plot", indices);
+}
+
+$("clear-search").addEventListener("click", () => {
+  $("search").value = "";
+  clearHighlight();
+  Plotly.restyle("plot", { opacity: 1 });
+  listDocuments({ caption: "All documents", path: `/api/jobs/${state.jobId}/documents` });
+});
+
+// --- downloads and re-run ------------------------------------------------------------------------
+
+$("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `topicmap-${state.jobId}.json`));
+$("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `topicmap-${state.jobId}.csv`));
+$("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `topicmap-${state.jobId}.html`));
+$("rerun").addEventListener("click", async () => {
+  try {
+    const accepted = await json(`/api/jobs/${state.jobId}/rerun`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(params()),
+    });
+    await openJob(accepted.job_id);
+  } catch (error) {
+    say("job-error", error instanceof ApiError ? error.message : String(error));
+  }
+});
+
+// --- start ------------------------------------------------------------------------------------------
+
+if (getKey()) {
+  $("api-key").value = getKey();
+  refreshJobs();
+}
+window.topicmap = { state };

@@ -1,0 +1,62 @@
+// A look at the first rows of a file before it is sent, to pick the text column.
+// The server parses the whole file again; this only needs to be right for a preview.
+
+const TEXT_NAMES = ["text", "content", "document", "body"];
+
+export function parseDelimited(text, delimiter, maxRows = 6) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length && rows.length < maxRows; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); field = "";
+      if (row.some((v) => v !== "")) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if ((field || row.length) && rows.length < maxRows) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+export function preview(name, text) {
+  const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
+  const clean = text.replace(/^\ufeff/, "");
+  if (suffix === ".csv" || suffix === ".tsv") {
+    const rows = parseDelimited(clean, suffix === ".tsv" ? "\t" : ",");
+    return { columns: rows[0] || [], rows: rows.slice(1) };
+  }
+  if (suffix === ".txt") {
+    return { columns: ["text"], rows: clean.split(/\r?\n/).filter((l) => l.trim()).slice(0, 5).map((l) => [l]) };
+  }
+  let items = [];
+  if (suffix === ".jsonl") {
+    items = clean.split(/\r?\n/).filter((l) => l.trim()).slice(0, 5).map((l) => JSON.parse(l));
+  } else {
+    const data = JSON.parse(clean);
+    items = (Array.isArray(data) ? data : data.documents || []).slice(0, 5);
+  }
+  if (items.every((item) => typeof item === "string")) return { columns: ["text"], rows: items.map((t) => [t]) };
+  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))];
+  return { columns, rows: items.map((item) => columns.map((c) => (item[c] === undefined ? "" : String(item[c])))) };
+}
+
+export function guessTextColumn(columns, rows) {
+  const named = columns.find((c) => TEXT_NAMES.includes(c.toLowerCase()));
+  if (named) return named;
+  let best = columns[0];
+  let bestLength = -1;
+  columns.forEach((column, index) => {
+    const length = rows.reduce((sum, row) => sum + (row[index] || "").length, 0);
+    if (length > bestLength) { best = column; bestLength = length; }
+  });
+  return best;
+}

@@ -1,0 +1,139 @@
+"""The web page in a real browser (Debian's chromium via Playwright), through nginx, real worker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from tests.integration.conftest import sample_csv, sample_documents
+from tests.integration.servers import Api, Worker
+
+pytestmark = pytest.mark.integration
+XSS = "<img src=x onerror=alert(1)>"
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "web"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium is not installed (make test installs it)")
+    flags = ["--no-sandbox", "--disable-gpu-sandbox", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object, edge: str, api: Api) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.dialogs = []
+    page.console = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: page.console.append(f"pageerror: {error}"))
+    page.goto(edge + "/")
+    page.fill("#api-key", api.keys["alice"])
+    page.click("#key-form button")
+    page.wait_for_selector("#key-status:has-text('key accepted')")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield page
+    context.close()
+
+
+def shot(page: object, name: str) -> Path:
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def corpus_with_xss(tmp_path: Path) -> tuple[Path, int]:
+    rows = list(csv.reader(io.StringIO(sample_csv(240, offset=600).decode())))
+    rows[5][2] = f"{XSS} a font package that renders glyphs"
+    path = tmp_path / "packages.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path, len(rows) - 1
+
+
+def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: Path) -> None:
+    corpus, n_documents = corpus_with_xss(tmp_path)
+    page.set_input_files("#file", str(corpus))
+    page.wait_for_selector("#preview:not([hidden])")
+    assert page.input_value("#text-column") == "description"
+    assert page.locator("#preview-table tr").count() > 2
+    page.fill("#min-topic-size", "5")
+    shot(page, "1-new-map")
+    page.click("#submit")
+
+    stages, fractions = set(), []
+    deadline = time.monotonic() + 300
+    while page.locator("#result").is_hidden():
+        assert time.monotonic() < deadline, (
+            f"no map after 300 s; page said: {page.text_content('#progress-text')}; console: {page.console}"
+        )
+        text = page.text_content("#progress-text") or ""
+        if "stage: " in text:
+            stages.add(text.split("stage: ")[1].split(" ·")[0])
+        fractions.append(float(page.get_attribute("#progress", "value") or 0))
+        assert not page.text_content("#job-error"), page.text_content("#job-error")
+        page.wait_for_timeout(100)
+    assert len(stages) >= 2, stages
+    assert max(fractions) > min(fractions)
+    shot(page, "2-progress-done")
+
+    page.wait_for_function("document.querySelector('#plot .main-svg') !== null")
+    page.wait_for_timeout(1500)
+    page.locator("#plot").screenshot(path=str(SHOTS / "3-map.png"))
+    plot = Image.open(SHOTS / "3-map.png").convert("L")
+    assert ImageStat.Stat(plot).var[0] > 100, "the plot area is blank"
+
+    first_topic = page.locator("#topics .topic").first
+    label = first_topic.text_content()
+    first_topic.click()
+    page.wait_for_selector("#docs-caption:has-text('Topic:')")
+    assert label in (page.text_content("#docs-caption") or "")
+    assert page.locator("#documents li").count() > 0
+    shot(page, "4-topic")
+
+    page.fill("#search", "onerror")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#docs-caption:has-text('Matching')")
+    highlighted = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.meta && t.meta.highlight).map(t => t.x.length)"
+    )
+    assert highlighted == [1]
+    texts = page.locator("#documents .text").all_text_contents()
+    assert any(XSS in text for text in texts), texts  # shown as text, not as an element
+    assert page.locator("#documents img").count() == 0
+    shot(page, "5-search")
+
+    with page.expect_download() as download_info:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == n_documents
+    assert page.dialogs == []
+
+
+def test_cancel_from_the_page(page: object, worker: Worker) -> None:
+    page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
+    page.click("details summary")  # the seed is among the advanced parameters
+    page.fill("#seed", "77")
+    page.click("#submit")
+    page.wait_for_selector("#progress-text:has-text('running')", timeout=120_000)
+    page.click("#cancel")
+    page.wait_for_selector("#progress-text:has-text('cancelled')", timeout=120_000)
+    shot(page, "6-cancelled")
+    assert page.locator("#cancel").is_hidden()

