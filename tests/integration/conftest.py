@@ -87,7 +87,8 @@ def edge(api: Api, servers_dir: Path) -> Iterator[str]:
     # large bodies and responses in temp files there.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     (folder / "nginx.conf").write_text(
-        f"{user} daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log warn; events {{ worker_connections 256; }}\n"
+        f"{user} daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log warn;\n"
+        "events { worker_connections 256; }\n"
         f"http {{ include /etc/nginx/mime.types; access_log {folder}/access.log; "
         f"client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; {temp}\n"
         f"include {folder}/upstream.conf; include {folder}/topicmap.conf; }}\n"
