@@ -104,7 +104,9 @@ def _has_onnxruntime() -> bool:
 
 def _load_sentence_transformer(path: Path, device: str, max_seq_length: int | None) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # ours covers loading
     model = SentenceTransformer(str(path), device=device, local_files_only=True)
     if max_seq_length:
         model.max_seq_length = max_seq_length
