@@ -121,7 +121,7 @@ def ratios(rows: list[dict[str, Any]]) -> str:
             f"| {ours['peak_rss_mb'] / theirs['peak_rss_mb']:.2f} | {ours['nmi'] - theirs['nmi']:+.3f} "
             f"| {ours['npmi'] - theirs['npmi']:+.3f} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def stage_detail(rows: list[dict[str, Any]]) -> str:
@@ -164,7 +164,8 @@ def main() -> None:
             print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     corpus = "sentences of Debian package descriptions" if args.short else "Debian package descriptions"
     report = "\n\n".join(
-        [
+        part
+        for part in [
             f"Run on {dt.date.today().isoformat()} on {machine()}.",
             f"Corpus: {corpus} ({args.data.name}), shuffled with seed 42; labels = Debian section.",
             f"Versions: {versions()}.",
@@ -172,6 +173,7 @@ def main() -> None:
             ratios(rows),
             "Stage timings (s):\n\n" + stage_detail(rows),
         ]
+        if part
     )
     print(report)
     if args.out:
