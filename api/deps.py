@@ -18,12 +18,12 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Y
 
 
 @functools.cache
-def _store(url: str, retention_s: int) -> JobStore:
+def store_for(url: str, retention_s: int) -> JobStore:
     return JobStore.from_url(url, retention_s=retention_s)
 
 
 def get_store(settings: Annotated[ApiSettings, Depends(get_settings)]) -> JobStore:
-    return _store(settings.redis_url, settings.retention_s)
+    return store_for(settings.redis_url, settings.retention_s)
 
 
 @functools.cache

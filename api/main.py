@@ -8,7 +8,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import get_settings
-from api.deps import _store
+from api.deps import store_for
 from api.errors import install_error_handlers, problem
 from api.metrics import install_metrics
 from api.openapi import install_openapi
@@ -92,7 +92,7 @@ def create_app() -> FastAPI:
     install_web(app)
     install_openapi(app)
     install_error_handlers(app)
-    install_metrics(app, lambda: _store(settings.redis_url, settings.retention_s), settings)
+    install_metrics(app, lambda: store_for(settings.redis_url, settings.retention_s), settings)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     return app
 

@@ -83,11 +83,6 @@ class JobStore:
         data = self.redis.get(f"{PREFIX}job:{job_id}")
         return JobRecord.model_validate_json(data) if data else None  # type: ignore[arg-type]
 
-    def save(self, record: JobRecord) -> None:
-        self.redis.set(f"{PREFIX}job:{record.id}", record.model_dump_json(), ex=self.retention_s)
-        if record.state != "queued":
-            self.redis.zrem(f"{PREFIX}queue", record.id)
-
     def update(self, job_id: str, **changes: Any) -> JobRecord | None:
         """Change fields of a record atomically (optimistic locking on the record key)."""
         key = f"{PREFIX}job:{job_id}"
