@@ -24,7 +24,10 @@ VERSION ?= latest
 WORKERS ?= 1
 SERVICE ?=
 REDIS_URL ?= $(shell grep -s '^TOPICMAP_REDIS_URL=' .env | cut -d= -f2-)
-NGINX_CONF_DIR ?= /etc/nginx/conf.d
+NGINX_DIR ?= /etc/nginx
+NGINX_LISTEN ?= 80
+NGINX_SERVER_NAME ?= _
+API_UPSTREAM ?= 127.0.0.1:8000
 
 .PHONY: help install system-deps run test lint typecheck check demo bench clean \
 	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
@@ -111,8 +114,6 @@ stop_docker: ## stop and remove the compose services (Redis data stays in its vo
 logs: ## follow the JSON logs of every service (SERVICE=worker for one); grep a job id to follow it
 	$(COMPOSE) $(COMPOSE_FILES) logs -f --tail=200 $(SERVICE)
 
-install_nginx_config: ## install nginx/ into the host's nginx (API from make run on 127.0.0.1:8000) and reload
-	install -m 644 nginx/upstream.host.conf $(NGINX_CONF_DIR)/topicmap-upstream.conf
-	install -m 644 nginx/topicmap.conf $(NGINX_CONF_DIR)/topicmap.conf
-	nginx -t
-	nginx -s reload || systemctl reload nginx
+install_nginx_config: ## put topicmap behind the host's nginx (Debian/Ubuntu stock layout), test and reload
+	NGINX_DIR="$(NGINX_DIR)" NGINX_LISTEN="$(NGINX_LISTEN)" NGINX_SERVER_NAME="$(NGINX_SERVER_NAME)" \
+	  API_UPSTREAM="$(API_UPSTREAM)" bash scripts/install-nginx-config.sh

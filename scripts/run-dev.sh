@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# `make run`: Redis (AOF on, loopback), one Celery worker (solo) and the API, stopped together on Ctrl-C.
+# `make run`: Redis (AOF on, loopback), one Celery worker (solo), the API and nginx in front of it (the same
+# nginx/topicmap.conf as production, non-root, on a high port), stopped together on Ctrl-C.
+# TOPICMAP_NO_NGINX=1 runs the bare API only (for debugging).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 API_PORT=${TOPICMAP_API_PORT:-8000}
+HTTP_PORT=${TOPICMAP_HTTP_PORT:-8080}
+NO_NGINX=${TOPICMAP_NO_NGINX:-0}
 REDIS_PORT=${TOPICMAP_REDIS_PORT:-6379}
 RUN_DIR=${TOPICMAP_RUN_DIR:-.run}
 mkdir -p "$RUN_DIR/redis"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
 
 # A development API key on first run: only its hash goes into .env; the key itself stays in
 # .dev-api-key (git-ignored, readable by you only) so it can be printed again.
-if ! grep -q '^TOPICMAP_API_KEYS=' .env 2>/dev/null; then
+if [ -z "${TOPICMAP_API_KEYS:-}" ] && ! grep -q '^TOPICMAP_API_KEYS=' .env 2>/dev/null; then
   read -r key digest < <("$VENV/bin/python" -c 'from api.security import new_key; print(*new_key())')
   umask 077
   echo "$key" > .dev-api-key
@@ -33,9 +38,9 @@ trap cleanup INT TERM EXIT
 if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   echo "Using the Redis already running on port $REDIS_PORT."
 else
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes --dir "$PWD/$RUN_DIR/redis" \
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes --dir "$RUN_DIR/redis" \
     --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save "" \
-    --logfile "$PWD/$RUN_DIR/redis.log" &
+    --logfile "$RUN_DIR/redis.log" &
   pids+=($!)
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
@@ -46,13 +51,27 @@ pids+=($!)
 pids+=($!)
 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$API_PORT/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
+
+URL="http://127.0.0.1:$API_PORT"
+if [ "$NO_NGINX" != 1 ]; then
+  NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+  bash scripts/nginx-local.sh "$RUN_DIR/nginx" "127.0.0.1:$HTTP_PORT" "127.0.0.1:$API_PORT"
+  "$NGINX_BIN" -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+  URL="http://127.0.0.1:$HTTP_PORT"
+  for _ in $(seq 50); do curl -fs "$URL/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fs "$URL/api/health" >/dev/null || { echo "nginx did not start: see $RUN_DIR/nginx/error.log"; exit 1; }
+fi
+
 cat <<INFO
 
   topicmap is running (the worker warms up for ~20 s before its first job).
-    API docs:  http://127.0.0.1:$API_PORT/api/docs
+    Web page:  $URL/
+    API docs:  $URL/api/docs
     API key:   $KEY
-  Try:  curl -H "X-API-Key: $KEY" http://127.0.0.1:$API_PORT/api/health/ready
-  Ctrl-C stops everything.
-
+  Try:  curl -H "X-API-Key: $KEY" $URL/api/health/ready
 INFO
+[ "$NO_NGINX" != 1 ] && echo "  nginx ($URL) fronts the API on 127.0.0.1:$API_PORT; TOPICMAP_NO_NGINX=1 make run skips it."
+echo "  Ctrl-C stops everything."
+echo
 wait -n "${pids[@]}"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import io
-import os
 import shutil
 import subprocess
 import time
@@ -69,31 +67,19 @@ def worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
 
 @pytest.fixture(scope="session")
 def edge(api: Api, servers_dir: Path) -> Iterator[str]:
+    """nginx/topicmap.conf in front of the test API, rendered by the same script as `make run`."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.fail("nginx is not installed (make test installs it)")
     folder = servers_dir / "nginx"
-    for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-        (folder / sub).chmod(0o777)
     port = free_port()
-    server = (ROOT / "nginx" / "topicmap.conf").read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
-    assert f"listen 127.0.0.1:{port};" in server
-    upstream = (ROOT / "nginx" / "upstream.host.conf").read_text().replace("127.0.0.1:8000", f"127.0.0.1:{api.port}")
-    (folder / "topicmap.conf").write_text(server)
-    (folder / "upstream.conf").write_text(upstream)
-    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("fastcgi", "uwsgi", "scgi"))
-    # Workers run as this user: pytest's temporary folders are private to it, and nginx buffers
-    # large bodies and responses in temp files there.
-    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(
-        f"{user} daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log warn;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{ include /etc/nginx/mime.types; access_log {folder}/access.log; "
-        f"client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; {temp}\n"
-        f"include {folder}/upstream.conf; include {folder}/topicmap.conf; }}\n"
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "nginx-local.sh"), str(folder), f"127.0.0.1:{port}", f"127.0.0.1:{api.port}"],
+        check=True,
     )
-    process = subprocess.Popen([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")], stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: httpx.get(f"{url}/api/health").status_code == 200, 30, "nginx")
     yield url

@@ -24,9 +24,9 @@ EXPECTED = {
     "stop_docker": ["docker compose -f docker-compose.yml  down"],
     "logs": ["docker compose -f docker-compose.yml  logs -f --tail=200"],
     "install_nginx_config": [
-        "nginx/upstream.host.conf /etc/nginx/conf.d/topicmap-upstream.conf",
-        "nginx/topicmap.conf /etc/nginx/conf.d/topicmap.conf",
-        "nginx -t",
+        'NGINX_DIR="/etc/nginx"',
+        'API_UPSTREAM="127.0.0.1:8000"',
+        "scripts/install-nginx-config.sh",
     ],
 }
 
