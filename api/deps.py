@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes: settings, the job store, the caller's identity."""
+"""Dependencies shared by the routes: settings, the job store, the caller's identity.
+
+They do no I/O, so they are ``async def``: FastAPI runs sync dependencies in its thread pool, and
+three hops per request cost more than the job-status lookup itself (docs/benchmarks.md, load).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,11 @@ def store_for(url: str, retention_s: int) -> JobStore:
     return JobStore.from_url(url, retention_s=retention_s)
 
 
-def get_store(settings: Annotated[ApiSettings, Depends(get_settings)]) -> JobStore:
+async def settings_dependency() -> ApiSettings:
+    return get_settings()
+
+
+async def get_store(settings: Annotated[ApiSettings, Depends(settings_dependency)]) -> JobStore:
     return store_for(settings.redis_url, settings.retention_s)
 
 
@@ -31,8 +39,8 @@ def _keys(setting: str) -> dict[str, str]:
     return parse_keys(setting)
 
 
-def get_owner(
-    settings: Annotated[ApiSettings, Depends(get_settings)],
+async def get_owner(
+    settings: Annotated[ApiSettings, Depends(settings_dependency)],
     key: Annotated[str | None, Security(api_key_header)] = None,
 ) -> str:
     if not key:
@@ -45,7 +53,7 @@ def get_owner(
     return owner
 
 
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+SettingsDep = Annotated[ApiSettings, Depends(settings_dependency)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
 OwnerDep = Annotated[str, Depends(get_owner)]
 

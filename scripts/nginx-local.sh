@@ -25,7 +25,7 @@ $user
 worker_processes auto;
 pid $prefix/nginx.pid;
 error_log $prefix/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
     include $mime;
     default_type application/octet-stream;

@@ -11,7 +11,8 @@ job:{id}                  JSON :class:`JobRecord`: the source of truth          
 jobs:{owner}              sorted set of the owner's job ids by creation time            —
 queue                     sorted set of queued job ids by creation time (positions)     —
 cancel:{id}               "1" when cancellation was asked                               retention
-map:{id}                  zlib JSON :class:`TopicMap`                                    retention
+map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
+artifact:{id}:{name}      gzip bytes of a rendered export or figure (built once)        the map's
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
 idempotency:{owner}:{k}   "{job id} {request hash}"                                    1 day
@@ -21,6 +22,7 @@ durations                 list of recent "{seconds} {documents}" of finished job
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import time
@@ -149,13 +151,26 @@ class JobStore:
     # --- results -------------------------------------------------------------------------------
 
     def put_map(self, job_id: str, topic_map: TopicMap) -> None:
-        self.redis.set(
-            f"{PREFIX}map:{job_id}", zlib.compress(topic_map.model_dump_json().encode(), 6), ex=self.retention_s
-        )
+        """Stored gzip-framed, so the API can send the bytes as they are (``Content-Encoding: gzip``)."""
+        data = gzip_bytes(topic_map.model_dump_json().encode())
+        self.redis.set(f"{PREFIX}map:{job_id}", data, ex=self.retention_s)
+
+    def get_map_bytes(self, job_id: str) -> bytes | None:
+        """The stored map, gzip-compressed JSON (zlib-framed for maps stored before gzip framing)."""
+        return self.redis.get(f"{PREFIX}map:{job_id}")
 
     def get_map(self, job_id: str) -> TopicMap | None:
-        data = self.redis.get(f"{PREFIX}map:{job_id}")
-        return TopicMap.model_validate_json(zlib.decompress(data)) if data else None  # type: ignore[arg-type]
+        data = self.get_map_bytes(job_id)
+        return TopicMap.model_validate_json(inflate(data)) if data else None
+
+    def get_artifact(self, job_id: str, name: str) -> bytes | None:
+        return self.redis.get(f"{PREFIX}artifact:{job_id}:{name}")
+
+    def put_artifact(self, job_id: str, name: str, data: bytes) -> None:
+        """A rendering of the map (gzip bytes), kept exactly as long as the map it was made from."""
+        ttl_ms = int(self.redis.pttl(f"{PREFIX}map:{job_id}"))
+        if ttl_ms > 0:
+            self.redis.set(f"{PREFIX}artifact:{job_id}:{name}", data, px=ttl_ms)
 
     def put_embeddings(self, corpus: str, model: str, data: bytes) -> None:
         self.redis.set(self._embedding_key(corpus, model), zlib.compress(data, 1), ex=self.retention_s)
@@ -202,6 +217,16 @@ class JobStore:
 
     def ping(self) -> bool:
         return bool(self.redis.ping())
+
+
+def gzip_bytes(data: bytes, level: int = 6) -> bytes:
+    """gzip with a fixed timestamp: the same content always gives the same bytes (and ETag)."""
+    return gzip.compress(data, compresslevel=level, mtime=0)
+
+
+def inflate(data: bytes) -> bytes:
+    """Decompress gzip- or zlib-framed bytes (wbits 47 detects the header)."""
+    return zlib.decompress(data, 47)
 
 
 def is_terminal(state: JobState) -> bool:

@@ -208,11 +208,16 @@ def list_jobs(
 
 
 @router.get(
-    "/{job_id}", summary="State and progress of a job", responses={404: {"description": "No such job for this key"}}
+    "/{job_id}",
+    summary="State and progress of a job",
+    response_model=JobStatus,
+    responses={404: {"description": "No such job for this key"}},
 )
-def get_job(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> JobStatus:
+def get_job(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> Response:
     """State, stage, progress (done/total/fraction), ETA, queue position, attempts, errors, counts."""
-    return status_of(store, owned_job(store, owner, job_id), settings)
+    # The hottest route (clients poll it): serialised once here, not validated a second time by FastAPI.
+    status = status_of(store, owned_job(store, owner, job_id), settings)
+    return Response(status.model_dump_json(), media_type="application/json")
 
 
 @router.delete("/{job_id}", summary="Cancel a job", responses={409: {"description": "The job already finished"}})

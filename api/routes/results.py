@@ -1,22 +1,26 @@
-"""Results of a finished job: the map, its topics and documents, figures and a CSV export."""
+"""Results of a finished job: the map, its topics and documents, figures and a CSV export.
+
+The map, figures and the export are sent from stored gzip bytes (api/stored.py): a map is stored
+that way by the worker; a figure or export is rendered on its first request and stored beside it.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterator
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from api.deps import OwnerDep, StoreDep, owned_job
 from api.errors import ApiError
-from api.exports import document_rows
+from api.exports import write_documents_csv
 from api.figures import build_figure, to_json, to_standalone_html
 from api.schemas import DocumentOut, DocumentPage, TopicOut
-from worker.contracts import TopicMap
-from worker.jobstore import JobStore
+from api.stored import cached_artifact, stored_response
+from worker.contracts import JobRecord, TopicMap
+from worker.jobstore import JobStore, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
 NOT_READY: dict[int | str, dict[str, Any]] = {
@@ -25,30 +29,70 @@ NOT_READY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def finished_map(store: JobStore, owner: str, job_id: str) -> tuple[TopicMap, dict[str, Any]]:
-    """The job's map and corpus; 409 (with the state) while the job has not succeeded."""
+EXPIRED = "the results of this job have expired"
+STORED: dict[int | str, dict[str, Any]] = {
+    **NOT_READY,
+    304: {"description": "Not modified: the `If-None-Match` ETag is current"},
+}
+
+
+def finished_record(store: JobStore, owner: str, job_id: str) -> JobRecord:
+    """The job's record; 409 (with the state) while the job has not succeeded."""
     record = owned_job(store, owner, job_id)
     if record.state != "succeeded":
         raise ApiError(409, f"the job is {record.state}; its map is available once it has succeeded")
+    return record
+
+
+def finished_map(store: JobStore, owner: str, job_id: str) -> tuple[TopicMap, dict[str, Any]]:
+    """The job's map and corpus; 409 while the job has not succeeded, 410 once they expired."""
+    record = finished_record(store, owner, job_id)
     topic_map = store.get_map(job_id)
     corpus = store.get_corpus(record.corpus)
     if topic_map is None or corpus is None:
-        raise ApiError(410, "the results of this job have expired")
+        raise ApiError(410, EXPIRED)
     return topic_map, corpus
 
 
-@router.get("/map", summary="The topic map (JSON)", responses=NOT_READY)
+def stored_map(store: JobStore, job_id: str) -> bytes:
+    blob = store.get_map_bytes(job_id)
+    if blob is None:
+        raise ApiError(410, EXPIRED)
+    return blob
+
+
+def map_with_texts(store: JobStore, record: JobRecord) -> bytes:
+    """The stored map JSON with the corpus texts in ``documents.text``, without parsing the map."""
+    plain = inflate(stored_map(store, record.id))
+    corpus = store.get_corpus(record.corpus)
+    if corpus is None:
+        raise ApiError(410, EXPIRED)
+    tail = b'"text":null}}'  # documents.text is the last field of the last field (worker/contracts.py)
+    if not plain.endswith(tail):
+        topic_map = TopicMap.model_validate_json(plain)
+        topic_map.documents.text = corpus["texts"]
+        return topic_map.model_dump_json().encode()
+    return plain[: -len(tail)] + b'"text":' + json.dumps(corpus["texts"], ensure_ascii=False).encode() + b"}}"
+
+
+@router.get("/map", summary="The topic map (JSON)", response_model=TopicMap, responses=STORED)
 def get_map(
     job_id: str,
+    request: Request,
     store: StoreDep,
     owner: OwnerDep,
     include: Annotated[Literal["text"] | None, Query(description="`text` adds document texts")] = None,
-) -> TopicMap:
-    """Topics (labels, terms, sizes, representative documents) and every document's position and topic."""
-    topic_map, corpus = finished_map(store, owner, job_id)
+) -> Response:
+    """Topics (labels, terms, sizes, representative documents) and every document's position and topic.
+
+    Sent gzip-compressed as stored when the client accepts it; `ETag` + `If-None-Match` give 304.
+    """
+    record = finished_record(store, owner, job_id)
     if include == "text":
-        topic_map.documents.text = corpus["texts"]
-    return topic_map
+        blob = cached_artifact(store, job_id, "map-text.json", lambda: map_with_texts(store, record))
+    else:
+        blob = stored_map(store, job_id)
+    return stored_response(request, blob, "application/json")
 
 
 @router.get("/topics", summary="The topics of a map", responses=NOT_READY)
@@ -121,7 +165,7 @@ def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: in
     summary="A Plotly figure of the map",
     response_class=Response,
     responses={
-        **NOT_READY,
+        **STORED,
         200: {
             "content": {"application/json": {}, "text/html": {}},
             "description": "Plotly JSON, or a standalone HTML page",
@@ -130,6 +174,7 @@ def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: in
 )
 def get_figure(
     job_id: str,
+    request: Request,
     store: StoreDep,
     owner: OwnerDep,
     kind: Annotated[
@@ -140,32 +185,36 @@ def get_figure(
     ] = "json",
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
-    topic_map, corpus = finished_map(store, owner, job_id)
-    figure = build_figure(kind, topic_map, corpus["texts"])
-    if format == "html":
-        return HTMLResponse(to_standalone_html(figure, title=f"topicmap {kind}"))
-    return Response(to_json(figure), media_type="application/json")
+    finished_record(store, owner, job_id)
+
+    def render() -> bytes:
+        topic_map, corpus = finished_map(store, owner, job_id)
+        figure = build_figure(kind, topic_map, corpus["texts"])
+        if format == "html":
+            return to_standalone_html(figure, title=f"topicmap {kind}").encode()
+        return to_json(figure).encode()
+
+    blob = cached_artifact(store, job_id, f"figure-{kind}.{format}", render)
+    media_type = "text/html; charset=utf-8" if format == "html" else "application/json"
+    return stored_response(request, blob, media_type)
 
 
 @router.get(
     "/export.csv",
     summary="Documents as CSV",
-    response_class=StreamingResponse,
-    responses={**NOT_READY, 200: {"content": {"text/csv": {}}, "description": "One row per document"}},
+    response_class=Response,
+    responses={**STORED, 200: {"content": {"text/csv": {}}, "description": "One row per document"}},
 )
-def export_csv(job_id: str, store: StoreDep, owner: OwnerDep) -> StreamingResponse:
+def export_csv(job_id: str, request: Request, store: StoreDep, owner: OwnerDep) -> Response:
     """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
-    topic_map, corpus = finished_map(store, owner, job_id)
-    rows = document_rows(topic_map, corpus["texts"], corpus["metadata"])
+    finished_record(store, owner, job_id)
 
-    def lines() -> Iterator[str]:
+    def render() -> bytes:
+        topic_map, corpus = finished_map(store, owner, job_id)
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in rows:
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        write_documents_csv(buffer, topic_map, corpus["texts"], corpus["metadata"])
+        return buffer.getvalue().encode()
 
+    blob = cached_artifact(store, job_id, "documents.csv", render)
     headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+    return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)

@@ -110,3 +110,10 @@ def test_env_model_documents_every_setting() -> None:
         - {"TOPICMAP_REDIS_URL", "TOPICMAP_WORKER_NAME", "TOPICMAP_SSE_POLL_S", "TOPICMAP_SSE_PING_S"}
     )
     assert not missing, f"settings missing from .env.model: {sorted(missing)}"
+
+
+def test_api_image_runs_one_process_per_core() -> None:
+    cmd = json.loads(next(args for kind, args in instructions("Dockerfile.api") if kind == "CMD"))
+    assert cmd[:2] == ["sh", "-c"] and cmd[2].startswith("exec uvicorn api.main:app")
+    assert '--workers "${TOPICMAP_API_WORKERS:-$(nproc)}"' in cmd[2]
+    assert "TOPICMAP_API_WORKERS" in (ROOT / ".env.model").read_text()

@@ -1,0 +1,272 @@
+"""The API under load, through nginx, measured with wrk: ``python -m benchmarks.load``.
+
+Starts a real redis-server, the API as in production (uvicorn, one process per core) and nginx with
+nginx/topicmap.conf (rendered by scripts/nginx-local.sh), stores one finished 20,000-document job
+(a real corpus from the Debian descriptions, a synthetic map: serving does not depend on how the map
+was made) and runs wrk against job status, health and the map. Writes the ``load`` block of
+docs/benchmarks.md. Nothing here asserts a time: the numbers are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks.compare import machine, write_report
+from tests.integration.servers import Redis, free_port, service_env, wait_for
+from worker.contracts import (
+    DocumentCounts,
+    Documents,
+    EmbeddingInfo,
+    JobRecord,
+    Meta,
+    PipelineParams,
+    Quality,
+    Term,
+    Topic,
+    TopicMap,
+)
+from worker.jobstore import JobStore
+
+ROOT = Path(__file__).resolve().parents[1]
+DEBIAN = ROOT.parent / "shared" / "data" / "debian-packages.jsonl.gz"
+
+
+def corpus_texts(n: int) -> list[str]:
+    if DEBIAN.exists():
+        with gzip.open(DEBIAN, "rt", encoding="utf-8") as handle:
+            texts = [json.loads(line)["text"] for _, line in zip(range(n), handle, strict=False)]
+    else:
+        texts = [f"document {i} about packages, libraries and tools" for i in range(n)]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def synthetic_map(n: int, n_topics: int = 60, seed: int = 42) -> TopicMap:
+    rng = random.Random(seed)
+    topic = [rng.randrange(n_topics) for _ in range(n)]
+    documents = Documents(
+        id=[str(i) for i in range(n)],
+        x=[round(rng.uniform(-10, 10), 4) for _ in range(n)],
+        y=[round(rng.uniform(-10, 10), 4) for _ in range(n)],
+        topic=topic,
+        outlier=[rng.random() < 0.2 for _ in range(n)],
+    )
+    topics = [
+        Topic(
+            id=t,
+            label=f"topic {t} · terms",
+            terms=[Term(term=f"term{t}_{k}", weight=1.0 / (k + 1)) for k in range(10)],
+            size=topic.count(t),
+            x=0.0,
+            y=0.0,
+            representative_documents=[str(i) for i in range(5)],
+        )
+        for t in range(n_topics)
+    ]
+    meta = Meta(
+        n_documents=n,
+        params=PipelineParams(),
+        versions={},
+        seed=seed,
+        embedding=EmbeddingInfo(model="synthetic", backend="none", device="cpu", dimensions=384, unique_documents=n),
+        timings_s={},
+        peak_rss_mb=0.0,
+        quality=Quality(n_topics=n_topics, outlier_share=0.2, unassigned_share=0.0, npmi=0.1, diversity=0.9),
+    )
+    return TopicMap(meta=meta, topics=topics, documents=documents)
+
+
+def store_finished_job(store: JobStore, owner: str, n: int) -> str:
+    texts = corpus_texts(n)
+    ids = [str(i) for i in range(n)]
+    sha = store.put_corpus(texts, ids, [{} for _ in range(n)])
+    job_id = uuid.uuid4().hex
+    now = time.time()
+    counts = DocumentCounts(received=n, dropped=0, truncated=0, used=n)
+    store.create(
+        JobRecord(id=job_id, owner=owner, created_at=now, params=PipelineParams(), corpus=sha, documents=counts)
+    )
+    store.put_map(job_id, synthetic_map(n))
+    store.update(job_id, state="succeeded", started_at=now, finished_at=now)
+    return job_id
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: int
+
+
+def to_ms(value: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", value).group()), re.sub(r"[\d.]+", "", value)  # type: ignore[union-attr]
+    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, *, connections: int, seconds: int, headers: dict[str, str]) -> WrkResult:
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, flags=re.M))
+    if set(latency) != {"50", "99"}:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(
+        requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        p50_ms=to_ms(latency["50"]),
+        p99_ms=to_ms(latency["99"]),
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),  # type: ignore[union-attr]
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(g) for g in errors.groups()) if errors else 0,
+    )
+
+
+def download_ms(url: str, headers: dict[str, str], repeats: int = 20) -> tuple[float, int, int]:
+    """Median wall time of a full download, the bytes on the wire, and the status."""
+    times, size, status = [], 0, 0
+    with httpx.Client(headers=headers, timeout=60) as client:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            with client.stream("GET", url) as response:
+                size = sum(len(chunk) for chunk in response.iter_raw())
+                status = response.status_code
+            times.append((time.perf_counter() - start) * 1000)
+    return sorted(times)[len(times) // 2], size, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--long-seconds", type=int, default=60, help="duration of the 500-client run")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    workers = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        redis_server = Redis(folder / "redis")
+        redis_server.start()
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            from api.security import new_key
+
+            key, digest = new_key()
+            store = JobStore.from_url(redis_server.url)
+            job_id = store_finished_job(store, "bench", args.documents)
+            api_port, http_port = free_port(), free_port()
+            env = service_env(redis_server.url, TOPICMAP_API_KEYS=f"bench:{digest}", TOPICMAP_LOG_LEVEL="WARNING")
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(ROOT / ".venv" / "bin" / "uvicorn"),
+                        "api.main:app",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(api_port),
+                        "--workers",
+                        str(workers),
+                        "--no-access-log",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            nginx_dir = folder / "nginx"
+            subprocess.run(
+                ["bash", str(ROOT / "scripts" / "nginx-local.sh"), str(nginx_dir), f"127.0.0.1:{http_port}",
+                 f"127.0.0.1:{api_port}"],
+                check=True,
+            )  # fmt: skip
+            processes.append(
+                subprocess.Popen(
+                    [
+                        shutil.which("nginx") or "/usr/sbin/nginx",
+                        "-p",
+                        str(nginx_dir),
+                        "-c",
+                        str(nginx_dir / "nginx.conf"),
+                        "-g",
+                        "daemon off;",
+                    ]
+                )
+            )
+            base = f"http://127.0.0.1:{http_port}"
+            wait_for(lambda: httpx.get(f"{base}/api/health").status_code == 200, 60, "API through nginx")
+            auth = {"X-API-Key": key}
+            status_url = f"{base}/api/jobs/{job_id}"
+            assert httpx.get(status_url, headers=auth).json()["state"] == "succeeded"
+            wrk(status_url, connections=10, seconds=3, headers=auth)  # warm-up
+            runs = {
+                "job status, 10 clients": wrk(status_url, connections=10, seconds=15, headers=auth),
+                "job status, 200 clients": wrk(status_url, connections=200, seconds=15, headers=auth),
+                f"job status, 500 clients, {args.long_seconds} s": wrk(
+                    status_url, connections=500, seconds=args.long_seconds, headers=auth
+                ),
+                "health, 10 clients": wrk(f"{base}/api/health", connections=10, seconds=10, headers={}),
+            }
+            map_url = f"{status_url}/map"
+            gz = {**auth, "Accept-Encoding": "gzip"}
+            downloads = {
+                "map, gzip": download_ms(map_url, gz),
+                "map, identity": download_ms(map_url, {**auth, "Accept-Encoding": "identity"}),
+                "map with texts, gzip": download_ms(f"{map_url}?include=text", gz),
+            }
+            etag = httpx.get(map_url, headers=gz).headers.get("etag", "")
+            downloads["map, If-None-Match"] = download_ms(map_url, {**gz, "If-None-Match": etag})
+            runs["map (gzip), 10 clients"] = wrk(map_url, connections=10, seconds=10, headers=gz)
+        finally:
+            for process in reversed(processes):
+                process.terminate()
+                process.wait(timeout=30)
+            redis_server.stop()
+    report(args.out, runs, downloads, workers, args.documents)
+
+
+def report(
+    out: Path, runs: dict[str, WrkResult], downloads: dict[str, tuple[float, int, int]], workers: int, n: int
+) -> None:
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False).stderr.strip()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout.split()[1]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; {nginx.split(': ')[-1]}, wrk {wrk_version}; "
+        f"everything on this one machine: wrk (2 threads), nginx, {workers} uvicorn processes, redis-server.",
+        "",
+        "| run | requests/s | p50 | p99 | requests | non-2xx/3xx | socket errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in runs.items():
+        lines.append(
+            f"| {name} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.1f} ms | {r.requests:,} | "
+            f"{r.non_2xx_3xx} | {r.socket_errors} |"
+        )
+    lines += ["", f"One download of the {n:,}-document map (median of 20, httpx on loopback):", ""]
+    lines += ["| request | median | bytes on the wire | status |", "|---|---|---|---|"]
+    for name, (ms, size, status) in downloads.items():
+        lines.append(f"| {name} | {ms:.1f} ms | {size:,} | {status} |")
+    write_report(out, "\n".join(lines), key="load")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

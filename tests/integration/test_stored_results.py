@@ -1,0 +1,88 @@
+"""Maps and exports are sent from the bytes stored in Redis: gzip passed through, ETag and 304."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import sample_documents, submit, wait_state
+from tests.integration.servers import Api, Redis, Worker
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def finished_job(api: Api, worker: Worker) -> Iterator[str]:
+    with api.client() as client:
+        job_id = submit(client, sample_documents(80, offset=500), min_topic_size=5)
+        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        yield job_id
+
+
+def raw_get(client: httpx.Client, url: str, **headers: str) -> tuple[httpx.Response, bytes]:
+    with client.stream("GET", url, headers=headers) as response:
+        return response, b"".join(response.iter_raw())
+
+
+def test_the_map_is_sent_as_stored(client: httpx.Client, finished_job: str, redis_server: Redis) -> None:
+    stored = redis.Redis.from_url(redis_server.url).get(f"tm:map:{finished_job}")
+    assert stored is not None
+    response, body = raw_get(client, f"/api/jobs/{finished_job}/map", **{"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip" and body == stored
+    assert json.loads(gzip.decompress(body))["meta"]["n_documents"] == 80
+
+    plain, plain_body = raw_get(client, f"/api/jobs/{finished_job}/map", **{"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain_body == gzip.decompress(stored)
+    assert plain.headers["etag"] == response.headers["etag"]
+
+    again = client.get(f"/api/jobs/{finished_job}/map", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    stale = client.get(f"/api/jobs/{finished_job}/map", headers={"If-None-Match": 'W/"0000"'})
+    assert stale.status_code == 200
+
+
+def test_texts_and_exports_are_built_once_then_stored(
+    client: httpx.Client, finished_job: str, redis_server: Redis
+) -> None:
+    store = redis.Redis.from_url(redis_server.url)
+    first = client.get(f"/api/jobs/{finished_job}/map", params={"include": "text"})
+    texts = first.json()["documents"]["text"]
+    assert texts == [d["text"] for d in sample_documents(80, offset=500)]
+    artifact = f"tm:artifact:{finished_job}:map-text.json"
+    assert store.exists(artifact)
+    assert 0 < store.ttl(artifact) <= store.ttl(f"tm:map:{finished_job}")  # expires with the map
+    second = client.get(f"/api/jobs/{finished_job}/map", params={"include": "text"})
+    assert second.headers["etag"] == first.headers["etag"] and second.json() == first.json()
+
+    export = client.get(f"/api/jobs/{finished_job}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 80 and export.headers["content-disposition"].startswith("attachment")
+    assert store.exists(f"tm:artifact:{finished_job}:documents.csv")
+    unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})
+    assert unchanged.status_code == 304
+
+    figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
+    assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
+    assert store.exists(f"tm:artifact:{finished_job}:figure-sizes.html")
+
+
+def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:
+    stored = redis.Redis.from_url(redis_server.url).get(f"tm:map:{finished_job}")
+    with httpx.Client(base_url=edge, headers={"X-API-Key": api.keys["alice"]}) as via_nginx:
+        response, body = raw_get(via_nginx, f"/api/jobs/{finished_job}/map", **{"Accept-Encoding": "gzip"})
+        assert response.headers["content-encoding"] == "gzip" and body == stored  # not compressed twice
+        unchanged = via_nginx.get(f"/api/jobs/{finished_job}/map", headers={"If-None-Match": response.headers["etag"]})
+        assert unchanged.status_code == 304
+
+
+def test_another_keys_job_stays_hidden(api: Api, finished_job: str) -> None:
+    with api.client("bob") as bob:
+        assert bob.get(f"/api/jobs/{finished_job}/map").status_code == 404
+        assert bob.get(f"/api/jobs/{finished_job}/export.csv").status_code == 404
