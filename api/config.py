@@ -22,6 +22,12 @@ class ApiSettings(BaseSettings):
         default=10_000, ge=100, description="Longer documents are truncated (and counted in the job)."
     )
     max_active_jobs_per_key: int = Field(default=5, ge=1, description="Queued plus running jobs per key (429 beyond).")
+    max_stored_bytes_per_key: int = Field(
+        default=2 * 1024**3,
+        ge=1024,
+        description="Bytes a key's kept jobs may hold in Redis (compressed corpora, embeddings, maps); "
+        "a submission beyond it is refused (429, or 413 when the corpus alone is larger).",
+    )
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
     sse_poll_s: float = Field(default=0.5, gt=0, description="How often the events stream checks for progress.")
@@ -37,6 +43,7 @@ class ApiSettings(BaseSettings):
             "max_documents": self.max_documents,
             "max_chars_per_document": self.max_chars_per_document,
             "max_active_jobs_per_key": self.max_active_jobs_per_key,
+            "max_stored_bytes_per_key": self.max_stored_bytes_per_key,
         }
 
 

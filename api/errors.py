@@ -14,6 +14,7 @@ import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
 from starlette.exceptions import HTTPException
 
 logger = logging.getLogger("topicmap.api")
@@ -48,6 +49,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return problem(422, describe_validation(exc))
+
+    @app.exception_handler(OutOfMemoryError)
+    async def redis_full(_: Request, exc: OutOfMemoryError) -> JSONResponse:
+        logger.error("redis refused a write: maxmemory reached", extra={"error": str(exc)})
+        return problem(
+            503,
+            "the job store is full (Redis reached its memory limit), so new work is refused for now; "
+            "everything already stored is kept. Retry later, or ask the operator to raise REDIS_MAXMEMORY",
+            headers={"Retry-After": "60"},
+        )
 
     @app.exception_handler(redis.RedisError)
     async def redis_down(_: Request, exc: redis.RedisError) -> JSONResponse:

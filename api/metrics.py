@@ -6,20 +6,16 @@
 from __future__ import annotations
 
 import time
-from collections import Counter as Tally
 from collections.abc import Callable, Iterator
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import ApiSettings
-from worker.contracts import JobState
 from worker.jobstore import JobStore
-
-STATES: tuple[JobState, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 class JobCollector(Collector):
@@ -29,14 +25,19 @@ class JobCollector(Collector):
         self.store = store
         self.settings = settings
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         store = self.store()
         now = time.time()
-        jobs = GaugeMetricFamily("topicmap_jobs", "Jobs kept in Redis, by state", labels=["state"])
-        states = Tally(record.state for record in store.iter_recent(limit=5000))
-        for state in STATES:
-            jobs.add_metric([state], states.get(state, 0))
+        counts = store.counters()  # counters and set sizes: no key scan, whatever the number of jobs
+        jobs = GaugeMetricFamily("topicmap_jobs", "Jobs queued or running now", labels=["state"])
+        for state in ("queued", "running"):
+            jobs.add_metric([state], counts[state])
         yield jobs
+        totals = CounterMetricFamily("topicmap_jobs_finished", "Jobs that reached a final state", labels=["state"])
+        for state in ("succeeded", "failed", "cancelled"):
+            totals.add_metric([state], counts[state])
+        yield totals
+        yield CounterMetricFamily("topicmap_jobs_submitted", "Jobs submitted", value=counts["submitted"])
         yield GaugeMetricFamily("topicmap_queue_length", "Jobs waiting for a worker", value=store.queue_length())
         beats = store.workers()
         alive = [b for b in beats if now - b["at"] < self.settings.worker_timeout_s]

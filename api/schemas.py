@@ -56,6 +56,7 @@ class JobStatus(BaseModel):
     documents: DocumentCounts
     embeddings_cached: bool
     timings_s: dict[str, float]
+    stored_bytes: int = Field(description="Bytes this job keeps in Redis (counted against the key's quota).")
     worker_alive: bool | None = Field(description="While running: whether its worker was heard from recently.")
     links: dict[str, str]
 
@@ -81,6 +82,7 @@ class JobStatus(BaseModel):
             documents=record.documents,
             embeddings_cached=record.embeddings_cached,
             timings_s=record.timings_s,
+            stored_bytes=record.stored_bytes,
             worker_alive=worker_alive,
             links=links,
         )

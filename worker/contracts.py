@@ -202,3 +202,6 @@ class JobRecord(BaseModel):
     error: JobError | None = None
     embeddings_cached: bool = Field(default=False, description="The embedding stage was skipped (cache hit).")
     timings_s: dict[str, float] = Field(default_factory=dict)
+    stored_bytes: int = Field(
+        default=0, description="Bytes this job keeps in Redis: its compressed corpus, embeddings and map."
+    )

@@ -160,11 +160,14 @@ def execute_job(
         )
     finally:
         running_job["id"] = None
-    store.put_map(job_id, topic_map)
+    map_bytes = store.put_map(job_id, topic_map)
+    stored = (store.get(job_id) or record).stored_bytes + map_bytes
     timings = topic_map.meta.timings_s
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)
     logger.info("job succeeded", extra={"job_id": job_id, "duration": timings.get("total"), "timings_s": timings})
-    return finish(store, record, state="succeeded", timings=timings, cached=topic_map.meta.embedding.cached)
+    return finish(
+        store, record, state="succeeded", timings=timings, cached=topic_map.meta.embedding.cached, stored_bytes=stored
+    )
 
 
 def _run(store: JobStore, record: JobRecord, *, deadline: float, run: Callable[..., TopicMap] | None) -> TopicMap:
@@ -178,7 +181,10 @@ def _run(store: JobStore, record: JobRecord, *, deadline: float, run: Callable[.
     reporter = ProgressReporter(store, record.id, deadline, skip_embedding=embeddings is not None)
 
     def remember(vectors: npt.NDArray[np.float32]) -> None:
-        store.put_embeddings(record.corpus, record.params.model, dump_array(vectors))
+        stored = store.put_embeddings(record.corpus, record.params.model, dump_array(vectors))
+        current = store.get(record.id)
+        if current is not None:
+            store.update(record.id, stored_bytes=current.stored_bytes + stored)
 
     return (run or run_pipeline)(
         corpus["texts"], corpus["ids"], record.params, progress=reporter, embeddings=embeddings, on_embedded=remember
@@ -193,12 +199,15 @@ def finish(
     error: JobError | None = None,
     timings: dict[str, float] | None = None,
     cached: bool = False,
+    stored_bytes: int | None = None,
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {"state": state, "finished_at": time.time(), "error": error, "eta_s": None}
     if state == "succeeded":
         changes.update(
             progress=Progress(done=1, total=1, fraction=1.0), timings_s=timings or {}, embeddings_cached=cached
         )
+    if stored_bytes is not None:
+        changes["stored_bytes"] = stored_bytes
     store.update(record.id, **changes)
     if state != "succeeded":
         logger.info(f"job {state}", extra={"job_id": record.id, "error": error.code if error else None})

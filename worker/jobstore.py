@@ -8,16 +8,24 @@ key                       value                                                 
 ========================  ==========================================================  ==========
 corpus:{sha256}           zlib JSON {"texts", "ids", "metadata"}, stored once           retention
 job:{id}                  JSON :class:`JobRecord`: the source of truth                  retention
-jobs:{owner}              sorted set of the owner's job ids by creation time            —
-queue                     sorted set of queued job ids by creation time (positions)     —
+jobs:{owner}              sorted set of the owner's job ids by creation time            retention
+queue                     sorted set of queued job ids by creation time (positions)     retention
+running                   sorted set of running job ids by start time                   retention
 cancel:{id}               "1" when cancellation was asked                               retention
 map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
 artifact:{id}:{name}      gzip bytes of a rendered export or figure (built once)        the map's
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
+workers                   sorted set of worker names by last heartbeat                  3 × beat
 idempotency:{owner}:{k}   "{job id} {request hash}"                                    1 day
-durations                 list of recent "{seconds} {documents}" of finished jobs     —
+durations                 list of the last 50 "{seconds} {documents}" of finished jobs  retention
+stats                     hash of counters: submitted, succeeded, failed, cancelled     never (6 fields)
 ========================  ==========================================================  ==========
+
+Every key expires, except ``stats`` (a fixed handful of counters). Each set is trimmed of members
+older than retention when written. Every change of a job record is also published on the channel
+``events:{id}`` (the record's JSON), and ``events:queue`` when a job leaves the queue, so progress
+streams wait for messages instead of polling (api/events.py).
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ import hashlib
 import json
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
@@ -35,8 +44,23 @@ import redis
 from worker.contracts import TERMINAL_STATES, JobRecord, JobState, TopicMap
 
 PREFIX = "tm:"
+QUEUE = f"{PREFIX}queue"
+RUNNING = f"{PREFIX}running"
+WORKERS = f"{PREFIX}workers"
+STATS = f"{PREFIX}stats"
+QUEUE_EVENTS = f"{PREFIX}events:queue"
 HEARTBEAT_INTERVAL_S = 5.0
 RECENT_DURATIONS = 50
+
+
+@dataclass
+class Usage:
+    """What one API key's kept jobs hold in Redis."""
+
+    jobs: int = 0
+    active: int = 0
+    stored_bytes: int = 0
+    oldest_created_at: float | None = None
 
 
 class JobStore:
@@ -60,12 +84,22 @@ class JobStore:
             digest.update(doc_id.encode() + b"\x1f" + text.encode() + b"\x1e")
         return digest.hexdigest()
 
-    def put_corpus(self, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]) -> str:
-        sha = self.corpus_hash(texts, ids)
+    @classmethod
+    def compress_corpus(
+        cls, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]
+    ) -> tuple[str, bytes]:
+        """(content hash, compressed bytes) of a corpus: its size is known before anything is stored."""
+        payload = json.dumps({"texts": list(texts), "ids": list(ids), "metadata": list(metadata)})
+        return cls.corpus_hash(texts, ids), zlib.compress(payload.encode(), 6)
+
+    def put_corpus_blob(self, sha: str, blob: bytes) -> None:
         key = f"{PREFIX}corpus:{sha}"
         if not self.redis.expire(key, self.retention_s):  # already stored: just keep it longer
-            payload = json.dumps({"texts": list(texts), "ids": list(ids), "metadata": list(metadata)})
-            self.redis.set(key, zlib.compress(payload.encode(), 6), ex=self.retention_s)
+            self.redis.set(key, blob, ex=self.retention_s)
+
+    def put_corpus(self, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]) -> str:
+        sha, blob = self.compress_corpus(texts, ids, metadata)
+        self.put_corpus_blob(sha, blob)
         return sha
 
     def get_corpus(self, sha: str) -> dict[str, Any] | None:
@@ -75,10 +109,14 @@ class JobStore:
     # --- job records ---------------------------------------------------------------------------
 
     def create(self, record: JobRecord) -> None:
+        oldest = record.created_at - self.retention_s
         pipe = self.redis.pipeline()
         pipe.set(f"{PREFIX}job:{record.id}", record.model_dump_json(), ex=self.retention_s)
-        pipe.zadd(f"{PREFIX}jobs:{record.owner}", {record.id: record.created_at})
-        pipe.zadd(f"{PREFIX}queue", {record.id: record.created_at})
+        for key in (f"{PREFIX}jobs:{record.owner}", QUEUE):
+            pipe.zadd(key, {record.id: record.created_at})
+            pipe.zremrangebyscore(key, 0, oldest)  # ids whose records have expired
+            pipe.expire(key, self.retention_s)
+        pipe.hincrby(STATS, "submitted", 1)
         pipe.execute()
 
     def get(self, job_id: str) -> JobRecord | None:
@@ -96,16 +134,32 @@ class JobStore:
                     if not data:
                         pipe.unwatch()
                         return None
-                    record = JobRecord.model_validate_json(data).model_copy(update=changes)
+                    before = JobRecord.model_validate_json(data)
+                    record = before.model_copy(update=changes)
                     JobRecord.model_validate(record.model_dump())  # changes must keep the record valid
+                    payload = record.model_dump_json()
                     pipe.multi()
-                    pipe.set(key, record.model_dump_json(), ex=self.retention_s)
+                    pipe.set(key, payload, ex=self.retention_s)
                     if record.state != "queued":
-                        pipe.zrem(f"{PREFIX}queue", job_id)
+                        pipe.zrem(QUEUE, job_id)
+                    if record.state != before.state:
+                        self._count_transition(pipe, job_id, before.state, record.state)
+                    pipe.publish(f"{PREFIX}events:{job_id}", payload)
                     pipe.execute()
                     return record
                 except redis.WatchError:
                     continue
+
+    def _count_transition(self, pipe: Any, job_id: str, before: JobState, after: JobState) -> None:
+        if after == "running":
+            pipe.zadd(RUNNING, {job_id: time.time()})
+            pipe.expire(RUNNING, self.retention_s)
+        elif before == "running":
+            pipe.zrem(RUNNING, job_id)
+        if after in TERMINAL_STATES:
+            pipe.hincrby(STATS, after, 1)
+        if before == "queued":
+            pipe.publish(QUEUE_EVENTS, job_id)  # every queued job's position may have changed
 
     def list_jobs(self, owner: str, *, offset: int = 0, limit: int = 20) -> tuple[list[JobRecord], int]:
         key = f"{PREFIX}jobs:{owner}"
@@ -116,29 +170,38 @@ class JobStore:
 
     def queue_position(self, job_id: str) -> int | None:
         """1 for the next job to start; None when not queued."""
-        rank = self.redis.zrank(f"{PREFIX}queue", job_id)
+        rank = self.redis.zrank(QUEUE, job_id)
         return None if rank is None else int(rank) + 1  # type: ignore[arg-type]
 
     def queue_length(self) -> int:
-        return int(self.redis.zcard(f"{PREFIX}queue"))
+        return int(self.redis.zcard(QUEUE))
 
-    def active_jobs(self, owner: str) -> int:
-        """Queued or running jobs of ``owner`` (for the per-key limit)."""
-        count = 0
-        for job_id in self.redis.zrevrange(f"{PREFIX}jobs:{owner}", 0, 199):
-            record = self.get(job_id.decode())  # type: ignore[union-attr]
-            if record is not None and record.state not in TERMINAL_STATES:
-                count += 1
-        return count
+    def owner_usage(self, owner: str) -> Usage:
+        """What ``owner``'s kept jobs hold: active (queued or running) jobs and stored bytes."""
+        ids = [i.decode() for i in self.redis.zrange(f"{PREFIX}jobs:{owner}", 0, -1)]  # type: ignore[union-attr]
+        usage = Usage()
+        for start in range(0, len(ids), 500):
+            for data in self.redis.mget([f"{PREFIX}job:{i}" for i in ids[start : start + 500]]):
+                if data:
+                    record = JobRecord.model_validate_json(data)  # type: ignore[arg-type]
+                    usage.jobs += 1
+                    usage.active += record.state not in TERMINAL_STATES
+                    usage.stored_bytes += record.stored_bytes
+                    usage.oldest_created_at = min(usage.oldest_created_at or record.created_at, record.created_at)
+        return usage
 
-    def iter_recent(self, limit: int = 500) -> Iterator[JobRecord]:
-        for key in self.redis.scan_iter(f"{PREFIX}job:*", count=200):
-            record = self.get(key.decode().rsplit(":", 1)[1])
-            if record is not None:
-                yield record
-            limit -= 1
-            if limit <= 0:
-                return
+    def counters(self) -> dict[str, int]:
+        """Jobs queued and running now, and totals submitted, succeeded, failed and cancelled."""
+        pipe = self.redis.pipeline()
+        pipe.zremrangebyscore(RUNNING, 0, time.time() - self.retention_s)
+        pipe.zcard(QUEUE)
+        pipe.zcard(RUNNING)
+        pipe.hgetall(STATS)
+        _, queued, running, totals = pipe.execute()
+        counts = {"queued": int(queued), "running": int(running)}
+        for name in ("submitted", "succeeded", "failed", "cancelled"):
+            counts[name] = int(totals.get(name.encode(), 0))
+        return counts
 
     # --- cancellation --------------------------------------------------------------------------
 
@@ -150,10 +213,13 @@ class JobStore:
 
     # --- results -------------------------------------------------------------------------------
 
-    def put_map(self, job_id: str, topic_map: TopicMap) -> None:
-        """Stored gzip-framed, so the API can send the bytes as they are (``Content-Encoding: gzip``)."""
+    def put_map(self, job_id: str, topic_map: TopicMap) -> int:
+        """Stored gzip-framed, so the API can send the bytes as they are (``Content-Encoding: gzip``).
+
+        Returns the bytes stored."""
         data = gzip_bytes(topic_map.model_dump_json().encode())
         self.redis.set(f"{PREFIX}map:{job_id}", data, ex=self.retention_s)
+        return len(data)
 
     def get_map_bytes(self, job_id: str) -> bytes | None:
         """The stored map, gzip-compressed JSON (zlib-framed for maps stored before gzip framing)."""
@@ -172,8 +238,11 @@ class JobStore:
         if ttl_ms > 0:
             self.redis.set(f"{PREFIX}artifact:{job_id}:{name}", data, px=ttl_ms)
 
-    def put_embeddings(self, corpus: str, model: str, data: bytes) -> None:
-        self.redis.set(self._embedding_key(corpus, model), zlib.compress(data, 1), ex=self.retention_s)
+    def put_embeddings(self, corpus: str, model: str, data: bytes) -> int:
+        """Store the embeddings; returns the bytes stored."""
+        blob = zlib.compress(data, 1)
+        self.redis.set(self._embedding_key(corpus, model), blob, ex=self.retention_s)
+        return len(blob)
 
     def get_embeddings(self, corpus: str, model: str) -> bytes | None:
         data = self.redis.get(self._embedding_key(corpus, model))
@@ -187,6 +256,7 @@ class JobStore:
         pipe = self.redis.pipeline()
         pipe.lpush(f"{PREFIX}durations", f"{seconds:.3f} {documents}")
         pipe.ltrim(f"{PREFIX}durations", 0, RECENT_DURATIONS - 1)
+        pipe.expire(f"{PREFIX}durations", self.retention_s)
         pipe.execute()
 
     def recent_durations(self) -> list[tuple[float, int]]:
@@ -197,11 +267,19 @@ class JobStore:
     # --- workers -------------------------------------------------------------------------------
 
     def beat(self, name: str, job_id: str | None) -> None:
-        payload = json.dumps({"name": name, "at": time.time(), "job": job_id})
-        self.redis.set(f"{PREFIX}worker:{name}", payload, ex=int(3 * HEARTBEAT_INTERVAL_S))
+        now = time.time()
+        ttl = int(3 * HEARTBEAT_INTERVAL_S)
+        pipe = self.redis.pipeline()
+        pipe.set(f"{PREFIX}worker:{name}", json.dumps({"name": name, "at": now, "job": job_id}), ex=ttl)
+        pipe.zadd(WORKERS, {name: now})
+        pipe.zremrangebyscore(WORKERS, 0, now - ttl)
+        pipe.expire(WORKERS, ttl)
+        pipe.execute()
 
     def workers(self) -> list[dict[str, Any]]:
-        beats = [self.redis.get(key) for key in self.redis.scan_iter(f"{PREFIX}worker:*")]
+        """Heartbeats of the workers heard from within their key's lifetime (no key scan)."""
+        names = [n.decode() for n in self.redis.zrange(WORKERS, 0, -1)]  # type: ignore[union-attr]
+        beats = self.redis.mget([f"{PREFIX}worker:{n}" for n in names]) if names else []
         return [json.loads(b) for b in beats if b]  # type: ignore[arg-type]
 
     # --- idempotency ---------------------------------------------------------------------------

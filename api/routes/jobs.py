@@ -25,7 +25,7 @@ from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobS
 from api.submission import from_json, from_upload, parse_params
 from worker.contracts import DocumentCounts, JobError, JobRecord, PipelineParams
 from worker.corpus import Corpus
-from worker.jobstore import JobStore, is_terminal
+from worker.jobstore import JobStore, Usage, is_terminal
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 logger = logging.getLogger("topicmap.api")
@@ -144,15 +144,21 @@ def submit(
             return JobAccepted(
                 job_id=record.id, state=record.state, location=f"/api/jobs/{record.id}", documents=record.documents
             )
-    if store.active_jobs(owner) >= settings.max_active_jobs_per_key:
+    usage = store.owner_usage(owner)
+    if usage.active >= settings.max_active_jobs_per_key:
         raise ApiError(
             429,
             f"this key already has {settings.max_active_jobs_per_key} queued or running jobs; wait for one to finish",
             headers={"Retry-After": "30"},
         )
-    store.put_corpus(corpus.texts, corpus.ids, corpus.metadata)
+    sha, blob = store.compress_corpus(corpus.texts, corpus.ids, corpus.metadata)
+    check_quota(settings, usage, len(blob))
+    store.put_corpus_blob(sha, blob)
     counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
-    record = JobRecord(id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts)
+    record = JobRecord(
+        id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
+        stored_bytes=len(blob),
+    )  # fmt: skip
     store.create(record)
     try:
         enqueue(job_id)
@@ -166,6 +172,28 @@ def submit(
         raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
     logger.info("job queued", extra={"job_id": job_id, "owner": owner, "documents": len(corpus)})
     return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
+
+
+def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:
+    """Refuse a corpus that would take the key over its storage quota (413 when it never could fit)."""
+    quota = settings.max_stored_bytes_per_key
+    if corpus_bytes > quota:
+        raise ApiError(
+            413, f"this corpus takes {mib(corpus_bytes)} compressed, over this key's storage quota of {mib(quota)}"
+        )
+    if usage.stored_bytes + corpus_bytes > quota:
+        expires_in = (usage.oldest_created_at or time.time()) + settings.retention_s - time.time()
+        raise ApiError(
+            429,
+            f"this key's jobs keep {mib(usage.stored_bytes)} of its {mib(quota)} storage quota and this corpus "
+            f"needs {mib(corpus_bytes)} more; space frees up as jobs expire (after "
+            f"{settings.retention_days:g} days, the oldest in {max(expires_in, 0) / 3600:.1f} h)",
+            headers={"Retry-After": str(max(int(expires_in), 1))},
+        )
+
+
+def mib(n: int) -> str:
+    return f"{n / 1024**2:.1f} MiB"
 
 
 @router.post(

@@ -92,7 +92,9 @@ def test_metrics_only_inside(edge: str, api: Api) -> None:
     assert inside.status_code == 200
     for name in (
         "topicmap_http_requests_total",
-        'topicmap_jobs{state="succeeded"}',
+        'topicmap_jobs_finished_total{state="succeeded"}',
+        'topicmap_jobs{state="running"}',
+        "topicmap_jobs_submitted_total",
         "topicmap_queue_length",
         "topicmap_workers_alive",
     ):

@@ -1,0 +1,125 @@
+"""Redis stays bounded: every key expires, statistics read counters, a per-key quota, a full Redis is a 503."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import API_ENV, sample_documents, submit, wait_state
+from tests.integration.servers import Api, Redis, Worker
+from worker.contracts import DEFAULT_MODEL
+from worker.jobstore import JobStore
+
+pytestmark = pytest.mark.integration
+
+# Keys that Celery itself keeps in the broker: its queue list, exchange bindings and the unacked
+# bookkeeping of reserved messages. They are bounded by the messages in flight.
+CELERY_KEYS = ("celery", "_kombu", "unacked", "unacked_index", "unacked_mutex")
+FIXED_SIZE = {"tm:stats"}  # a handful of counters
+
+
+@pytest.fixture(scope="module")
+def finished_job(api: Api, worker: Worker) -> Iterator[str]:
+    with api.client() as client:
+        job_id = submit(client, sample_documents(70, offset=1200), min_topic_size=5)
+        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        client.get(f"/api/jobs/{job_id}/export.csv")  # an artifact too
+        yield job_id
+
+
+def commands(client: redis.Redis, *names: str) -> int:
+    stats = client.info("commandstats")
+    return sum(int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in names)
+
+
+def test_every_key_the_service_writes_expires(finished_job: str, redis_server: Redis) -> None:
+    client = redis.Redis.from_url(redis_server.url)
+    unbounded = []
+    for raw in client.scan_iter(count=500):
+        key = raw.decode()
+        if key in FIXED_SIZE or (key.startswith(CELERY_KEYS) and not key.startswith("celery-task-meta-")):
+            continue
+        if client.ttl(key) < 0:
+            unbounded.append(key)
+    assert unbounded == []
+
+
+def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, redis_server: Redis) -> None:
+    status = client.get(f"/api/jobs/{finished_job}").json()
+    raw = redis.Redis.from_url(redis_server.url)
+    record = JobStore(raw).get(finished_job)
+    assert record is not None
+    expected = raw.strlen(f"tm:corpus:{record.corpus}") + raw.strlen(f"tm:map:{finished_job}")
+    expected += raw.strlen(JobStore._embedding_key(record.corpus, DEFAULT_MODEL))
+    assert status["stored_bytes"] == expected > 0
+
+
+def test_stats_and_metrics_read_counters_not_keys(
+    client: httpx.Client, api: Api, finished_job: str, redis_server: Redis
+) -> None:
+    raw = redis.Redis.from_url(redis_server.url)
+    before = commands(raw, "scan", "keys")
+    stats = client.get("/api/stats").json()
+    metrics = httpx.get(f"{api.url}/metrics").text
+    assert commands(raw, "scan", "keys") == before
+    assert stats["jobs_submitted"] >= 1 and stats["jobs_by_state"]["succeeded"] >= 1
+    assert stats["workers_alive"] >= 1 and "max_stored_bytes_per_key" in stats["limits"]
+    assert f'topicmap_jobs_finished_total{{state="succeeded"}} {float(stats["jobs_by_state"]["succeeded"])}' in metrics
+
+
+@pytest.fixture(scope="module")
+def quota_api(redis_server: Redis, servers_dir: Path) -> Iterator[Api]:
+    """An API on its own Redis database (no worker: jobs stay queued) with a 60 kB quota per key."""
+    env = {
+        **API_ENV,
+        "TOPICMAP_MAX_STORED_BYTES_PER_KEY": "60000",
+        "TOPICMAP_MAX_ACTIVE_JOBS_PER_KEY": "50",
+    }
+    server = Api(redis_server.url.removesuffix("/0") + "/1", servers_dir / "quota-api.log", extra_env=env)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_key_over_its_storage_quota_is_refused(quota_api: Api) -> None:
+    with quota_api.client() as client, quota_api.client("bob") as bob:
+        first = client.post("/api/jobs", json={"documents": sample_documents(150)})
+        assert first.status_code == 202, first.text
+        used = client.get(first.headers["location"]).json()["stored_bytes"]
+        assert 0 < used < 60000
+        statuses = []
+        for offset in range(150, 1500, 150):
+            response = client.post("/api/jobs", json={"documents": sample_documents(150, offset=offset)})
+            statuses.append(response.status_code)
+            if response.status_code == 429:
+                break
+        assert statuses[-1] == 429 and set(statuses[:-1]) <= {202}
+        assert "storage quota" in response.json()["detail"] and int(response.headers["retry-after"]) > 0
+        # Too big to ever fit: 413, whatever is stored.
+        too_big = bob.post("/api/jobs", json={"documents": sample_documents(1500)})
+        assert too_big.status_code == 413 and "storage quota" in too_big.json()["detail"]
+        # The quota is per key: bob still has room.
+        assert bob.post("/api/jobs", json={"documents": sample_documents(100)}).status_code == 202
+
+
+def test_a_full_redis_refuses_submissions_with_503_and_loses_nothing(quota_api: Api, redis_server: Redis) -> None:
+    raw = redis.Redis.from_url(redis_server.url)
+    with quota_api.client("bob") as client:
+        kept = client.post("/api/jobs", json={"documents": sample_documents(40, offset=40)})
+        assert kept.status_code == 202
+        job = kept.headers["location"]
+        try:
+            raw.config_set("maxmemory", "1")  # below what is used: noeviction refuses every write
+            refused = client.post("/api/jobs", json={"documents": sample_documents(40, offset=80)})
+            assert refused.status_code == 503 and refused.headers["content-type"] == "application/problem+json"
+            assert "memory limit" in refused.json()["detail"] and refused.headers["retry-after"]
+            assert client.get(job).json()["state"] == "queued"  # what was stored is still there
+            assert client.get("/api/health").status_code == 200
+        finally:
+            raw.config_set("maxmemory", "0")
+        again = client.post("/api/jobs", json={"documents": sample_documents(40, offset=80)})
+        assert again.status_code == 202
