@@ -30,7 +30,6 @@ class ApiSettings(BaseSettings):
     )
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
-    sse_poll_s: float = Field(default=0.5, gt=0, description="How often the events stream checks for progress.")
     sse_ping_s: float = Field(default=15, gt=0, description="Keep-alive comment interval on the events stream.")
 
     @property

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -10,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.config import get_settings
 from api.deps import store_for
 from api.errors import install_error_handlers, problem
+from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
 from api.routes import health, jobs, results
@@ -73,6 +77,12 @@ class BodyTooLarge(Exception):
     pass
 
 
+@contextlib.asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    await close_hubs()  # the progress subscription of this process
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
@@ -86,6 +96,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         generate_unique_id_function=operation_id,
+        lifespan=lifespan,
     )
     for router in (jobs.router, results.router, health.router):
         app.include_router(router, prefix="/api")

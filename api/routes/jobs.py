@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -20,6 +19,7 @@ from starlette.datastructures import UploadFile
 from api.config import ApiSettings
 from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
 from api.errors import ApiError
+from api.events import RESYNC, hub_for
 from api.queue import enqueue
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
 from api.submission import from_json, from_upload, parse_params
@@ -58,12 +58,16 @@ CREATE_BODY = {
 }
 
 
+def worker_alive(record: JobRecord, settings: ApiSettings) -> bool | None:
+    """While running: whether the job's worker was heard from within `worker_timeout_s`."""
+    if record.state != "running":
+        return None
+    return (time.time() - (record.heartbeat_at or 0)) < settings.worker_timeout_s
+
+
 def status_of(store: JobStore, record: JobRecord, settings: ApiSettings) -> JobStatus:
-    alive = None
-    if record.state == "running":
-        alive = (time.time() - (record.heartbeat_at or 0)) < settings.worker_timeout_s
     position = store.queue_position(record.id) if record.state == "queued" else None
-    return JobStatus.from_record(record, queue_position=position, worker_alive=alive)
+    return JobStatus.from_record(record, queue_position=position, worker_alive=worker_alive(record, settings))
 
 
 @router.post(
@@ -281,23 +285,39 @@ async def job_events(job_id: str, settings: SettingsDep, store: StoreDep, owner:
 
 
 async def event_stream(store: JobStore, settings: ApiSettings, job_id: str) -> AsyncIterator[str]:
-    last: dict[str, Any] | None = None
-    last_sent = time.monotonic()
-    while True:
+    """Sends the status when it changes, woken by the job's published record (api/events.py), never polling.
+
+    Between messages, each keep-alive tick recomputes the status from the record in hand (no Redis
+    call), so a worker that stops beating shows as `worker_alive: false`.
+    """
+    async with hub_for(settings.redis_url).listen(job_id) as listener:
         record = await run_in_threadpool(store.get, job_id)
-        if record is None:
-            yield sse("end", {"job_id": job_id, "state": "expired"})
-            return
-        status = json.loads((await run_in_threadpool(status_of, store, record, settings)).model_dump_json())
-        if status != last:
-            last, last_sent = status, time.monotonic()
-            yield sse("end" if is_terminal(record.state) else "progress", status)
-            if is_terminal(record.state):
+        position = await run_in_threadpool(store.queue_position, job_id)
+        last: dict[str, Any] | None = None
+        while True:
+            if record is None:
+                yield sse("end", {"job_id": job_id, "state": "expired"})
                 return
-        elif time.monotonic() - last_sent >= settings.sse_ping_s:
-            last_sent = time.monotonic()
-            yield ": ping\n\n"
-        await asyncio.sleep(settings.sse_poll_s)
+            status = JobStatus.from_record(
+                record,
+                queue_position=position if record.state == "queued" else None,
+                worker_alive=worker_alive(record, settings),
+            ).model_dump(mode="json")
+            if status != last:
+                last = status
+                yield sse("end" if is_terminal(record.state) else "progress", status)
+                if is_terminal(record.state):
+                    return
+            message = await listener.next(timeout=settings.sse_ping_s)
+            if message is None:
+                yield ": ping\n\n"
+            elif message == RESYNC:
+                record = await run_in_threadpool(store.get, job_id)
+                position = await run_in_threadpool(store.queue_position, job_id)
+            else:
+                record = JobRecord.model_validate_json(message)
+                if record.state == "queued":
+                    position = await run_in_threadpool(store.queue_position, job_id)
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
