@@ -16,8 +16,9 @@ from api.errors import install_error_handlers, problem
 from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.routes import health, jobs, results
+from api.routes import health, jobs, results, webhooks
 from api.routes.web import install_web
+from api.webhooks import running_sender
 from worker.logs import configure_logging
 
 DESCRIPTION = """\
@@ -79,7 +80,9 @@ class BodyTooLarge(Exception):
 
 @contextlib.asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
+    settings = get_settings()
+    async with running_sender(store_for(settings.redis_url, settings.retention_s), settings):
+        yield
     await close_hubs()  # the progress subscription of this process
 
 
@@ -98,7 +101,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
     )
-    for router in (jobs.router, results.router, health.router):
+    for router in (jobs.router, results.router, health.router, webhooks.router):
         app.include_router(router, prefix="/api")
     install_web(app)
     install_openapi(app)

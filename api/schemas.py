@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worker.contracts import DocumentCounts, JobError, JobRecord, JobState, PipelineParams, Progress, Term
+from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, JobState, PipelineParams, Progress, Term
 
 EXAMPLE_DOCUMENTS: list[Any] = [
     "The rocket reached orbit after a smooth launch.",
@@ -36,6 +36,12 @@ class JobCreate(BaseModel):
 
     documents: list[str | DocumentIn] = Field(description="Strings, or objects with `text`, optional `id` and `meta`.")
     params: PipelineParams = Field(default_factory=PipelineParams)
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Called (POST, signed JSON) when the job finishes; public http(s) addresses only.",
+        examples=["https://example.org/hooks/topicmap"],
+    )
 
 
 class JobStatus(BaseModel):
@@ -57,6 +63,7 @@ class JobStatus(BaseModel):
     embeddings_cached: bool
     timings_s: dict[str, float]
     stored_bytes: int = Field(description="Bytes this job keeps in Redis (counted against the key's quota).")
+    callback: Callback | None = Field(description="The webhook, its state and every attempt.")
     worker_alive: bool | None = Field(description="While running: whether its worker was heard from recently.")
     links: dict[str, str]
 
@@ -83,6 +90,7 @@ class JobStatus(BaseModel):
             embeddings_cached=record.embeddings_cached,
             timings_s=record.timings_s,
             stored_bytes=record.stored_bytes,
+            callback=record.callback,
             worker_alive=worker_alive,
             links=links,
         )
@@ -136,3 +144,11 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+
+
+class WebhookSecret(BaseModel):
+    secret: str = Field(description="This key's webhook secret (HMAC-SHA256 key).")
+    signature_header: str = "X-Topicmap-Signature"
+    timestamp_header: str = "X-Topicmap-Timestamp"
+    signed_content: str = Field(default="{timestamp}.{raw body}", description="What the HMAC covers.")
+    format: str = Field(default="v1=<hex digest>")

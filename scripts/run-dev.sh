@@ -23,6 +23,10 @@ if [ -z "${TOPICMAP_API_KEYS:-}" ] && ! grep -q '^TOPICMAP_API_KEYS=' .env 2>/de
   echo "TOPICMAP_API_KEYS=dev:$digest" >> .env
   echo "Created a development API key (its hash is in .env)."
 fi
+if [ -z "${TOPICMAP_WEBHOOK_SECRET:-}" ] && ! grep -q '^TOPICMAP_WEBHOOK_SECRET=.' .env 2>/dev/null; then
+  (umask 077; echo "TOPICMAP_WEBHOOK_SECRET=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))')" >> .env)
+  echo "Created a webhook signing secret in .env (GET /api/webhooks/secret shows your key's)."
+fi
 KEY=$(cat .dev-api-key 2>/dev/null || echo "(see your .env: only the key's hash is stored there)")
 
 export TOPICMAP_REDIS_URL=${TOPICMAP_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}

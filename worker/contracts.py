@@ -181,6 +181,21 @@ class DocumentCounts(BaseModel):
     used: int = Field(description="Documents in the map.")
 
 
+class CallbackAttempt(BaseModel):
+    at: float = Field(description="When the attempt started (Unix seconds).")
+    status: int | None = Field(default=None, description="HTTP status the receiver answered, if any.")
+    error: str | None = Field(default=None, description="Why the attempt failed: timeout, connection error, …")
+    duration_ms: float = 0.0
+
+
+class Callback(BaseModel):
+    """A webhook: POSTed to ``url`` when the job reaches a final state, retried with backoff."""
+
+    url: str
+    state: Literal["pending", "delivered", "failed"] = "pending"
+    attempts: list[CallbackAttempt] = Field(default_factory=list)
+
+
 class JobRecord(BaseModel):
     """The source of truth for a job, kept in Redis by the API and the worker (never Celery's state)."""
 
@@ -205,3 +220,4 @@ class JobRecord(BaseModel):
     stored_bytes: int = Field(
         default=0, description="Bytes this job keeps in Redis: its compressed corpus, embeddings and map."
     )
+    callback: Callback | None = Field(default=None, description="The webhook called when the job finishes.")

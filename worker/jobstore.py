@@ -20,6 +20,7 @@ workers                   sorted set of worker names by last heartbeat          
 idempotency:{owner}:{k}   "{job id} {request hash}"                                    1 day
 durations                 list of the last 50 "{seconds} {documents}" of finished jobs  retention
 stats                     hash of counters: submitted, succeeded, failed, cancelled     never (6 fields)
+webhooks                  sorted set of job ids whose webhook is due, by due time       retention
 ========================  ==========================================================  ==========
 
 Every key expires, except ``stats`` (a fixed handful of counters). Each set is trimmed of members
@@ -49,6 +50,15 @@ RUNNING = f"{PREFIX}running"
 WORKERS = f"{PREFIX}workers"
 STATS = f"{PREFIX}stats"
 QUEUE_EVENTS = f"{PREFIX}events:queue"
+WEBHOOKS = f"{PREFIX}webhooks"
+
+# Atomically take the webhooks due now and push their due time forward by a lease, so a process
+# that dies mid-delivery leaves them to another one after the lease.
+CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return due
+"""
 HEARTBEAT_INTERVAL_S = 5.0
 RECENT_DURATIONS = 50
 
@@ -144,6 +154,9 @@ class JobStore:
                         pipe.zrem(QUEUE, job_id)
                     if record.state != before.state:
                         self._count_transition(pipe, job_id, before.state, record.state)
+                        if record.callback is not None and record.state in TERMINAL_STATES:
+                            pipe.zadd(WEBHOOKS, {job_id: time.time()})  # delivered by the API (api/webhooks.py)
+                            pipe.expire(WEBHOOKS, self.retention_s)
                     pipe.publish(f"{PREFIX}events:{job_id}", payload)
                     pipe.execute()
                     return record
@@ -263,6 +276,19 @@ class JobStore:
         values = self.redis.lrange(f"{PREFIX}durations", 0, -1)
         pairs = (v.decode().split() for v in values)  # type: ignore[union-attr]
         return [(float(s), int(n)) for s, n in pairs]
+
+    # --- webhooks ------------------------------------------------------------------------------
+
+    def claim_due_webhooks(self, lease_s: float, limit: int = 20) -> list[str]:
+        now = time.time()
+        due = self.redis.eval(CLAIM_DUE, 1, WEBHOOKS, now, now + lease_s, limit)  # type: ignore[no-untyped-call]
+        return [d.decode() for d in due]
+
+    def schedule_webhook(self, job_id: str, at: float) -> None:
+        self.redis.zadd(WEBHOOKS, {job_id: at})
+
+    def drop_webhook(self, job_id: str) -> None:
+        self.redis.zrem(WEBHOOKS, job_id)
 
     # --- workers -------------------------------------------------------------------------------
 

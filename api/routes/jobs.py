@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
 from api.errors import ApiError
@@ -23,7 +24,7 @@ from api.events import RESYNC, hub_for
 from api.queue import enqueue
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
 from api.submission import from_json, from_upload, parse_params
-from worker.contracts import DocumentCounts, JobError, JobRecord, PipelineParams
+from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, PipelineParams
 from worker.corpus import Corpus
 from worker.jobstore import JobStore, Usage, is_terminal
 
@@ -50,6 +51,7 @@ CREATE_BODY = {
                         },
                         "text_column": {"type": "string", "description": "Column holding the text (default: guessed)."},
                         "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
+                        "callback_url": {"type": "string", "description": "Webhook called when the job finishes."},
                     },
                 }
             },
@@ -100,7 +102,7 @@ async def create_job(
             where = ".".join(str(p) for p in error["loc"]) or "body"
             raise ApiError(422, f"{where}: {error['msg']}") from None
         corpus, truncated = await run_in_threadpool(from_json, body, settings)
-        params = body.params
+        params, callback_url = body.params, body.callback_url
     elif media_type == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
@@ -109,6 +111,8 @@ async def create_job(
         data = await upload.read()
         text_column = form.get("text_column")
         raw_params = form.get("params")
+        raw_callback = form.get("callback_url")
+        callback_url = raw_callback if isinstance(raw_callback, str) and raw_callback else None
         corpus, truncated = await run_in_threadpool(
             from_upload,
             data,
@@ -119,7 +123,10 @@ async def create_job(
         params = parse_params(raw_params if isinstance(raw_params, str) else None)
     else:
         raise ApiError(415, "send the corpus as application/json or as a multipart/form-data file upload")
-    accepted = await run_in_threadpool(submit, store, settings, owner, corpus, truncated, params, idempotency_key)
+    callback = await run_in_threadpool(checked_callback, settings, callback_url) if callback_url else None
+    accepted = await run_in_threadpool(
+        submit, store, settings, owner, corpus, truncated, params, idempotency_key, callback
+    )
     response.headers["Location"] = accepted.location
     return accepted
 
@@ -132,6 +139,7 @@ def submit(
     truncated: int,
     params: PipelineParams,
     idempotency_key: str | None,
+    callback: Callback | None = None,
 ) -> JobAccepted:
     sha = store.corpus_hash(corpus.texts, corpus.ids)
     request_hash = hashlib.sha256((sha + params.model_dump_json()).encode()).hexdigest()
@@ -161,7 +169,7 @@ def submit(
     counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
     record = JobRecord(
         id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
-        stored_bytes=len(blob),
+        stored_bytes=len(blob), callback=callback,
     )  # fmt: skip
     store.create(record)
     try:
@@ -176,6 +184,18 @@ def submit(
         raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
     logger.info("job queued", extra={"job_id": job_id, "owner": owner, "documents": len(corpus)})
     return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
+
+
+def checked_callback(settings: ApiSettings, url: str) -> Callback:
+    """The webhook of a new job, once its URL passed the SSRF checks (422 with the reason otherwise)."""
+    if not settings.webhook_secret:
+        raise ApiError(422, "callback_url: webhooks are not enabled on this server (TOPICMAP_WEBHOOK_SECRET)")
+    allowed = {h.strip() for h in settings.webhook_allowed_hosts.split(",") if h.strip()}
+    try:
+        check_callback_url(url, allow_private=settings.webhook_allow_private, allowed_hosts=allowed)
+    except CallbackRefused as exc:
+        raise ApiError(422, str(exc)) from None
+    return Callback(url=url)
 
 
 def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:

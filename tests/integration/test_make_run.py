@@ -39,6 +39,7 @@ def make_run(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, int]]]:
         TOPICMAP_REDIS_PORT=str(ports["redis"]),
         TOPICMAP_RUN_DIR=str(tmp_path / "run"),
         TOPICMAP_API_KEYS=f"dev:{digest}",
+        TOPICMAP_WEBHOOK_SECRET="make-run-test",  # so make run writes nothing into the checkout's .env
         TOPICMAP_WARM_UP="false",
     )
     process = subprocess.Popen(
