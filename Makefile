@@ -29,7 +29,7 @@ NGINX_LISTEN ?= 80
 NGINX_SERVER_NAME ?= _
 API_UPSTREAM ?= 127.0.0.1:8000
 
-.PHONY: help install system-deps run test lint typecheck check demo bench clean \
+.PHONY: help install system-deps run test lint typecheck check demo bench bench_load clean \
 	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
 	stop_docker logs install_nginx_config
 
@@ -79,6 +79,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ## topicmap vs BERTopic on Debian samples (BENCH_SIZES="5000 20000"); writes docs/benchmarks.md
 	$(BIN)/python -m benchmarks.compare --sizes $(BENCH_SIZES) --out docs/benchmarks.md
+
+bench_load: $(STAMP) ## the API under load through nginx (wrk, installed when missing); writes docs/benchmarks.md
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="redis-server nginx wrk"
+	$(BIN)/python -m benchmarks.load --out docs/benchmarks.md
 
 clean: ## remove the virtual environment and outputs
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -61,5 +61,5 @@ def test_run_docker_worker_uses_the_given_redis() -> None:
 
 def test_help_lists_every_target() -> None:
     output = subprocess.run(["make", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for target in [*EXPECTED, "run_docker_worker", "run", "test", "install", "demo", "bench"]:
+    for target in [*EXPECTED, "run_docker_worker", "run", "test", "install", "demo", "bench", "bench_load"]:
         assert target in output
