@@ -22,7 +22,7 @@ PALETTE = (
     "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
     "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#fdae6b",
 )  # fmt: skip
-FIGURE_KINDS = ("map", "sizes", "terms")
+FIGURE_KINDS = ("map", "sizes", "terms", "tree")
 
 
 def escape(text: str) -> str:
@@ -41,27 +41,58 @@ def topic_colour(topic_id: int) -> str:
     return OUTLIER_COLOUR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]
 
 
+class UnknownLevel(ValueError):
+    """The map has no such hierarchy level."""
+
+
+def map_levels(topic_map: TopicMap) -> list[str]:
+    return list(topic_map.hierarchy.levels) if topic_map.hierarchy else ["fine"]
+
+
+def level_groups(topic_map: TopicMap, level: str | None) -> tuple[list[int], list[tuple[int, str, float, float, int]]]:
+    """Each document's group at ``level`` and the groups (id, label, x, y, size); fine = the topics."""
+    docs = topic_map.documents
+    if level in (None, "fine"):
+        return list(docs.topic), [(t.id, t.label, t.x, t.y, t.size) for t in topic_map.topics]
+    if topic_map.hierarchy is None or level not in topic_map.hierarchy.levels:
+        raise UnknownLevel(f"this map has no level {level!r}; its levels are {', '.join(map_levels(topic_map))}")
+    nodes = [n for n in topic_map.hierarchy.nodes if n.level == level]
+    of_topic = {topic: number for number, node in enumerate(nodes) for topic in node.topics}
+    groups = [(number, node.label, node.x, node.y, node.size) for number, node in enumerate(nodes)]
+    return [of_topic.get(topic, -1) for topic in docs.topic], groups
+
+
 def document_map(
-    topic_map: TopicMap, texts: Sequence[str] | None = None, *, title: str = "Topic map", max_labels: int = 30
+    topic_map: TopicMap,
+    texts: Sequence[str] | None = None,
+    *,
+    title: str = "Topic map",
+    max_labels: int = 30,
+    level: str | None = None,
 ) -> go.Figure:
     """Every document as a point: one ``scattergl`` trace per topic, outliers grey, labels at centroids.
 
     Only the ``max_labels`` largest topics get a label on the map (the rest would pile up on each
-    other); every topic is in the legend and in the hover text.
+    other); every topic is in the legend and in the hover text. With ``level`` (coarse, medium),
+    points are coloured and labelled by the hierarchy node containing their topic instead.
 
     Documents the clustering flagged as outliers (assigned to a topic or not) form a grey trace
     of their own so the dense core of each topic stands out; their hover names their topic.
     """
     docs = topic_map.documents
     texts = texts if texts is not None else docs.text
-    labels = {t.id: t.label for t in topic_map.topics}
+    group_of, groups = level_groups(topic_map, level)
+    labels = {group: label for group, label, *_ in groups}
+    topic_labels = {t.id: t.label for t in topic_map.topics}
     members: dict[int, list[int]] = {}
-    for index, (topic, outlier) in enumerate(zip(docs.topic, docs.outlier, strict=True)):
-        members.setdefault(-1 if outlier else topic, []).append(index)
+    for index, outlier in enumerate(docs.outlier):
+        members.setdefault(-1 if outlier else group_of[index], []).append(index)
 
     def hover(index: int) -> str:
         topic = docs.topic[index]
-        head = f"<b>{escape(labels.get(topic, str(topic)))}</b>" + (" (outlier)" if docs.outlier[index] else "")
+        head = f"<b>{escape(topic_labels.get(topic, str(topic)))}</b>" + (" (outlier)" if docs.outlier[index] else "")
+        if level not in (None, "fine"):
+            head = f"{escape(labels.get(group_of[index], ''))} › {head}"
         body = snippet(texts[index]) if texts is not None else ""
         return f"{head}<br>id: {escape(docs.id[index])}<br>{body}"
 
@@ -82,13 +113,14 @@ def document_map(
                 meta={"topic": topic},
             )
         )
-    named = sorted((t for t in topic_map.topics if t.id >= 0), key=lambda t: -t.size)[:max_labels]
+    legend_title = "Topics" if level in (None, "fine") else f"{level.capitalize()} themes"
+    named = sorted((g for g in groups if g[0] >= 0), key=lambda g: -g[4])[:max_labels]
     figure.add_trace(
         go.Scatter(
-            x=[t.x for t in named],
-            y=[t.y for t in named],
+            x=[g[2] for g in named],
+            y=[g[3] for g in named],
             mode="text",
-            text=[escape(t.label) for t in named],
+            text=[escape(g[1]) for g in named],
             textfont={"size": 11, "color": "#222"},
             name="labels",
             showlegend=False,
@@ -100,7 +132,10 @@ def document_map(
         template="plotly_white",
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
-        legend={"itemsizing": "constant", "title": {"text": "Topics"}},
+        legend={
+            "itemsizing": "constant",
+            "title": {"text": legend_title},
+        },
         dragmode="pan",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
@@ -158,13 +193,52 @@ def topic_terms(topic_map: TopicMap, *, max_topics: int = 12, n_terms: int = 8, 
     return figure
 
 
-def build_figure(kind: str, topic_map: TopicMap, texts: Sequence[str] | None = None) -> go.Figure:
+def topic_tree(topic_map: TopicMap) -> go.Figure:
+    """The hierarchy as a sunburst: the root in the middle, coarse themes around it, topics outside.
+
+    Click a theme to zoom into it; hover shows its size and top terms.
+    """
+    if topic_map.hierarchy is None:
+        raise UnknownLevel("this map has no hierarchy (it was made by an earlier version); map it again")
+    nodes = topic_map.hierarchy.nodes
+    coarse = [n.id for n in nodes if n.parent == "root"]
+    colour = {node_id: PALETTE[i % len(PALETTE)] for i, node_id in enumerate(coarse)}
+    parent = {n.id: n.parent for n in nodes}
+
+    def branch(node_id: str) -> str:
+        while parent.get(node_id) not in (None, "root"):
+            node_id = parent[node_id] or "root"
+        return colour.get(node_id, "#ffffff")
+
+    figure = go.Figure(
+        go.Sunburst(
+            ids=[n.id for n in nodes],
+            labels=[escape(n.label) for n in nodes],
+            parents=[n.parent or "" for n in nodes],
+            values=[n.size for n in nodes],
+            branchvalues="total",
+            marker={"colors": [branch(n.id) for n in nodes]},
+            hovertext=[escape(", ".join(t.term for t in n.terms[:6])) for n in nodes],
+            hovertemplate="<b>%{label}</b><br>%{value} documents<br>%{hovertext}<extra></extra>",
+            insidetextorientation="radial",
+            maxdepth=3,
+        )
+    )
+    figure.update_layout(title="Topics from coarse to fine", template="plotly_white", height=720, margin={"t": 50})
+    return figure
+
+
+def build_figure(
+    kind: str, topic_map: TopicMap, texts: Sequence[str] | None = None, *, level: str | None = None
+) -> go.Figure:
     if kind == "map":
-        return document_map(topic_map, texts)
+        return document_map(topic_map, texts, level=level)
     if kind == "sizes":
         return topic_sizes(topic_map)
     if kind == "terms":
         return topic_terms(topic_map)
+    if kind == "tree":
+        return topic_tree(topic_map)
     raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
 
 
@@ -176,3 +250,16 @@ def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
     """A complete HTML page with plotly.js inlined from the installed plotly package (works offline)."""
     page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config={"scrollZoom": True, "displaylogo": False})
     return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)
+
+
+def to_standalone_page(figures: Sequence[go.Figure], *, title: str = "topicmap") -> str:
+    """Several figures on one offline page, plotly.js inlined once."""
+    config = {"scrollZoom": True, "displaylogo": False}
+    parts = [
+        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config))
+        for index, figure in enumerate(figures)
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f"<body>{''.join(parts)}</body></html>\n"
+    )

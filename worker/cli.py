@@ -165,12 +165,16 @@ def write_outputs(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
     from api.exports import write_documents_csv
-    from api.figures import document_map, to_standalone_html
+    from api.figures import document_map, to_standalone_page, topic_tree
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "map.json").write_text(topic_map.model_dump_json(indent=1), encoding="utf-8")
-    figure = document_map(topic_map, texts, title=f"Topic map of {title}")
-    (out / "map.html").write_text(to_standalone_html(figure, title=f"topicmap: {title}"), encoding="utf-8")
+    figures = [document_map(topic_map, texts, title=f"Topic map of {title}")]
+    if topic_map.hierarchy is not None:  # the coarse themes on the map, then the whole tree
+        if "coarse" in topic_map.hierarchy.levels:
+            figures.append(document_map(topic_map, texts, title=f"Coarse themes of {title}", level="coarse"))
+        figures.append(topic_tree(topic_map))
+    (out / "map.html").write_text(to_standalone_page(figures, title=f"topicmap: {title}"), encoding="utf-8")
     with (out / "documents.csv").open("w", encoding="utf-8", newline="") as handle:
         write_documents_csv(handle, topic_map, texts, metadata)
 

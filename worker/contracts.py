@@ -18,7 +18,7 @@ PIPELINE_VERSION = "1"
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MIN_DOCUMENTS = 10
-STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "score")
+STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "hierarchy", "score")
 """Pipeline stages in order, as reported by progress and in ``meta.timings_s``."""
 """Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
 
@@ -147,12 +147,37 @@ class Meta(BaseModel):
     quality: Quality
 
 
+HierarchyLevel = Literal["root", "coarse", "medium", "fine"]
+
+
+class HierarchyNode(BaseModel):
+    id: str = Field(description='"root"; "c0", "c1"… (coarse), "m0"… (medium); "t{topic}" for a topic.')
+    level: HierarchyLevel
+    parent: str | None = Field(description="The node one level up; null for the root.")
+    children: list[str] = Field(description="Nodes one level down, largest first.")
+    size: int = Field(description="Documents under the node.")
+    label: str = Field(description="Readable label from the node's top terms (a topic keeps its own label).")
+    terms: list[Term] = Field(description="Top terms by c-TF-IDF among the nodes of the same level.")
+    topics: list[int] = Field(description="The topics (fine level) under the node.")
+    x: float = Field(description="Median position of the node's documents on the map.")
+    y: float
+
+
+class Hierarchy(BaseModel):
+    """Topics grouped into coarser themes: a tree from the root through named levels to the topics."""
+
+    method: str = Field(description="How the tree was built, e.g. average linkage of topic centroids (cosine).")
+    levels: list[HierarchyLevel] = Field(description='Levels from coarse to fine, always ending with "fine".')
+    nodes: list[HierarchyNode] = Field(description="The root first, then each level's nodes, largest first.")
+
+
 class TopicMap(BaseModel):
     """A topic map: topics, their terms and sizes, and a 2-D position for every document."""
 
     meta: Meta
     topics: list[Topic]
-    documents: Documents
+    hierarchy: Hierarchy | None = Field(default=None, description="Topics grouped into coarse and medium themes.")
+    documents: Documents  # last: the API splices texts into the stored JSON's tail (api/routes/results.py)
 
 
 # --- Jobs: shared by the API (which creates and reads them) and the worker (which runs them) ---

@@ -31,6 +31,7 @@ STAGE_WEIGHTS = {
     "cluster": 0.02,
     "label": 0.04,
     "layout": 0.09,
+    "hierarchy": 0.002,
     "score": 0.01,
 }
 PROGRESS_WRITE_INTERVAL_S = 0.25

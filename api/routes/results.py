@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from api.deps import OwnerDep, StoreDep, owned_job
 from api.errors import ApiError
 from api.exports import write_documents_csv
-from api.figures import build_figure, to_json, to_standalone_html
+from api.figures import UnknownLevel, build_figure, to_json, to_standalone_html
 from api.schemas import DocumentOut, DocumentPage, TopicOut
 from api.stored import cached_artifact, stored_response
-from worker.contracts import JobRecord, TopicMap
+from worker.contracts import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from worker.jobstore import JobStore, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
@@ -95,11 +95,41 @@ def get_map(
     return stored_response(request, blob, "application/json")
 
 
-@router.get("/topics", summary="The topics of a map", responses=NOT_READY)
-def get_topics(job_id: str, store: StoreDep, owner: OwnerDep) -> list[TopicOut]:
-    """Every topic with its label, size, top terms and representative document ids, largest first."""
+LevelQuery = Annotated[
+    str | None,
+    Query(max_length=20, description="Hierarchy level: coarse, medium or fine (the topics); see /hierarchy."),
+]
+
+
+def require_hierarchy(topic_map: TopicMap) -> Hierarchy:
+    if topic_map.hierarchy is None:
+        raise ApiError(404, "this map has no hierarchy (it was made by an earlier version); re-run the job")
+    return topic_map.hierarchy
+
+
+@router.get("/topics", summary="The topics of a map, or the themes of a level", responses=NOT_READY)
+def get_topics(
+    job_id: str, store: StoreDep, owner: OwnerDep, level: LevelQuery = None
+) -> list[TopicOut] | list[HierarchyNode]:
+    """Every topic with its label, size, top terms and representative document ids, largest first.
+
+    With `level` (coarse, medium, fine), the hierarchy's nodes of that level instead: their label,
+    size, terms, position and the topics they group.
+    """
     topic_map, _ = finished_map(store, owner, job_id)
-    return [TopicOut(**t.model_dump()) for t in topic_map.topics]
+    if level is None:
+        return [TopicOut(**t.model_dump()) for t in topic_map.topics]
+    hierarchy = require_hierarchy(topic_map)
+    if level not in hierarchy.levels:
+        raise ApiError(422, f"level: this map has no level {level!r}; its levels are {', '.join(hierarchy.levels)}")
+    return [node for node in hierarchy.nodes if node.level == level]
+
+
+@router.get("/hierarchy", summary="Topics grouped from coarse themes to fine topics", responses=NOT_READY)
+def get_hierarchy(job_id: str, store: StoreDep, owner: OwnerDep) -> Hierarchy:
+    """The tree: the root, then each level's nodes (id, parent, children, size, label, terms, topics)."""
+    topic_map, _ = finished_map(store, owner, job_id)
+    return require_hierarchy(topic_map)
 
 
 @router.get("/topics/{topic_id}/documents", summary="Documents of one topic", responses=NOT_READY)
@@ -178,23 +208,36 @@ def get_figure(
     store: StoreDep,
     owner: OwnerDep,
     kind: Annotated[
-        Literal["map", "sizes", "terms"], Query(description="map: every document; sizes: topic sizes; terms: top terms")
+        Literal["map", "sizes", "terms", "tree"],
+        Query(description="map: every document; sizes: topic sizes; terms: top terms; tree: the hierarchy"),
     ] = "map",
     format: Annotated[
         Literal["json", "html"], Query(description="json: Plotly figure JSON; html: a standalone page")
     ] = "json",
+    level: Annotated[
+        Literal["coarse", "medium", "fine"] | None,
+        Query(description="With kind=map: colour and label the documents by this hierarchy level"),
+    ] = None,
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
     finished_record(store, owner, job_id)
 
     def render() -> bytes:
         topic_map, corpus = finished_map(store, owner, job_id)
-        figure = build_figure(kind, topic_map, corpus["texts"])
+        try:
+            figure = build_figure(kind, topic_map, corpus["texts"], level=level)
+        except UnknownLevel as exc:
+            raise ApiError(422 if level else 404, str(exc)) from None
         if format == "html":
             return to_standalone_html(figure, title=f"topicmap {kind}").encode()
         return to_json(figure).encode()
 
-    blob = cached_artifact(store, job_id, f"figure-{kind}.{format}", render)
+    name = (
+        f"figure-{kind}-{level}.{format}"
+        if kind == "map" and level not in (None, "fine")
+        else f"figure-{kind}.{format}"
+    )
+    blob = cached_artifact(store, job_id, name, render)
     media_type = "text/html; charset=utf-8" if format == "html" else "application/json"
     return stored_response(request, blob, media_type)
 

@@ -5,7 +5,8 @@ import { guessTextColumn, preview } from "./preview.js";
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
 const TERMINAL = ["succeeded", "failed", "cancelled"];
-const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0 };
+const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0, topics: [] };
+const LEVEL_NAMES = { fine: "Topics", medium: "Medium themes", coarse: "Coarse themes" };
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -184,16 +185,92 @@ async function finished(status) {
   ]);
   if (jobId !== state.jobId) return;
   state.map = topicMap;
+  state.topics = topics;
   topicMap.documents.id.forEach((id, i) => state.texts.set(id, i));
   $("progress-box").hidden = true;
   $("result").hidden = false;
+  renderLevels(topicMap.hierarchy);
+  await drawMap(figure);
+  renderTopics(topics);
+  listDocuments({ caption: "All documents", path: `/api/jobs/${jobId}/documents` });
+}
+
+async function drawMap(figure) {
   figure.layout.autosize = true;
   delete figure.layout.width;
   await Plotly.react("plot", figure.data, figure.layout, { responsive: true, displaylogo: false, scrollZoom: true });
   $("plot").removeAllListeners?.("plotly_selected");
   $("plot").on("plotly_selected", (event) => showSelection(event));
-  renderTopics(topics);
-  listDocuments({ caption: "All documents", path: `/api/jobs/${jobId}/documents` });
+}
+
+// --- hierarchy: a level selector recolours the map; themes expand to their topics ------------------
+
+function renderLevels(hierarchy) {
+  const select = $("level");
+  const levels = hierarchy ? [...hierarchy.levels].reverse() : ["fine"];
+  select.replaceChildren(...levels.map((level) => {
+    const option = el("option", LEVEL_NAMES[level] || level);
+    option.value = level;
+    return option;
+  }));
+  select.value = "fine";
+  $("level-box").hidden = levels.length < 2;
+  say("topics-title", LEVEL_NAMES.fine);
+}
+
+$("level").addEventListener("change", async () => {
+  const level = $("level").value;
+  const jobId = state.jobId;
+  const query = level === "fine" ? "" : `&level=${encodeURIComponent(level)}`;
+  const [figure, nodes] = await Promise.all([
+    json(`/api/jobs/${jobId}/figure?kind=map${query}`),
+    level === "fine" ? Promise.resolve(null) : json(`/api/jobs/${jobId}/topics?level=${encodeURIComponent(level)}`),
+  ]);
+  if (jobId !== state.jobId) return;
+  await drawMap(figure);
+  if (nodes) renderThemes(nodes); else renderTopics(state.topics);
+  say("topics-title", LEVEL_NAMES[level] || level);
+});
+
+function renderThemes(nodes) {
+  const topicsById = new Map(state.topics.map((topic) => [topic.id, topic]));
+  const list = $("topics");
+  list.replaceChildren(...nodes.map((node, index) => {
+    const item = el("li");
+    const details = el("details");
+    const summary = el("summary");
+    const button = el("button", node.label, "link topic theme");
+    button.type = "button";
+    button.dataset.theme = node.id;
+    button.addEventListener("click", (event) => { event.preventDefault(); selectTheme(node, index); });
+    summary.append(button, el("span", ` ${node.size} documents · ${node.topics.length} topics`, "muted"));
+    const inner = el("ol", undefined, "subtopics");
+    for (const id of node.topics) {
+      const topic = topicsById.get(id);
+      if (!topic) continue;
+      const child = el("li");
+      const open = el("button", topic.label, "link topic");
+      open.type = "button";
+      open.dataset.topic = topic.id;
+      open.addEventListener("click", () => listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` }));
+      child.append(open, el("span", ` ${topic.size}`, "muted"));
+      inner.append(child);
+    }
+    details.append(summary, el("div", node.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"), inner);
+    item.append(details);
+    return item;
+  }));
+}
+
+function selectTheme(node, index) {
+  document.querySelectorAll(".topic.active").forEach((other) => other.classList.remove("active"));
+  document.querySelector(`.theme[data-theme="${node.id}"]`)?.classList.add("active");
+  const opacity = $("plot").data.map((trace) => (trace.meta && trace.meta.topic === index ? 1 : trace.mode === "text" ? 1 : 0.08));
+  Plotly.restyle("plot", { opacity });
+  const members = new Set(node.topics);
+  const docs = state.map.documents;
+  const ids = docs.id.filter((_, i) => members.has(docs.topic[i]));
+  listDocuments({ caption: `Theme: ${node.label}`, ids });
 }
 
 function renderTopics(topics) {

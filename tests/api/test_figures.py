@@ -49,3 +49,39 @@ def test_sizes_and_terms_figures() -> None:
     assert len(terms["data"]) == 3 and terms["data"][0]["y"] == ["rocket", "orbit"]
     with pytest.raises(ValueError, match="unknown figure kind"):
         build_figure("pie", topic_map)
+
+
+def test_tree_and_level_figures_need_a_hierarchy() -> None:
+    from api.figures import UnknownLevel, topic_tree
+
+    topic_map, texts = small_map()
+    assert topic_map.hierarchy is None
+    with pytest.raises(UnknownLevel, match="no hierarchy"):
+        topic_tree(topic_map)
+    with pytest.raises(UnknownLevel, match="its levels are fine"):
+        document_map(topic_map, texts, level="coarse")
+    assert document_map(topic_map, texts, level="fine").data  # the topics themselves
+
+
+def test_tree_labels_are_escaped() -> None:
+    from api.figures import topic_tree
+    from worker.contracts import Hierarchy, HierarchyNode, Term
+
+    topic_map, _ = small_map()
+
+    def node(node_id: str, level: str, parent: str | None, topics: list[int], label: str) -> HierarchyNode:
+        return HierarchyNode(
+            id=node_id, level=level, parent=parent, children=[], size=3 * len(topics), label=label,
+            terms=[Term(term=label, weight=1.0)], topics=topics, x=0.0, y=0.0,
+        )  # type: ignore[arg-type]  # fmt: skip
+
+    topic_map.hierarchy = Hierarchy(
+        method="test",
+        levels=["coarse", "fine"],
+        nodes=[node("root", "root", None, [0, 1, 2], "All"), node("c0", "coarse", "root", [0, 1, 2], XSS)]
+        + [node(f"t{t}", "fine", "c0", [t], XSS if t == 1 else f"t{t}") for t in range(3)],
+    )
+    payload = to_json(topic_tree(topic_map))
+    assert "<script>" not in payload and "&lt;script&gt;" in payload
+    coloured = to_json(document_map(topic_map, level="coarse"))
+    assert "<script>" not in coloured

@@ -132,6 +132,27 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
         page.click("#download-csv")
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == n_documents
+
+    # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
+    n_topics = page.locator("#topics .topic").count()
+    assert page.locator("#level-box").is_visible()
+    page.select_option("#level", "coarse")
+    page.wait_for_selector("#topics details")
+    assert page.evaluate("document.getElementById('plot').layout.legend.title.text") == "Coarse themes"
+    themes = page.locator("#topics details")
+    assert 2 <= themes.count() < n_topics
+    first = themes.first
+    assert not first.locator(".subtopics").is_visible()
+    first.locator("summary").click(position={"x": 3, "y": 8})  # the disclosure marker, not the theme's name
+    assert first.locator(".subtopics li").count() >= 1 and first.locator(".subtopics").is_visible()
+    first.locator("button.theme").click()
+    page.wait_for_selector("#docs-caption:has-text('Theme:')")
+    assert page.locator("#documents li").count() > 0
+    page.wait_for_timeout(800)
+    shot(page, "6-coarse-themes")
+    page.select_option("#level", "fine")
+    page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
+    assert page.locator("#topics .topic").count() == n_topics
     assert page.dialogs == []
 
 

@@ -59,6 +59,9 @@ def test_every_format_gives_a_map(
     assert rows[0]["id"] == expected_id
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "<script src=" not in page and "scattergl" in page
+    hierarchy = topic_map["hierarchy"]
+    assert hierarchy["levels"][-1] == "fine" and hierarchy["nodes"][0]["id"] == "root"
+    assert "sunburst" in page and page.count("plotly.js v") == 1  # three figures, plotly.js inlined once
 
 
 def test_topics_and_seed_options(tmp_path: Path, documents: list[dict[str, str]]) -> None:

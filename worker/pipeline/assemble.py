@@ -8,7 +8,8 @@ from importlib import metadata
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import Documents, Term, Topic
+from worker.contracts import Documents, Hierarchy, HierarchyNode, Term, Topic
+from worker.pipeline.hierarchy import TopicHierarchy
 from worker.pipeline.label import TopicLabeler
 
 VERSIONED_PACKAGES = (
@@ -54,6 +55,30 @@ def build_topics(
             )
         )
     return sorted(result, key=lambda t: (t.id < 0, t.id))
+
+
+def build_hierarchy(hierarchy: TopicHierarchy, topics: npt.NDArray[np.int64], xy: npt.NDArray[np.float32]) -> Hierarchy:
+    """The tree as the contract, each node placed at the median of its documents on the map."""
+    nodes = []
+    for node in hierarchy.nodes_:
+        members = np.isin(topics, node.topics)
+        x, y = np.median(xy[members], axis=0) if members.any() else (0.0, 0.0)
+        nodes.append(
+            HierarchyNode(
+                id=node.id,
+                level=node.level,  # type: ignore[arg-type]
+                parent=node.parent,
+                children=node.children,
+                size=node.size,
+                label=node.label,
+                terms=[Term(term=t, weight=w) for t, w in node.terms],
+                topics=node.topics,
+                x=_round(x),
+                y=_round(y),
+            )
+        )
+    method = f"{hierarchy.method} linkage of the unit-length topic centroids"
+    return Hierarchy(method=method, levels=hierarchy.levels_, nodes=nodes)  # type: ignore[arg-type]
 
 
 def build_documents(

@@ -57,21 +57,26 @@ def document_terms(texts: Sequence[str], min_df: int = 3) -> tuple[sp.csr_matrix
     return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
 
 
-def class_tfidf(counts: sp.spmatrix | npt.ArrayLike) -> sp.csr_matrix:
+def class_tfidf(counts: sp.spmatrix | npt.ArrayLike, idf_from: sp.spmatrix | None = None) -> sp.csr_matrix:
     """c-TF-IDF weights from a class × term count matrix.
 
     Parameters
     ----------
     counts : sparse or dense matrix of shape (n_classes, n_terms)
         Term counts per class (topic).
+    idf_from : sparse matrix of shape (n_other_classes, n_terms), optional
+        Take the IDF from these classes instead: groups of topics (worker/pipeline/hierarchy.py)
+        use the topics' IDF, because over a handful of large classes it no longer tells a word
+        found everywhere ("package") from a distinctive one.
 
     Returns
     -------
     weights : csr_matrix of shape (n_classes, n_terms)
     """
     counts = sp.csr_matrix(counts, dtype=np.float64)  # type: ignore[arg-type]
-    term_freq = np.asarray(counts.sum(axis=0)).ravel()
-    avg_words = int(counts.sum(axis=1).mean())
+    basis = counts if idf_from is None else sp.csr_matrix(idf_from, dtype=np.float64)  # type: ignore[call-overload]
+    term_freq = np.asarray(basis.sum(axis=0)).ravel()
+    avg_words = int(basis.sum(axis=1).mean())
     with np.errstate(divide="ignore"):
         idf = np.log(avg_words / np.where(term_freq > 0, term_freq, np.inf) + 1)
     tf = normalize(counts, axis=1, norm="l1")
@@ -120,6 +125,10 @@ class TopicLabeler:
     labels_ : list of str
     representatives_ : list of list of int
         Indices of representative documents, nearest the centroid first.
+    counts_ : csr_matrix of shape (n_topics, n_terms)
+        Documents of each topic containing each term (rows in ``topic_ids_`` order), for labelling
+        groups of topics (worker/pipeline/hierarchy.py) without reading the texts again.
+    vocabulary_ : ndarray of shape (n_terms,)
     """
 
     def __init__(self, *, n_terms: int = 10, n_representative: int = 5) -> None:
@@ -158,6 +167,7 @@ class TopicLabeler:
                 members = topics == topic
             rows.append(sp.csr_matrix(presence[members].sum(axis=0)))
         counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, len(vocabulary)))
+        self.counts_, self.vocabulary_ = counts, vocabulary
         weights = class_tfidf(counts) if counts.shape[1] else counts
         self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         self.labels_ = [

@@ -1,4 +1,4 @@
-"""The pipeline, start to end: embed → reduce → cluster → label → layout → score.
+"""The pipeline, start to end: embed → reduce → cluster → label → layout → hierarchy → score.
 
 A short linear orchestrator around the stage classes. Progress goes to a callback with
 ``(stage, done, total)``; the callback may raise to stop the run (the worker uses this for
@@ -15,10 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.contracts import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
-from worker.pipeline.assemble import build_documents, build_topics, library_versions
-from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, order_by_size
+from worker.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
+from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from worker.pipeline.embed import Embedder
 from worker.pipeline.encoders import Encoder, load_encoder
+from worker.pipeline.hierarchy import TopicHierarchy
 from worker.pipeline.label import TopicLabeler
 from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from worker.pipeline.reduce import NeighbourGraph, UmapReducer
@@ -103,6 +104,18 @@ def run_pipeline(
             .fit(embeddings, graph)
             .embedding_
         )
+    with stage("hierarchy"):
+        topic_ids, topic_centroids = centroids(embeddings, topics)
+        rows = [labeler.topic_ids_.index(t) for t in topic_ids]
+        hierarchy = TopicHierarchy().fit(
+            topic_ids,
+            topic_centroids,
+            np.array([int((topics == t).sum()) for t in topic_ids], dtype=np.int64),
+            labeler.counts_[rows],
+            labeler.vocabulary_,
+            dict(zip(labeler.topic_ids_, labeler.labels_, strict=True)),
+            dict(zip(labeler.topic_ids_, labeler.terms_, strict=True)),
+        )
     with stage("score"):
         terms = [
             [t for t, _ in terms] for topic, terms in zip(labeler.topic_ids_, labeler.terms_, strict=True) if topic >= 0
@@ -133,5 +146,8 @@ def run_pipeline(
         quality=quality,
     )
     return TopicMap(
-        meta=meta, topics=build_topics(labeler, topics, xy, ids), documents=build_documents(ids, xy, topics, outlier)
+        meta=meta,
+        topics=build_topics(labeler, topics, xy, ids),
+        hierarchy=build_hierarchy(hierarchy, topics, xy),
+        documents=build_documents(ids, xy, topics, outlier),
     )

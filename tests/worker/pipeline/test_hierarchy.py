@@ -1,0 +1,118 @@
+"""The topic hierarchy: nested levels cut from one linkage, labelled by c-TF-IDF per level."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from tests.conftest import HashingEncoder, planted_corpus
+from worker.contracts import PipelineParams
+from worker.pipeline.hierarchy import TopicHierarchy, level_sizes
+from worker.pipeline.run import run_pipeline
+
+
+@pytest.mark.parametrize(
+    ("n_topics", "expected"),
+    [
+        (2, {}),
+        (6, {"coarse": 3}),
+        (25, {"coarse": 5, "medium": 11}),
+        (100, {"coarse": 10, "medium": 32}),
+        (230, {"coarse": 15, "medium": 59}),
+        (1000, {"coarse": 15, "medium": 122}),
+    ],
+)
+def test_level_sizes(n_topics: int, expected: dict[str, int]) -> None:
+    assert level_sizes(n_topics) == expected
+
+
+def themed_topics(groups: int = 3, per_group: int = 4, seed: int = 0) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Topic centroids in ``groups`` well-separated directions, and counts whose words follow the groups."""
+    rng = np.random.default_rng(seed)
+    directions = np.eye(groups * 3)[:groups] * 5
+    centroids = np.vstack(
+        [directions[g] + rng.normal(0, 0.3, groups * 3) for g in range(groups) for _ in range(per_group)]
+    )
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    vocabulary = np.array(
+        [f"theme{g}" for g in range(groups)] + [f"word{t}" for t in range(groups * per_group)], dtype=object
+    )
+    counts = np.zeros((groups * per_group, len(vocabulary)))
+    for topic in range(groups * per_group):
+        counts[topic, topic // per_group] = 20  # the group's word in every topic of the group
+        counts[topic, groups + topic] = 10  # and a word of the topic's own
+    return centroids.astype(np.float32), sp.csr_matrix(counts), vocabulary
+
+
+def test_levels_nest_and_recover_the_themes() -> None:
+    centroids, counts, vocabulary = themed_topics(groups=5, per_group=5)  # 25 topics: coarse 5, medium 11
+    ids = list(range(25))
+    hierarchy = TopicHierarchy().fit(
+        ids, centroids, np.full(25, 10), counts, vocabulary, {t: f"topic {t}" for t in ids}, {t: [] for t in ids}
+    )
+    assert hierarchy.levels_ == ["coarse", "medium", "fine"]
+    assert hierarchy.levels_[-1] == "fine" and hierarchy.levels_[0] == "coarse"
+    nodes = {n.id: n for n in hierarchy.nodes_}
+    coarse = [n for n in hierarchy.nodes_ if n.level == "coarse"]
+    assert len(coarse) == 5 and nodes["root"].children == [n.id for n in coarse]
+    assert len([n for n in hierarchy.nodes_ if n.level == "medium"]) == 11
+    # Each coarse theme holds exactly one planted group, and is labelled by that group's word.
+    for node in coarse:
+        groups = {t // 5 for t in node.topics}
+        assert len(groups) == 1 and node.terms[0][0] == f"theme{groups.pop()}" and node.size == 50
+    # Nesting: every node's topics are the union of its children's; every topic has one node per level.
+    for node in hierarchy.nodes_:
+        if node.children:
+            assert sorted(t for c in node.children for t in nodes[c].topics) == sorted(node.topics)
+            assert all(nodes[c].parent == node.id for c in node.children)
+    for level in hierarchy.levels_:
+        assert sorted(hierarchy.assignment_[level]) == ids
+    assert nodes["t5"].label == "topic 5" and nodes["t5"].level == "fine"
+
+
+def test_two_topics_have_no_intermediate_level() -> None:
+    centroids, counts, vocabulary = themed_topics(groups=2, per_group=1)
+    hierarchy = TopicHierarchy().fit(
+        [0, 1], centroids, np.array([5, 3]), counts, vocabulary, {0: "a", 1: "b"}, {0: [], 1: []}
+    )
+    assert hierarchy.levels_ == ["fine"]
+    assert [n.id for n in hierarchy.nodes_] == ["root", "t0", "t1"] and hierarchy.nodes_[0].size == 8
+
+
+def test_every_map_carries_its_hierarchy() -> None:
+    texts, _ = planted_corpus(40)
+    topic_map = run_pipeline(texts, [f"d{i}" for i in range(len(texts))], PipelineParams(), encoder=HashingEncoder())
+    hierarchy = topic_map.hierarchy
+    assert hierarchy is not None and hierarchy.levels[-1] == "fine"
+    nodes = {n.id: n for n in hierarchy.nodes}
+    assert nodes["root"].size == 160 and nodes["root"].parent is None
+    leaves = [n for n in hierarchy.nodes if n.level == "fine"]
+    assert sorted(n.topics[0] for n in leaves) == [t.id for t in topic_map.topics]
+    assert {n.label for n in leaves} == {t.label for t in topic_map.topics}
+    for node in hierarchy.nodes:
+        if node.level not in ("root", "fine"):
+            assert node.label and node.terms and " the " not in f" {node.label} "  # stop words never label
+            assert node.size == sum(nodes[c].size for c in node.children)
+
+
+def test_a_word_of_every_topic_never_labels_a_theme() -> None:
+    centroids, counts, vocabulary = themed_topics(groups=5, per_group=5)
+    dense = counts.toarray()
+    dense = np.hstack([dense, np.full((25, 1), 1000.0)])  # "package": in every topic, far more than any other word
+    vocabulary = np.append(vocabulary, "package")
+    ids = list(range(25))
+    args = (
+        ids,
+        centroids,
+        np.full(25, 10),
+        sp.csr_matrix(dense),
+        vocabulary,
+        dict.fromkeys(ids, ""),
+        {t: [] for t in ids},
+    )
+    themes = [n for n in TopicHierarchy().fit(*args).nodes_ if n.level == "coarse"]
+    assert all("package" not in [t for t, _ in n.terms] for n in themes)
+    assert all(n.terms[0][0].startswith("theme") for n in themes)
+    unfiltered = [n for n in TopicHierarchy(max_topic_share=1.0).fit(*args).nodes_ if n.level == "coarse"]
+    assert any(n.terms[0][0] == "package" for n in unfiltered)  # what the filter is for
