@@ -164,8 +164,8 @@ def fit(args: argparse.Namespace) -> int:
 def write_outputs(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
-    from api.exports import write_documents_csv
-    from api.figures import document_map, to_standalone_page, topic_tree
+    from render.exports import write_documents_csv
+    from render.figures import document_map, to_standalone_page, topic_tree
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "map.json").write_text(topic_map.model_dump_json(indent=1), encoding="utf-8")

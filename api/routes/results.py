@@ -15,10 +15,10 @@ from fastapi.responses import Response
 
 from api.deps import OwnerDep, StoreDep, owned_job
 from api.errors import ApiError
-from api.exports import write_documents_csv
-from api.figures import UnknownLevel, build_figure, to_json, to_standalone_html
 from api.schemas import DocumentOut, DocumentPage, TopicOut
 from api.stored import cached_artifact, stored_response
+from render.exports import write_documents_csv
+from render.figures import UnknownLevel, build_figure, to_json, to_standalone_html
 from worker.contracts import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from worker.jobstore import JobStore, inflate
 

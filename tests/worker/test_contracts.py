@@ -18,9 +18,10 @@ def test_light_modules_import_nothing_heavy(module: str) -> None:
     assert output.strip() == "[]"
 
 
-def test_api_figures_never_import_the_pipeline() -> None:
+def test_api_and_rendering_never_import_the_pipeline() -> None:
     pipeline = ["torch", "umap", "hdbscan", "sentence_transformers", "worker.pipeline"]
-    code = f"import sys, api.main, api.figures, api.exports; print(sorted(m for m in {pipeline!r} if m in sys.modules))"
+    modules = "api.main, render.figures, render.exports"
+    code = f"import sys, {modules}; print(sorted(m for m in {pipeline!r} if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
 

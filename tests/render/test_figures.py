@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from api.figures import build_figure, document_map, snippet, to_json, to_standalone_html, topic_sizes, topic_terms
+from render.figures import build_figure, document_map, snippet, to_json, to_standalone_html, topic_sizes, topic_terms
 from tests.api.maps import XSS, small_map
 
 
@@ -52,7 +52,7 @@ def test_sizes_and_terms_figures() -> None:
 
 
 def test_tree_and_level_figures_need_a_hierarchy() -> None:
-    from api.figures import UnknownLevel, topic_tree
+    from render.figures import UnknownLevel, topic_tree
 
     topic_map, texts = small_map()
     assert topic_map.hierarchy is None
@@ -64,7 +64,7 @@ def test_tree_and_level_figures_need_a_hierarchy() -> None:
 
 
 def test_tree_labels_are_escaped() -> None:
-    from api.figures import topic_tree
+    from render.figures import topic_tree
     from worker.contracts import Hierarchy, HierarchyNode, Term
 
     topic_map, _ = small_map()

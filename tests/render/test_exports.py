@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 
-from api.exports import neutralise, write_documents_csv
+from render.exports import neutralise, write_documents_csv
 from tests.api.maps import XSS, small_map
 
 
