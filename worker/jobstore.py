@@ -13,7 +13,7 @@ queue                     sorted set of queued job ids by creation time (positio
 running                   sorted set of running job ids by start time                   retention
 cancel:{id}               "1" when cancellation was asked                               retention
 map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
-artifact:{id}:{name}      gzip bytes of a rendered export or figure (built once)        the map's
+artifacts:{id}            hash: name → gzip bytes of a rendered export or figure        the map's
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
 workers                   sorted set of worker names by last heartbeat                  3 × beat
@@ -243,13 +243,29 @@ class JobStore:
         return TopicMap.model_validate_json(inflate(data)) if data else None
 
     def get_artifact(self, job_id: str, name: str) -> bytes | None:
-        return self.redis.get(f"{PREFIX}artifact:{job_id}:{name}")
+        return self.redis.hget(f"{PREFIX}artifacts:{job_id}", name)
 
     def put_artifact(self, job_id: str, name: str, data: bytes) -> None:
         """A rendering of the map (gzip bytes), kept exactly as long as the map it was made from."""
         ttl_ms = int(self.redis.pttl(f"{PREFIX}map:{job_id}"))
         if ttl_ms > 0:
-            self.redis.set(f"{PREFIX}artifact:{job_id}:{name}", data, px=ttl_ms)
+            pipe = self.redis.pipeline()
+            pipe.hset(f"{PREFIX}artifacts:{job_id}", name, data)
+            pipe.pexpire(f"{PREFIX}artifacts:{job_id}", ttl_ms)
+            pipe.execute()
+
+    def purge(self, record: JobRecord) -> None:
+        """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
+
+        The corpus and its embeddings are shared by every job on the same content (any key's), so
+        they stay until they expire; the job's bytes stop counting against its key's quota.
+        """
+        pipe = self.redis.pipeline()
+        for kind in ("job", "map", "artifacts", "cancel"):
+            pipe.delete(f"{PREFIX}{kind}:{record.id}")
+        pipe.zrem(f"{PREFIX}jobs:{record.owner}", record.id)
+        pipe.zrem(WEBHOOKS, record.id)
+        pipe.execute()
 
     def put_embeddings(self, corpus: str, model: str, data: bytes) -> int:
         """Store the embeddings; returns the bytes stored."""

@@ -210,8 +210,9 @@ def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:
         raise ApiError(
             429,
             f"this key's jobs keep {mib(usage.stored_bytes)} of its {mib(quota)} storage quota and this corpus "
-            f"needs {mib(corpus_bytes)} more; space frees up as jobs expire (after "
-            f"{settings.retention_days:g} days, the oldest in {max(expires_in, 0) / 3600:.1f} h)",
+            f"needs {mib(corpus_bytes)} more; delete finished jobs (DELETE /api/jobs/{{id}}?purge=true) or wait "
+            f"for them to expire (after {settings.retention_days:g} days, the oldest in "
+            f"{max(expires_in, 0) / 3600:.1f} h)",
             headers={"Retry-After": str(max(int(expires_in), 1))},
         )
 
@@ -272,12 +273,40 @@ def get_job(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep
     return Response(status.model_dump_json(), media_type="application/json")
 
 
-@router.delete("/{job_id}", summary="Cancel a job", responses={409: {"description": "The job already finished"}})
-def cancel_job(job_id: str, response: Response, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> JobStatus:
-    """A queued job never starts; a running one stops at the next stage or batch (202 until it has)."""
+@router.delete(
+    "/{job_id}",
+    summary="Cancel a job, or delete a finished one",
+    response_model=JobStatus,
+    responses={
+        204: {"description": "Purged: the finished job and its results are deleted"},
+        409: {"description": "The job already finished (cancel), or has not finished yet (purge)"},
+    },
+)
+def cancel_job(
+    job_id: str,
+    response: Response,
+    settings: SettingsDep,
+    store: StoreDep,
+    owner: OwnerDep,
+    purge: Annotated[
+        bool, Query(description="Delete a finished job (succeeded, failed or cancelled) and its results")
+    ] = False,
+) -> JobStatus | Response:
+    """A queued job never starts; a running one stops at the next stage or batch (202 until it has).
+
+    With `purge=true`, a finished job is deleted instead: its record, map and renderings, and its
+    bytes no longer count against the key's storage quota (204). The corpus is kept until it expires,
+    since other jobs may share it.
+    """
     record = owned_job(store, owner, job_id)
+    if purge:
+        if not is_terminal(record.state):
+            raise ApiError(409, f"the job is {record.state}; cancel it first, then purge it once it has stopped")
+        store.purge(record)
+        logger.info("job purged", extra={"job_id": job_id, "owner": owner})
+        return Response(status_code=204)
     if record.state in ("succeeded", "failed"):
-        raise ApiError(409, f"the job already {record.state}; nothing to cancel")
+        raise ApiError(409, f"the job already {record.state}; nothing to cancel (purge=true deletes it)")
     store.request_cancel(job_id)
     if record.state == "queued":
         record = store.update(job_id, state="cancelled", finished_at=time.time()) or record

@@ -105,6 +105,16 @@ def test_a_key_over_its_storage_quota_is_refused(quota_api: Api) -> None:
         # The quota is per key: bob still has room.
         assert bob.post("/api/jobs", json={"documents": sample_documents(100)}).status_code == 202
 
+        # Purging a finished job frees its share of the quota at once.
+        job = first.headers["location"]
+        assert client.delete(job, params={"purge": "true"}).status_code == 409  # still queued
+        assert bob.delete(job, params={"purge": "true"}).status_code == 404  # not bob's
+        assert client.delete(job).json()["state"] == "cancelled"
+        assert client.delete(job, params={"purge": "true"}).status_code == 204
+        assert client.get(job).status_code == 404
+        again = client.post("/api/jobs", json={"documents": sample_documents(150, offset=1350)})
+        assert again.status_code == 202, again.text
+
 
 def test_a_full_redis_refuses_submissions_with_503_and_loses_nothing(quota_api: Api, redis_server: Redis) -> None:
     raw = redis.Redis.from_url(redis_server.url)

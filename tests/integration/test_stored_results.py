@@ -55,22 +55,22 @@ def test_texts_and_exports_are_built_once_then_stored(
     first = client.get(f"/api/jobs/{finished_job}/map", params={"include": "text"})
     texts = first.json()["documents"]["text"]
     assert texts == [d["text"] for d in sample_documents(80, offset=500)]
-    artifact = f"tm:artifact:{finished_job}:map-text.json"
-    assert store.exists(artifact)
-    assert 0 < store.ttl(artifact) <= store.ttl(f"tm:map:{finished_job}")  # expires with the map
+    artifacts = f"tm:artifacts:{finished_job}"
+    assert store.hexists(artifacts, "map-text.json")
+    assert 0 < store.ttl(artifacts) <= store.ttl(f"tm:map:{finished_job}")  # expires with the map
     second = client.get(f"/api/jobs/{finished_job}/map", params={"include": "text"})
     assert second.headers["etag"] == first.headers["etag"] and second.json() == first.json()
 
     export = client.get(f"/api/jobs/{finished_job}/export.csv")
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert len(rows) == 80 and export.headers["content-disposition"].startswith("attachment")
-    assert store.exists(f"tm:artifact:{finished_job}:documents.csv")
+    assert store.hexists(artifacts, "documents.csv")
     unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})
     assert unchanged.status_code == 304
 
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
     assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
-    assert store.exists(f"tm:artifact:{finished_job}:figure-sizes.html")
+    assert store.hexists(artifacts, "figure-sizes.html")
 
 
 def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:
