@@ -18,8 +18,9 @@ from worker.contracts import EmbeddingInfo, Meta, PipelineParams, Quality, Topic
 from worker.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from worker.pipeline.embed import Embedder
-from worker.pipeline.encoders import Encoder, load_encoder
+from worker.pipeline.encoders import Encoder, cache_dir, load_encoder
 from worker.pipeline.hierarchy import TopicHierarchy
+from worker.pipeline.jit import enable_jit_cache
 from worker.pipeline.label import TopicLabeler
 from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from worker.pipeline.reduce import NeighbourGraph, UmapReducer
@@ -57,6 +58,7 @@ def run_pipeline(
     """
     if len(texts) != len(ids):
         raise ValueError("texts and ids must have the same length")
+    enable_jit_cache(cache_dir() / "numba")  # before umap is imported: later processes skip the JIT
     report = progress or _no_progress
     timings: dict[str, float] = {}
     min_size = resolve_min_topic_size(params, len(texts))
