@@ -83,7 +83,10 @@ class Term(BaseModel):
 
 class Topic(BaseModel):
     id: int = Field(description="Topic id: 0 is the largest topic; -1 holds kept outliers.")
-    label: str = Field(description="Readable label built from the top terms.")
+    label: str = Field(description="Readable label built from the top terms, or a person's (see named_by).")
+    named_by: Literal["terms", "person"] = Field(
+        default="terms", description="Whether the label was built from the terms or given by a person (an edit)."
+    )
     terms: list[Term] = Field(description="Top terms with their c-TF-IDF weights, best first.")
     size: int = Field(description="Number of documents in the topic.")
     x: float = Field(description="Topic position on the 2-D map (median of its documents).")
@@ -157,6 +160,7 @@ class HierarchyNode(BaseModel):
     children: list[str] = Field(description="Nodes one level down, largest first.")
     size: int = Field(description="Documents under the node.")
     label: str = Field(description="Readable label from the node's top terms (a topic keeps its own label).")
+    named_by: Literal["terms", "person"] = Field(default="terms", description="Terms, or a person's edit.")
     terms: list[Term] = Field(description="Top terms by c-TF-IDF among the nodes of the same level.")
     topics: list[int] = Field(description="The topics (fine level) under the node.")
     x: float = Field(description="Median position of the node's documents on the map.")
@@ -221,6 +225,16 @@ class Callback(BaseModel):
     attempts: list[CallbackAttempt] = Field(default_factory=list)
 
 
+class MapVersion(BaseModel):
+    """One version of a job's map: 1 is what the pipeline made; each edit makes the next."""
+
+    number: int = Field(ge=1)
+    created_at: float
+    author: str = Field(description='The API key\'s name that made the edit ("pipeline" for version 1).')
+    based_on: int | None = Field(default=None, description="The version the edit was applied to.")
+    operations: list[dict[str, object]] = Field(default_factory=list, description="The edit's operations.")
+
+
 class JobRecord(BaseModel):
     """The source of truth for a job, kept in Redis by the API and the worker (never Celery's state)."""
 
@@ -246,3 +260,10 @@ class JobRecord(BaseModel):
         default=0, description="Bytes this job keeps in Redis: its compressed corpus, embeddings and map."
     )
     callback: Callback | None = Field(default=None, description="The webhook called when the job finishes.")
+    versions: list[MapVersion] = Field(
+        default_factory=list, description="Edits of the map, oldest first (version 1, the pipeline's, is implied)."
+    )
+
+    @property
+    def latest_version(self) -> int:
+        return self.versions[-1].number if self.versions else 1

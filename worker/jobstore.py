@@ -13,7 +13,8 @@ queue                     sorted set of queued job ids by creation time (positio
 running                   sorted set of running job ids by start time                   retention
 cancel:{id}               "1" when cancellation was asked                               retention
 map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
-artifacts:{id}            hash: name → gzip bytes of a rendered export or figure        the map's
+map:{id}:v{n}             version n ≥ 2 of the map (an edit), same format               the map's
+artifacts:{id}            hash: "v{n}/name" → gzip bytes of a rendering of version n   the map's
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
 workers                   sorted set of worker names by last heartbeat                  3 × beat
@@ -42,7 +43,7 @@ from typing import Any, cast
 
 import redis
 
-from worker.contracts import TERMINAL_STATES, JobRecord, JobState, TopicMap
+from worker.contracts import TERMINAL_STATES, JobRecord, JobState, MapVersion, TopicMap
 
 PREFIX = "tm:"
 QUEUE = f"{PREFIX}queue"
@@ -61,6 +62,14 @@ return due
 """
 HEARTBEAT_INTERVAL_S = 5.0
 RECENT_DURATIONS = 50
+
+
+class StaleVersion(Exception):
+    """An edit was based on a version that is no longer the latest."""
+
+    def __init__(self, latest: int) -> None:
+        super().__init__(f"the latest version is {latest}")
+        self.latest = latest
 
 
 @dataclass
@@ -234,13 +243,46 @@ class JobStore:
         self.redis.set(f"{PREFIX}map:{job_id}", data, ex=self.retention_s)
         return len(data)
 
-    def get_map_bytes(self, job_id: str) -> bytes | None:
-        """The stored map, gzip-compressed JSON (zlib-framed for maps stored before gzip framing)."""
-        return self.redis.get(f"{PREFIX}map:{job_id}")
+    @staticmethod
+    def _map_key(job_id: str, version: int = 1) -> str:
+        return f"{PREFIX}map:{job_id}" if version == 1 else f"{PREFIX}map:{job_id}:v{version}"
 
-    def get_map(self, job_id: str) -> TopicMap | None:
-        data = self.get_map_bytes(job_id)
+    def get_map_bytes(self, job_id: str, version: int = 1) -> bytes | None:
+        """A stored map version, gzip-compressed JSON (zlib-framed for maps stored before gzip framing)."""
+        return self.redis.get(self._map_key(job_id, version))
+
+    def get_map(self, job_id: str, version: int = 1) -> TopicMap | None:
+        data = self.get_map_bytes(job_id, version)
         return TopicMap.model_validate_json(inflate(data)) if data else None
+
+    def commit_version(self, job_id: str, expected: int, topic_map: TopicMap, entry: MapVersion) -> JobRecord:
+        """Store ``topic_map`` as version ``expected + 1`` if the latest is still ``expected``.
+
+        The version expires with the job's first map. Raises :class:`StaleVersion` when another
+        edit committed first (optimistic concurrency: the caller re-reads and decides).
+        """
+        key = f"{PREFIX}job:{job_id}"
+        data = gzip_bytes(topic_map.model_dump_json().encode())
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)  # type: ignore[no-untyped-call]
+                raw = cast(bytes | None, pipe.get(key))
+                if not raw:
+                    raise StaleVersion(0)
+                record = JobRecord.model_validate_json(raw)
+                if record.latest_version != expected:
+                    raise StaleVersion(record.latest_version)
+                ttl_ms = int(cast(int, pipe.pttl(self._map_key(job_id))))
+                updated = record.model_copy(update={"versions": [*record.versions, entry]})
+                pipe.multi()
+                pipe.set(self._map_key(job_id, entry.number), data, px=max(ttl_ms, 1000))
+                pipe.set(key, updated.model_dump_json(), keepttl=True)
+                pipe.publish(f"{PREFIX}events:{job_id}", updated.model_dump_json())
+                pipe.execute()
+            except redis.WatchError:
+                current = self.get(job_id)
+                raise StaleVersion(current.latest_version if current else 0) from None
+        return updated
 
     def get_artifact(self, job_id: str, name: str) -> bytes | None:
         return self.redis.hget(f"{PREFIX}artifacts:{job_id}", name)
@@ -263,6 +305,8 @@ class JobStore:
         pipe = self.redis.pipeline()
         for kind in ("job", "map", "artifacts", "cancel"):
             pipe.delete(f"{PREFIX}{kind}:{record.id}")
+        for version in record.versions:
+            pipe.delete(self._map_key(record.id, version.number))
         pipe.zrem(f"{PREFIX}jobs:{record.owner}", record.id)
         pipe.zrem(WEBHOOKS, record.id)
         pipe.execute()

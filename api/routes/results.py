@@ -44,26 +44,44 @@ def finished_record(store: JobStore, owner: str, job_id: str) -> JobRecord:
     return record
 
 
-def finished_map(store: JobStore, owner: str, job_id: str) -> tuple[TopicMap, dict[str, Any]]:
-    """The job's map and corpus; 409 while the job has not succeeded, 410 once they expired."""
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=1_000_000, description="A version of the map (see /versions); default: the latest")
+]
+
+
+def chosen_version(record: JobRecord, version: int | None) -> int:
+    """``version``, or the latest; 404 for a version the map does not have."""
+    latest = record.latest_version
+    if version is None:
+        return latest
+    if version > latest:
+        raise ApiError(404, f"the map has no version {version}; its versions are 1 to {latest}")
+    return version
+
+
+def finished_map(
+    store: JobStore, owner: str, job_id: str, version: int | None = None
+) -> tuple[TopicMap, dict[str, Any]]:
+    """A version of the job's map (the latest by default) and the corpus; 409 while the job has not
+    succeeded, 410 once they expired."""
     record = finished_record(store, owner, job_id)
-    topic_map = store.get_map(job_id)
+    topic_map = store.get_map(job_id, chosen_version(record, version))
     corpus = store.get_corpus(record.corpus)
     if topic_map is None or corpus is None:
         raise ApiError(410, EXPIRED)
     return topic_map, corpus
 
 
-def stored_map(store: JobStore, job_id: str) -> bytes:
-    blob = store.get_map_bytes(job_id)
+def stored_map(store: JobStore, job_id: str, version: int = 1) -> bytes:
+    blob = store.get_map_bytes(job_id, version)
     if blob is None:
         raise ApiError(410, EXPIRED)
     return blob
 
 
-def map_with_texts(store: JobStore, record: JobRecord) -> bytes:
+def map_with_texts(store: JobStore, record: JobRecord, version: int) -> bytes:
     """The stored map JSON with the corpus texts in ``documents.text``, without parsing the map."""
-    plain = inflate(stored_map(store, record.id))
+    plain = inflate(stored_map(store, record.id, version))
     corpus = store.get_corpus(record.corpus)
     if corpus is None:
         raise ApiError(410, EXPIRED)
@@ -82,17 +100,22 @@ def get_map(
     store: StoreDep,
     owner: OwnerDep,
     include: Annotated[Literal["text"] | None, Query(description="`text` adds document texts")] = None,
+    version: VersionQuery = None,
 ) -> Response:
     """Topics (labels, terms, sizes, representative documents) and every document's position and topic.
 
     Sent gzip-compressed as stored when the client accepts it; `ETag` + `If-None-Match` give 304.
+    `X-Topicmap-Version` says which version this is (send it as `If-Match` with an edit).
     """
     record = finished_record(store, owner, job_id)
+    number = chosen_version(record, version)
     if include == "text":
-        blob = cached_artifact(store, job_id, "map-text.json", lambda: map_with_texts(store, record))
+        blob = cached_artifact(store, job_id, f"v{number}/map-text.json", lambda: map_with_texts(store, record, number))
     else:
-        blob = stored_map(store, job_id)
-    return stored_response(request, blob, "application/json")
+        blob = stored_map(store, job_id, number)
+    response = stored_response(request, blob, "application/json")
+    response.headers["X-Topicmap-Version"] = str(number)
+    return response
 
 
 LevelQuery = Annotated[
@@ -109,14 +132,14 @@ def require_hierarchy(topic_map: TopicMap) -> Hierarchy:
 
 @router.get("/topics", summary="The topics of a map, or the themes of a level", responses=NOT_READY)
 def get_topics(
-    job_id: str, store: StoreDep, owner: OwnerDep, level: LevelQuery = None
+    job_id: str, store: StoreDep, owner: OwnerDep, level: LevelQuery = None, version: VersionQuery = None
 ) -> list[TopicOut] | list[HierarchyNode]:
     """Every topic with its label, size, top terms and representative document ids, largest first.
 
     With `level` (coarse, medium, fine), the hierarchy's nodes of that level instead: their label,
     size, terms, position and the topics they group.
     """
-    topic_map, _ = finished_map(store, owner, job_id)
+    topic_map, _ = finished_map(store, owner, job_id, version)
     if level is None:
         return [TopicOut(**t.model_dump()) for t in topic_map.topics]
     hierarchy = require_hierarchy(topic_map)
@@ -126,9 +149,9 @@ def get_topics(
 
 
 @router.get("/hierarchy", summary="Topics grouped from coarse themes to fine topics", responses=NOT_READY)
-def get_hierarchy(job_id: str, store: StoreDep, owner: OwnerDep) -> Hierarchy:
+def get_hierarchy(job_id: str, store: StoreDep, owner: OwnerDep, version: VersionQuery = None) -> Hierarchy:
     """The tree: the root, then each level's nodes (id, parent, children, size, label, terms, topics)."""
-    topic_map, _ = finished_map(store, owner, job_id)
+    topic_map, _ = finished_map(store, owner, job_id, version)
     return require_hierarchy(topic_map)
 
 
@@ -140,9 +163,10 @@ def get_topic_documents(
     owner: OwnerDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    version: VersionQuery = None,
 ) -> DocumentPage:
     """The documents assigned to `topic_id`, core documents first, paged."""
-    topic_map, corpus = finished_map(store, owner, job_id)
+    topic_map, corpus = finished_map(store, owner, job_id, version)
     if topic_id not in {t.id for t in topic_map.topics}:
         raise ApiError(404, f"the map has no topic {topic_id}")
     docs = topic_map.documents
@@ -159,9 +183,10 @@ def search_documents(
     q: Annotated[str | None, Query(max_length=200, description="Case-insensitive text to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    version: VersionQuery = None,
 ) -> DocumentPage:
     """Documents whose text contains `q` (all documents without `q`), with their topic and position."""
-    topic_map, corpus = finished_map(store, owner, job_id)
+    topic_map, corpus = finished_map(store, owner, job_id, version)
     needle = (q or "").casefold()
     rows = [i for i, text in enumerate(corpus["texts"]) if needle in text.casefold()]
     return page(topic_map, corpus, rows, limit, offset)
@@ -218,12 +243,13 @@ def get_figure(
         Literal["coarse", "medium", "fine"] | None,
         Query(description="With kind=map: colour and label the documents by this hierarchy level"),
     ] = None,
+    version: VersionQuery = None,
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
-    finished_record(store, owner, job_id)
+    number = chosen_version(finished_record(store, owner, job_id), version)
 
     def render() -> bytes:
-        topic_map, corpus = finished_map(store, owner, job_id)
+        topic_map, corpus = finished_map(store, owner, job_id, number)
         try:
             figure = build_figure(kind, topic_map, corpus["texts"], level=level)
         except UnknownLevel as exc:
@@ -237,7 +263,7 @@ def get_figure(
         if kind == "map" and level not in (None, "fine")
         else f"figure-{kind}.{format}"
     )
-    blob = cached_artifact(store, job_id, name, render)
+    blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
     media_type = "text/html; charset=utf-8" if format == "html" else "application/json"
     return stored_response(request, blob, media_type)
 
@@ -248,16 +274,18 @@ def get_figure(
     response_class=Response,
     responses={**STORED, 200: {"content": {"text/csv": {}}, "description": "One row per document"}},
 )
-def export_csv(job_id: str, request: Request, store: StoreDep, owner: OwnerDep) -> Response:
+def export_csv(
+    job_id: str, request: Request, store: StoreDep, owner: OwnerDep, version: VersionQuery = None
+) -> Response:
     """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
-    finished_record(store, owner, job_id)
+    number = chosen_version(finished_record(store, owner, job_id), version)
 
     def render() -> bytes:
-        topic_map, corpus = finished_map(store, owner, job_id)
+        topic_map, corpus = finished_map(store, owner, job_id, number)
         buffer = io.StringIO()
         write_documents_csv(buffer, topic_map, corpus["texts"], corpus["metadata"])
         return buffer.getvalue().encode()
 
-    blob = cached_artifact(store, job_id, "documents.csv", render)
+    blob = cached_artifact(store, job_id, f"v{number}/documents.csv", render)
     headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}
     return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)

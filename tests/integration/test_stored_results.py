@@ -56,7 +56,7 @@ def test_texts_and_exports_are_built_once_then_stored(
     texts = first.json()["documents"]["text"]
     assert texts == [d["text"] for d in sample_documents(80, offset=500)]
     artifacts = f"tm:artifacts:{finished_job}"
-    assert store.hexists(artifacts, "map-text.json")
+    assert store.hexists(artifacts, "v1/map-text.json")  # renderings are kept per map version
     assert 0 < store.ttl(artifacts) <= store.ttl(f"tm:map:{finished_job}")  # expires with the map
     second = client.get(f"/api/jobs/{finished_job}/map", params={"include": "text"})
     assert second.headers["etag"] == first.headers["etag"] and second.json() == first.json()
@@ -64,13 +64,13 @@ def test_texts_and_exports_are_built_once_then_stored(
     export = client.get(f"/api/jobs/{finished_job}/export.csv")
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert len(rows) == 80 and export.headers["content-disposition"].startswith("attachment")
-    assert store.hexists(artifacts, "documents.csv")
+    assert store.hexists(artifacts, "v1/documents.csv")
     unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})
     assert unchanged.status_code == 304
 
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
     assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
-    assert store.hexists(artifacts, "figure-sizes.html")
+    assert store.hexists(artifacts, "v1/figure-sizes.html")
 
 
 def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:

@@ -1,0 +1,110 @@
+"""Edits of a finished job's map, each making a new version, and the list of versions."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+
+from api.deps import OwnerDep, StoreDep
+from api.errors import ApiError
+from api.routes.results import EXPIRED, finished_record
+from worker.contracts import JobRecord, MapVersion, TopicMap
+from worker.edits import EditError, EditRequest, apply_edits
+from worker.jobstore import JobStore, StaleVersion
+
+router = APIRouter(prefix="/jobs/{job_id}", tags=["edits"])
+logger = logging.getLogger("topicmap.api")
+RETRIES = 3
+EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such job for this key, or an unknown topic, node or version"},
+    409: {"description": "The job has not succeeded (yet)"},
+    412: {"description": "If-Match names a version that is no longer the latest"},
+}
+
+
+def versions_of(record: JobRecord) -> list[MapVersion]:
+    first = MapVersion(number=1, created_at=record.finished_at or record.created_at, author="pipeline")
+    return [first, *record.versions]
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """`If-Match: "3"` (or 3, W/"3"): the version the client last saw."""
+    if value is None:
+        return None
+    digits = value.strip().removeprefix("W/").strip('"')
+    if not digits.isdigit():
+        raise ApiError(412, f'If-Match must name a map version, e.g. "3" (got {value[:20]!r})')
+    return int(digits)
+
+
+def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:
+    if not 1 <= version <= latest:
+        raise EditError(404, f"the map has no version {version}; its versions are 1 to {latest}")
+    topic_map = store.get_map(job_id, version)
+    if topic_map is None:
+        raise EditError(410, EXPIRED)
+    return topic_map
+
+
+@router.post("/edits", status_code=201, summary="Edit the map: a new version", responses=EDIT_RESPONSES)
+def edit_map(
+    job_id: str,
+    body: EditRequest,
+    response: Response,
+    store: StoreDep,
+    owner: OwnerDep,
+    if_match: Annotated[str | None, Header(description='The version the edit is based on, e.g. "3"')] = None,
+) -> MapVersion:
+    """Apply `operations` in order to the latest version and store the result as the next version.
+
+    `rename` {`topic` or `node`, `label`} gives a person's label (kept by later edits that do not
+    touch it); `revert` {`version`} starts from an earlier version (undo). With `If-Match`, an edit
+    based on a version that is no longer the latest is refused with 412; without it, an edit that
+    lost a race is applied again to the new latest version.
+    """
+    expected = parse_if_match(if_match)
+    for _ in range(RETRIES):
+        try:
+            entry = commit_edit(store, job_id, owner, body, expected)
+        except StaleVersion as stale:
+            if expected is not None:
+                message = f"the map moved to version {stale.latest} meanwhile; reload it and edit again"
+                raise ApiError(412, message) from None
+            continue  # no If-Match: apply the same operations to the new latest version
+        logger.info("map edited", extra={"job_id": job_id, "owner": owner, "version": entry.number})
+        response.headers["Location"] = f"/api/jobs/{job_id}/map?version={entry.number}"
+        response.headers["ETag"] = f'"{entry.number}"'
+        return entry
+    raise ApiError(409, "the map kept changing while this edit was applied; retry")
+
+
+def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, expected: int | None) -> MapVersion:
+    """One attempt: read the latest version, apply the operations, commit if nobody committed first."""
+    record = finished_record(store, owner, job_id)
+    latest = record.latest_version
+    if expected is not None and expected != latest:
+        raise ApiError(412, f"the map is at version {latest}, not {expected}; reload it and edit again")
+    try:
+        edited = apply_edits(
+            load(store, job_id, latest, latest), body.operations, lambda k: load(store, job_id, k, latest)
+        )
+    except EditError as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    entry = MapVersion(
+        number=latest + 1,
+        created_at=time.time(),
+        author=owner,
+        based_on=latest,
+        operations=[operation.model_dump(exclude_none=True) for operation in body.operations],
+    )
+    store.commit_version(job_id, latest, edited, entry)
+    return entry
+
+
+@router.get("/versions", summary="The versions of the map", responses=EDIT_RESPONSES)
+def list_versions(job_id: str, store: StoreDep, owner: OwnerDep) -> list[MapVersion]:
+    """Every version, oldest first: who made it, when, from which version, with which operations."""
+    return versions_of(finished_record(store, owner, job_id))

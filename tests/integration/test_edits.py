@@ -1,0 +1,111 @@
+"""Edits make versions, through the real API: rename, revert, If-Match, history, every view by version."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import sample_documents, submit, wait_state
+from tests.integration.servers import Api, Redis, Worker
+from worker.contracts import DocumentCounts, JobRecord, PipelineParams
+from worker.jobstore import JobStore
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def mapped(api: Api, worker: Worker) -> Iterator[str]:
+    with api.client() as client:
+        job_id = submit(client, sample_documents(200, offset=400), min_topic_size=5)
+        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        yield job_id
+
+
+def edit(
+    client: httpx.Client, job_id: str, *operations: dict[str, object], version: str | None = None
+) -> httpx.Response:
+    headers = {"If-Match": version} if version is not None else {}
+    return client.post(f"/api/jobs/{job_id}/edits", json={"operations": list(operations)}, headers=headers)
+
+
+def labels(client: httpx.Client, job_id: str, **params: object) -> dict[int, str]:
+    return {t["id"]: t["label"] for t in client.get(f"/api/jobs/{job_id}/topics", params=params).json()}
+
+
+def test_rename_revert_and_history(client: httpx.Client, mapped: str, redis_server: Redis) -> None:
+    base = f"/api/jobs/{mapped}"
+    original = labels(client, mapped)
+    assert client.get(f"{base}/map").headers["x-topicmap-version"] == "1"
+    assert [v["number"] for v in client.get(f"{base}/versions").json()] == [1]
+
+    renamed = edit(client, mapped, {"op": "rename", "topic": 0, "label": "Networking"}, version='"1"')
+    assert renamed.status_code == 201, renamed.text
+    assert renamed.json()["number"] == 2 and renamed.json()["author"] == "alice"
+    assert renamed.headers["location"] == f"{base}/map?version=2"
+
+    # Every view shows the latest version; ?version=1 still shows the pipeline's.
+    latest = client.get(f"{base}/map")
+    assert latest.headers["x-topicmap-version"] == "2"
+    topic = next(t for t in latest.json()["topics"] if t["id"] == 0)
+    assert topic["label"] == "Networking" and topic["named_by"] == "person"
+    assert labels(client, mapped)[0] == "Networking" and labels(client, mapped, version=1) == original
+    leaf = next(n for n in client.get(f"{base}/hierarchy").json()["nodes"] if n["id"] == "t0")
+    assert leaf["label"] == "Networking"
+    assert "Networking" in client.get(f"{base}/figure", params={"kind": "sizes"}).text
+    assert "Networking" not in client.get(f"{base}/figure", params={"kind": "sizes", "version": 1}).text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").text)))
+    assert {r["label"] for r in rows if r["topic"] == "0"} == {"Networking"}
+
+    # Two clients that both saw version 2: the first edit wins, the second is told (412), not lost.
+    theme = next(n for n in client.get(f"{base}/hierarchy").json()["nodes"] if n["level"] == "coarse")
+    first = edit(client, mapped, {"op": "rename", "node": theme["id"], "label": "Servers"}, version='"2"')
+    second = edit(client, mapped, {"op": "rename", "topic": 1, "label": "Late"}, version='"2"')
+    assert first.status_code == 201 and second.status_code == 412 and "version 3" in second.json()["detail"]
+    # The person's label of topic 0 survived the edit of another node.
+    assert labels(client, mapped)[0] == "Networking"
+
+    # Undo = revert to the version before: version 4 has the pipeline's labels again.
+    reverted = edit(client, mapped, {"op": "revert", "version": 1})
+    assert reverted.status_code == 201 and reverted.json()["number"] == 4
+    assert labels(client, mapped) == original
+    history = client.get(f"{base}/versions").json()
+    assert [(v["number"], v["author"], v["based_on"]) for v in history] == [
+        (1, "pipeline", None), (2, "alice", 1), (3, "alice", 2), (4, "alice", 3)
+    ]  # fmt: skip
+    assert history[1]["operations"] == [{"op": "rename", "topic": 0, "label": "Networking"}]
+    store = redis.Redis.from_url(redis_server.url)
+    assert 0 < store.ttl(f"tm:map:{mapped}:v4") <= store.ttl(f"tm:map:{mapped}")  # expires with the job
+
+
+def test_bad_edits_are_4xx(client: httpx.Client, api: Api, mapped: str, redis_server: Redis) -> None:
+    base = f"/api/jobs/{mapped}"
+
+    assert edit(client, mapped, {"op": "rename", "topic": 999, "label": "x"}).status_code == 404
+    assert edit(client, mapped, {"op": "rename", "node": "zz", "label": "x"}).status_code == 404
+    assert edit(client, mapped, {"op": "revert", "version": 99}).status_code == 404
+    assert edit(client, mapped, {"op": "rename", "topic": 0, "node": "c0", "label": "x"}).status_code == 422
+    assert edit(client, mapped, {"op": "rename", "topic": 0, "label": "x"}, version="nonsense").status_code == 412
+    assert client.get(f"{base}/map", params={"version": 99}).status_code == 404
+    with api.client("bob") as bob:
+        assert bob.post(f"{base}/edits", json={"operations": [{"op": "revert", "version": 1}]}).status_code == 404
+        assert bob.get(f"{base}/versions").status_code == 404
+
+    # A job that has not finished cannot be edited.
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    running = uuid.uuid4().hex
+    counts = DocumentCounts(received=10, dropped=0, truncated=0, used=10)
+    store.create(
+        JobRecord(
+            id=running, owner="alice", created_at=time.time(), params=PipelineParams(), corpus="x", documents=counts
+        )
+    )
+    response = client.post(f"/api/jobs/{running}/edits", json={"operations": [{"op": "revert", "version": 1}]})
+    assert response.status_code == 409
+    store.update(running, state="cancelled", finished_at=time.time())
