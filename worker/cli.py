@@ -1,15 +1,18 @@
 """The ``topicmap`` command: build a topic map from a corpus file, no server needed.
 
     topicmap fit corpus.csv --out maps/corpus
+    topicmap edit maps/corpus --rename 3="Networking"
 
-writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
-``documents.csv`` (one row per document). Problems with the input end the command with exit code
-2 and a one-line message.
+``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
+``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
+(``map.v2.json``, …, with ``versions.json``) and renders ``map.html`` and ``documents.csv`` of it.
+Problems with the input end the command with exit code 2 and a one-line message.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -82,6 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
     fit.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    edit = commands.add_parser(
+        "edit",
+        help="edit a map folder: the next version beside the first",
+        description="Edit the map in a folder written by `topicmap fit`. Writes map.vN.json (the next "
+        "version; map.json stays version 1), appends to versions.json, and renders map.html and "
+        "documents.csv of the new version. --revert applies first, then the renames in order.",
+    )
+    edit.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    edit.add_argument(
+        "--rename", action="append", default=[], metavar='TOPIC="LABEL"', help="a person's label for a topic"
+    )
+    edit.add_argument(
+        "--rename-node",
+        action="append",
+        default=[],
+        metavar='NODE="LABEL"',
+        help="a person's label for a hierarchy node (c0, m3, …)",
+    )
+    edit.add_argument("--revert", type=int, metavar="K", help="start from version K (undo)")
     return parser
 
 
@@ -164,11 +187,19 @@ def fit(args: argparse.Namespace) -> int:
 def write_outputs(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
+    """map.json (version 1) and its renderings."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "map.json").write_text(topic_map.model_dump_json(indent=1), encoding="utf-8")
+    write_renderings(out, topic_map, texts, metadata, title=title)
+
+
+def write_renderings(
+    out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
+) -> None:
+    """map.html (the map, the coarse themes, the tree) and documents.csv of ``topic_map``."""
     from render.exports import write_documents_csv
     from render.figures import document_map, to_standalone_page, topic_tree
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "map.json").write_text(topic_map.model_dump_json(indent=1), encoding="utf-8")
     figures = [document_map(topic_map, texts, title=f"Topic map of {title}")]
     if topic_map.hierarchy is not None:  # the coarse themes on the map, then the whole tree
         if "coarse" in topic_map.hierarchy.levels:
@@ -177,6 +208,71 @@ def write_outputs(
     (out / "map.html").write_text(to_standalone_page(figures, title=f"topicmap: {title}"), encoding="utf-8")
     with (out / "documents.csv").open("w", encoding="utf-8", newline="") as handle:
         write_documents_csv(handle, topic_map, texts, metadata)
+
+
+def edit(args: argparse.Namespace) -> int:
+    """Apply --revert and the renames to the latest version in ``args.folder``; write the next one."""
+    import csv
+    import getpass
+    import time
+
+    from worker.contracts import MapVersion
+    from worker.edits import EditError, EditRequest, apply_edits
+
+    folder: Path = args.folder
+    if not (folder / "map.json").is_file():
+        return fail(f"{folder}: no map.json here; make one with: topicmap fit INPUT --out {folder}")
+    history_file = folder / "versions.json"
+    history = (
+        [MapVersion.model_validate(v) for v in json.loads(history_file.read_text(encoding="utf-8"))]
+        if history_file.is_file()
+        else [MapVersion(number=1, created_at=(folder / "map.json").stat().st_mtime, author="topicmap fit")]
+    )
+    latest = history[-1].number
+
+    def path_of(version: int) -> Path:
+        return folder / ("map.json" if version == 1 else f"map.v{version}.json")
+
+    def load(version: int) -> TopicMap:
+        if not 1 <= version <= latest or not path_of(version).is_file():
+            raise EditError(404, f"{folder} has no version {version}; its versions are 1 to {latest}")
+        return TopicMap.model_validate_json(path_of(version).read_text(encoding="utf-8"))
+
+    operations: list[dict[str, object]] = []
+    if args.revert is not None:
+        operations.append({"op": "revert", "version": args.revert})
+    for option, key, values in (("--rename", "topic", args.rename), ("--rename-node", "node", args.rename_node)):
+        for value in values:
+            target, sep, label = value.partition("=")
+            if not sep or not target.strip() or not label.strip():
+                return fail(f'{option} wants {key.upper()}="LABEL", got {value!r}')
+            if key == "topic" and not target.strip().lstrip("-").isdigit():
+                return fail(f"{option}: {target!r} is not a topic number")
+            operations.append({"op": "rename", key: int(target) if key == "topic" else target.strip(), "label": label})
+    if not operations:
+        return fail("nothing to do: give --rename, --rename-node or --revert")
+    try:
+        request = EditRequest.model_validate({"operations": operations})
+        edited = apply_edits(load(latest), request.operations, load)
+    except ValidationError as exc:
+        return fail(f"invalid edit: {exc.errors()[0]['msg']}")
+    except EditError as exc:
+        return fail(str(exc))
+    entry = MapVersion(
+        number=latest + 1, created_at=time.time(), author=getpass.getuser(), based_on=latest, operations=operations
+    )
+    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    from render.exports import BASE_COLUMNS
+
+    texts = [row.get("text", "") for row in rows]
+    metadata = [{k: v for k, v in row.items() if k not in BASE_COLUMNS} for row in rows]
+    path_of(entry.number).write_text(edited.model_dump_json(indent=1), encoding="utf-8")
+    history_file.write_text(json.dumps([v.model_dump() for v in [*history, entry]], indent=1), encoding="utf-8")
+    write_renderings(folder, edited, texts, metadata, title=f"{folder.name}, version {entry.number}")
+    print(f"topicmap: version {entry.number} written ({len(operations)} operation(s))", file=sys.stderr)
+    print(path_of(entry.number))
+    return 0
 
 
 def fail(message: str) -> int:
@@ -189,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return fit(args)
+        return edit(args) if args.command == "edit" else fit(args)
     except (CorpusError, ModelNotFoundError) as exc:
         return fail(str(exc))
     except OSError as exc:

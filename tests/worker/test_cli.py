@@ -130,3 +130,63 @@ def run_command(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("topicmap")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "worker.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_edit_writes_the_next_version_beside_the_first(
+    tmp_path: Path, documents: list[dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["fit", str(write_format(tmp_path / "c.csv", documents)), "--out", str(out), "--quiet"]) == 0
+    first = json.loads((out / "map.json").read_text())
+    capsys.readouterr()
+
+    assert main(["edit", str(out), "--rename", "0=Networking & <b>servers</b>"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "map.v2.json")
+    second = json.loads((out / "map.v2.json").read_text())
+    assert second["topics"][0]["label"] == "Networking & <b>servers</b>" and second["topics"][0]["named_by"] == "person"
+    assert json.loads((out / "map.json").read_text()) == first  # version 1 stays as it was
+    with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["label"] for r in rows if r["topic"] == "0"} == {"Networking & <b>servers</b>"}
+    assert len(rows) == 60 and rows[0]["section"]  # texts and metadata carried over
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "Networking &amp; &lt;b&gt;servers&lt;" in page and "<b>servers" not in page  # escaped, not markup
+
+    assert main(["edit", str(out), "--revert", "1"]) == 0
+    third = json.loads((out / "map.v3.json").read_text())
+    assert [t["label"] for t in third["topics"]] == [t["label"] for t in first["topics"]]
+    history = json.loads((out / "versions.json").read_text())
+    assert [(v["number"], v["based_on"]) for v in history] == [(1, None), (2, 1), (3, 2)]
+    assert history[1]["operations"] == [{"op": "rename", "topic": 0, "label": "Networking & <b>servers</b>"}]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--rename", "0"], 'wants TOPIC="LABEL"'),
+        (["--rename", "zero=x"], "not a topic number"),
+        (["--rename", "99=x"], "no topic 99"),
+        (["--rename-node", "zz=x"], "no hierarchy node 'zz'"),
+        (["--revert", "7"], "no version 7"),
+        ([], "nothing to do"),
+    ],
+)
+def test_bad_edits_exit_2_with_one_line(
+    tmp_path: Path,
+    documents: list[dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    assert main(["fit", str(write_format(tmp_path / "c.csv", documents)), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["edit", str(out), *arguments]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("topicmap: error:") and message in error and "\n" not in error
+    assert not (out / "map.v2.json").exists()
+
+
+def test_edit_needs_a_map_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["edit", str(tmp_path), "--rename", "0=x"]) == 2
+    assert "no map.json here" in capsys.readouterr().err
