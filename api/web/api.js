@@ -69,3 +69,13 @@ export async function download(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+// Edits: each makes the next version of the map. `version` is the one the edit is based on; a
+// stale one is refused with 412 (someone else edited first), which the caller shows and reloads.
+export async function editMap(jobId, operations, version) {
+  return json(`/api/jobs/${encodeURIComponent(jobId)}/edits`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "If-Match": `"${version}"` },
+    body: JSON.stringify({ operations }),
+  });
+}

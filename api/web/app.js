@@ -1,11 +1,11 @@
 // The topicmap page. Every user-derived string is put on the page with textContent, never innerHTML.
-import { ApiError, download, followEvents, getKey, json, setKey } from "./api.js";
+import { ApiError, download, editMap, followEvents, getKey, json, setKey } from "./api.js";
 import { guessTextColumn, preview } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
 const TERMINAL = ["succeeded", "failed", "cancelled"];
-const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0, topics: [] };
+const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0, topics: [], version: 1 };
 const LEVEL_NAMES = { fine: "Topics", medium: "Medium themes", coarse: "Coarse themes" };
 
 function el(tag, text, className) {
@@ -177,15 +177,22 @@ $("cancel").addEventListener("click", async () => {
 async function finished(status) {
   refreshJobs();
   if (status.state !== "succeeded") return;
+  await showMap();
+}
+
+// The latest version of the map: figure, texts, topics, versions (after an edit too).
+async function showMap() {
   const jobId = state.jobId;
-  const [figure, topicMap, topics] = await Promise.all([
+  const [figure, topicMap, topics, versions] = await Promise.all([
     json(`/api/jobs/${jobId}/figure?kind=map`),
     json(`/api/jobs/${jobId}/map?include=text`),
     json(`/api/jobs/${jobId}/topics`),
+    json(`/api/jobs/${jobId}/versions`),
   ]);
   if (jobId !== state.jobId) return;
   state.map = topicMap;
   state.topics = topics;
+  renderVersions(versions);
   topicMap.documents.id.forEach((id, i) => state.texts.set(id, i));
   $("progress-box").hidden = true;
   $("result").hidden = false;
@@ -282,9 +289,75 @@ function renderTopics(topics) {
     button.type = "button";
     button.dataset.topic = topic.id;
     button.addEventListener("click", () => selectTopic(topic));
-    item.append(button, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    const rename = el("button", "Rename", "small rename");
+    rename.type = "button";
+    rename.setAttribute("aria-label", `Rename topic ${topic.label}`);
+    rename.addEventListener("click", () => startRename(item, button, topic));
+    item.append(button, rename, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
+}
+
+// --- editing: inline rename, versions with restore ------------------------------------------------
+
+function startRename(item, button, topic) {
+  const input = el("input", undefined, "rename-input");
+  input.type = "text";
+  input.value = topic.label;
+  input.maxLength = 200;
+  input.setAttribute("aria-label", `New label for topic ${topic.id}`);
+  button.replaceWith(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const label = input.value.trim();
+    input.replaceWith(button);
+    if (save && label && label !== topic.label) await edit([{ op: "rename", topic: topic.id, label }]);
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); finish(true); }
+    if (event.key === "Escape") { event.preventDefault(); finish(false); }
+  });
+  input.addEventListener("blur", () => finish(false));
+}
+
+async function edit(operations) {
+  say("edit-error", "");
+  try {
+    await editMap(state.jobId, operations, state.version);
+  } catch (error) {
+    say("edit-error", error.status === 412 ? `Someone else edited this map first; it has been reloaded. ${error.message}` : error.message);
+  }
+  $("level").value = "fine";
+  await showMap();
+}
+
+function describe(operation) {
+  if (operation.op === "revert") return `restore version ${operation.version}`;
+  if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
+  return operation.op;
+}
+
+function renderVersions(versions) {
+  state.version = versions[versions.length - 1].number;
+  const list = $("versions");
+  list.replaceChildren(...versions.slice().reverse().map((version) => {
+    const item = el("li");
+    const when = new Date(version.created_at * 1000).toLocaleTimeString();
+    const what = version.operations.length ? version.operations.map(describe).join("; ") : "made by the pipeline";
+    item.append(el("span", `v${version.number} · ${version.author} · ${when} · ${what}`, version.number === state.version ? "current" : ""));
+    if (version.number !== state.version) {
+      const restore = el("button", "Restore", "small restore");
+      restore.type = "button";
+      restore.setAttribute("aria-label", `Restore version ${version.number}`);
+      restore.addEventListener("click", () => edit([{ op: "revert", version: version.number }]));
+      item.append(" ", restore);
+    }
+    return item;
+  }));
 }
 
 function selectTopic(topic) {

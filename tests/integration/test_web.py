@@ -153,6 +153,25 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.select_option("#level", "fine")
     page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
     assert page.locator("#topics .topic").count() == n_topics
+
+    # Editing in place: rename a topic inline (a new version everywhere), then restore version 1.
+    first_label = page.locator("#topics .topic").first.text_content()
+    assert (page.text_content("#versions .current") or "").startswith("v1")
+    page.locator("#topics .rename").first.click()
+    page.fill("#topics .rename-input", f"Fonts {XSS}")
+    page.press("#topics .rename-input", "Enter")
+    page.wait_for_selector("#versions .current:has-text('v2')")
+    assert page.locator("#topics .topic").first.text_content() == f"Fonts {XSS}"
+    legend = page.evaluate("document.getElementById('plot').data.map(t => t.name).join('|')")
+    assert "Fonts &lt;img" in legend  # escaped by the server, shown as text
+    assert page.locator("#topics img").count() == 0 and page.dialogs == []
+    page.wait_for_timeout(500)
+    shot(page, "7-renamed")
+    page.click("#versions .restore >> nth=-1")  # the oldest: version 1
+    page.wait_for_selector("#versions .current:has-text('v3')")
+    assert page.locator("#topics .topic").first.text_content() == first_label
+    assert "restore version 1" in (page.text_content("#versions .current") or "")
+    assert not page.text_content("#edit-error")
     assert page.dialogs == []
 
 
