@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 from tests.conftest import SAMPLE_CSV
 from tests.integration.servers import Api, Redis, Worker, free_port, wait_for
+from worker.contracts import DocumentCounts, JobRecord, PipelineParams
+from worker.jobstore import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,6 +114,25 @@ def submit(client: httpx.Client, documents: list[Any], **params: Any) -> str:
     response = client.post("/api/jobs", json={"documents": documents, "params": params})
     assert response.status_code == 202, response.text
     return str(response.json()["job_id"])
+
+
+def mapped_job(client: httpx.Client, documents: list[Any], **params: Any) -> str:
+    """Submit ``documents`` and wait until the job has succeeded; its id."""
+    job_id = submit(client, documents, **params)
+    assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+    return job_id
+
+
+def unqueued_job(store: JobStore, owner: str = "alice", **changes: Any) -> str:
+    """A job record that no worker will touch (never sent to Celery), in the state ``changes`` set."""
+    job_id = uuid.uuid4().hex
+    counts = DocumentCounts(received=10, dropped=0, truncated=0, used=10)
+    store.create(
+        JobRecord(id=job_id, owner=owner, created_at=time.time(), params=PipelineParams(), corpus="x", documents=counts)
+    )
+    if changes:
+        store.update(job_id, **changes)
+    return job_id
 
 
 def wait_state(client: httpx.Client, job_id: str, states: set[str], timeout: float = 240) -> dict[str, Any]:

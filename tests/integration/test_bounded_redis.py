@@ -9,7 +9,7 @@ import httpx
 import pytest
 import redis
 
-from tests.integration.conftest import API_ENV, sample_documents, submit, wait_state
+from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 from worker.contracts import DEFAULT_MODEL
 from worker.jobstore import JobStore
@@ -25,8 +25,7 @@ FIXED_SIZE = {"tm:stats"}  # a handful of counters
 @pytest.fixture(scope="module")
 def finished_job(api: Api, worker: Worker) -> Iterator[str]:
     with api.client() as client:
-        job_id = submit(client, sample_documents(70, offset=1200), min_topic_size=5)
-        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        job_id = mapped_job(client, sample_documents(70, offset=1200), min_topic_size=5)
         client.get(f"/api/jobs/{job_id}/export.csv")  # an artifact too
         yield job_id
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import time
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import redis
 
-from tests.integration.conftest import sample_documents, submit, wait_state
+from tests.integration.conftest import mapped_job, sample_documents, unqueued_job
 from tests.integration.servers import Api, Redis, Worker
-from worker.contracts import DocumentCounts, JobRecord, PipelineParams
 from worker.jobstore import JobStore
 
 pytestmark = pytest.mark.integration
@@ -23,8 +21,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def mapped(api: Api, worker: Worker) -> Iterator[str]:
     with api.client() as client:
-        job_id = submit(client, sample_documents(200, offset=400), min_topic_size=5)
-        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        job_id = mapped_job(client, sample_documents(200, offset=400), min_topic_size=5)
         yield job_id
 
 
@@ -99,13 +96,7 @@ def test_bad_edits_are_4xx(client: httpx.Client, api: Api, mapped: str, redis_se
 
     # A job that has not finished cannot be edited.
     store = JobStore(redis.Redis.from_url(redis_server.url))
-    running = uuid.uuid4().hex
-    counts = DocumentCounts(received=10, dropped=0, truncated=0, used=10)
-    store.create(
-        JobRecord(
-            id=running, owner="alice", created_at=time.time(), params=PipelineParams(), corpus="x", documents=counts
-        )
-    )
+    running = unqueued_job(store)
     response = client.post(f"/api/jobs/{running}/edits", json={"operations": [{"op": "revert", "version": 1}]})
     assert response.status_code == 409
     store.update(running, state="cancelled", finished_at=time.time())

@@ -6,15 +6,15 @@ import asyncio
 import json
 import threading
 import time
-import uuid
 from typing import Any
 
 import httpx
 import pytest
 import redis
 
+from tests.integration.conftest import unqueued_job
 from tests.integration.servers import Api, Redis
-from worker.contracts import DocumentCounts, JobRecord, PipelineParams, Progress
+from worker.contracts import Progress
 from worker.jobstore import JobStore
 
 pytestmark = pytest.mark.integration
@@ -27,15 +27,9 @@ def reads(client: redis.Redis) -> int:
 
 
 def running_job(store: JobStore) -> str:
-    """A job record in the running state that no worker will touch (it was never queued in Celery)."""
-    job_id = uuid.uuid4().hex
+    """A running job that no worker will touch, its heartbeat far ahead."""
     now = time.time()
-    counts = DocumentCounts(received=10, dropped=0, truncated=0, used=10)
-    store.create(
-        JobRecord(id=job_id, owner="alice", created_at=now, params=PipelineParams(), corpus="x", documents=counts)
-    )
-    store.update(job_id, state="running", started_at=now, heartbeat_at=now + 3600, stage="embed")
-    return job_id
+    return unqueued_job(store, state="running", started_at=now, heartbeat_at=now + 3600, stage="embed")
 
 
 async def follow(url: str, key: str, job_id: str, events: list[dict[str, Any]], first: asyncio.Event) -> None:

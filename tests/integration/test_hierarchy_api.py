@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.integration.conftest import sample_documents, submit, wait_state
+from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Worker
 
 pytestmark = pytest.mark.integration
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def mapped(api: Api, worker: Worker) -> Iterator[str]:
     with api.client() as client:
-        job_id = submit(client, sample_documents(300, offset=1100), min_topic_size=5)
-        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        job_id = mapped_job(client, sample_documents(300, offset=1100), min_topic_size=5)
         yield job_id
 
 

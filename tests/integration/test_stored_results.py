@@ -12,7 +12,7 @@ import httpx
 import pytest
 import redis
 
-from tests.integration.conftest import sample_documents, submit, wait_state
+from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 
 pytestmark = pytest.mark.integration
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def finished_job(api: Api, worker: Worker) -> Iterator[str]:
     with api.client() as client:
-        job_id = submit(client, sample_documents(80, offset=500), min_topic_size=5)
-        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
+        job_id = mapped_job(client, sample_documents(80, offset=500), min_topic_size=5)
         yield job_id
 
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from worker.pipeline.label import class_tfidf, readable_label
+from worker.pipeline.label import class_tfidf, readable_label, top_terms
 
 Linkage = Literal["single", "complete", "average", "weighted", "ward"]
 COARSE_RANGE = (5, 15)
@@ -195,9 +195,5 @@ class TopicHierarchy:
             weights = sp.csr_matrix(weights @ sp.diags((share <= self.max_topic_share).astype(np.float64)))
             weights.eliminate_zeros()
         for node, row in zip(nodes, range(weights.shape[0]), strict=True):
-            line = weights.getrow(row)
-            order = np.lexsort((vocabulary[line.indices], -line.data)) if line.nnz else np.array([], dtype=int)
-            node.terms = [
-                (str(vocabulary[line.indices[i]]), round(float(line.data[i]), 6)) for i in order[: self.n_terms]
-            ]
+            node.terms = top_terms(weights.getrow(row), vocabulary, self.n_terms)
             node.label = readable_label([t for t, _ in node.terms]) or f"Theme {node.id}"

@@ -83,6 +83,19 @@ def class_tfidf(counts: sp.spmatrix | npt.ArrayLike, idf_from: sp.spmatrix | Non
     return sp.csr_matrix(tf @ sp.diags(idf))
 
 
+def top_terms(row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], n_terms: int) -> list[tuple[str, float]]:
+    """The ``n_terms`` best positive weights of one c-TF-IDF row, ties broken alphabetically."""
+    order = np.lexsort((vocabulary[row.indices], -row.data)) if row.nnz else np.array([], dtype=int)
+    terms: list[tuple[str, float]] = []
+    for position in order:
+        if row.data[position] <= 0:
+            break
+        terms.append((str(vocabulary[row.indices[position]]), round(float(row.data[position]), 6)))
+        if len(terms) == n_terms:
+            break
+    return terms
+
+
 def readable_label(terms: Sequence[str], max_terms: int = 3) -> str:
     """Join the best terms that are not near-duplicates of a better one ("python" vs "python3")."""
     chosen: list[str] = []
@@ -180,15 +193,7 @@ class TopicLabeler:
         return self
 
     def _top_terms(self, row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> list[tuple[str, float]]:
-        order = np.lexsort((vocabulary[row.indices], -row.data)) if row.nnz else np.array([], dtype=int)
-        terms: list[tuple[str, float]] = []
-        for position in order:
-            if row.data[position] <= 0:
-                break
-            terms.append((str(vocabulary[row.indices[position]]), round(float(row.data[position]), 6)))
-            if len(terms) == self.n_terms:
-                break
-        return terms
+        return top_terms(row, vocabulary, self.n_terms)
 
     def _representatives(
         self,
