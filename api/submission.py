@@ -1,18 +1,22 @@
-"""Turn a request (JSON documents or an uploaded file) into a corpus within the configured limits."""
+"""Turn a request (JSON documents or an uploaded file) into a corpus within the configured limits:
+sizes, the key's storage quota, and a callback URL that may be called."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import PurePath
 from typing import Any
 
 from pydantic import ValidationError
 
+from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.errors import ApiError
 from api.schemas import DocumentIn, JobCreate
-from worker.contracts import PipelineParams
+from worker.contracts import Callback, PipelineParams
 from worker.corpus import Corpus, CorpusError, corpus_from_documents, parse_corpus
+from worker.jobstore import Usage
 
 
 def from_json(body: JobCreate, settings: ApiSettings) -> tuple[Corpus, int]:
@@ -66,3 +70,38 @@ def _limit(corpus: Corpus, settings: ApiSettings) -> tuple[Corpus, int]:
     if truncated:
         corpus.texts = [text[:limit] for text in corpus.texts]
     return corpus, truncated
+
+
+def checked_callback(settings: ApiSettings, url: str) -> Callback:
+    """The webhook of a new job, once its URL passed the SSRF checks (422 with the reason otherwise)."""
+    if not settings.webhook_secret:
+        raise ApiError(422, "callback_url: webhooks are not enabled on this server (TOPICMAP_WEBHOOK_SECRET)")
+    allowed = {h.strip() for h in settings.webhook_allowed_hosts.split(",") if h.strip()}
+    try:
+        check_callback_url(url, allow_private=settings.webhook_allow_private, allowed_hosts=allowed)
+    except CallbackRefused as exc:
+        raise ApiError(422, str(exc)) from None
+    return Callback(url=url)
+
+
+def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:
+    """Refuse a corpus that would take the key over its storage quota (413 when it never could fit)."""
+    quota = settings.max_stored_bytes_per_key
+    if corpus_bytes > quota:
+        raise ApiError(
+            413, f"this corpus takes {mib(corpus_bytes)} compressed, over this key's storage quota of {mib(quota)}"
+        )
+    if usage.stored_bytes + corpus_bytes > quota:
+        expires_in = (usage.oldest_created_at or time.time()) + settings.retention_s - time.time()
+        raise ApiError(
+            429,
+            f"this key's jobs keep {mib(usage.stored_bytes)} of its {mib(quota)} storage quota and this corpus "
+            f"needs {mib(corpus_bytes)} more; delete finished jobs (DELETE /api/jobs/{{id}}?purge=true) or wait "
+            f"for them to expire (after {settings.retention_days:g} days, the oldest in "
+            f"{max(expires_in, 0) / 3600:.1f} h)",
+            headers={"Retry-After": str(max(int(expires_in), 1))},
+        )
+
+
+def mib(n: int) -> str:
+    return f"{n / 1024**2:.1f} MiB"

@@ -16,17 +16,16 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
 from api.queue import enqueue
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
-from api.submission import from_json, from_upload, parse_params
+from api.submission import check_quota, checked_callback, from_json, from_upload, parse_params
 from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, PipelineParams
 from worker.corpus import Corpus
-from worker.jobstore import JobStore, Usage, is_terminal
+from worker.jobstore import JobStore, is_terminal
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 logger = logging.getLogger("topicmap.api")
@@ -184,41 +183,6 @@ def submit(
         raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
     logger.info("job queued", extra={"job_id": job_id, "owner": owner, "documents": len(corpus)})
     return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
-
-
-def checked_callback(settings: ApiSettings, url: str) -> Callback:
-    """The webhook of a new job, once its URL passed the SSRF checks (422 with the reason otherwise)."""
-    if not settings.webhook_secret:
-        raise ApiError(422, "callback_url: webhooks are not enabled on this server (TOPICMAP_WEBHOOK_SECRET)")
-    allowed = {h.strip() for h in settings.webhook_allowed_hosts.split(",") if h.strip()}
-    try:
-        check_callback_url(url, allow_private=settings.webhook_allow_private, allowed_hosts=allowed)
-    except CallbackRefused as exc:
-        raise ApiError(422, str(exc)) from None
-    return Callback(url=url)
-
-
-def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:
-    """Refuse a corpus that would take the key over its storage quota (413 when it never could fit)."""
-    quota = settings.max_stored_bytes_per_key
-    if corpus_bytes > quota:
-        raise ApiError(
-            413, f"this corpus takes {mib(corpus_bytes)} compressed, over this key's storage quota of {mib(quota)}"
-        )
-    if usage.stored_bytes + corpus_bytes > quota:
-        expires_in = (usage.oldest_created_at or time.time()) + settings.retention_s - time.time()
-        raise ApiError(
-            429,
-            f"this key's jobs keep {mib(usage.stored_bytes)} of its {mib(quota)} storage quota and this corpus "
-            f"needs {mib(corpus_bytes)} more; delete finished jobs (DELETE /api/jobs/{{id}}?purge=true) or wait "
-            f"for them to expire (after {settings.retention_days:g} days, the oldest in "
-            f"{max(expires_in, 0) / 3600:.1f} h)",
-            headers={"Retry-After": str(max(int(expires_in), 1))},
-        )
-
-
-def mib(n: int) -> str:
-    return f"{n / 1024**2:.1f} MiB"
 
 
 @router.post(
