@@ -152,6 +152,25 @@ def download_ms(url: str, headers: dict[str, str], repeats: int = 20) -> tuple[f
     return sorted(times)[len(times) // 2], size, status
 
 
+def edit_ms(url: str, headers: dict[str, str], repeats: int = 10) -> dict[str, float]:
+    """Median wall time of an edit request (each one makes a new version of the map)."""
+    operations = {
+        "rename a topic": [{"op": "rename", "topic": 0, "label": "A person's label"}],
+        "revert to version 1": [{"op": "revert", "version": 1}],
+    }
+    medians = {}
+    with httpx.Client(headers=headers, timeout=60) as client:
+        for name, body in operations.items():
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                response = client.post(url, json={"operations": body})
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 201, response.text
+            medians[name] = sorted(times)[len(times) // 2]
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -234,17 +253,23 @@ def main() -> None:
             }
             etag = httpx.get(map_url, headers=gz).headers.get("etag", "")
             downloads["map, If-None-Match"] = download_ms(map_url, {**gz, "If-None-Match": etag})
+            edits = edit_ms(f"{status_url}/edits", auth)
             runs["map (gzip), 10 clients"] = wrk(map_url, connections=10, seconds=10, headers=gz)
         finally:
             for process in reversed(processes):
                 process.terminate()
                 process.wait(timeout=30)
             redis_server.stop()
-    report(args.out, runs, downloads, workers, args.documents)
+    report(args.out, runs, downloads, edits, workers, args.documents)
 
 
 def report(
-    out: Path, runs: dict[str, WrkResult], downloads: dict[str, tuple[float, int, int]], workers: int, n: int
+    out: Path,
+    runs: dict[str, WrkResult],
+    downloads: dict[str, tuple[float, int, int]],
+    edits: dict[str, float],
+    workers: int,
+    n: int,
 ) -> None:
     nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False).stderr.strip()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout.split()[1]
@@ -264,6 +289,9 @@ def report(
     lines += ["| request | median | bytes on the wire | status |", "|---|---|---|---|"]
     for name, (ms, size, status) in downloads.items():
         lines.append(f"| {name} | {ms:.1f} ms | {size:,} | {status} |")
+    lines += ["", f"Edits of the {n:,}-document map (median of 10, each a new version, through nginx):", ""]
+    lines += ["| edit | median |", "|---|---|"]
+    lines += [f"| {name} | {ms:.0f} ms |" for name, ms in edits.items()]
     write_report(out, "\n".join(lines), key="load")
     print("\n".join(lines))
 
