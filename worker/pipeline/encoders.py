@@ -26,9 +26,12 @@ from worker.contracts import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tokenizing is the limit on a GPU: the Rust tokenizer on all cores made the encoder 6.6x faster on
+# an H100 with 16 cores (docs/benchmarks.md, GPU). Nothing here forks after tokenizing.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
 DEFAULT_MODEL_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 TRAINED_SEQUENCE_LENGTH = {DEFAULT_MODEL: 128}
@@ -125,21 +128,32 @@ def embedding_dimensions(model: SentenceTransformer) -> int:
 
 
 class TorchEncoder:
-    """sentence-transformers on torch (fp32 on CPU, fp16 on CUDA)."""
+    """sentence-transformers' module on torch (fp32 on CPU, fp16 on CUDA), fed by the Rust tokenizer.
+
+    ``SentenceTransformer.encode`` tokenizes in Python and sorts and copies per call; on a GPU that,
+    not the model, was the limit (docs/benchmarks.md, GPU). Here batches come tokenized by the Rust
+    tokenizer straight into tensors, and the module runs under ``inference_mode``.
+    """
 
     backend = "torch"
 
     def __init__(self, model: SentenceTransformer, device: str) -> None:
-        self.model = model.half() if device.startswith("cuda") else model
+        self.model = (model.half() if device.startswith("cuda") else model).eval()
         self.device = device
-        self.batch_size = 128 if device.startswith("cuda") else 32
+        self.batch_size = 2048 if device.startswith("cuda") else 32  # measured on an H100: docs/benchmarks.md
         self.dimensions = embedding_dimensions(model)
+        self.tokenizer = rust_tokenizer(model)
+        self.input_names = ["input_ids", "attention_mask", "token_type_ids"]
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        vectors = self.model.encode(
-            list(texts), batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        import torch
+
+        features = token_arrays(self.tokenizer, texts, self.input_names)
+        with torch.inference_mode():
+            inputs = {name: torch.from_numpy(array).to(self.device) for name, array in features.items()}
+            vectors = self.model(inputs)["sentence_embedding"].float()
+            vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+        return np.asarray(vectors.cpu().numpy(), dtype=np.float32)
 
 
 class OnnxInt8Encoder:
@@ -151,14 +165,8 @@ class OnnxInt8Encoder:
 
     def __init__(self, model: SentenceTransformer, path: Path) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        self.max_length = int(model.max_seq_length or 512)
-        # The Rust tokenizer behind the HF one, without its Python overhead per batch; its own
-        # fixed padding (128 for MiniLM) is turned off: batches are padded to their longest text.
-        self.tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer = rust_tokenizer(model)
         self.dimensions = embedding_dimensions(model)
         onnx_file = _quantised_export(model, path)
         options = ort.SessionOptions()
@@ -167,17 +175,33 @@ class OnnxInt8Encoder:
         self.input_names = [i.name for i in self.session.get_inputs()]
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
-        features = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in self.input_names}
-        for row, encoding in enumerate(encodings):
-            length = len(encoding.ids)
-            features["input_ids"][row, :length] = encoding.ids
-            features["attention_mask"][row, :length] = 1
-            if "token_type_ids" in features:
-                features["token_type_ids"][row, :length] = encoding.type_ids
-        (vectors,) = self.session.run(None, features)
+        (vectors,) = self.session.run(None, token_arrays(self.tokenizer, texts, self.input_names))
         return np.asarray(vectors, dtype=np.float32)
+
+
+def rust_tokenizer(model: SentenceTransformer) -> Tokenizer:
+    """The Rust tokenizer behind the model's HF one, without its Python overhead per batch. Its own
+    fixed padding (128 for MiniLM) is turned off: batches are padded to their longest text."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(int(model.max_seq_length or 512))
+    return tokenizer
+
+
+def token_arrays(tokenizer: Tokenizer, texts: Sequence[str], names: Sequence[str]) -> dict[str, npt.NDArray[np.int64]]:
+    """``texts`` tokenized into zero-padded int64 arrays named as the model's inputs."""
+    encodings = tokenizer.encode_batch(list(texts))
+    width = max(len(e.ids) for e in encodings)
+    arrays = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in names}
+    for row, encoding in enumerate(encodings):
+        length = len(encoding.ids)
+        arrays["input_ids"][row, :length] = encoding.ids
+        arrays["attention_mask"][row, :length] = 1
+        if "token_type_ids" in arrays:
+            arrays["token_type_ids"][row, :length] = encoding.type_ids
+    return arrays
 
 
 def cache_dir() -> Path:
