@@ -6,7 +6,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, JobState, PipelineParams, Progress, Term
+from worker.contracts import (
+    Callback,
+    DocumentCounts,
+    JobError,
+    JobRecord,
+    JobState,
+    PipelineParams,
+    Progress,
+    ShardProgress,
+    Term,
+)
 
 EXAMPLE_DOCUMENTS: list[Any] = [
     "The rocket reached orbit after a smooth launch.",
@@ -64,7 +74,11 @@ class JobStatus(BaseModel):
     timings_s: dict[str, float]
     stored_bytes: int = Field(description="Bytes this job keeps in Redis (counted against the key's quota).")
     callback: Callback | None = Field(description="The webhook, its state and every attempt.")
+    worker: str | None = Field(description="The worker that runs (ran) the job: its coordinator when sharded.")
     worker_alive: bool | None = Field(description="While running: whether its worker was heard from recently.")
+    shards: ShardProgress | None = Field(
+        description="For a job above the workers' shard threshold: shards embedded, in all and per worker."
+    )
     links: dict[str, str]
 
     @classmethod
@@ -90,6 +104,8 @@ class JobStatus(BaseModel):
             embeddings_cached=record.embeddings_cached,
             timings_s=record.timings_s,
             stored_bytes=record.stored_bytes,
+            worker=record.worker,
+            shards=record.shards,
             callback=record.callback,
             worker_alive=worker_alive,
             links=links,

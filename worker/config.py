@@ -22,6 +22,10 @@ class WorkerSettings(BaseSettings):
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_name: str = Field(default_factory=socket.gethostname)
     warm_up: bool = Field(default=True, description="Load the model and compile UMAP's JIT at start.")
+    shard_threshold: int = Field(
+        default=20_000, ge=1, description="Jobs with more distinct documents have their embedding spread over workers."
+    )
+    shard_size: int = Field(default=5_000, ge=1, description="Distinct documents per shard of a spread job.")
 
     @property
     def visibility_timeout(self) -> int:

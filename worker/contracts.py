@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TASK_RUN_JOB = "topicmap.run_job"
+TASK_EMBED_SHARD = "topicmap.embed_shard"
 """Celery task name: the API queues jobs by this name and never imports the task itself."""
 
 PIPELINE_VERSION = "1"
@@ -192,6 +193,16 @@ MAX_ATTEMPTS = 3
 """A job whose worker died this many times is failed, not retried forever."""
 
 
+class ShardProgress(BaseModel):
+    """A big job's embedding, split into shards that any worker embeds (worker/shards.py)."""
+
+    total: int = Field(description="Shards the job's distinct documents were split into.")
+    done: int = Field(default=0, description="Shards embedded.")
+    documents: int = Field(description="Distinct documents to embed, in all shards.")
+    workers: dict[str, int] = Field(default_factory=dict, description="Shards embedded, per worker name.")
+    retried: int = Field(default=0, description="Shard attempts beyond the first (a worker lost or failing mid-shard).")
+
+
 class JobError(BaseModel):
     code: str = Field(description="Machine-readable reason, e.g. invalid_input, deadline_exceeded, worker_lost.")
     detail: str = Field(description="What went wrong, for a person.")
@@ -262,6 +273,9 @@ class JobRecord(BaseModel):
     callback: Callback | None = Field(default=None, description="The webhook called when the job finishes.")
     versions: list[MapVersion] = Field(
         default_factory=list, description="Edits of the map, oldest first (version 1, the pipeline's, is implied)."
+    )
+    shards: ShardProgress | None = Field(
+        default=None, description="Embedding spread over workers (jobs above the worker's shard threshold)."
     )
 
     @property

@@ -8,18 +8,24 @@ stages and embedding batches (the solo pool enforces neither).
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, TopicMap
+from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
 from worker.jobstore import JobStore, is_terminal
+from worker.shards import ShardFailed, Sharding, embed_sharded
+
+if TYPE_CHECKING:
+    from worker.pipeline.encoders import Encoder
+    from worker.pipeline.run import EmbedFunction
 
 logger = logging.getLogger("topicmap.worker")
 
@@ -104,6 +110,7 @@ def execute_job(
     deadline_s: float,
     heartbeat_timeout_s: float,
     run: Callable[..., TopicMap] | None = None,
+    sharding: Sharding | None = None,
 ) -> dict[str, Any]:
     """Run the job ``job_id`` to a terminal state; returns a small summary (the Celery result)."""
     record = store.get(job_id)
@@ -142,7 +149,7 @@ def execute_job(
     logger.info("job started", extra={"job_id": job_id, "attempt": record.attempts})
     running_job["id"] = job_id
     try:
-        topic_map = _run(store, record, deadline=now + deadline_s, run=run)
+        topic_map = _run(store, record, deadline=now + deadline_s, run=run, sharding=sharding, worker_name=worker_name)
     except JobCancelled:
         return finish(store, record, state="cancelled")
     except DeadlineExceeded:
@@ -152,6 +159,8 @@ def execute_job(
             state="failed",
             error=JobError(code="deadline_exceeded", detail=f"the job ran longer than {deadline_s:.0f} s"),
         )
+    except ShardFailed as exc:
+        return finish(store, record, state="failed", error=JobError(code="shard_failed", detail=str(exc)))
     except ValueError as exc:  # bad input the API could not see, e.g. an unknown model
         return finish(store, record, state="failed", error=JobError(code="invalid_input", detail=str(exc)))
     except Exception as exc:
@@ -171,7 +180,15 @@ def execute_job(
     )
 
 
-def _run(store: JobStore, record: JobRecord, *, deadline: float, run: Callable[..., TopicMap] | None) -> TopicMap:
+def _run(
+    store: JobStore,
+    record: JobRecord,
+    *,
+    deadline: float,
+    run: Callable[..., TopicMap] | None,
+    sharding: Sharding | None = None,
+    worker_name: str = "",
+) -> TopicMap:
     from worker.pipeline.run import run_pipeline
 
     corpus = store.get_corpus(record.corpus)
@@ -187,9 +204,37 @@ def _run(store: JobStore, record: JobRecord, *, deadline: float, run: Callable[.
         if current is not None:
             store.update(record.id, stored_bytes=current.stored_bytes + stored)
 
+    texts = corpus["texts"]
+    if embeddings is None and sharding is not None and len(set(texts)) > sharding.threshold:
+        # Spread over workers; the embeddings are kept per text, not once more per corpus.
+        embed = sharded_embedding(store, record, worker_name, sharding)
+        return (run or run_pipeline)(texts, corpus["ids"], record.params, progress=reporter, embed=embed)
     return (run or run_pipeline)(
-        corpus["texts"], corpus["ids"], record.params, progress=reporter, embeddings=embeddings, on_embedded=remember
+        texts, corpus["ids"], record.params, progress=reporter, embeddings=embeddings, on_embedded=remember
     )
+
+
+def sharded_embedding(store: JobStore, record: JobRecord, worker_name: str, sharding: Sharding) -> EmbedFunction:
+    def embed(texts: Sequence[str], encoder: Encoder, progress: Callable[[int, int], None]) -> npt.NDArray[np.float32]:
+        return embed_sharded(
+            store,
+            record.id,
+            texts,
+            model=record.params.model,
+            encoder=encoder,
+            worker=worker_name,
+            shard_size=sharding.size,
+            stale_s=sharding.stale_s,
+            dispatch=sharding.dispatch,
+            progress=progress,
+            on_shards=functools.partial(_record_shards, store, record.id),
+        )
+
+    return embed
+
+
+def _record_shards(store: JobStore, job_id: str, summary: ShardProgress) -> None:
+    store.update(job_id, shards=summary)
 
 
 def finish(

@@ -16,6 +16,9 @@ map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stor
 map:{id}:v{n}             version n ≥ 2 of the map (an edit), same format               the map's
 artifacts:{id}            hash: "v{n}/name" → gzip bytes of a rendering of version n   the map's
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
+vec:{model}:{sha1}       float16 embedding of one text (sharded jobs: per document)    retention
+shards:{id}               hash: shard index → JSON claim {state, worker, at, attempts}   retention
+shard:{id}:{n}            zlib JSON texts of shard n of a sharded job                   retention
 worker:{name}             JSON heartbeat {"name", "at", "job"}                          3 × beat
 workers                   sorted set of worker names by last heartbeat                  3 × beat
 idempotency:{owner}:{k}   "{job id} {request hash}"                                    1 day
@@ -324,6 +327,31 @@ class JobStore:
     @staticmethod
     def _embedding_key(corpus: str, model: str) -> str:
         return f"{PREFIX}embeddings:{corpus}:{hashlib.sha256(model.encode()).hexdigest()[:16]}"
+
+    def put_vectors(self, model: str, texts: Sequence[str], rows: Sequence[bytes]) -> int:
+        """Store one embedding (bytes) per text; returns the bytes stored."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key, row in zip(self._vector_keys(model, texts), rows, strict=True):
+            pipe.set(key, row, ex=self.retention_s)
+        pipe.execute()
+        return sum(len(row) for row in rows)
+
+    def get_vectors(self, model: str, texts: Sequence[str], chunk: int = 2000) -> list[bytes | None]:
+        """The stored embedding of each text, or None; their lifetime restarts (they are in use)."""
+        keys = self._vector_keys(model, texts)
+        found: list[bytes | None] = []
+        for start in range(0, len(keys), chunk):
+            found.extend(self.redis.mget(keys[start : start + chunk]))
+        pipe = self.redis.pipeline(transaction=False)
+        for key, row in zip(keys, found, strict=True):
+            if row is not None:
+                pipe.expire(key, self.retention_s)
+        pipe.execute()
+        return found
+
+    def _vector_keys(self, model: str, texts: Sequence[str]) -> list[str]:
+        prefix = f"{PREFIX}vec:{hashlib.sha256(model.encode()).hexdigest()[:16]}:"
+        return [prefix + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest() for text in texts]
 
     def record_duration(self, seconds: float, documents: int) -> None:
         pipe = self.redis.pipeline()

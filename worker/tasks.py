@@ -1,19 +1,21 @@
-"""The Celery task, a thin shell around :func:`worker.jobs.execute_job`, and the worker's start-up hooks."""
+"""The Celery tasks, thin shells around :func:`worker.jobs.execute_job` and :func:`worker.shards.run_shard_task`,
+and the worker's start-up hooks."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from celery import signals
+from celery import group, signals
 
 from worker.celery_app import create_celery
 from worker.config import get_settings
-from worker.contracts import TASK_RUN_JOB
+from worker.contracts import TASK_EMBED_SHARD, TASK_RUN_JOB
 from worker.heartbeat import Heartbeat
 from worker.jobs import execute_job
 from worker.jobstore import JobStore
 from worker.logs import configure_logging
+from worker.shards import Sharding, run_shard_task
 
 celery = create_celery()
 _heartbeat: list[Heartbeat] = []
@@ -29,13 +31,41 @@ def get_store() -> JobStore:
 def run_job(job_id: str) -> dict[str, Any]:
     """Run the stored job ``job_id``: the message carries only the id."""
     settings = get_settings()
+    sharding = Sharding(
+        threshold=settings.shard_threshold,
+        size=settings.shard_size,
+        stale_s=settings.heartbeat_timeout_s,
+        dispatch=dispatch_shards,
+    )
     return execute_job(
         get_store(),
         job_id,
         worker_name=settings.worker_name,
         deadline_s=settings.job_deadline_s,
         heartbeat_timeout_s=settings.heartbeat_timeout_s,
+        sharding=sharding,
     )
+
+
+@celery.task(name=TASK_EMBED_SHARD)
+def embed_shard(job_id: str, index: int) -> dict[str, Any]:
+    """Embed shard ``index`` of job ``job_id`` (and any other shard of it left unclaimed)."""
+    from worker.pipeline.encoders import load_encoder
+
+    settings = get_settings()
+    return run_shard_task(
+        get_store(),
+        job_id,
+        index,
+        worker=settings.worker_name,
+        stale_s=settings.heartbeat_timeout_s,
+        load=load_encoder,
+    )
+
+
+def dispatch_shards(job_id: str, count: int) -> None:
+    """One task per shard, by name, as a Celery group: any worker takes any shard."""
+    group(celery.signature(TASK_EMBED_SHARD, kwargs={"job_id": job_id, "index": i}) for i in range(count)).apply_async()
 
 
 @signals.setup_logging.connect

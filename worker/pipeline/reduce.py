@@ -107,16 +107,30 @@ class UmapReducer:
         0 packs clusters tightly (good for clustering); ~0.1 spreads points on a map.
     random_state : int, default=42
         Seeded UMAP is deterministic (and runs its layout on one thread).
+    n_epochs : int, optional
+        Optimisation epochs; default UMAP's own (200 above 10,000 points, 500 below).
+    init : ndarray of shape (n_samples, n_components), optional
+        Starting coordinates (e.g. derived from an earlier projection); default spectral.
 
     Attributes
     ----------
     embedding_ : ndarray of shape (n_samples, n_components), float32
     """
 
-    def __init__(self, *, n_components: int = 5, min_dist: float = 0.0, random_state: int = 42) -> None:
+    def __init__(
+        self,
+        *,
+        n_components: int = 5,
+        min_dist: float = 0.0,
+        random_state: int = 42,
+        n_epochs: int | None = None,
+        init: npt.NDArray[np.float32] | None = None,
+    ) -> None:
         self.n_components = n_components
         self.min_dist = min_dist
         self.random_state = random_state
+        self.n_epochs = n_epochs
+        self.init = init
 
     def fit(self, X: npt.NDArray[np.float32], graph: NeighbourGraph) -> UmapReducer:
         from umap import UMAP
@@ -135,11 +149,19 @@ class UmapReducer:
             # makes it use our graph for small corpora too instead of all pairwise distances.
             precomputed_knn=(graph.indices_.copy(), graph.distances_.copy(), None),
             force_approximation_algorithm=True,
-            # Spectral initialisation needs many more points than components.
-            init="spectral" if len(X) > 4 * n_components + 10 else "random",
+            init=self._init(len(X), n_components),
+            n_epochs=self.n_epochs,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "n_jobs overridden by random_state" and friends
             embedding = model.fit_transform(X)
         self.embedding_ = np.asarray(embedding, dtype=np.float32)
         return self
+
+    def _init(self, n_samples: int, n_components: int) -> str | npt.NDArray[np.float32]:
+        if self.init is not None:
+            if self.init.shape != (n_samples, n_components):
+                raise ValueError(f"init must have shape ({n_samples}, {n_components})")
+            return self.init
+        # Spectral initialisation needs many more points than components.
+        return "spectral" if n_samples > 4 * n_components + 10 else "random"

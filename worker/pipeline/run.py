@@ -26,6 +26,8 @@ from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from worker.pipeline.reduce import NeighbourGraph, UmapReducer
 
 Progress = Callable[[str, int, int], None]
+EmbedFunction = Callable[[Sequence[str], Encoder, Callable[[int, int], None]], npt.NDArray[np.float32]]
+"""(texts, encoder, batch progress) → L2-normalised embeddings, one row per text."""
 MIN_SAMPLES_CAP = 10
 
 
@@ -49,12 +51,14 @@ def run_pipeline(
     encoder: Encoder | None = None,
     embeddings: npt.NDArray[np.float32] | None = None,
     on_embedded: Callable[[npt.NDArray[np.float32]], None] | None = None,
+    embed: EmbedFunction | None = None,
 ) -> TopicMap:
     """Build the topic map of ``texts`` (with document ``ids``).
 
     ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
     a cache; ``on_embedded`` receives freshly computed embeddings (to fill that cache);
-    ``encoder`` replaces the model (tests pass a fake).
+    ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
+    own loop (the worker spreads a big job's embedding over workers: worker/shards.py).
     """
     if len(texts) != len(ids):
         raise ValueError("texts and ids must have the same length")
@@ -80,7 +84,12 @@ def run_pipeline(
             encoder = encoder or load_encoder(params.model)
     embedder = Embedder(encoder=encoder)
     with stage("embed"):
-        if embeddings is None:
+        if embeddings is None and embed is not None and encoder is not None:
+            embeddings = embed(texts, encoder, lambda done, total: report("embed", done, total))
+            n_unique = len(set(texts))
+            if on_embedded is not None:
+                on_embedded(embeddings)
+        elif embeddings is None:
             embeddings = embedder.fit(texts, on_batch=lambda done, total: report("embed", done, total)).embeddings_
             n_unique = embedder.n_unique_
             if on_embedded is not None:
