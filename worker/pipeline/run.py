@@ -23,9 +23,15 @@ from worker.pipeline.hierarchy import TopicHierarchy
 from worker.pipeline.jit import enable_jit_cache
 from worker.pipeline.label import TopicLabeler
 from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
-from worker.pipeline.reduce import NeighbourGraph, UmapReducer
+from worker.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 
 Progress = Callable[[str, int, int], None]
+LARGE_CORPUS = 50_000
+"""Above this many documents UMAP starts from label propagation, not a spectral embedding, and
+runs fewer epochs; the map starts from the clustering projection (docs/benchmarks.md, "100k")."""
+LARGE_REDUCE_EPOCHS = 75
+LARGE_LAYOUT_EPOCHS = 60
+LARGE_MIN_SAMPLES = 5
 EmbedFunction = Callable[[Sequence[str], Encoder, Callable[[int, int], None]], npt.NDArray[np.float32]]
 """(texts, encoder, batch progress) → L2-normalised embeddings, one row per text."""
 MIN_SAMPLES_CAP = 10
@@ -52,13 +58,16 @@ def run_pipeline(
     embeddings: npt.NDArray[np.float32] | None = None,
     on_embedded: Callable[[npt.NDArray[np.float32]], None] | None = None,
     embed: EmbedFunction | None = None,
+    large_corpus: int = LARGE_CORPUS,
 ) -> TopicMap:
     """Build the topic map of ``texts`` (with document ``ids``).
 
     ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
     a cache; ``on_embedded`` receives freshly computed embeddings (to fill that cache);
     ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
-    own loop (the worker spreads a big job's embedding over workers: worker/shards.py).
+    own loop (the worker spreads a big job's embedding over workers: worker/shards.py);
+    ``large_corpus`` is the size above which the fast reduction runs (benchmarks raise it to run
+    the reference pipeline, umap-learn as configured by default, at any size).
     """
     if len(texts) != len(ids):
         raise ValueError("texts and ids must have the same length")
@@ -68,7 +77,8 @@ def run_pipeline(
     min_size = resolve_min_topic_size(params, len(texts))
     # Measured on 20k Debian descriptions: 10 rather than 5 gives fewer, more distinct topics
     # (diversity 0.885 → 0.918) at the same NMI (docs/pipeline.md).
-    min_samples = min(min_size, MIN_SAMPLES_CAP)
+    large = len(texts) > large_corpus
+    min_samples = min(min_size, LARGE_MIN_SAMPLES if large else MIN_SAMPLES_CAP)
 
     @contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -97,10 +107,17 @@ def run_pipeline(
         else:
             n_unique = len(set(texts))
     with stage("reduce"):
-        graph = NeighbourGraph(n_neighbors=params.n_neighbors, random_state=params.seed).fit(embeddings)
-        reduced = (
-            UmapReducer(n_components=params.n_components, random_state=params.seed).fit(embeddings, graph).embedding_
-        )
+        graph = NeighbourGraph(
+            n_neighbors=params.n_neighbors,
+            random_state=params.seed,
+            fast=large,
+            exact_limit=min(EXACT_KNN_LIMIT, large_corpus),
+        ).fit(embeddings)
+        reducer = UmapReducer(n_components=params.n_components, random_state=params.seed)
+        if large:
+            reducer.n_epochs = LARGE_REDUCE_EPOCHS
+            reducer.init = graph_init(graph, embeddings, min(params.n_components, len(texts) - 2), params.seed)
+        reduced = reducer.fit(embeddings, graph).embedding_
     with stage("cluster"):
         labels = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced).labels_
         labels = TopicMerger(n_topics=params.n_topics).fit(embeddings, labels).labels_
@@ -110,11 +127,10 @@ def run_pipeline(
         labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
         labeler.fit(texts, topics, embeddings, core=~outlier)
     with stage("layout"):
-        xy = (
-            UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
-            .fit(embeddings, graph)
-            .embedding_
-        )
+        layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
+        if large:
+            layout.n_epochs, layout.init = LARGE_LAYOUT_EPOCHS, pca_init(reduced)
+        xy = layout.fit(embeddings, graph).embedding_
     with stage("hierarchy"):
         topic_ids, topic_centroids = centroids(embeddings, topics)
         rows = [labeler.topic_ids_.index(t) for t in topic_ids]

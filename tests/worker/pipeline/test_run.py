@@ -84,3 +84,20 @@ def test_ids_must_match_texts() -> None:
 )
 def test_min_topic_size_default(given: int | None, n: int, expected: int) -> None:
     assert resolve_min_topic_size(PipelineParams(min_topic_size=given), n) == expected
+
+
+def test_large_corpus_reduction_finds_the_same_topics_and_is_reproducible() -> None:
+    """The path for corpora above LARGE_CORPUS (NN-descent graph, label-propagation start, fewer
+    epochs, map started from the clustering projection), forced on a small planted corpus."""
+    texts, truth = planted_corpus(60)
+    ids = [f"d{i}" for i in range(len(texts))]
+
+    def large() -> TopicMap:
+        return run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder(), large_corpus=100)
+
+    topic_map = large()
+    TopicMap.model_validate_json(topic_map.model_dump_json())
+    assert topic_map.meta.resolved["min_samples"] == 5
+    assert adjusted_rand_score(truth, topic_map.documents.topic) > 0.9
+    again = large()
+    assert again.documents.topic == topic_map.documents.topic and again.documents.x == topic_map.documents.x
