@@ -61,6 +61,7 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
 
     start = time.perf_counter()
     run_pipeline(texts[:300], [str(i) for i in range(300)], PipelineParams(), encoder=encoder)
+    run_pipeline(texts[:600], [str(i) for i in range(600)], PipelineParams(), encoder=encoder, large_corpus=300)
     warmup = time.perf_counter() - start
     torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()

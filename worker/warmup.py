@@ -1,4 +1,4 @@
-"""Load the default model and compile UMAP's numba code once, when a worker starts."""
+"""Load the default model and compile UMAP's (and the large-corpus path's) numba code once, when a worker starts."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def warm_up(model: str = DEFAULT_MODEL) -> float:
 
     start = time.perf_counter()
     texts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(6)) + f" item {i}" for i in range(60)]
-    run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(model=model))
+    ids = [str(i) for i in range(len(texts))]
+    run_pipeline(texts, ids, PipelineParams(model=model))
+    run_pipeline(texts, ids, PipelineParams(model=model), large_corpus=len(texts) // 2)  # the large-corpus path's JIT
     seconds = time.perf_counter() - start
     logger.info("worker warmed up", extra={"duration": round(seconds, 2)})
     return seconds

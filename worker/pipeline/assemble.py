@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.contracts import Documents, Hierarchy, HierarchyNode, Term, Topic
+from worker.pipeline.cluster import topic_members
 from worker.pipeline.hierarchy import TopicHierarchy
 from worker.pipeline.label import TopicLabeler
 
@@ -40,15 +41,16 @@ def build_topics(
 ) -> list[Topic]:
     """One :class:`Topic` per topic id, positioned at the median of its documents on the map."""
     result = []
+    members_of = topic_members(topics)
     for index, topic in enumerate(labeler.topic_ids_):
-        members = topics == topic
+        members = members_of[topic]
         x, y = np.median(xy[members], axis=0)
         result.append(
             Topic(
                 id=topic,
                 label=labeler.labels_[index],
                 terms=[Term(term=t, weight=w) for t, w in labeler.terms_[index]],
-                size=int(members.sum()),
+                size=len(members),
                 x=_round(x),
                 y=_round(y),
                 representative_documents=[ids[i] for i in labeler.representatives_[index]],

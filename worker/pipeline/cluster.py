@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 Labels = npt.NDArray[np.int64]
+OUTLIER_BLOCK = 8192
 
 
 class HdbscanClusterer:
@@ -47,11 +48,21 @@ class HdbscanClusterer:
         return self
 
 
+def topic_members(labels: Labels) -> dict[int, npt.NDArray[np.intp]]:
+    """Indices of each label's documents (-1 included), by one sort rather than a pass per topic
+    (a million documents in 4,000 topics: seconds, not minutes)."""
+    order = np.argsort(labels, kind="stable")
+    values, starts = np.unique(labels[order], return_index=True)
+    ends = np.append(starts[1:], len(labels))
+    return {int(v): order[a:b] for v, a, b in zip(values, starts, ends, strict=True)}
+
+
 def centroids(embeddings: npt.NDArray[np.float32], labels: Labels) -> tuple[list[int], npt.NDArray[np.float32]]:
     """Unit-length mean embedding per topic (ignoring -1), with the topic ids in row order."""
-    topics = sorted(int(t) for t in np.unique(labels) if t >= 0)
+    members = {t: rows for t, rows in topic_members(labels).items() if t >= 0}
+    topics = sorted(members)
     means = (
-        np.stack([embeddings[labels == t].mean(axis=0) for t in topics])
+        np.stack([embeddings[members[t]].mean(axis=0) for t in topics])
         if topics
         else np.empty((0, embeddings.shape[1]))
     )
@@ -81,8 +92,9 @@ class TopicMerger:
         groups = AgglomerativeClustering(n_clusters=self.n_topics, metric="cosine", linkage="average").fit_predict(
             vectors
         )
-        for topic, group in zip(topics, groups, strict=True):
-            self.labels_[labels == topic] = group
+        lookup = np.full(max(topics) + 1, -1, dtype=np.int64)
+        lookup[topics] = groups
+        self.labels_ = np.where(labels >= 0, lookup[np.maximum(labels, 0)], labels)
         return self
 
 
@@ -108,8 +120,12 @@ class OutlierAssigner:
         if not topics:  # nothing was dense enough: everything is one topic
             self.labels_[:] = 0
             return self
-        similarity = embeddings[self.outlier_] @ vectors.T
-        self.labels_[self.outlier_] = np.asarray(topics)[similarity.argmax(axis=1)]
+        rows = np.flatnonzero(self.outlier_)
+        nearest = np.empty(len(rows), dtype=np.intp)
+        for start in range(0, len(rows), OUTLIER_BLOCK):  # outliers x topics at once: 2.7 GB at 10^6 documents
+            block = rows[start : start + OUTLIER_BLOCK]
+            nearest[start : start + len(block)] = (embeddings[block] @ vectors.T).argmax(axis=1)
+        self.labels_[rows] = np.asarray(topics)[nearest]
         return self
 
 

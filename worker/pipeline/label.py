@@ -21,6 +21,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from worker.pipeline.cluster import topic_members
+
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
 """Words of two or more characters that start with a letter: drops bare numbers."""
 
@@ -173,12 +175,13 @@ class TopicLabeler:
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
         presence, vocabulary = document_terms(texts)
-        rows = []
+        members_of = topic_members(topics)
+        defining = {}  # each topic's core documents, or all of them when it has no core
         for topic in self.topic_ids_:
-            members = (topics == topic) & core
-            if not members.any():
-                members = topics == topic
-            rows.append(sp.csr_matrix(presence[members].sum(axis=0)))
+            rows_of_topic = members_of[topic]
+            core_rows = rows_of_topic[core[rows_of_topic]]
+            defining[topic] = core_rows if core_rows.size else rows_of_topic
+        rows = [sp.csr_matrix(presence[defining[topic]].sum(axis=0)) for topic in self.topic_ids_]
         counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, len(vocabulary)))
         self.counts_, self.vocabulary_ = counts, vocabulary
         weights = class_tfidf(counts) if counts.shape[1] else counts
@@ -187,25 +190,15 @@ class TopicLabeler:
             OUTLIER_LABEL if topic == -1 else (readable_label([t for t, _ in terms]) or f"Topic {topic}")
             for topic, terms in zip(self.topic_ids_, self.terms_, strict=True)
         ]
-        self.representatives_ = [
-            self._representatives(texts, topics, embeddings, core, topic) for topic in self.topic_ids_
-        ]
+        self.representatives_ = [self._representatives(texts, embeddings, defining[t]) for t in self.topic_ids_]
         return self
 
     def _top_terms(self, row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> list[tuple[str, float]]:
         return top_terms(row, vocabulary, self.n_terms)
 
     def _representatives(
-        self,
-        texts: Sequence[str],
-        topics: npt.NDArray[np.int64],
-        embeddings: npt.NDArray[np.float32],
-        core: npt.NDArray[np.bool_],
-        topic: int,
+        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], members: npt.NDArray[np.intp]
     ) -> list[int]:
-        members = np.flatnonzero((topics == topic) & core)
-        if members.size == 0:
-            members = np.flatnonzero(topics == topic)
         centroid = embeddings[members].mean(axis=0)
         similarity = embeddings[members] @ centroid
         chosen: list[int] = []

@@ -137,7 +137,7 @@ def run_pipeline(
         hierarchy = TopicHierarchy().fit(
             topic_ids,
             topic_centroids,
-            np.array([int((topics == t).sum()) for t in topic_ids], dtype=np.int64),
+            np.bincount(topics[topics >= 0])[topic_ids].astype(np.int64),
             labeler.counts_[rows],
             labeler.vocabulary_,
             dict(zip(labeler.topic_ids_, labeler.labels_, strict=True)),
