@@ -47,6 +47,12 @@ class ApiSettings(BaseSettings):
     )
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
+    parsed_cache_documents: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="Documents of parsed corpora and maps an API process keeps for reading documents "
+        "(hover, selection, topic pages); 0 keeps none.",
+    )
     sse_ping_s: float = Field(default=15, gt=0, description="Keep-alive comment interval on the events stream.")
 
     @property

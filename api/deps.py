@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader
 
+from api.cache import ParsedCache
 from api.config import ApiSettings, get_settings
 from api.errors import ApiError
 from api.security import owner_of, parse_keys
@@ -24,6 +25,16 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Y
 @functools.cache
 def store_for(url: str, retention_s: int) -> JobStore:
     return JobStore.from_url(url, retention_s=retention_s)
+
+
+@functools.cache
+def parsed_cache_for(max_documents: int) -> ParsedCache:
+    return ParsedCache(max_documents)
+
+
+def parsed_cache() -> ParsedCache:
+    """The process's cache of parsed corpora and map versions (api/cache.py)."""
+    return parsed_cache_for(get_settings().parsed_cache_documents)
 
 
 async def settings_dependency() -> ApiSettings:

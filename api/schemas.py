@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -151,6 +151,19 @@ class DocumentPage(BaseModel):
     total: int = Field(description="Matching documents in all pages.")
     limit: int
     offset: int
+
+
+class DocumentIds(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": ["d1", "d2"]}]})
+
+    ids: list[Annotated[str, Field(max_length=200)]] = Field(
+        min_length=1, max_length=500, description="Document ids (those of the map's `documents.id`)."
+    )
+
+
+class DocumentsById(BaseModel):
+    documents: list[DocumentOut] = Field(description="The documents found, in the order asked.")
+    missing: list[str] = Field(description="Ids the map does not have.")
 
 
 class Problem(BaseModel):

@@ -2,18 +2,24 @@
 
 A map, an export or a figure is stored once, gzip-compressed, and never changes. A client that
 accepts gzip gets those bytes as they are (``Content-Encoding: gzip``; nginx passes them through);
-any other client gets them inflated. The ETag is the digest of the stored bytes (weak, since the two
-encodings are the same content), so ``If-None-Match`` answers 304 without sending anything.
+any other client gets them inflated as they are sent (streamed, never inflated whole). The ETag
+is the digest of the stored bytes (weak, since the two encodings are the same content), so
+``If-None-Match`` answers 304 without sending anything.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
 
-from worker.jobstore import JobStore, gzip_bytes, inflate
+from worker.jobstore import JobStore, gzip_written
+
+INFLATE_CHUNK = 1 << 20
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -54,13 +60,26 @@ def stored_response(
         return Response(status_code=304, headers=sent)
     if blob.startswith(GZIP_MAGIC) and accepts_gzip(request.headers.get("accept-encoding", "")):
         return Response(blob, media_type=media_type, headers={**sent, "Content-Encoding": "gzip"})
-    return Response(inflate(blob), media_type=media_type, headers=sent)
+    return StreamingResponse(inflated_chunks(blob), media_type=media_type, headers=sent)
 
 
-def cached_artifact(store: JobStore, job_id: str, name: str, build: Callable[[], bytes]) -> bytes:
-    """The stored rendering ``name`` of a job's map, built and stored (gzip) on first use."""
+def inflated_chunks(blob: bytes, chunk: int = INFLATE_CHUNK) -> Iterator[bytes]:
+    """``blob`` (gzip or zlib) decompressed piece by piece: at most about ``chunk`` bytes at a time."""
+    inflater = zlib.decompressobj(47)
+    for start in range(0, len(blob), chunk // 8):
+        data = inflater.decompress(blob[start : start + chunk // 8], chunk)
+        while data:
+            yield data
+            data = inflater.decompress(inflater.unconsumed_tail, chunk) if inflater.unconsumed_tail else b""
+    rest = inflater.flush()
+    if rest:
+        yield rest
+
+
+def cached_artifact(store: JobStore, job_id: str, name: str, write: Callable[[BinaryIO], object]) -> bytes:
+    """The stored rendering ``name`` of a job's map: ``write`` writes it to a gzip stream on first use."""
     blob = store.get_artifact(job_id, name)
     if blob is None:
-        blob = gzip_bytes(build())
+        blob = gzip_written(write)
         store.put_artifact(job_id, name, blob)
     return blob

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -78,38 +79,44 @@ def document_map(
 
     Documents the clustering flagged as outliers (assigned to a topic or not) form a grey trace
     of their own so the dense core of each topic stands out; their hover names their topic.
+
+    Positions and each point's ``customdata`` (its row in ``documents``) are binary arrays in the
+    figure JSON. Without ``texts`` (and without ``documents.text``) the hover shows the topic and
+    id only: the page fetches the text by id (POST …/documents/by-ids), so the figure stays small.
     """
     docs = topic_map.documents
     texts = texts if texts is not None else docs.text
     group_of, groups = level_groups(topic_map, level)
     labels = {group: label for group, label, *_ in groups}
     topic_labels = {t.id: t.label for t in topic_map.topics}
-    members: dict[int, list[int]] = {}
-    for index, outlier in enumerate(docs.outlier):
-        members.setdefault(-1 if outlier else group_of[index], []).append(index)
+    xs, ys = np.asarray(docs.x, dtype=np.float32), np.asarray(docs.y, dtype=np.float32)
+    trace_of = np.where(np.asarray(docs.outlier, dtype=bool), -1, np.asarray(group_of, dtype=np.int64))
+    order = np.argsort(trace_of, kind="stable")  # rows grouped by trace, in document order within one
+    keys, starts = np.unique(trace_of[order], return_index=True)
+    members = dict(zip(keys.tolist(), np.split(order, starts[1:]), strict=True))
 
     def hover(index: int) -> str:
         topic = docs.topic[index]
         head = f"<b>{escape(topic_labels.get(topic, str(topic)))}</b>" + (" (outlier)" if docs.outlier[index] else "")
         if level not in (None, "fine"):
             head = f"{escape(labels.get(group_of[index], ''))} › {head}"
-        body = snippet(texts[index]) if texts is not None else ""
-        return f"{head}<br>id: {escape(docs.id[index])}<br>{body}"
+        body = f"<br>{snippet(texts[index])}" if texts is not None else ""
+        return f"{head}<br>id: {escape(docs.id[index])}{body}"
 
     figure = go.Figure()
     for topic in sorted(members, key=lambda t: (t < 0, t)):
         rows = members[topic]
         figure.add_trace(
             go.Scattergl(
-                x=[docs.x[i] for i in rows],
-                y=[docs.y[i] for i in rows],
+                x=xs[rows],
+                y=ys[rows],
                 mode="markers",
                 name=escape(labels.get(topic, "Outliers") if topic >= 0 else "Outliers"),
                 legendgroup=str(topic),
                 marker={"size": 4, "color": topic_colour(topic), "opacity": 0.5 if topic < 0 else 0.8},
-                hovertext=[hover(i) for i in rows],
+                hovertext=[hover(i) for i in rows.tolist()],
                 hovertemplate="%{hovertext}<extra></extra>",
-                customdata=[docs.id[i] for i in rows],
+                customdata=rows.astype(np.int32),
                 meta={"topic": topic},
             )
         )

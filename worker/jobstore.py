@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import redis
 
@@ -414,6 +415,15 @@ class JobStore:
 def gzip_bytes(data: bytes, level: int = 6) -> bytes:
     """gzip with a fixed timestamp: the same content always gives the same bytes (and ETag)."""
     return gzip.compress(data, compresslevel=level, mtime=0)
+
+
+def gzip_written(write: Callable[[BinaryIO], object], level: int = 6) -> bytes:
+    """gzip bytes of what ``write`` writes to the stream it is given (fixed timestamp, as
+    :func:`gzip_bytes`): a large rendering is compressed as it is made, never held uncompressed."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=level, mtime=0) as stream:
+        write(cast(BinaryIO, stream))
+    return buffer.getvalue()
 
 
 def inflate(data: bytes) -> bytes:

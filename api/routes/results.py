@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import OwnerDep, StoreDep, owned_job
+from api.deps import OwnerDep, StoreDep, owned_job, parsed_cache
 from api.errors import ApiError
-from api.schemas import DocumentOut, DocumentPage, TopicOut
+from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, TopicOut
 from api.stored import cached_artifact, stored_response
 from render.exports import write_documents_csv
 from render.figures import UnknownLevel, build_figure, to_json, to_standalone_html
@@ -62,14 +62,28 @@ def chosen_version(record: JobRecord, version: int | None) -> int:
 def finished_map(
     store: JobStore, owner: str, job_id: str, version: int | None = None
 ) -> tuple[TopicMap, dict[str, Any]]:
-    """A version of the job's map (the latest by default) and the corpus; 409 while the job has not
-    succeeded, 410 once they expired."""
+    """A version of the job's map (the latest by default) and the corpus, read-only; 409 while the
+    job has not succeeded, 410 once they expired. Both are kept parsed in the process (api/cache.py)."""
     record = finished_record(store, owner, job_id)
-    topic_map = store.get_map(job_id, chosen_version(record, version))
-    corpus = store.get_corpus(record.corpus)
+    number = chosen_version(record, version)
+    cache = parsed_cache()
+    topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), document_count)
+    corpus = cached_corpus(store, record.corpus)
     if topic_map is None or corpus is None:
         raise ApiError(410, EXPIRED)
     return topic_map, corpus
+
+
+def cached_corpus(store: JobStore, sha: str) -> dict[str, Any] | None:
+    return parsed_cache().get(("corpus", sha), lambda: store.get_corpus(sha), corpus_size)
+
+
+def document_count(topic_map: TopicMap) -> int:
+    return len(topic_map.documents.id)
+
+
+def corpus_size(corpus: dict[str, Any]) -> int:
+    return len(corpus["texts"])
 
 
 def stored_map(store: JobStore, job_id: str, version: int = 1) -> bytes:
@@ -79,18 +93,30 @@ def stored_map(store: JobStore, job_id: str, version: int = 1) -> bytes:
     return blob
 
 
-def map_with_texts(store: JobStore, record: JobRecord, version: int) -> bytes:
-    """The stored map JSON with the corpus texts in ``documents.text``, without parsing the map."""
+TEXTS_CHUNK = 10_000
+
+
+def write_map_with_texts(out: BinaryIO, store: JobStore, record: JobRecord, version: int) -> None:
+    """The stored map JSON with the corpus texts in ``documents.text``, written without parsing the
+    map and without one string of every text: the texts go out ``TEXTS_CHUNK`` at a time."""
     plain = inflate(stored_map(store, record.id, version))
-    corpus = store.get_corpus(record.corpus)
+    corpus = cached_corpus(store, record.corpus)
     if corpus is None:
         raise ApiError(410, EXPIRED)
+    texts = corpus["texts"]
     tail = b'"text":null}}'  # documents.text is the last field of the last field (worker/contracts.py)
     if not plain.endswith(tail):
         topic_map = TopicMap.model_validate_json(plain)
-        topic_map.documents.text = corpus["texts"]
-        return topic_map.model_dump_json().encode()
-    return plain[: -len(tail)] + b'"text":' + json.dumps(corpus["texts"], ensure_ascii=False).encode() + b"}}"
+        topic_map.documents.text = texts
+        out.write(topic_map.model_dump_json().encode())
+        return
+    out.write(plain[: -len(tail)])
+    del plain
+    out.write(b'"text":[')
+    for start in range(0, len(texts), TEXTS_CHUNK):
+        out.write(b"," if start else b"")
+        out.write(json.dumps(texts[start : start + TEXTS_CHUNK], ensure_ascii=False)[1:-1].encode())
+    out.write(b"]}}")
 
 
 @router.get("/map", summary="The topic map (JSON)", response_model=TopicMap, responses=STORED)
@@ -110,7 +136,8 @@ def get_map(
     record = finished_record(store, owner, job_id)
     number = chosen_version(record, version)
     if include == "text":
-        blob = cached_artifact(store, job_id, f"v{number}/map-text.json", lambda: map_with_texts(store, record, number))
+        name = f"v{number}/map-text.json"
+        blob = cached_artifact(store, job_id, name, lambda out: write_map_with_texts(out, store, record, number))
     else:
         blob = stored_map(store, job_id, number)
     response = stored_response(request, blob, "application/json")
@@ -192,23 +219,45 @@ def search_documents(
     return page(topic_map, corpus, rows, limit, offset)
 
 
-def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: int, offset: int) -> DocumentPage:
+@router.post("/documents/by-ids", summary="Documents by id (hover, selection)", responses=NOT_READY)
+def documents_by_ids(
+    job_id: str, body: DocumentIds, store: StoreDep, owner: OwnerDep, version: VersionQuery = None
+) -> DocumentsById:
+    """The documents with these ids, in the order asked, with their text, topic and position; ids
+    the map does not have are listed in `missing`. The page fetches texts this way, a page at a time,
+    instead of downloading every text with the map."""
+    number = chosen_version(finished_record(store, owner, job_id), version)
+    topic_map, corpus = finished_map(store, owner, job_id, number)
+    rows = parsed_cache().get(("rows", job_id, number), lambda: row_index(topic_map), len) or {}
+    found = [rows[doc_id] for doc_id in body.ids if doc_id in rows]
+    missing = [doc_id for doc_id in body.ids if doc_id not in rows]
+    return DocumentsById(documents=documents_out(topic_map, corpus, found), missing=missing)
+
+
+def row_index(topic_map: TopicMap) -> dict[str, int]:
+    return {doc_id: row for row, doc_id in enumerate(topic_map.documents.id)}
+
+
+def documents_out(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int]) -> list[DocumentOut]:
     docs = topic_map.documents
     labels = {t.id: t.label for t in topic_map.topics}
-    chosen = rows[offset : offset + limit]
+    return [
+        DocumentOut(
+            id=docs.id[i],
+            text=corpus["texts"][i],
+            topic=docs.topic[i],
+            label=labels.get(docs.topic[i], ""),
+            outlier=docs.outlier[i],
+            x=docs.x[i],
+            y=docs.y[i],
+        )
+        for i in rows
+    ]
+
+
+def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: int, offset: int) -> DocumentPage:
     return DocumentPage(
-        documents=[
-            DocumentOut(
-                id=docs.id[i],
-                text=corpus["texts"][i],
-                topic=docs.topic[i],
-                label=labels.get(docs.topic[i], ""),
-                outlier=docs.outlier[i],
-                x=docs.x[i],
-                y=docs.y[i],
-            )
-            for i in chosen
-        ],
+        documents=documents_out(topic_map, corpus, rows[offset : offset + limit]),
         total=len(rows),
         limit=limit,
         offset=offset,
@@ -243,26 +292,31 @@ def get_figure(
         Literal["coarse", "medium", "fine"] | None,
         Query(description="With kind=map: colour and label the documents by this hierarchy level"),
     ] = None,
+    texts: Annotated[
+        bool,
+        Query(description="With kind=map: false leaves document texts out of the hover (fetch them by id)"),
+    ] = True,
     version: VersionQuery = None,
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
     number = chosen_version(finished_record(store, owner, job_id), version)
 
-    def render() -> bytes:
+    def render(out: BinaryIO) -> None:
         topic_map, corpus = finished_map(store, owner, job_id, number)
         try:
-            figure = build_figure(kind, topic_map, corpus["texts"], level=level)
+            figure = build_figure(kind, topic_map, corpus["texts"] if texts else None, level=level)
         except UnknownLevel as exc:
             raise ApiError(422 if level else 404, str(exc)) from None
         if format == "html":
-            return to_standalone_html(figure, title=f"topicmap {kind}").encode()
-        return to_json(figure).encode()
+            out.write(to_standalone_html(figure, title=f"topicmap {kind}").encode())
+        else:
+            out.write(to_json(figure).encode())
 
-    name = (
-        f"figure-{kind}-{level}.{format}"
-        if kind == "map" and level not in (None, "fine")
-        else f"figure-{kind}.{format}"
-    )
+    name = f"figure-{kind}"
+    if kind == "map":
+        name += f"-{level}" if level not in (None, "fine") else ""
+        name += "" if texts else "-notext"
+    name += f".{format}"
     blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
     media_type = "text/html; charset=utf-8" if format == "html" else "application/json"
     return stored_response(request, blob, media_type)
@@ -280,11 +334,12 @@ def export_csv(
     """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
     number = chosen_version(finished_record(store, owner, job_id), version)
 
-    def render() -> bytes:
+    def render(out: BinaryIO) -> None:
         topic_map, corpus = finished_map(store, owner, job_id, number)
-        buffer = io.StringIO()
-        write_documents_csv(buffer, topic_map, corpus["texts"], corpus["metadata"])
-        return buffer.getvalue().encode()
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        write_documents_csv(text, topic_map, corpus["texts"], corpus["metadata"])
+        text.flush()
+        text.detach()  # the gzip stream stays open: cached_artifact closes it
 
     blob = cached_artifact(store, job_id, f"v{number}/documents.csv", render)
     headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}

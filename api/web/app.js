@@ -5,7 +5,7 @@ import { guessTextColumn, preview } from "./preview.js";
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
 const TERMINAL = ["succeeded", "failed", "cancelled"];
-const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0, topics: [], version: 1 };
+const state = { jobId: null, file: null, events: null, map: null, texts: new Map(), listing: null, offset: 0, topics: [], version: 1, hovered: null };
 const LEVEL_NAMES = { fine: "Topics", medium: "Medium themes", coarse: "Coarse themes" };
 
 function el(tag, text, className) {
@@ -180,20 +180,21 @@ async function finished(status) {
   await showMap();
 }
 
-// The latest version of the map: figure, texts, topics, versions (after an edit too).
+// The latest version of the map: figure, positions, topics, versions (after an edit too). No texts:
+// hover and selection fetch them by id, a page at a time, so a big map loads fast.
 async function showMap() {
   const jobId = state.jobId;
   const [figure, topicMap, topics, versions] = await Promise.all([
-    json(`/api/jobs/${jobId}/figure?kind=map`),
-    json(`/api/jobs/${jobId}/map?include=text`),
+    json(`/api/jobs/${jobId}/figure?kind=map&texts=false`),
+    json(`/api/jobs/${jobId}/map`),
     json(`/api/jobs/${jobId}/topics`),
     json(`/api/jobs/${jobId}/versions`),
   ]);
   if (jobId !== state.jobId) return;
   state.map = topicMap;
   state.topics = topics;
+  state.texts = new Map();
   renderVersions(versions);
-  topicMap.documents.id.forEach((id, i) => state.texts.set(id, i));
   $("progress-box").hidden = true;
   $("result").hidden = false;
   renderLevels(topicMap.hierarchy);
@@ -207,7 +208,35 @@ async function drawMap(figure) {
   delete figure.layout.width;
   await Plotly.react("plot", figure.data, figure.layout, { responsive: true, displaylogo: false, scrollZoom: true });
   $("plot").removeAllListeners?.("plotly_selected");
+  $("plot").removeAllListeners?.("plotly_hover");
   $("plot").on("plotly_selected", (event) => showSelection(event));
+  $("plot").on("plotly_hover", (event) => showHovered(event));
+}
+
+// The text of the document under the pointer, fetched by id (kept for the session).
+async function documentsById(ids) {
+  const wanted = ids.filter((id) => !state.texts.has(id));
+  for (let start = 0; start < wanted.length; start += 500) {
+    const { documents } = await json(`/api/jobs/${state.jobId}/documents/by-ids?version=${state.version}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: wanted.slice(start, start + 500) }),
+    });
+    for (const doc of documents) state.texts.set(doc.id, doc);
+  }
+  return ids.map((id) => state.texts.get(id)).filter(Boolean);
+}
+
+function showHovered(event) {
+  const point = event && event.points && event.points[0];
+  if (!point || point.customdata === undefined || !state.map) return;
+  const id = state.map.documents.id[point.customdata];
+  state.hovered = id;
+  setTimeout(async () => {
+    if (state.hovered !== id) return;  // the pointer moved on
+    const [doc] = await documentsById([id]);
+    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}: ${doc.text}`);
+  }, 120);
 }
 
 // --- hierarchy: a level selector recolours the map; themes expand to their topics ------------------
@@ -230,7 +259,7 @@ $("level").addEventListener("change", async () => {
   const jobId = state.jobId;
   const query = level === "fine" ? "" : `&level=${encodeURIComponent(level)}`;
   const [figure, nodes] = await Promise.all([
-    json(`/api/jobs/${jobId}/figure?kind=map${query}`),
+    json(`/api/jobs/${jobId}/figure?kind=map&texts=false${query}`),
     level === "fine" ? Promise.resolve(null) : json(`/api/jobs/${jobId}/topics?level=${encodeURIComponent(level)}`),
   ]);
   if (jobId !== state.jobId) return;
@@ -381,12 +410,7 @@ async function showPage() {
   let total;
   if (ids) {
     total = ids.length;
-    documents = ids.slice(state.offset, state.offset + PAGE).map((id) => {
-      const i = state.texts.get(id);
-      const docs = state.map.documents;
-      const topic = state.map.topics.find((t) => t.id === docs.topic[i]);
-      return { id, text: docs.text[i], label: topic ? topic.label : "", outlier: docs.outlier[i] };
-    });
+    documents = await documentsById(ids.slice(state.offset, state.offset + PAGE));
   } else {
     const separator = path.includes("?") ? "&" : "?";
     const page = await json(`${path}${separator}limit=${PAGE}&offset=${state.offset}`);
@@ -409,7 +433,8 @@ $("next-page").addEventListener("click", () => { state.offset += PAGE; showPage(
 
 function showSelection(event) {
   if (!event || !event.points) return;
-  const ids = event.points.map((point) => point.customdata).filter((id) => id !== undefined);
+  const rows = event.points.map((point) => point.customdata).filter((row) => row !== undefined);
+  const ids = rows.map((row) => state.map.documents.id[row]);
   listDocuments({ caption: "Selected documents", ids });
 }
 

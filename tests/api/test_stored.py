@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import os
 import zlib
 
 import pytest
+from fastapi import Response
+from fastapi.responses import StreamingResponse
 from starlette.requests import Request
 
-from api.stored import accepts_gzip, etag_matches, etag_of, stored_response
-from worker.jobstore import gzip_bytes, inflate
+from api.stored import accepts_gzip, etag_matches, etag_of, inflated_chunks, stored_response
+from worker.jobstore import gzip_bytes, gzip_written, inflate
 
 
 @pytest.mark.parametrize(
@@ -43,6 +47,17 @@ def request(**headers: str) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
 
 
+def body(response: Response) -> bytes:
+    """The bytes a response sends, streamed or not."""
+    if not isinstance(response, StreamingResponse):
+        return bytes(response.body)
+
+    async def collect() -> bytes:
+        return b"".join([bytes(chunk) async for chunk in response.body_iterator])  # type: ignore[arg-type]
+
+    return asyncio.run(collect())
+
+
 def test_stored_bytes_are_sent_as_they_are_or_inflated() -> None:
     blob = gzip_bytes(b'{"a": 1}')
     assert gzip_bytes(b'{"a": 1}') == blob  # a fixed timestamp: the same bytes, the same ETag
@@ -50,7 +65,7 @@ def test_stored_bytes_are_sent_as_they_are_or_inflated() -> None:
     assert compressed.body == blob and compressed.headers["content-encoding"] == "gzip"
     assert compressed.headers["vary"] == "Accept-Encoding"
     plain = stored_response(request(accept_encoding="identity"), blob, "application/json")
-    assert plain.body == b'{"a": 1}' and "content-encoding" not in plain.headers
+    assert body(plain) == b'{"a": 1}' and "content-encoding" not in plain.headers
     assert plain.headers["etag"] == compressed.headers["etag"]
     unchanged = stored_response(request(if_none_match=compressed.headers["etag"]), blob, "application/json")
     assert unchanged.status_code == 304 and unchanged.body == b""
@@ -60,5 +75,20 @@ def test_maps_stored_before_gzip_framing_still_read() -> None:
     legacy = zlib.compress(b'{"a": 1}')
     assert inflate(legacy) == b'{"a": 1}'
     response = stored_response(request(accept_encoding="gzip"), legacy, "application/json")
-    assert response.body == b'{"a": 1}' and "content-encoding" not in response.headers
+    assert body(response) == b'{"a": 1}' and "content-encoding" not in response.headers
     assert gzip.decompress(gzip_bytes(b"x")) == b"x"
+
+
+def test_large_stored_bytes_are_inflated_piece_by_piece() -> None:
+    plain = os.urandom(50_000).hex().encode() * 3  # 300 kB, compressible
+    blob = gzip_bytes(plain)
+    pieces = list(inflated_chunks(blob, chunk=4096))
+    assert b"".join(pieces) == plain
+    assert len(pieces) > 10 and max(len(piece) for piece in pieces) <= 4096
+    assert b"".join(inflated_chunks(zlib.compress(plain), chunk=4096)) == plain
+
+
+def test_a_rendering_is_compressed_as_it_is_written() -> None:
+    blob = gzip_written(lambda out: [out.write(b"row %d\n" % i) for i in range(1000)])
+    assert inflate(blob) == b"".join(b"row %d\n" % i for i in range(1000))
+    assert blob == gzip_written(lambda out: out.write(inflate(blob)))  # fixed timestamp: stable ETags

@@ -85,3 +85,25 @@ def test_another_keys_job_stays_hidden(api: Api, finished_job: str) -> None:
     with api.client("bob") as bob:
         assert bob.get(f"/api/jobs/{finished_job}/map").status_code == 404
         assert bob.get(f"/api/jobs/{finished_job}/export.csv").status_code == 404
+        refused = bob.post(f"/api/jobs/{finished_job}/documents/by-ids", json={"ids": ["d0"]})
+        assert refused.status_code == 404
+
+
+def test_documents_are_fetched_by_id_a_page_at_a_time(client: httpx.Client, finished_job: str) -> None:
+    topic_map = client.get(f"/api/jobs/{finished_job}/map").json()
+    assert topic_map["documents"]["text"] is None  # the map itself carries no texts
+    ids = topic_map["documents"]["id"]
+    wanted = [ids[7], ids[0], "no-such-id", ids[41]]
+    found = client.post(f"/api/jobs/{finished_job}/documents/by-ids", json={"ids": wanted})
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert [d["id"] for d in body["documents"]] == [ids[7], ids[0], ids[41]] and body["missing"] == ["no-such-id"]
+    texts = {d["id"]: d["text"] for d in sample_documents(80, offset=500)}
+    first = body["documents"][0]
+    assert first["text"] == texts[ids[7]] and first["topic"] == topic_map["documents"]["topic"][7]
+    assert first["x"] == pytest.approx(topic_map["documents"]["x"][7])
+
+    too_many = client.post(f"/api/jobs/{finished_job}/documents/by-ids", json={"ids": ["a"] * 501})
+    assert too_many.status_code == 422 and "500" in too_many.text
+    no_version = client.post(f"/api/jobs/{finished_job}/documents/by-ids?version=9", json={"ids": ids[:1]})
+    assert no_version.status_code == 404 and "version" in no_version.json()["detail"]

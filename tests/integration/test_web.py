@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -59,6 +60,20 @@ def page(browser: object, edge: str, api: Api) -> Iterator[object]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield page
     context.close()
+
+
+PLOT_BOX = """() => {
+  const gd = document.getElementById('plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+  const trace = gd._fullData[0];
+  return {
+    left: r.left + xa._offset, right: r.left + xa._offset + xa._length,
+    top: r.top + ya._offset, bottom: r.top + ya._offset + ya._length,
+    point_x: r.left + xa._offset + xa.l2p(trace.x[0]), point_y: r.top + ya._offset + ya.l2p(trace.y[0]),
+    point_id: window.topicmap.state.map.documents.id[trace.customdata[0]],
+  };
+}"""
+"""Where the plot area is on the page, and the first point of the first topic (with its id)."""
 
 
 def shot(page: object, name: str) -> Path:
@@ -127,6 +142,32 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     assert any(XSS in text for text in texts), texts  # shown as text, not as an element
     assert page.locator("#documents img").count() == 0
     shot(page, "5-search")
+
+    # The page never downloads the texts with the map: hover and selection fetch them by id.
+    page.click("#clear-search")
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not any("include=text" in url for url in loaded), loaded
+    assert any("texts=false" in url for url in loaded)
+    box = page.evaluate(PLOT_BOX)
+    page.mouse.move(box["point_x"], box["point_y"])
+    page.wait_for_function("document.getElementById('hover-doc').textContent.includes(' · ')")
+    hovered_id = (page.text_content("#hover-doc") or "").split(" · ")[0]
+    near = page.evaluate(f"window.topicmap.state.texts.has({json.dumps(hovered_id)})")  # fetched by id
+    assert near and hovered_id in page.evaluate("window.topicmap.state.map.documents.id")
+    page.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
+    page.mouse.move(box["left"] + 2, box["top"] + 2)
+    page.mouse.down()
+    page.mouse.move((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2, steps=5)
+    page.mouse.move(box["right"] - 2, box["bottom"] - 2, steps=5)
+    page.mouse.up()
+    page.wait_for_selector(f"#docs-caption:has-text('Selected documents: {n_documents} documents')")
+    first_page = page.locator("#documents .text").all_text_contents()
+    page.click("#next-page")
+    page.wait_for_selector("#docs-caption:has-text('showing 21–40')")
+    second_page = page.locator("#documents .text").all_text_contents()
+    assert len(first_page) == len(second_page) == 20 and not set(first_page) & set(second_page)
+    assert all(second_page)
+    page.evaluate("Plotly.relayout('plot', {dragmode: 'pan'})")
 
     with page.expect_download() as download_info:
         page.click("#download-csv")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
 from render.figures import build_figure, document_map, snippet, to_json, to_standalone_html, topic_sizes, topic_terms
@@ -14,9 +16,30 @@ def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> Non
     points = [t for t in figure["data"] if t["type"] == "scattergl"]
     assert [t["meta"]["topic"] for t in points] == [0, 1, 2, -1]
     assert points[-1]["marker"]["color"] == "#b0b0b0"
-    assert sum(len(t["x"]) for t in points) == 9
+    assert all(t["x"]["dtype"] == "f4" and t["customdata"]["dtype"] == "i4" for t in points)  # binary arrays
+    rows = [row for t in points for row in decode(t["customdata"])]
+    assert sorted(rows) == list(range(9))  # customdata: each point's row in documents
+    outlier_rows = decode(points[-1]["customdata"])
+    assert all(topic_map.documents.outlier[row] for row in outlier_rows)
+    assert decode(points[0]["x"]) == pytest.approx(
+        [topic_map.documents.x[row] for row in decode(points[0]["customdata"])]
+    )
+    assert texts[outlier_rows[0]][:10] in points[-1]["hovertext"][0]
     labels = [t for t in figure["data"] if t.get("mode") == "text"]
     assert len(labels) == 1 and labels[0]["text"][0] == "rocket · orbit"
+
+
+def decode(array: dict[str, str]) -> list[float]:
+    """A plotly binary array ({"dtype", "bdata"}) as a list."""
+    return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()  # type: ignore[no-any-return]
+
+
+def test_without_texts_the_hover_names_the_topic_and_id_only() -> None:
+    topic_map, texts = small_map()
+    figure = json.loads(to_json(document_map(topic_map)))
+    hovers = [h for t in figure["data"] if t["type"] == "scattergl" for h in t["hovertext"]]
+    assert len(hovers) == 9 and all("id: " in h for h in hovers)
+    assert not any(text[:12] in h for h in hovers for text in texts)
 
 
 def test_user_strings_are_escaped_in_the_figure() -> None:
