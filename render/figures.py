@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -81,8 +83,9 @@ def document_map(
     of their own so the dense core of each topic stands out; their hover names their topic.
 
     Positions and each point's ``customdata`` (its row in ``documents``) are binary arrays in the
-    figure JSON. Without ``texts`` (and without ``documents.text``) the hover shows the topic and
-    id only: the page fetches the text by id (POST …/documents/by-ids), so the figure stays small.
+    figure JSON. Without ``texts`` (and without ``documents.text``) the hover names the topic only,
+    from one template per trace: the page fetches the text by id (POST …/documents/by-ids), so
+    the figure holds nothing per point but its position and row.
     """
     docs = topic_map.documents
     texts = texts if texts is not None else docs.text
@@ -100,8 +103,14 @@ def document_map(
         head = f"<b>{escape(topic_labels.get(topic, str(topic)))}</b>" + (" (outlier)" if docs.outlier[index] else "")
         if level not in (None, "fine"):
             head = f"{escape(labels.get(group_of[index], ''))} › {head}"
-        body = f"<br>{snippet(texts[index])}" if texts is not None else ""
-        return f"{head}<br>id: {escape(docs.id[index])}{body}"
+        body = snippet(texts[index]) if texts is not None else ""
+        return f"{head}<br>id: {escape(docs.id[index])}<br>{body}"
+
+    def hover_fields(topic: int, rows: npt.NDArray[np.intp]) -> dict[str, Any]:
+        if texts is None:  # one template per trace, nothing per point: the page fetches texts by id
+            name = escape(labels.get(topic, "")) if topic >= 0 else "Outlier"
+            return {"hovertemplate": f"<b>{name}</b><extra></extra>"}
+        return {"hovertext": [hover(i) for i in rows.tolist()], "hovertemplate": "%{hovertext}<extra></extra>"}
 
     figure = go.Figure()
     for topic in sorted(members, key=lambda t: (t < 0, t)):
@@ -114,8 +123,7 @@ def document_map(
                 name=escape(labels.get(topic, "Outliers") if topic >= 0 else "Outliers"),
                 legendgroup=str(topic),
                 marker={"size": 4, "color": topic_colour(topic), "opacity": 0.5 if topic < 0 else 0.8},
-                hovertext=[hover(i) for i in rows.tolist()],
-                hovertemplate="%{hovertext}<extra></extra>",
+                **hover_fields(topic, rows),
                 customdata=rows.astype(np.int32),
                 meta={"topic": topic},
             )

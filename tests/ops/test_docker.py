@@ -117,3 +117,53 @@ def test_api_image_runs_one_process_per_core() -> None:
     assert cmd[:2] == ["sh", "-c"] and cmd[2].startswith("exec uvicorn api.main:app")
     assert '--workers "${TOPICMAP_API_WORKERS:-$(nproc)}"' in cmd[2]
     assert "TOPICMAP_API_WORKERS" in (ROOT / ".env.model").read_text()
+
+
+API_IMPORTABLE = {
+    # What `pip install ".[api]"` provides (pyproject.toml), by import name, and what comes with it.
+    "fastapi", "fastapi_offline", "uvicorn", "multipart", "python_multipart", "pydantic_settings", "redis",
+    "celery", "kombu", "plotly", "numpy", "httpx", "pythonjsonlogger", "prometheus_client", "pydantic", "starlette",
+}  # fmt: skip
+
+
+def imports_of(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_api_image_has_every_module_the_api_imports() -> None:
+    """The API image copies api/, render/ and a few worker/ modules: each one they import, at any
+    depth, must be copied, and every other import must come with the api extra."""
+    copied = {
+        f"worker.{Path(part).stem}"
+        for kind, args in instructions("Dockerfile.api")
+        if kind == "COPY"
+        for part in args.split()[:-1]
+        if part.startswith("worker/") and part.endswith(".py")
+    }
+    pending = [*ROOT.glob("api/**/*.py"), *ROOT.glob("render/**/*.py")]
+    seen: set[Path] = set()
+    third_party: set[str] = set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top == "worker":
+                module = ".".join(name.split(".")[:2])
+                assert module in copied, (
+                    f"{path.relative_to(ROOT)} imports {module}, which Dockerfile.api does not copy"
+                )
+                pending.append(ROOT / (module.replace(".", "/") + ".py"))
+            elif top not in ("api", "render") and top not in sys.stdlib_module_names:
+                third_party.add(top)
+    assert third_party <= API_IMPORTABLE, f"not in the api extra: {sorted(third_party - API_IMPORTABLE)}"

@@ -34,12 +34,13 @@ def decode(array: dict[str, str]) -> list[float]:
     return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()  # type: ignore[no-any-return]
 
 
-def test_without_texts_the_hover_names_the_topic_and_id_only() -> None:
-    topic_map, texts = small_map()
+def test_without_texts_the_hover_is_one_template_per_topic() -> None:
+    topic_map, _ = small_map()
     figure = json.loads(to_json(document_map(topic_map)))
-    hovers = [h for t in figure["data"] if t["type"] == "scattergl" for h in t["hovertext"]]
-    assert len(hovers) == 9 and all("id: " in h for h in hovers)
-    assert not any(text[:12] in h for h in hovers for text in texts)
+    points = [t for t in figure["data"] if t["type"] == "scattergl"]
+    assert not any("hovertext" in t for t in points)  # nothing per point but position and row
+    assert points[0]["hovertemplate"] == "<b>rocket · orbit</b><extra></extra>"
+    assert points[-1]["hovertemplate"].startswith("<b>Outlier")
 
 
 def test_user_strings_are_escaped_in_the_figure() -> None:
