@@ -10,98 +10,20 @@ docs/benchmarks.md. Nothing here asserts a time: the numbers are for people to r
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import random
 import re
 import shutil
 import subprocess
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from benchmarks.compare import machine, write_report
-from tests.integration.servers import Redis, free_port, service_env, wait_for
-from worker.contracts import (
-    DocumentCounts,
-    Documents,
-    EmbeddingInfo,
-    JobRecord,
-    Meta,
-    PipelineParams,
-    Quality,
-    Term,
-    Topic,
-    TopicMap,
-)
-from worker.jobstore import JobStore
+from benchmarks.stack import serving, store_finished_job
 
 ROOT = Path(__file__).resolve().parents[1]
-DEBIAN = ROOT.parent / "shared" / "data" / "debian-packages.jsonl.gz"
-
-
-def corpus_texts(n: int) -> list[str]:
-    if DEBIAN.exists():
-        with gzip.open(DEBIAN, "rt", encoding="utf-8") as handle:
-            texts = [json.loads(line)["text"] for _, line in zip(range(n), handle, strict=False)]
-    else:
-        texts = [f"document {i} about packages, libraries and tools" for i in range(n)]
-    return (texts * (n // len(texts) + 1))[:n]
-
-
-def synthetic_map(n: int, n_topics: int = 60, seed: int = 42) -> TopicMap:
-    rng = random.Random(seed)
-    topic = [rng.randrange(n_topics) for _ in range(n)]
-    documents = Documents(
-        id=[str(i) for i in range(n)],
-        x=[round(rng.uniform(-10, 10), 4) for _ in range(n)],
-        y=[round(rng.uniform(-10, 10), 4) for _ in range(n)],
-        topic=topic,
-        outlier=[rng.random() < 0.2 for _ in range(n)],
-    )
-    topics = [
-        Topic(
-            id=t,
-            label=f"topic {t} · terms",
-            terms=[Term(term=f"term{t}_{k}", weight=1.0 / (k + 1)) for k in range(10)],
-            size=topic.count(t),
-            x=0.0,
-            y=0.0,
-            representative_documents=[str(i) for i in range(5)],
-        )
-        for t in range(n_topics)
-    ]
-    meta = Meta(
-        n_documents=n,
-        params=PipelineParams(),
-        versions={},
-        seed=seed,
-        embedding=EmbeddingInfo(model="synthetic", backend="none", device="cpu", dimensions=384, unique_documents=n),
-        timings_s={},
-        peak_rss_mb=0.0,
-        quality=Quality(n_topics=n_topics, outlier_share=0.2, unassigned_share=0.0, npmi=0.1, diversity=0.9),
-    )
-    return TopicMap(meta=meta, topics=topics, documents=documents)
-
-
-def store_finished_job(store: JobStore, owner: str, n: int) -> str:
-    texts = corpus_texts(n)
-    ids = [str(i) for i in range(n)]
-    sha = store.put_corpus(texts, ids, [{} for _ in range(n)])
-    job_id = uuid.uuid4().hex
-    now = time.time()
-    counts = DocumentCounts(received=n, dropped=0, truncated=0, used=n)
-    store.create(
-        JobRecord(id=job_id, owner=owner, created_at=now, params=PipelineParams(), corpus=sha, documents=counts)
-    )
-    store.put_map(job_id, synthetic_map(n))
-    store.update(job_id, state="succeeded", started_at=now, finished_at=now)
-    return job_id
 
 
 @dataclass
@@ -180,86 +102,31 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     workers = os.cpu_count() or 1
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        redis_server = Redis(folder / "redis")
-        redis_server.start()
-        processes: list[subprocess.Popen[bytes]] = []
-        try:
-            from api.security import new_key
-
-            key, digest = new_key()
-            store = JobStore.from_url(redis_server.url)
-            job_id = store_finished_job(store, "bench", args.documents)
-            api_port, http_port = free_port(), free_port()
-            env = service_env(redis_server.url, TOPICMAP_API_KEYS=f"bench:{digest}", TOPICMAP_LOG_LEVEL="WARNING")
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(ROOT / ".venv" / "bin" / "uvicorn"),
-                        "api.main:app",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(api_port),
-                        "--workers",
-                        str(workers),
-                        "--no-access-log",
-                    ],
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            nginx_dir = folder / "nginx"
-            subprocess.run(
-                ["bash", str(ROOT / "scripts" / "nginx-local.sh"), str(nginx_dir), f"127.0.0.1:{http_port}",
-                 f"127.0.0.1:{api_port}"],
-                check=True,
-            )  # fmt: skip
-            processes.append(
-                subprocess.Popen(
-                    [
-                        shutil.which("nginx") or "/usr/sbin/nginx",
-                        "-p",
-                        str(nginx_dir),
-                        "-c",
-                        str(nginx_dir / "nginx.conf"),
-                        "-g",
-                        "daemon off;",
-                    ]
-                )
-            )
-            base = f"http://127.0.0.1:{http_port}"
-            wait_for(lambda: httpx.get(f"{base}/api/health").status_code == 200, 60, "API through nginx")
-            auth = {"X-API-Key": key}
-            status_url = f"{base}/api/jobs/{job_id}"
-            assert httpx.get(status_url, headers=auth).json()["state"] == "succeeded"
-            wrk(status_url, connections=10, seconds=3, headers=auth)  # warm-up
-            runs = {
-                "job status, 10 clients": wrk(status_url, connections=10, seconds=15, headers=auth),
-                "job status, 200 clients": wrk(status_url, connections=200, seconds=15, headers=auth),
-                f"job status, 500 clients, {args.long_seconds} s": wrk(
-                    status_url, connections=500, seconds=args.long_seconds, headers=auth
-                ),
-                "health, 10 clients": wrk(f"{base}/api/health", connections=10, seconds=10, headers={}),
-            }
-            map_url = f"{status_url}/map"
-            gz = {**auth, "Accept-Encoding": "gzip"}
-            downloads = {
-                "map, gzip": download_ms(map_url, gz),
-                "map, identity": download_ms(map_url, {**auth, "Accept-Encoding": "identity"}),
-                "map with texts, gzip": download_ms(f"{map_url}?include=text", gz),
-            }
-            etag = httpx.get(map_url, headers=gz).headers.get("etag", "")
-            downloads["map, If-None-Match"] = download_ms(map_url, {**gz, "If-None-Match": etag})
-            edits = edit_ms(f"{status_url}/edits", auth)
-            runs["map (gzip), 10 clients"] = wrk(map_url, connections=10, seconds=10, headers=gz)
-        finally:
-            for process in reversed(processes):
-                process.terminate()
-                process.wait(timeout=30)
-            redis_server.stop()
+    with serving(workers) as stack:
+        job_id = store_finished_job(stack.store, stack.owner, args.documents)
+        base, auth = stack.base, {"X-API-Key": stack.key}
+        status_url = f"{base}/api/jobs/{job_id}"
+        assert httpx.get(status_url, headers=auth).json()["state"] == "succeeded"
+        wrk(status_url, connections=10, seconds=3, headers=auth)  # warm-up
+        runs = {
+            "job status, 10 clients": wrk(status_url, connections=10, seconds=15, headers=auth),
+            "job status, 200 clients": wrk(status_url, connections=200, seconds=15, headers=auth),
+            f"job status, 500 clients, {args.long_seconds} s": wrk(
+                status_url, connections=500, seconds=args.long_seconds, headers=auth
+            ),
+            "health, 10 clients": wrk(f"{base}/api/health", connections=10, seconds=10, headers={}),
+        }
+        map_url = f"{status_url}/map"
+        gz = {**auth, "Accept-Encoding": "gzip"}
+        downloads = {
+            "map, gzip": download_ms(map_url, gz),
+            "map, identity": download_ms(map_url, {**auth, "Accept-Encoding": "identity"}),
+            "map with texts, gzip": download_ms(f"{map_url}?include=text", gz),
+        }
+        etag = httpx.get(map_url, headers=gz).headers.get("etag", "")
+        downloads["map, If-None-Match"] = download_ms(map_url, {**gz, "If-None-Match": etag})
+        edits = edit_ms(f"{status_url}/edits", auth)
+        runs["map (gzip), 10 clients"] = wrk(map_url, connections=10, seconds=10, headers=gz)
     report(args.out, runs, downloads, edits, workers, args.documents)
 
 
