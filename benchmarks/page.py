@@ -84,6 +84,11 @@ def measure(stack: Stack, n: int, browser: Any, shots: Path | None = None) -> Pa
         page.wait_for_timeout(16)
     page.mouse.up()
     frames = page.evaluate("window.__frames")
+    if shots is not None:  # a topic chosen in the list: its points stay, the others dim
+        page.click("#topics .topic >> nth=0")
+        page.wait_for_selector("#docs-caption:has-text('Topic:')")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(shots / f"page-{n}-topic.png"))
     gaps = [later - earlier for earlier, later in itertools.pairwise(frames)]
     context.close()
     stack.store.purge(stack.store.get(job_id))  # type: ignore[arg-type]

@@ -26,6 +26,10 @@ PALETTE = (
     "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#fdae6b",
 )  # fmt: skip
 FIGURE_KINDS = ("map", "sizes", "terms", "tree")
+DISCRETE_PALETTE = [
+    [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
+]
+"""A colour scale with one flat band per palette colour: colour value ``i`` is ``PALETTE[i]``."""
 
 
 def escape(text: str) -> str:
@@ -71,6 +75,7 @@ def document_map(
     *,
     title: str = "Topic map",
     max_labels: int = 30,
+    max_traces: int = 60,
     level: str | None = None,
 ) -> go.Figure:
     """Every document as a point: one ``scattergl`` trace per topic, outliers grey, labels at centroids.
@@ -81,6 +86,9 @@ def document_map(
 
     Documents the clustering flagged as outliers (assigned to a topic or not) form a grey trace
     of their own so the dense core of each topic stands out; their hover names their topic.
+
+    A map of more than ``max_traces`` topics draws every topic's points as one trace, coloured per
+    point (``meta.topic`` is "all"), without a legend: the topic list beside the map takes its place.
 
     Positions and each point's ``customdata`` (its row in ``documents``) are binary arrays in the
     figure JSON. Without ``texts`` (and without ``documents.text``) the hover names the topic only,
@@ -113,7 +121,32 @@ def document_map(
         return {"hovertext": [hover(i) for i in rows.tolist()], "hovertemplate": "%{hovertext}<extra></extra>"}
 
     figure = go.Figure()
+    many = sum(1 for group in members if group >= 0) > max_traces
+    if many:  # one trace for every topic's points, coloured per point: thousands of traces do not draw
+        core = order[trace_of[order] >= 0]
+        figure.add_trace(
+            go.Scattergl(
+                x=xs[core],
+                y=ys[core],
+                mode="markers",
+                name="Documents",
+                showlegend=False,
+                marker={
+                    "size": 3,
+                    "color": (trace_of[core] % len(PALETTE)).astype(np.uint8),
+                    "colorscale": DISCRETE_PALETTE,
+                    "cmin": -0.5,
+                    "cmax": len(PALETTE) - 0.5,
+                    "opacity": 0.8,
+                },
+                **(hover_fields(0, core) if texts is not None else {"hoverinfo": "none"}),
+                customdata=core.astype(np.int32),
+                meta={"topic": "all"},
+            )
+        )
     for topic in sorted(members, key=lambda t: (t < 0, t)):
+        if many and topic >= 0:
+            continue
         rows = members[topic]
         figure.add_trace(
             go.Scattergl(
@@ -153,6 +186,7 @@ def document_map(
         },
         dragmode="pan",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        showlegend=not many,
     )
     return figure
 

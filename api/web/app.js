@@ -301,9 +301,8 @@ function renderThemes(nodes) {
 function selectTheme(node, index) {
   document.querySelectorAll(".topic.active").forEach((other) => other.classList.remove("active"));
   document.querySelector(`.theme[data-theme="${node.id}"]`)?.classList.add("active");
-  const opacity = $("plot").data.map((trace) => (trace.meta && trace.meta.topic === index ? 1 : trace.mode === "text" ? 1 : 0.08));
-  Plotly.restyle("plot", { opacity });
   const members = new Set(node.topics);
+  highlight((group) => group === index, (row) => members.has(state.map.documents.topic[row]));
   const docs = state.map.documents;
   const ids = docs.id.filter((_, i) => members.has(docs.topic[i]));
   listDocuments({ caption: `Theme: ${node.label}`, ids });
@@ -389,12 +388,32 @@ function renderVersions(versions) {
   }));
 }
 
+// Dim every point but a topic's or a theme's: a trace per topic is dimmed whole; on a map of many
+// topics (one trace, meta.topic "all") the members are its selected points. null shows everything.
+function highlight(isGroup, isMemberRow) {
+  const plot = $("plot");
+  const opacity = [];
+  const selectedpoints = [];
+  plot._fullData.forEach((trace) => {
+    const group = trace.meta && trace.meta.topic;
+    if (group === "all" && isGroup) {
+      const rows = trace.customdata;
+      const chosen = [];
+      for (let i = 0; i < rows.length; i += 1) if (isMemberRow(rows[i])) chosen.push(i);
+      selectedpoints.push(chosen);
+      opacity.push(1);
+    } else {
+      selectedpoints.push(null);
+      opacity.push(!isGroup || trace.mode === "text" || isGroup(group) ? 1 : 0.08);
+    }
+  });
+  Plotly.restyle("plot", { opacity, selectedpoints, "unselected.marker.opacity": 0.05 });
+}
+
 function selectTopic(topic) {
   document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
   document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
-  const traces = $("plot").data;
-  const opacity = traces.map((trace) => (trace.meta && trace.meta.topic === topic.id ? 1 : trace.mode === "text" ? 1 : 0.08));
-  Plotly.restyle("plot", { opacity });
+  highlight((group) => group === topic.id, (row) => state.map.documents.topic[row] === topic.id);
   listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` });
 }
 
@@ -469,7 +488,7 @@ function clearHighlight() {
 $("clear-search").addEventListener("click", () => {
   $("search").value = "";
   clearHighlight();
-  Plotly.restyle("plot", { opacity: 1 });
+  highlight(null);
   listDocuments({ caption: "All documents", path: `/api/jobs/${state.jobId}/documents` });
 });
 

@@ -109,3 +109,17 @@ def test_tree_labels_are_escaped() -> None:
     assert "<script>" not in payload and "&lt;script&gt;" in payload
     coloured = to_json(document_map(topic_map, level="coarse"))
     assert "<script>" not in coloured
+
+
+def test_a_map_of_many_topics_is_one_trace_coloured_per_point() -> None:
+    topic_map, texts = small_map()
+    figure = json.loads(to_json(document_map(topic_map, max_traces=2)))
+    points = [t for t in figure["data"] if t["type"] == "scattergl"]
+    assert [t["meta"]["topic"] for t in points] == ["all", -1]  # every topic's points, then the outliers
+    rows = decode(points[0]["customdata"])
+    colours = decode(points[0]["marker"]["color"])
+    assert [int(c) for c in colours] == [topic_map.documents.topic[int(r)] for r in rows]  # topic ids 0-2 < 24
+    assert not any(topic_map.documents.outlier[int(r)] for r in rows)
+    assert points[0]["hoverinfo"] == "none" and not points[0]["showlegend"]
+    with_texts = json.loads(to_json(document_map(topic_map, texts, max_traces=2)))
+    assert len(with_texts["data"][0]["hovertext"]) == len(rows)  # the standalone page keeps its hover

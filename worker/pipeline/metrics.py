@@ -22,22 +22,30 @@ def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) 
     probabilities as the share of documents containing the term(s); -1 when they never co-occur.
     Terms are matched with the same analyser as the labels (so bigrams count too). Topics with
     fewer than two terms are skipped. Returns 0.0 when no topic has two terms.
+
+    Co-occurrences are counted per topic (its terms' columns), so memory stays linear in the
+    corpus: 4,000 topics have some 30,000 distinct terms, and a dense term × term matrix of those
+    would take 7 GB.
     """
     vocabulary = sorted({term for terms in topics_terms for term in terms})
     if not vocabulary or not texts:
         return 0.0
     vectorizer = make_vectorizer(vocabulary=vocabulary, binary=True, stop_words=None)
-    presence = vectorizer.transform(texts).astype(np.float64)
+    presence = vectorizer.transform(texts).tocsc().astype(np.int32)  # documents × terms, 0/1
     n_docs = presence.shape[0]
     doc_freq = np.asarray(presence.sum(axis=0)).ravel() / n_docs
-    joint = (presence.T @ presence).toarray() / n_docs
     index = {term: i for i, term in enumerate(vocabulary)}
     scores = []
     for terms in topics_terms:
-        pairs = list(itertools.combinations([index[t] for t in terms], 2))
-        if not pairs:
+        columns = [index[t] for t in terms]
+        if len(columns) < 2:
             continue
-        values = [_npmi(joint[i, j], doc_freq[i], doc_freq[j]) for i, j in pairs]
+        subset = presence[:, columns]  # one topic's terms only: never a vocabulary × vocabulary matrix
+        joint = (subset.T @ subset).toarray() / n_docs
+        values = [
+            _npmi(joint[a, b], doc_freq[columns[a]], doc_freq[columns[b]])
+            for a, b in itertools.combinations(range(len(columns)), 2)
+        ]
         scores.append(float(np.mean(values)))
     return float(np.mean(scores)) if scores else 0.0
 
