@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 
 from benchmarks.compare import machine, write_report
-from benchmarks.stack import serving, store_finished_job
+from benchmarks.stack import serving
+from tests.integration.synthetic import store_finished_job
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,9 @@ For each size, stores one finished job (a real corpus, a synthetic map with abou
 250 documents: serving and drawing do not depend on how the map was made), opens the page as a
 person does (key, then the job in "My jobs") and measures: bytes received from opening the job
 until the map is interactive, the time until then (the map drawn and the topic list shown), the
-JS heap after a garbage collection, and frame times while panning. Writes the ``page`` block of
-docs/benchmarks.md; nothing here asserts a time.
+JS heap after a garbage collection, and frame times while panning; then the time of the first
+(rendering) request of the CSV export and of the map with texts, and the API process's peak RSS.
+Writes the ``page`` block of docs/benchmarks.md; nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from benchmarks.compare import machine, write_report
-from benchmarks.stack import Stack, serving, store_finished_job
+from benchmarks.stack import Stack, serving
+from tests.integration.synthetic import store_finished_job
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -40,6 +44,10 @@ class PageRun:
     heap_mb: float
     frame_median_ms: float
     frame_p95_ms: float
+    export_s: float
+    export_mb: float
+    texts_s: float
+    api_peak_mb: float
 
 
 def topics_for(n: int) -> int:
@@ -91,6 +99,8 @@ def measure(stack: Stack, n: int, browser: Any, shots: Path | None = None) -> Pa
         page.screenshot(path=str(shots / f"page-{n}-topic.png"))
     gaps = [later - earlier for earlier, later in itertools.pairwise(frames)]
     context.close()
+    export_s, export_mb = download(f"{stack.base}/api/jobs/{job_id}/export.csv", stack.key)
+    texts_s, _ = download(f"{stack.base}/api/jobs/{job_id}/map?include=text", stack.key)
     stack.store.purge(stack.store.get(job_id))  # type: ignore[arg-type]
     return PageRun(
         documents=n,
@@ -100,7 +110,31 @@ def measure(stack: Stack, n: int, browser: Any, shots: Path | None = None) -> Pa
         heap_mb=heap,
         frame_median_ms=statistics.median(gaps),
         frame_p95_ms=statistics.quantiles(gaps, n=20)[-1],
+        export_s=export_s,
+        export_mb=export_mb,
+        texts_s=texts_s,
+        api_peak_mb=peak_rss_mb(stack.api_pid),
     )
+
+
+def download(url: str, key: str) -> tuple[float, float]:
+    """Seconds to receive ``url`` (its first request renders and stores it) and megabytes on the wire."""
+    started = time.perf_counter()
+    size = 0
+    headers = {"X-API-Key": key, "Accept-Encoding": "gzip"}
+    with httpx.stream("GET", url, headers=headers, timeout=600) as response:
+        response.raise_for_status()
+        for chunk in response.iter_raw():
+            size += len(chunk)
+    return time.perf_counter() - started, size / 1e6
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> None:
@@ -129,13 +163,15 @@ def report(out: Path, runs: list[PageRun]) -> None:
         "(its map already made) until the map is drawn and the topic list shown.",
         "",
         "| documents | topics | bytes received | interactive | JS heap (objects + array buffers) "
-        "| frame while panning: median | p95 |",
-        "|---|---|---|---|---|---|---|",
+        "| frame while panning: median | p95 | export.csv (first request) | map with texts (first) "
+        "| API peak RSS so far |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(
             f"| {r.documents:,} | {r.topics:,} | {r.bytes_received / 1e6:.1f} MB | {r.interactive_s:.1f} s | "
-            f"{r.heap_mb:.0f} MB | {r.frame_median_ms:.0f} ms | {r.frame_p95_ms:.0f} ms |"
+            f"{r.heap_mb:.0f} MB | {r.frame_median_ms:.0f} ms | {r.frame_p95_ms:.0f} ms | "
+            f"{r.export_s:.1f} s, {r.export_mb:.0f} MB gzip | {r.texts_s:.1f} s | {r.api_peak_mb:,.0f} MB |"
         )
     write_report(out, "\n".join(lines), key="page")
     print("\n".join(lines))

@@ -7,7 +7,9 @@ Plotly, whose hover and legend text understand a subset of HTML.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,10 @@ DISCRETE_PALETTE = [
     [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
 ]
 """A colour scale with one flat band per palette colour: colour value ``i`` is ``PALETTE[i]``."""
+MAX_LABEL_CANDIDATES = 500
+LABELS_JS = (Path(__file__).resolve().parent / "labels.js").read_text(encoding="utf-8")
+"""Label placement at every zoom (render/labels.js): the page loads it, standalone pages inline it."""
+PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
 
 
 def escape(text: str) -> str:
@@ -162,19 +168,7 @@ def document_map(
             )
         )
     legend_title = "Topics" if level in (None, "fine") else f"{level.capitalize()} themes"
-    named = sorted((g for g in groups if g[0] >= 0), key=lambda g: -g[4])[:max_labels]
-    figure.add_trace(
-        go.Scatter(
-            x=[g[2] for g in named],
-            y=[g[3] for g in named],
-            mode="text",
-            text=[escape(g[1]) for g in named],
-            textfont={"size": 11, "color": "#222"},
-            name="labels",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    candidates = label_candidates(topic_map, groups, level)
     figure.update_layout(
         title=escape(title),
         template="plotly_white",
@@ -187,8 +181,49 @@ def document_map(
         dragmode="pan",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         showlegend=not many,
+        meta={"labels": candidates},
+        annotations=first_labels(candidates, max_labels),
     )
     return figure
+
+
+def label_candidates(
+    topic_map: TopicMap, groups: list[tuple[int, str, float, float, int]], level: str | None
+) -> dict[str, list[Any]]:
+    """Every label that may be shown, most important first: the coarse themes when the map shows
+    topics and has a hierarchy (tier 0), then the groups, largest first (tier 1); font size follows
+    size. render/labels.js shows those that fit at each zoom."""
+    candidates: list[tuple[str, float, float, int, int]] = []
+    if level in (None, "fine") and topic_map.hierarchy is not None and "coarse" in topic_map.hierarchy.levels:
+        coarse = sorted((n for n in topic_map.hierarchy.nodes if n.level == "coarse"), key=lambda n: -n.size)
+        candidates += [(f"<b>{escape(n.label)}</b>", n.x, n.y, n.size, 0) for n in coarse]
+    by_size = sorted((g for g in groups if g[0] >= 0), key=lambda g: -g[4])[:MAX_LABEL_CANDIDATES]
+    candidates += [(escape(label), x, y, size, 1) for _, label, x, y, size in by_size]
+    largest = max((c[3] for c in candidates), default=1) or 1
+    return {
+        "text": [c[0] for c in candidates],
+        "x": [c[1] for c in candidates],
+        "y": [c[2] for c in candidates],
+        "size": [round(10 + 7 * math.sqrt(c[3] / largest) + (2 if c[4] == 0 else 0), 1) for c in candidates],
+        "tier": [c[4] for c in candidates],
+    }
+
+
+def first_labels(labels: dict[str, list[Any]], max_labels: int) -> list[dict[str, Any]]:
+    """Annotations for renderers that run no script (render/labels.js replaces them): the largest
+    topics at their centres."""
+    topics = [k for k, tier in enumerate(labels["tier"]) if tier == 1][:max_labels]
+    return [
+        {
+            "x": labels["x"][k],
+            "y": labels["y"][k],
+            "text": labels["text"][k],
+            "showarrow": False,
+            "font": {"size": labels["size"][k], "color": "#1d1d1f"},
+            "bgcolor": "rgba(255,255,255,0.72)",
+        }
+        for k in topics
+    ]
 
 
 def topic_sizes(topic_map: TopicMap, *, max_topics: int = 50) -> go.Figure:
@@ -297,7 +332,8 @@ def to_json(figure: go.Figure) -> str:
 
 def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
     """A complete HTML page with plotly.js inlined from the installed plotly package (works offline)."""
-    page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config={"scrollZoom": True, "displaylogo": False})
+    config = {"scrollZoom": True, "displaylogo": False}
+    page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config=config, post_script=PLACE_LABELS)
     return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)
 
 
@@ -305,7 +341,7 @@ def to_standalone_page(figures: Sequence[go.Figure], *, title: str = "topicmap")
     """Several figures on one offline page, plotly.js inlined once."""
     config = {"scrollZoom": True, "displaylogo": False}
     parts = [
-        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config))
+        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config, post_script=PLACE_LABELS))
         for index, figure in enumerate(figures)
     ]
     return (

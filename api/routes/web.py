@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+LABELS_JS = Path(__file__).resolve().parents[2] / "render" / "labels.js"
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,6 +25,12 @@ def index() -> FileResponse:
 def plotly_js() -> FileResponse:
     """The plotly.js of the installed plotly package, so figure JSON and renderer versions match."""
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/static/labels.js")
+def labels_js() -> FileResponse:
+    """Label placement (render/labels.js), shared with the standalone HTML the CLI and API write."""
+    return FileResponse(LABELS_JS, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 def install_web(app: FastAPI) -> None:

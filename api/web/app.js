@@ -207,6 +207,7 @@ async function drawMap(figure) {
   figure.layout.autosize = true;
   delete figure.layout.width;
   await Plotly.react("plot", figure.data, figure.layout, { responsive: true, displaylogo: false, scrollZoom: true });
+  window.topicmapLabels.attach($("plot"));
   $("plot").removeAllListeners?.("plotly_selected");
   $("plot").removeAllListeners?.("plotly_hover");
   $("plot").on("plotly_selected", (event) => showSelection(event));

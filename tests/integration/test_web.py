@@ -14,7 +14,9 @@ import pytest
 from PIL import Image, ImageStat
 
 from tests.integration.conftest import sample_csv, sample_documents
-from tests.integration.servers import Api, Worker
+from tests.integration.servers import Api, Redis, Worker
+from tests.integration.synthetic import store_finished_job
+from worker.jobstore import JobStore
 
 pytestmark = pytest.mark.integration
 XSS = "<img src=x onerror=alert(1)>"
@@ -226,3 +228,47 @@ def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.wait_for_selector("#progress-text:has-text('cancelled')", timeout=120_000)
     shot(page, "6-cancelled")
     assert page.locator("#cancel").is_hidden()
+
+
+LABEL_BOXES = """() => [...document.querySelectorAll('#plot g.annotation text.annotation-text')]
+  .filter((t) => t.textContent.trim())
+  .map((t) => { const r = t.getBoundingClientRect();
+    return { text: t.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom }; })"""
+
+
+def assert_apart(boxes: list[dict[str, float]]) -> None:
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            )
+            assert apart, f"labels overlap: {a} and {b}"
+
+
+def test_labels_never_overlap_and_zooming_in_reveals_finer_ones(page: object, redis_server: Redis) -> None:
+    store = JobStore.from_url(redis_server.url)
+    job_id = store_finished_job(store, "alice", 20_000, n_topics=200, themes=8)
+    page.click("#refresh-jobs")
+    page.click("#jobs li button >> nth=0")  # the newest job: this one
+    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")
+    page.wait_for_function("document.querySelectorAll('#plot g.annotation text.annotation-text').length > 0")
+    page.wait_for_timeout(500)
+    zoomed_out = page.evaluate(LABEL_BOXES)
+    shot(page, "8-labels-200-topics")
+    assert len(zoomed_out) >= 8
+    assert_apart(zoomed_out)
+    themes = [box["text"] for box in zoomed_out if box["text"].startswith("theme ")]
+    assert len(themes) >= 4, zoomed_out  # zoomed out, the coarse themes are named first
+
+    page.evaluate("""() => { const xa = document.getElementById('plot')._fullLayout.xaxis;
+      const ya = document.getElementById('plot')._fullLayout.yaxis;
+      const [x0, x1] = xa.range, [y0, y1] = ya.range;
+      const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, wx = (x1 - x0) / 8, wy = (y1 - y0) / 8;
+      return Plotly.relayout('plot', {'xaxis.range': [cx - wx, cx + wx], 'yaxis.range': [cy - wy, cy + wy]}); }""")
+    page.wait_for_timeout(800)
+    zoomed_in = page.evaluate(LABEL_BOXES)
+    shot(page, "9-labels-zoomed-in")
+    assert_apart(zoomed_in)
+    finer = {box["text"] for box in zoomed_in} - {box["text"] for box in zoomed_out}
+    assert finer and all(text.startswith("topic ") for text in finer), zoomed_in  # topics that had no room
+    assert not any(box["text"].startswith("theme ") for box in zoomed_in)

@@ -25,8 +25,10 @@ def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> Non
         [topic_map.documents.x[row] for row in decode(points[0]["customdata"])]
     )
     assert texts[outlier_rows[0]][:10] in points[-1]["hovertext"][0]
-    labels = [t for t in figure["data"] if t.get("mode") == "text"]
-    assert len(labels) == 1 and labels[0]["text"][0] == "rocket · orbit"
+    candidates = figure["layout"]["meta"]["labels"]  # placed by render/labels.js at every zoom
+    assert candidates["text"][0] == "rocket · orbit" and candidates["tier"] == [1, 1, 1]
+    assert candidates["size"][0] > candidates["size"][2]  # the font follows the topic's size
+    assert figure["layout"]["annotations"][0]["text"] == "rocket · orbit"  # drawn without a script too
 
 
 def decode(array: dict[str, str]) -> list[float]:

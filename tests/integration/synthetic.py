@@ -1,0 +1,132 @@
+"""Finished jobs stored straight into Redis: a real corpus (the Debian descriptions) and a synthetic
+map, for what depends on a map's size and shape, not on how it was made (serving, drawing, labels).
+Used by the page tests and by the serving benchmarks (benchmarks/stack.py)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from worker.contracts import (
+    DocumentCounts,
+    Documents,
+    EmbeddingInfo,
+    Hierarchy,
+    HierarchyNode,
+    JobRecord,
+    Meta,
+    PipelineParams,
+    Quality,
+    Term,
+    Topic,
+    TopicMap,
+)
+from worker.jobstore import JobStore
+
+DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
+
+
+def corpus_texts(n: int) -> list[str]:
+    if DEBIAN.exists():
+        with gzip.open(DEBIAN, "rt", encoding="utf-8") as handle:
+            texts = [json.loads(line)["text"] for _, line in zip(range(n), handle, strict=False)]
+    else:
+        texts = [f"document {i} about packages, libraries and tools" for i in range(n)]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def synthetic_map(n: int, n_topics: int = 60, seed: int = 42, *, themes: int = 0) -> TopicMap:
+    """``n`` documents in ``n_topics`` Gaussian blobs of Zipf-like sizes, 20% flagged as outliers;
+    with ``themes``, a hierarchy whose coarse level groups neighbouring topics into that many themes."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, n_topics + 1) ** 0.8
+    topic = rng.choice(n_topics, size=n, p=weights / weights.sum())
+    side = math.ceil(math.sqrt(n_topics))
+    centres = np.stack([np.arange(n_topics) % side, np.arange(n_topics) // side], axis=1) * 4.0
+    centres += rng.normal(0, 0.6, centres.shape)
+    spread = 0.25 + 0.6 * np.sqrt(np.bincount(topic, minlength=n_topics) / n * n_topics) / 4
+    xy = centres[topic] + rng.normal(0, 1, (n, 2)) * spread[topic, None]
+    documents = Documents(
+        id=[str(i) for i in range(n)],
+        x=np.round(xy[:, 0], 4).tolist(),
+        y=np.round(xy[:, 1], 4).tolist(),
+        topic=topic.tolist(),
+        outlier=(rng.random(n) < 0.2).tolist(),
+    )
+    sizes = np.bincount(topic, minlength=n_topics)
+    topics = [
+        Topic(
+            id=t,
+            label=f"topic {t} · term{t}a · term{t}b",
+            terms=[Term(term=f"term{t}_{k}", weight=1.0 / (k + 1)) for k in range(10)],
+            size=int(sizes[t]),
+            x=float(centres[t, 0]),
+            y=float(centres[t, 1]),
+            representative_documents=[str(i) for i in range(5)],
+        )
+        for t in range(n_topics)
+    ]
+    meta = Meta(
+        n_documents=n,
+        params=PipelineParams(),
+        versions={},
+        seed=seed,
+        embedding=EmbeddingInfo(model="synthetic", backend="none", device="cpu", dimensions=384, unique_documents=n),
+        timings_s={},
+        peak_rss_mb=0.0,
+        quality=Quality(n_topics=n_topics, outlier_share=0.2, unassigned_share=0.0, npmi=0.1, diversity=0.9),
+    )
+    hierarchy = synthetic_hierarchy(topics, themes) if themes else None
+    return TopicMap(meta=meta, topics=topics, hierarchy=hierarchy, documents=documents)
+
+
+def synthetic_hierarchy(topics: list[Topic], themes: int) -> Hierarchy:
+    def node(node_id: str, level: str, parent: str | None, members: list[Topic], label: str) -> HierarchyNode:
+        size = sum(t.size for t in members)
+        x = sum(t.x * t.size for t in members) / max(size, 1)
+        y = sum(t.y * t.size for t in members) / max(size, 1)
+        terms = [Term(term=label.split()[0], weight=1.0)]
+        return HierarchyNode(
+            id=node_id, level=level, parent=parent, children=[], size=size, label=label, terms=terms,
+            topics=[t.id for t in members], x=x, y=y,
+        )  # type: ignore[arg-type]  # fmt: skip
+
+    columns = max(1, round(math.sqrt(themes * 2)))  # blocks of neighbouring topics, wider than tall
+    rows = math.ceil(themes / columns)
+    xs, ys = sorted(t.x for t in topics), sorted(t.y for t in topics)
+
+    def block(topic: Topic) -> int:
+        column = min(columns - 1, sum(x < topic.x for x in xs[:: max(1, len(xs) // columns)][1:]))
+        row = min(rows - 1, sum(y < topic.y for y in ys[:: max(1, len(ys) // rows)][1:]))
+        return min(themes - 1, row * columns + column)
+
+    groups = [[t for t in topics if block(t) == g] for g in range(themes)]
+    groups = [g for g in groups if g]
+    coarse = [node(f"c{g}", "coarse", "root", members, f"theme {g} of packages") for g, members in enumerate(groups)]
+    fine = [node(f"t{t.id}", "fine", f"c{g}", [t], t.label) for g, members in enumerate(groups) for t in members]
+    root = node("root", "root", None, topics, "All documents")
+    root.children = [c.id for c in coarse]
+    for c in coarse:
+        c.children = [f"t{topic}" for topic in c.topics]
+    return Hierarchy(method="synthetic", levels=["coarse", "fine"], nodes=[root, *coarse, *fine])
+
+
+def store_finished_job(store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0) -> str:
+    texts = corpus_texts(n)
+    ids = [str(i) for i in range(n)]
+    sha = store.put_corpus(texts, ids, [{} for _ in range(n)])
+    job_id = uuid.uuid4().hex
+    now = time.time()
+    counts = DocumentCounts(received=n, dropped=0, truncated=0, used=n)
+    store.create(
+        JobRecord(id=job_id, owner=owner, created_at=now, params=PipelineParams(), corpus=sha, documents=counts)
+    )
+    store.put_map(job_id, synthetic_map(n, n_topics, themes=themes))
+    store.update(job_id, state="succeeded", started_at=now, finished_at=now)
+    return job_id
