@@ -498,6 +498,13 @@ $("clear-search").addEventListener("click", () => {
 $("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `topicmap-${state.jobId}.json`));
 $("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `topicmap-${state.jobId}.csv`));
 $("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `topicmap-${state.jobId}.html`));
+// A picture of the current view (zoom, level, highlights), as the map shows it.
+for (const format of ["png", "svg"]) {
+  $(`download-${format}`).addEventListener("click", () => {
+    const plot = $("plot");
+    Plotly.downloadImage(plot, { format, filename: `topicmap-${state.jobId}`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
+  });
+}
 $("rerun").addEventListener("click", async () => {
   try {
     const accepted = await json(`/api/jobs/${state.jobId}/rerun`, {

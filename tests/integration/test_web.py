@@ -176,6 +176,17 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == n_documents
 
+    # Pictures of the current view.
+    with page.expect_download() as png_info:
+        page.click("#download-png")
+    picture = Image.open(png_info.value.path())
+    assert picture.format == "PNG" and picture.width >= 800 and ImageStat.Stat(picture.convert("L")).var[0] > 100
+    assert png_info.value.suggested_filename.endswith(".png")
+    with page.expect_download() as svg_info:
+        page.click("#download-svg")
+    svg = Path(svg_info.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "annotation" in svg  # the labels come along
+
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()
     assert page.locator("#level-box").is_visible()
