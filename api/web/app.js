@@ -197,6 +197,7 @@ async function showMap() {
   renderVersions(versions);
   $("progress-box").hidden = true;
   $("result").hidden = false;
+  openMapView();
   renderLevels(topicMap.hierarchy);
   await drawMap(figure);
   renderTopics(topics);
@@ -491,6 +492,28 @@ $("clear-search").addEventListener("click", () => {
   clearHighlight();
   highlight(null);
   listDocuments({ caption: "All documents", path: `/api/jobs/${state.jobId}/documents` });
+});
+
+// --- a full-window map: the forms fold away, the side panel can be hidden ---------------------------
+
+function setAside(open) {
+  document.body.classList.toggle("aside-open", open);
+  $("toggle-aside").setAttribute("aria-expanded", String(open));
+}
+
+function openMapView() {
+  document.body.classList.add("map-open");
+  $("toggle-aside").hidden = false;
+  setAside(false);
+}
+
+$("toggle-aside").addEventListener("click", () => setAside(!document.body.classList.contains("aside-open")));
+
+$("toggle-panel").addEventListener("click", () => {
+  const hidden = document.body.classList.toggle("panel-hidden");
+  $("toggle-panel").textContent = hidden ? "Show panel" : "Hide panel";
+  $("toggle-panel").setAttribute("aria-expanded", String(!hidden));
+  Plotly.Plots.resize("plot");
 });
 
 // --- downloads and re-run ------------------------------------------------------------------------

@@ -283,3 +283,28 @@ def test_labels_never_overlap_and_zooming_in_reveals_finer_ones(page: object, re
     finer = {box["text"] for box in zoomed_in} - {box["text"] for box in zoomed_out}
     assert finer and all(text.startswith("topic ") for text in finer), zoomed_in  # topics that had no room
     assert not any(box["text"].startswith("theme ") for box in zoomed_in)
+
+
+def test_the_map_fills_a_small_window_and_the_panels_fold(page: object, redis_server: Redis) -> None:
+    store = JobStore.from_url(redis_server.url)
+    job_id = store_finished_job(store, "alice", 2_000, n_topics=40, themes=5)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.click("#refresh-jobs")
+    page.click("#jobs li button >> nth=0")
+    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")
+    page.wait_for_selector("#plot .main-svg")
+    assert page.locator("#aside").is_hidden()  # the forms fold away once a map is open
+    plot = page.locator("#plot").bounding_box()
+    assert plot is not None and plot["width"] >= 0.6 * 1024 and plot["height"] >= 420
+    assert page.locator("#side-panel").is_visible()
+    page.wait_for_timeout(300)
+    shot(page, "10-small-window")
+
+    page.focus("#toggle-panel")  # keyboard reachable: Enter hides the panel and the map widens
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('plot').getBoundingClientRect().width > 900")
+    assert page.locator("#side-panel").is_hidden()
+    assert page.get_attribute("#toggle-panel", "aria-expanded") == "false"
+    page.focus("#toggle-aside")
+    page.keyboard.press("Enter")
+    assert page.locator("#aside").is_visible() and page.locator("#new-job").is_visible()
