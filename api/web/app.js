@@ -194,6 +194,7 @@ async function showMap() {
   state.map = topicMap;
   state.topics = topics;
   state.texts = new Map();
+  state.rowOf = null;
   renderVersions(versions);
   $("progress-box").hidden = true;
   $("result").hidden = false;
@@ -304,7 +305,7 @@ function selectTheme(node, index) {
   document.querySelectorAll(".topic.active").forEach((other) => other.classList.remove("active"));
   document.querySelector(`.theme[data-theme="${node.id}"]`)?.classList.add("active");
   const members = new Set(node.topics);
-  highlight((group) => group === index, (row) => members.has(state.map.documents.topic[row]));
+  highlight((row) => members.has(state.map.documents.topic[row]));
   const docs = state.map.documents;
   const ids = docs.id.filter((_, i) => members.has(docs.topic[i]));
   listDocuments({ caption: `Theme: ${node.label}`, ids });
@@ -390,32 +391,28 @@ function renderVersions(versions) {
   }));
 }
 
-// Dim every point but a topic's or a theme's: a trace per topic is dimmed whole; on a map of many
-// topics (one trace, meta.topic "all") the members are its selected points. null shows everything.
-function highlight(isGroup, isMemberRow) {
-  const plot = $("plot");
-  const opacity = [];
-  const selectedpoints = [];
-  plot._fullData.forEach((trace) => {
-    const group = trace.meta && trace.meta.topic;
-    if (group === "all" && isGroup) {
-      const rows = trace.customdata;
-      const chosen = [];
-      for (let i = 0; i < rows.length; i += 1) if (isMemberRow(rows[i])) chosen.push(i);
-      selectedpoints.push(chosen);
-      opacity.push(1);
-    } else {
-      selectedpoints.push(null);
-      opacity.push(!isGroup || trace.mode === "text" || isGroup(group) ? 1 : 0.08);
-    }
+// Dim every point but those of isMemberRow (a topic, a theme, search matches): the members are the
+// selected points of each trace (customdata is a point's row in the map). null shows everything.
+function highlight(isMemberRow) {
+  const selectedpoints = $("plot")._fullData.map((trace) => {
+    if (!isMemberRow || !trace.customdata) return null;
+    const rows = trace.customdata;
+    const chosen = [];
+    for (let i = 0; i < rows.length; i += 1) if (isMemberRow(rows[i])) chosen.push(i);
+    return chosen;
   });
-  Plotly.restyle("plot", { opacity, selectedpoints, "unselected.marker.opacity": 0.05 });
+  Plotly.restyle("plot", { selectedpoints, "unselected.marker.opacity": 0.06 });
+}
+
+function rowsOf(ids) {
+  if (!state.rowOf) state.rowOf = new Map(state.map.documents.id.map((id, row) => [id, row]));
+  return new Set(ids.map((id) => state.rowOf.get(id)).filter((row) => row !== undefined));
 }
 
 function selectTopic(topic) {
   document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
   document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
-  highlight((group) => group === topic.id, (row) => state.map.documents.topic[row] === topic.id);
+  highlight((row) => state.map.documents.topic[row] === topic.id);
   listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` });
 }
 
@@ -478,6 +475,8 @@ $("search-form").addEventListener("submit", async (event) => {
     hoverinfo: "skip",
     meta: { highlight: true },
   });
+  const matches = rowsOf(all.documents.map((d) => d.id));
+  highlight((row) => matches.has(row));
   listDocuments({ caption: `Matching “${query}”`, path });
 });
 

@@ -140,6 +140,11 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
         "document.getElementById('plot').data.filter(t => t.meta && t.meta.highlight).map(t => t.x.length)"
     )
     assert highlighted == [1]
+    kept = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.customdata)"
+        ".map(t => t.selectedpoints === null || t.selectedpoints === undefined ? -1 : t.selectedpoints.length)"
+    )
+    assert sum(kept) == 1 and min(kept) >= 0, kept  # the match stays, every other point is dimmed
     texts = page.locator("#documents .text").all_text_contents()
     assert any(XSS in text for text in texts), texts  # shown as text, not as an element
     assert page.locator("#documents img").count() == 0
