@@ -23,10 +23,11 @@ from worker.contracts import TopicMap
 SNIPPET_CHARS = 200
 OUTLIER_COLOUR = "#b0b0b0"
 PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#fdae6b",
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#CC6677",
 )  # fmt: skip
+"""Colour-blind-safe sets: Okabe and Ito's (without black), then Paul Tol's "muted". Grey is kept for
+outliers and missing values."""
 FIGURE_KINDS = ("map", "sizes", "terms", "tree")
 DISCRETE_PALETTE = [
     [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
@@ -181,7 +182,7 @@ def document_map(
         dragmode="pan",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         showlegend=not many,
-        meta={"labels": candidates},
+        meta={"labels": candidates, "palette": list(PALETTE)},
         annotations=first_labels(candidates, max_labels),
     )
     return figure

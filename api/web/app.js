@@ -200,15 +200,20 @@ async function showMap() {
   $("result").hidden = false;
   openMapView();
   renderLevels(topicMap.hierarchy);
+  state.figure = figure;
+  resetColours();
   await drawMap(figure);
   renderTopics(topics);
   listDocuments({ caption: "All documents", path: `/api/jobs/${jobId}/documents` });
 }
 
 async function drawMap(figure) {
-  figure.layout.autosize = true;
-  delete figure.layout.width;
-  await Plotly.react("plot", figure.data, figure.layout, { responsive: true, displaylogo: false, scrollZoom: true });
+  // Copies: Plotly keeps and changes what it is given (selections, ranges), the kept figure stays as sent.
+  const data = figure.data.map((trace) => ({ ...trace }));
+  const { xaxis, yaxis, annotations } = figure.layout;
+  const layout = { ...figure.layout, autosize: true, xaxis: { ...xaxis }, yaxis: { ...yaxis }, annotations: [...(annotations || [])] };
+  delete layout.width;
+  await Plotly.react("plot", data, layout, { responsive: true, displaylogo: false, scrollZoom: true });
   window.topicmapLabels.attach($("plot"));
   $("plot").removeAllListeners?.("plotly_selected");
   $("plot").removeAllListeners?.("plotly_hover");
@@ -266,6 +271,9 @@ $("level").addEventListener("change", async () => {
     level === "fine" ? Promise.resolve(null) : json(`/api/jobs/${jobId}/topics?level=${encodeURIComponent(level)}`),
   ]);
   if (jobId !== state.jobId) return;
+  state.figure = figure;
+  $("colour-by").value = "";
+  showOnly(null);
   await drawMap(figure);
   if (nodes) renderThemes(nodes); else renderTopics(state.topics);
   say("topics-title", LEVEL_NAMES[level] || level);
@@ -492,6 +500,74 @@ $("clear-search").addEventListener("click", () => {
   highlight(null);
   listDocuments({ caption: "All documents", path: `/api/jobs/${state.jobId}/documents` });
 });
+
+// --- colour by the outlier flag or a metadata column, and show only one of its values -----------------
+
+async function resetColours() {
+  const select = $("colour-by");
+  select.replaceChildren(new Option("Topic", ""), new Option("Outlier flag", "@outlier"));
+  select.value = "";
+  showOnly(null);
+  const jobId = state.jobId;
+  let columns = [];
+  try {
+    columns = await json(`/api/jobs/${jobId}/columns`);
+  } catch (error) {
+    say("job-error", error.message);
+  }
+  if (jobId !== state.jobId) return;
+  for (const column of columns) select.append(new Option(`${column.name} (${column.kind})`, column.name));
+}
+
+function showOnly(categories) {
+  const only = $("only");
+  only.hidden = !categories;
+  document.querySelector(".only-label").hidden = !categories;
+  only.replaceChildren(new Option("all", ""), ...(categories || []).map((name, code) => new Option(name, String(code))));
+}
+
+$("colour-by").addEventListener("change", async () => {
+  const name = $("colour-by").value;
+  if (!name) {
+    showOnly(null);
+    await drawMap(state.figure);
+    return;
+  }
+  const column = name === "@outlier"
+    ? { name: "outlier", kind: "categorical", categories: ["in a topic's core", "outlier"], codes: state.map.documents.outlier.map((flag) => (flag ? 1 : 0)) }
+    : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
+  state.column = column;
+  showOnly(column.kind === "categorical" ? column.categories : null);
+  await drawMap(colouredFigure(column));
+});
+
+$("only").addEventListener("change", () => {
+  const value = $("only").value;
+  const codes = state.column && state.column.codes;
+  highlight(value === "" || !codes ? null : (row) => codes[row] === Number(value));
+});
+
+// The map's points coloured by a column: categories with the map's palette (grey: missing), numbers
+// on a colour bar. Labels and layout stay those of the topic figure.
+function colouredFigure(column) {
+  const docs = state.map.documents;
+  const palette = state.figure.layout.meta.palette;
+  const rows = Int32Array.from(docs.x.keys());
+  const base = { type: "scattergl", mode: "markers", x: docs.x, y: docs.y, customdata: rows, hoverinfo: "none" };
+  const data = [];
+  if (column.kind === "numeric") {
+    const values = column.values.map((value) => (value === null ? NaN : value));
+    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar: { title: { text: column.name } } } });
+  } else {
+    const colours = column.codes.map((code) => (code < 0 ? "#b0b0b0" : palette[code % palette.length]));
+    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
+    column.categories.slice(0, 30).forEach((category, code) => {
+      data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: category, hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
+    });
+  }
+  const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: column.name } } };
+  return { data, layout };
+}
 
 // --- a full-window map: the forms fold away, the side panel can be hidden ---------------------------
 

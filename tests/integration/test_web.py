@@ -192,6 +192,28 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     svg = Path(svg_info.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "annotation" in svg  # the labels come along
 
+    # Colour by a metadata column of the upload, then show only one of its values.
+    options = page.locator("#colour-by option").all_text_contents()
+    assert "section (categorical)" in options and "Outlier flag" in options, options
+    page.select_option("#colour-by", "section")
+    page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'section'")
+    legend = page.evaluate("document.getElementById('plot').data.map(t => t.name)")
+    sections = {row[1] for row in csv.reader(io.StringIO(corpus.read_text(encoding="utf-8")))} - {"section"}
+    assert sections <= set(legend), legend  # every section has its colour in the legend
+    assert page.locator("#only").is_visible()
+    first_section = page.locator("#only option").nth(1).text_content()
+    page.select_option("#only", index=1)
+    kept = page.evaluate("document.getElementById('plot').data[0].selectedpoints.length")
+    expected = sum(
+        1 for row in csv.DictReader(io.StringIO(corpus.read_text(encoding="utf-8"))) if row["section"] == first_section
+    )
+    assert kept == expected
+    page.wait_for_timeout(400)
+    shot(page, "5b-coloured-by-section")
+    page.select_option("#colour-by", "")
+    page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'Topics'")
+    assert page.locator("#only").is_hidden()
+
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()
     assert page.locator("#level-box").is_visible()

@@ -1,0 +1,36 @@
+"""Metadata columns as per-document values: numeric or categorical, missing values, many categories."""
+
+from __future__ import annotations
+
+import pytest
+
+from render.columns import MAX_CATEGORIES, column_values, describe_columns
+
+
+def test_a_column_of_numbers_is_numeric_even_as_strings() -> None:
+    metadata = [{"stars": "4"}, {"stars": 5}, {}, {"stars": ""}, {"stars": 2.5}]
+    column = column_values(metadata, "stars")
+    assert column.kind == "numeric" and column.values == [4.0, 5.0, None, None, 2.5]
+
+
+def test_a_column_of_words_is_categorical_most_common_first() -> None:
+    metadata = [{"team": "billing"}, {"team": "support"}, {"team": "support"}, {}, {"team": 3}]
+    column = column_values(metadata, "team")
+    assert column.kind == "categorical" and column.categories == ["support", "billing", "3"]
+    assert column.codes == [1, 0, 0, -1, 2]
+
+
+def test_rare_categories_share_other_beyond_the_limit() -> None:
+    metadata = [{"user": f"u{i}"} for i in range(MAX_CATEGORIES + 50)] + [{"user": "u0"}]
+    column = column_values(metadata, "user")
+    assert len(column.categories) == MAX_CATEGORIES and column.categories[-1] == "other"
+    assert column.categories[0] == "u0" and column.codes[0] == 0 and column.codes[-2] == MAX_CATEGORIES - 1
+
+
+def test_unknown_column_and_the_column_list() -> None:
+    metadata = [{"team": "a", "stars": 1}, {"team": "b"}]
+    with pytest.raises(KeyError):
+        column_values(metadata, "nope")
+    described = {c.name: c for c in describe_columns(metadata)}
+    assert described["team"].kind == "categorical" and described["team"].distinct == 2
+    assert described["stars"].kind == "numeric" and described["stars"].missing == 1
