@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
     fit.add_argument("--quiet", action="store_true", help="no progress bars")
+    fit.add_argument(
+        "--png",
+        action="store_true",
+        help="also write map.png, a picture of the map (needs Chromium: apt-get install chromium)",
+    )
 
     edit = commands.add_parser(
         "edit",
@@ -174,6 +179,15 @@ def fit(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    if args.png:
+        from render.figures import document_map
+        from render.static import StaticImageUnavailable, to_image
+
+        try:
+            picture = to_image(document_map(topic_map, title=f"Topic map of {args.input.name}"))
+        except StaticImageUnavailable as exc:
+            return fail(f"map.png: {exc} (the other files are written)")
+        (args.out / "map.png").write_bytes(picture)
     quality = topic_map.meta.quality
     print(
         f"topicmap: {len(corpus)} documents, {quality.n_topics} topics, "

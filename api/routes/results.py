@@ -19,6 +19,7 @@ from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, T
 from api.stored import cached_artifact, stored_response
 from render.exports import write_documents_csv
 from render.figures import UnknownLevel, build_figure, to_json, to_standalone_html
+from render.static import StaticImageUnavailable, to_image
 from worker.contracts import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from worker.jobstore import JobStore, inflate
 
@@ -30,6 +31,12 @@ NOT_READY: dict[int | str, dict[str, Any]] = {
 
 
 EXPIRED = "the results of this job have expired"
+MEDIA_TYPES = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+}
 STORED: dict[int | str, dict[str, Any]] = {
     **NOT_READY,
     304: {"description": "Not modified: the `If-None-Match` ETag is current"},
@@ -271,9 +278,10 @@ def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: in
     responses={
         **STORED,
         200: {
-            "content": {"application/json": {}, "text/html": {}},
-            "description": "Plotly JSON, or a standalone HTML page",
+            "content": {"application/json": {}, "text/html": {}, "image/png": {}, "image/svg+xml": {}},
+            "description": "Plotly JSON, a standalone HTML page, or a picture",
         },
+        503: {"description": "Pictures need Chromium on the API host"},
     },
 )
 def get_figure(
@@ -286,7 +294,8 @@ def get_figure(
         Query(description="map: every document; sizes: topic sizes; terms: top terms; tree: the hierarchy"),
     ] = "map",
     format: Annotated[
-        Literal["json", "html"], Query(description="json: Plotly figure JSON; html: a standalone page")
+        Literal["json", "html", "png", "svg"],
+        Query(description="json: Plotly figure JSON; html: a standalone page; png, svg: a picture (labels placed)"),
     ] = "json",
     level: Annotated[
         Literal["coarse", "medium", "fine"] | None,
@@ -309,6 +318,11 @@ def get_figure(
             raise ApiError(422 if level else 404, str(exc)) from None
         if format == "html":
             out.write(to_standalone_html(figure, title=f"topicmap {kind}").encode())
+        elif format in ("png", "svg"):
+            try:
+                out.write(to_image(figure, format))
+            except StaticImageUnavailable as exc:
+                raise ApiError(503, str(exc)) from None
         else:
             out.write(to_json(figure).encode())
 
@@ -318,7 +332,7 @@ def get_figure(
         name += "" if texts else "-notext"
     name += f".{format}"
     blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
-    media_type = "text/html; charset=utf-8" if format == "html" else "application/json"
+    media_type = MEDIA_TYPES[format]
     return stored_response(request, blob, media_type)
 
 

@@ -67,6 +67,12 @@ def test_texts_and_exports_are_built_once_then_stored(
     unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})
     assert unchanged.status_code == 304
 
+    picture = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "png"})
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, "v1/figure-map.png")
+    vector = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "svg"})
+    assert vector.headers["content-type"].startswith("image/svg+xml") and vector.text.lstrip().startswith("<svg")
+
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
     assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
     assert store.hexists(artifacts, "v1/figure-sizes.html")

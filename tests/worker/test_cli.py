@@ -66,9 +66,12 @@ def test_every_format_gives_a_map(
 
 def test_topics_and_seed_options(tmp_path: Path, documents: list[dict[str, str]]) -> None:
     source = write_format(tmp_path / "c.csv", documents)
-    assert main(["fit", str(source), "--out", str(tmp_path / "a"), "--topics", "3", "--seed", "7", "--quiet"]) == 0
+    command = ["fit", str(source), "--out", str(tmp_path / "a"), "--topics", "3", "--seed", "7", "--quiet", "--png"]
+    assert main(command) == 0
     topic_map = json.loads((tmp_path / "a" / "map.json").read_text())
     assert topic_map["meta"]["quality"]["n_topics"] <= 3 and topic_map["meta"]["seed"] == 7
+    picture = (tmp_path / "a" / "map.png").read_bytes()  # --png: a picture of the map beside the rest
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 20_000
 
 
 def test_xss_document_is_escaped_in_the_html(tmp_path: Path, documents: list[dict[str, str]]) -> None:

@@ -1,0 +1,124 @@
+"""Static pictures of a figure (PNG, SVG) with Plotly's own export (kaleido, headless Chromium).
+
+A static picture runs no script, so render/labels.js cannot place its labels. For a map, the view is
+fixed here instead (axis ranges that fill the picture at equal scale on both axes) and the labels are
+placed the same way labels.js places them zoomed out: candidates in order, each at its topic or
+beside it with a leader line, only where its box overlaps no label already placed. Text widths are
+estimated on the wide side (no font metrics without a browser), so labels may sit a little apart,
+never on top of each other.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html import unescape
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+PAD = 3
+CHAR_WIDTH = {False: 0.62, True: 0.68}
+"""Estimated width of a character, in font sizes (regular, bold): DejaVu Sans, Chromium's fallback
+for Open Sans on Debian, averages about 0.55."""
+
+
+class StaticImageUnavailable(RuntimeError):
+    """No Chromium for kaleido to drive."""
+
+
+def chromium() -> str | None:
+    """The Chromium kaleido should drive: $BROWSER_PATH, or Debian's."""
+    for candidate in (os.environ.get("BROWSER_PATH"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def text_width(text: str, size: float) -> float:
+    bold = text.startswith("<b>")
+    plain = unescape(re.sub(r"<[^>]+>", "", text))
+    return len(plain) * size * CHAR_WIDTH[bold]
+
+
+def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float], list[float]]:
+    """Axis ranges around every point, padded 3%, with one data unit the same size on both axes."""
+    xs = [np.asarray(t.x, dtype=float) for t in figure.data if t.type == "scattergl" and t.x is not None]
+    ys = [np.asarray(t.y, dtype=float) for t in figure.data if t.type == "scattergl" and t.y is not None]
+    x = np.concatenate(xs) if xs else np.zeros(1)
+    y = np.concatenate(ys) if ys else np.zeros(1)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    x0, x1 = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
+    y0, y1 = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
+    plot_w = width - MARGIN["l"] - MARGIN["r"]
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    per_px = max((x1 - x0) / plot_w, (y1 - y0) / plot_h, 1e-9) * 1.06
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return [cx - per_px * plot_w / 2, cx + per_px * plot_w / 2], [cy - per_px * plot_h / 2, cy + per_px * plot_h / 2]
+
+
+def place_labels(
+    labels: dict[str, list[Any]], x_range: list[float], y_range: list[float], plot_w: float, plot_h: float
+) -> list[dict[str, Any]]:
+    """Annotations for the candidates that fit, most important first (render/labels.js, zoomed out)."""
+    placed: list[tuple[float, float, float, float]] = []
+    chosen = []
+    for text, x, y, size in zip(labels["text"], labels["x"], labels["y"], labels["size"], strict=True):
+        px = (x - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
+        py = (y_range[1] - y) / (y_range[1] - y_range[0]) * plot_h
+        half = text_width(text, size) / 2 + PAD
+        tall = size * 0.65 + PAD
+        for dx, dy in ((0, 0), (0, -2.4 * tall), (0, 2.4 * tall), (half + 12, 0), (-half - 12, 0)):
+            box = (px + dx - half, py + dy - tall, px + dx + half, py + dy + tall)
+            if box[0] < 0 or box[2] > plot_w or box[1] < 0 or box[3] > plot_h:
+                continue
+            if any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed):
+                continue
+            placed.append(box)
+            moved = dx != 0 or dy != 0
+            chosen.append(
+                {
+                    "x": x, "y": y, "text": text, "showarrow": moved, "ax": dx, "ay": dy, "arrowhead": 0,
+                    "arrowwidth": 1, "arrowcolor": "#555", "standoff": 2, "borderpad": 1,
+                    "font": {"size": size, "color": "#1d1d1f"}, "bgcolor": "rgba(255,255,255,0.72)",
+                }
+            )  # fmt: skip
+            break
+    return chosen
+
+
+def for_picture(figure: go.Figure, width: int, height: int) -> go.Figure:
+    """A copy of ``figure`` ready for a static picture: for a map, a fixed view and placed labels."""
+    picture = go.Figure(figure)  # a copy
+    meta = picture.layout.meta if isinstance(picture.layout.meta, dict) else {}
+    labels = meta.get("labels")
+    if labels is None:
+        return picture
+    x_range, y_range = fixed_view(picture, width, height)
+    plot_w = width - MARGIN["l"] - MARGIN["r"]
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    picture.update_layout(
+        margin=MARGIN,
+        showlegend=False,
+        xaxis={"range": x_range, "autorange": False},
+        yaxis={"range": y_range, "autorange": False, "scaleanchor": None},
+    )
+    picture.layout.annotations = place_labels(labels, x_range, y_range, plot_w, plot_h)  # replaces the first ones
+    return picture
+
+
+def to_image(figure: go.Figure, image_format: str = "png", *, width: int = 1600, height: int = 1100) -> bytes:
+    """The figure as PNG or SVG bytes, through kaleido and headless Chromium."""
+    browser = chromium()
+    if browser is None:
+        raise StaticImageUnavailable(
+            "static images need Chromium: install it (apt-get install chromium) or set BROWSER_PATH"
+        )
+    os.environ.setdefault("BROWSER_PATH", browser)
+    import plotly.io as pio
+
+    picture = for_picture(figure, width, height)
+    return bytes(pio.to_image(picture, format=image_format, width=width, height=height, scale=1))
