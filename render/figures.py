@@ -34,6 +34,7 @@ DISCRETE_PALETTE = [
 ]
 """A colour scale with one flat band per palette colour: colour value ``i`` is ``PALETTE[i]``."""
 MAX_LABEL_CANDIDATES = 500
+VIEW_QUANTILE = 0.005
 LABELS_JS = (Path(__file__).resolve().parent / "labels.js").read_text(encoding="utf-8")
 """Label placement at every zoom (render/labels.js): the page loads it, standalone pages inline it."""
 PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
@@ -170,11 +171,12 @@ def document_map(
         )
     legend_title = "Topics" if level in (None, "fine") else f"{level.capitalize()} themes"
     candidates = label_candidates(topic_map, groups, level)
+    view = robust_view(xs, ys)
     figure.update_layout(
         title=escape(title),
         template="plotly_white",
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
+        xaxis={"visible": False, **({"range": view[0]} if view else {})},
+        yaxis={"visible": False, "scaleanchor": "x", **({"range": view[1]} if view else {})},
         legend={
             "itemsizing": "constant",
             "title": {"text": legend_title},
@@ -186,6 +188,25 @@ def document_map(
         annotations=first_labels(candidates, max_labels),
     )
     return figure
+
+
+def robust_view(
+    xs: npt.NDArray[np.floating[Any]], ys: npt.NDArray[np.floating[Any]]
+) -> tuple[list[float], list[float]] | None:
+    """Axis ranges around the bulk of the points (0.5th to 99.5th percentile, padded 5%) when a few
+    far points would otherwise shrink the map to a corner of the view; None when they would not.
+    Zooming out (or double-click) still reaches every point."""
+    if xs.size < 200:
+        return None
+    ranges = []
+    for values in (xs, ys):
+        low, high = np.quantile(values, [VIEW_QUANTILE, 1 - VIEW_QUANTILE])
+        pad = (high - low) * 0.05 or 1.0
+        ranges.append([float(low - pad), float(high + pad)])
+    full = [float(np.ptp(xs)), float(np.ptp(ys))]
+    if all(f <= 1.3 * (r[1] - r[0]) for f, r in zip(full, ranges, strict=True)):
+        return None
+    return ranges[0], ranges[1]
 
 
 def label_candidates(
@@ -325,6 +346,16 @@ def build_figure(
     if kind == "tree":
         return topic_tree(topic_map)
     raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
+
+
+def figure_artifact(kind: str, format: str, *, level: str | None = None, texts: bool = True) -> str:
+    """The name a rendering of a map version is stored under (``v{n}/`` + this): shared by the API,
+    which renders on first request, and the worker, which renders the page's map as a job ends."""
+    name = f"figure-{kind}"
+    if kind == "map":
+        name += f"-{level}" if level not in (None, "fine") else ""
+        name += "" if texts else "-notext"
+    return f"{name}.{format}"
 
 
 def to_json(figure: go.Figure) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from render.figures import robust_view
+
 MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 PAD = 3
 CHAR_WIDTH = {False: 0.62, True: 0.68}
@@ -45,7 +47,8 @@ def text_width(text: str, size: float) -> float:
 
 
 def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float], list[float]]:
-    """Axis ranges around every point, padded 3%, with one data unit the same size on both axes."""
+    """Axis ranges around the points (their bulk when a few lie far out: render/figures.robust_view),
+    padded 3%, with one data unit the same size on both axes."""
     xs = [np.asarray(t.x, dtype=float) for t in figure.data if t.type == "scattergl" and t.x is not None]
     ys = [np.asarray(t.y, dtype=float) for t in figure.data if t.type == "scattergl" and t.y is not None]
     x = np.concatenate(xs) if xs else np.zeros(1)
@@ -53,6 +56,9 @@ def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float],
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
     x0, x1 = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
     y0, y1 = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
+    view = robust_view(x, y)  # as on the page: a few far points do not shrink the map
+    if view is not None:
+        (x0, x1), (y0, y1) = view
     plot_w = width - MARGIN["l"] - MARGIN["r"]
     plot_h = height - MARGIN["t"] - MARGIN["b"]
     per_px = max((x1 - x0) / plot_w, (y1 - y0) / plot_h, 1e-9) * 1.06

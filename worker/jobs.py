@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
-from worker.jobstore import JobStore, is_terminal
+from worker.jobstore import JobStore, gzip_written, is_terminal
 from worker.shards import ShardFailed, Sharding, embed_sharded
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ def execute_job(
     finally:
         running_job["id"] = None
     map_bytes = store.put_map(job_id, topic_map)
+    map_bytes += prerender_page_map(store, job_id, topic_map)
     stored = (store.get(job_id) or record).stored_bytes + map_bytes
     timings = topic_map.meta.timings_s
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)
@@ -178,6 +179,21 @@ def execute_job(
     return finish(
         store, record, state="succeeded", timings=timings, cached=topic_map.meta.embedding.cached, stored_bytes=stored
     )
+
+
+def prerender_page_map(store: JobStore, job_id: str, topic_map: TopicMap) -> int:
+    """The page's figure of the map (no texts), stored as the API would on first request, so a big
+    map opens in seconds once the job succeeds. Bytes stored; 0 when it could not be made (the API
+    renders it on first request then)."""
+    from render.figures import document_map, figure_artifact, to_json
+
+    try:
+        blob = gzip_written(lambda out: out.write(to_json(document_map(topic_map)).encode()))
+        store.put_artifact(job_id, f"v1/{figure_artifact('map', 'json', texts=False)}", blob)
+    except Exception:
+        logger.warning("the page's figure was not pre-rendered", extra={"job_id": job_id}, exc_info=True)
+        return 0
+    return len(blob)
 
 
 def _run(

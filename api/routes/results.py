@@ -18,7 +18,7 @@ from api.errors import ApiError
 from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, TopicOut
 from api.stored import cached_artifact, stored_response
 from render.exports import write_documents_csv
-from render.figures import UnknownLevel, build_figure, to_json, to_standalone_html
+from render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
 from render.static import StaticImageUnavailable, to_image
 from worker.contracts import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from worker.jobstore import JobStore, inflate
@@ -326,11 +326,7 @@ def get_figure(
         else:
             out.write(to_json(figure).encode())
 
-    name = f"figure-{kind}"
-    if kind == "map":
-        name += f"-{level}" if level not in (None, "fine") else ""
-        name += "" if texts else "-notext"
-    name += f".{format}"
+    name = figure_artifact(kind, format, level=level, texts=texts)
     blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
     media_type = MEDIA_TYPES[format]
     return stored_response(request, blob, media_type)

@@ -10,6 +10,7 @@ import math
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,18 +28,22 @@ from worker.contracts import (
     Topic,
     TopicMap,
 )
+from worker.jobs import prerender_page_map
 from worker.jobstore import JobStore
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
 
 
-def corpus_texts(n: int) -> list[str]:
+def corpus_rows(n: int) -> list[tuple[str, str]]:
+    """``n`` (text, Debian section) pairs: the descriptions, repeated as needed."""
     if DEBIAN.exists():
         with gzip.open(DEBIAN, "rt", encoding="utf-8") as handle:
-            texts = [json.loads(line)["text"] for _, line in zip(range(n), handle, strict=False)]
+            rows = [
+                (r["text"], r["label"]) for r in (json.loads(line) for _, line in zip(range(n), handle, strict=False))
+            ]
     else:
-        texts = [f"document {i} about packages, libraries and tools" for i in range(n)]
-    return (texts * (n // len(texts) + 1))[:n]
+        rows = [(f"document {i} about packages, libraries and tools", f"section{i % 5}") for i in range(n)]
+    return (rows * (n // len(rows) + 1))[:n]
 
 
 def synthetic_map(n: int, n_topics: int = 60, seed: int = 42, *, themes: int = 0) -> TopicMap:
@@ -118,15 +123,25 @@ def synthetic_hierarchy(topics: list[Topic], themes: int) -> Hierarchy:
 
 
 def store_finished_job(store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0) -> str:
-    texts = corpus_texts(n)
-    ids = [str(i) for i in range(n)]
-    sha = store.put_corpus(texts, ids, [{} for _ in range(n)])
+    """A finished job of ``n`` real texts (with their Debian section as metadata) and a synthetic map."""
+    rows = corpus_rows(n)
+    texts, sections = [text for text, _ in rows], [{"section": section} for _, section in rows]
+    return store_job(store, owner, texts, synthetic_map(n, n_topics, themes=themes), sections)
+
+
+def store_job(
+    store: JobStore, owner: str, texts: list[str], topic_map: TopicMap, metadata: list[dict[str, Any]] | None = None
+) -> str:
+    """A finished job whose map is ``topic_map`` (its document ids are the corpus ids)."""
+    n = len(texts)
+    sha = store.put_corpus(texts, topic_map.documents.id, metadata or [{} for _ in range(n)])
     job_id = uuid.uuid4().hex
     now = time.time()
     counts = DocumentCounts(received=n, dropped=0, truncated=0, used=n)
     store.create(
         JobRecord(id=job_id, owner=owner, created_at=now, params=PipelineParams(), corpus=sha, documents=counts)
     )
-    store.put_map(job_id, synthetic_map(n, n_topics, themes=themes))
+    store.put_map(job_id, topic_map)
+    prerender_page_map(store, job_id, topic_map)  # as the worker does when a job ends
     store.update(job_id, state="succeeded", started_at=now, finished_at=now)
     return job_id

@@ -54,7 +54,9 @@ def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, re
     assert record is not None
     expected = raw.strlen(f"tm:corpus:{record.corpus}") + raw.strlen(f"tm:map:{finished_job}")
     expected += raw.strlen(JobStore._embedding_key(record.corpus, DEFAULT_MODEL))
-    assert status["stored_bytes"] == expected > 0
+    prerendered = raw.hstrlen(f"tm:artifacts:{finished_job}", "v1/figure-map-notext.json")  # the page's map
+    assert prerendered > 0
+    assert status["stored_bytes"] == expected + prerendered > 0
 
 
 def test_stats_and_metrics_read_counters_not_keys(

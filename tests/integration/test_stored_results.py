@@ -78,6 +78,18 @@ def test_texts_and_exports_are_built_once_then_stored(
     assert store.hexists(artifacts, "v1/figure-sizes.html")
 
 
+def test_the_pages_map_is_rendered_by_the_worker(client: httpx.Client, finished_job: str, redis_server: Redis) -> None:
+    prerendered = redis.Redis.from_url(redis_server.url).hget(
+        f"tm:artifacts:{finished_job}", "v1/figure-map-notext.json"
+    )
+    assert prerendered is not None  # stored as the job ended, before anyone asked
+    url = f"/api/jobs/{finished_job}/figure?kind=map&texts=false"
+    response, body = raw_get(client, url, **{"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and body == prerendered
+    figure = json.loads(gzip.decompress(body))
+    assert figure["layout"]["meta"]["labels"]["text"] and "hovertext" not in figure["data"][0]
+
+
 def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:
     stored = redis.Redis.from_url(redis_server.url).get(f"tm:map:{finished_job}")
     with httpx.Client(base_url=edge, headers={"X-API-Key": api.keys["alice"]}) as via_nginx:

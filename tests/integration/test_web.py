@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from PIL import Image, ImageStat
 
 from tests.integration.conftest import sample_csv, sample_documents
 from tests.integration.servers import Api, Redis, Worker
-from tests.integration.synthetic import store_finished_job
+from tests.integration.synthetic import corpus_rows, store_finished_job
 from worker.jobstore import JobStore
 
 pytestmark = pytest.mark.integration
@@ -150,69 +151,10 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     assert page.locator("#documents img").count() == 0
     shot(page, "5-search")
 
-    # The page never downloads the texts with the map: hover and selection fetch them by id.
-    page.click("#clear-search")
-    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-    assert not any("include=text" in url for url in loaded), loaded
-    assert any("texts=false" in url for url in loaded)
-    box = page.evaluate(PLOT_BOX)
-    page.mouse.move(box["point_x"], box["point_y"])
-    page.wait_for_function("document.getElementById('hover-doc').textContent.includes(' · ')")
-    hovered_id = (page.text_content("#hover-doc") or "").split(" · ")[0]
-    near = page.evaluate(f"window.topicmap.state.texts.has({json.dumps(hovered_id)})")  # fetched by id
-    assert near and hovered_id in page.evaluate("window.topicmap.state.map.documents.id")
-    page.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
-    page.mouse.move(box["left"] + 2, box["top"] + 2)
-    page.mouse.down()
-    page.mouse.move((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2, steps=5)
-    page.mouse.move(box["right"] - 2, box["bottom"] - 2, steps=5)
-    page.mouse.up()
-    page.wait_for_selector(f"#docs-caption:has-text('Selected documents: {n_documents} documents')")
-    first_page = page.locator("#documents .text").all_text_contents()
-    page.click("#next-page")
-    page.wait_for_selector("#docs-caption:has-text('showing 21–40')")
-    second_page = page.locator("#documents .text").all_text_contents()
-    assert len(first_page) == len(second_page) == 20 and not set(first_page) & set(second_page)
-    assert all(second_page)
-    page.evaluate("Plotly.relayout('plot', {dragmode: 'pan'})")
-
     with page.expect_download() as download_info:
         page.click("#download-csv")
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == n_documents
-
-    # Pictures of the current view.
-    with page.expect_download() as png_info:
-        page.click("#download-png")
-    picture = Image.open(png_info.value.path())
-    assert picture.format == "PNG" and picture.width >= 800 and ImageStat.Stat(picture.convert("L")).var[0] > 100
-    assert png_info.value.suggested_filename.endswith(".png")
-    with page.expect_download() as svg_info:
-        page.click("#download-svg")
-    svg = Path(svg_info.value.path()).read_text(encoding="utf-8")
-    assert svg.startswith("<svg") and "annotation" in svg  # the labels come along
-
-    # Colour by a metadata column of the upload, then show only one of its values.
-    options = page.locator("#colour-by option").all_text_contents()
-    assert "section (categorical)" in options and "Outlier flag" in options, options
-    page.select_option("#colour-by", "section")
-    page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'section'")
-    legend = page.evaluate("document.getElementById('plot').data.map(t => t.name)")
-    sections = {row[1] for row in csv.reader(io.StringIO(corpus.read_text(encoding="utf-8")))} - {"section"}
-    assert sections <= set(legend), legend  # every section has its colour in the legend
-    assert page.locator("#only").is_visible()
-    first_section = page.locator("#only option").nth(1).text_content()
-    page.select_option("#only", index=1)
-    kept = page.evaluate("document.getElementById('plot').data[0].selectedpoints.length")
-    expected = sum(
-        1 for row in csv.DictReader(io.StringIO(corpus.read_text(encoding="utf-8"))) if row["section"] == first_section
-    )
-    assert kept == expected
-    page.wait_for_timeout(400)
-    shot(page, "5b-coloured-by-section")
-    page.select_option("#colour-by", "")
-    page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'Topics'")
-    assert page.locator("#only").is_hidden()
 
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()
@@ -283,21 +225,99 @@ def assert_apart(boxes: list[dict[str, float]]) -> None:
             assert apart, f"labels overlap: {a} and {b}"
 
 
-def test_labels_never_overlap_and_zooming_in_reveals_finer_ones(page: object, redis_server: Redis) -> None:
+def open_stored_job(page: object, job_id: str) -> None:
+    """Open a job stored straight into Redis from "My jobs" (the newest first), as a person does."""
+    page.click("#refresh-jobs")  # type: ignore[attr-defined]
+    page.click("#jobs li button >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")  # type: ignore[attr-defined]
+    page.wait_for_function("document.querySelectorAll('#plot g.annotation text.annotation-text').length > 0")  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+
+
+def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_server: Redis) -> None:
     store = JobStore.from_url(redis_server.url)
-    job_id = store_finished_job(store, "alice", 20_000, n_topics=200, themes=8)
-    page.click("#refresh-jobs")
-    page.click("#jobs li button >> nth=0")  # the newest job: this one
-    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")
-    page.wait_for_function("document.querySelectorAll('#plot g.annotation text.annotation-text').length > 0")
-    page.wait_for_timeout(500)
+    n_documents = 20_000
+    job_id = store_finished_job(store, "alice", n_documents, n_topics=200, themes=8)
+    open_stored_job(page, job_id)
+
+    # Labels: never two on top of each other; zoomed out the coarse themes are named first.
     zoomed_out = page.evaluate(LABEL_BOXES)
     shot(page, "8-labels-200-topics")
     assert len(zoomed_out) >= 8
     assert_apart(zoomed_out)
-    themes = [box["text"] for box in zoomed_out if box["text"].startswith("theme ")]
-    assert len(themes) >= 4, zoomed_out  # zoomed out, the coarse themes are named first
+    assert sum(box["text"].startswith("theme ") for box in zoomed_out) >= 4, zoomed_out
 
+    # The page never downloads the texts: hover and selection fetch them by id, a page at a time.
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not any("include=text" in url for url in loaded), loaded
+    assert any("texts=false" in url for url in loaded)
+    box = page.evaluate(PLOT_BOX)
+    page.mouse.move(box["point_x"], box["point_y"])
+    page.wait_for_function("document.getElementById('hover-doc').textContent.includes(' · ')")
+    hovered_id = (page.text_content("#hover-doc") or "").split(" · ")[0]
+    assert page.evaluate(f"window.topicmap.state.texts.has({json.dumps(hovered_id)})")  # fetched by id
+    page.evaluate("Plotly.relayout('plot', {dragmode: 'lasso'})")
+    page.mouse.move(box["left"] + 2, box["top"] + 2)
+    page.mouse.down()
+    for x, y in (
+        (box["right"] - 2, box["top"] + 2),
+        (box["right"] - 2, box["bottom"] - 2),
+        (box["left"] + 2, box["bottom"] - 2),
+        (box["left"] + 2, box["top"] + 4),
+    ):
+        page.mouse.move(x, y, steps=6)
+    page.mouse.up()
+    page.wait_for_selector("#docs-caption:has-text('Selected documents:')")
+    selected = int((page.text_content("#docs-caption") or "").split("Selected documents: ")[1].split(" ")[0])
+    assert selected > n_documents * 0.9
+    first_page = page.locator("#documents .text").all_text_contents()
+    page.click("#next-page")
+    page.wait_for_selector("#docs-caption:has-text('showing 21–40')")
+    second_page = page.locator("#documents .text").all_text_contents()
+    assert len(first_page) == len(second_page) == 20 and all(second_page)
+    page.evaluate("Plotly.relayout('plot', {dragmode: 'pan'})")
+
+    # Colour by a metadata column, then show only one of its values.
+    options = page.locator("#colour-by option").all_text_contents()
+    assert "section (categorical)" in options and "Outlier flag" in options, options
+    page.select_option("#colour-by", "section")
+    page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'section'")
+    legend = page.evaluate("document.getElementById('plot').data.map(t => t.name)")
+    sections = [section for _, section in corpus_rows(n_documents)]
+    common = [section for section, _ in Counter(sections).most_common(30)]
+    assert set(common) <= set(legend), legend  # the 30 most common sections have their colour in the legend
+    first_section = page.locator("#only option").nth(1).text_content()
+    page.select_option("#only", index=1)
+    kept = page.evaluate("document.getElementById('plot').data[0].selectedpoints.length")
+    assert kept == sections.count(first_section or "") > 0
+    page.wait_for_timeout(400)
+    shot(page, "8b-coloured-by-section")
+    page.select_option("#colour-by", "")
+    page.wait_for_function("document.getElementById('plot').layout.showlegend === false")  # 200 topics: no legend
+    assert page.locator("#only").is_hidden()
+
+    # Search dims every other point.
+    page.fill("#search", "fonts")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#docs-caption:has-text('Matching')")
+    total = int((page.text_content("#docs-caption") or "").split(": ")[1].split(" ")[0])
+    kept_rows = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.customdata).map(t => (t.selectedpoints || []).length)"
+    )
+    assert total > 0 and sum(kept_rows) == min(total, 500)
+    page.click("#clear-search")
+
+    # A picture of the current view.
+    with page.expect_download() as png_info:
+        page.click("#download-png")
+    picture = Image.open(png_info.value.path())
+    assert picture.format == "PNG" and picture.width >= 800 and ImageStat.Stat(picture.convert("L")).var[0] > 100
+    with page.expect_download() as svg_info:
+        page.click("#download-svg")
+    svg = Path(svg_info.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "annotation" in svg  # the labels come along
+
+    # Zoomed in, finer labels take the room the themes leave; still none on top of another.
     page.evaluate("""() => { const xa = document.getElementById('plot')._fullLayout.xaxis;
       const ya = document.getElementById('plot')._fullLayout.yaxis;
       const [x0, x1] = xa.range, [y0, y1] = ya.range;
@@ -308,7 +328,7 @@ def test_labels_never_overlap_and_zooming_in_reveals_finer_ones(page: object, re
     shot(page, "9-labels-zoomed-in")
     assert_apart(zoomed_in)
     finer = {box["text"] for box in zoomed_in} - {box["text"] for box in zoomed_out}
-    assert finer and all(text.startswith("topic ") for text in finer), zoomed_in  # topics that had no room
+    assert finer and all(text.startswith("topic ") for text in finer), zoomed_in
     assert not any(box["text"].startswith("theme ") for box in zoomed_in)
 
 
@@ -316,10 +336,7 @@ def test_the_map_fills_a_small_window_and_the_panels_fold(page: object, redis_se
     store = JobStore.from_url(redis_server.url)
     job_id = store_finished_job(store, "alice", 2_000, n_topics=40, themes=5)
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.click("#refresh-jobs")
-    page.click("#jobs li button >> nth=0")
-    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")
-    page.wait_for_selector("#plot .main-svg")
+    open_stored_job(page, job_id)
     assert page.locator("#aside").is_hidden()  # the forms fold away once a map is open
     plot = page.locator("#plot").bounding_box()
     assert plot is not None and plot["width"] >= 0.6 * 1024 and plot["height"] >= 420

@@ -125,3 +125,16 @@ def test_a_map_of_many_topics_is_one_trace_coloured_per_point() -> None:
     assert points[0]["hoverinfo"] == "none" and not points[0]["showlegend"]
     with_texts = json.loads(to_json(document_map(topic_map, texts, max_traces=2)))
     assert len(with_texts["data"][0]["hovertext"]) == len(rows)  # the standalone page keeps its hover
+
+
+def test_a_few_far_points_do_not_shrink_the_map() -> None:
+    from render.figures import robust_view
+
+    rng = np.random.default_rng(0)
+    xs, ys = rng.normal(0, 1, 5000), rng.normal(0, 1, 5000)
+    assert robust_view(xs, ys) is None  # nothing far out: the view fits every point
+    xs[:5], ys[:5] = 400.0, -300.0
+    view = robust_view(xs, ys)
+    assert view is not None
+    (x0, x1), (y0, y1) = view
+    assert -6 < x0 < -2 and 2 < x1 < 6 and -6 < y0 < -2 and 2 < y1 < 6  # around the bulk, not the stragglers
