@@ -40,8 +40,8 @@ def test_figures_of_the_tree_and_of_a_level(client: httpx.Client, mapped: str) -
     assert sunburst["type"] == "sunburst" and "root" in sunburst["ids"]
     coarse = client.get(f"/api/jobs/{mapped}/topics", params={"level": "coarse"}).json()
     by_level = client.get(f"/api/jobs/{mapped}/figure", params={"kind": "map", "level": "coarse"}).json()
-    label_trace = next(t for t in by_level["data"] if t.get("mode") == "text")
-    assert set(label_trace["text"]) == {n["label"] for n in coarse}
+    candidates = by_level["layout"]["meta"]["labels"]  # the page places those that fit (render/labels.js)
+    assert set(candidates["text"]) == {n["label"] for n in coarse} and set(candidates["tier"]) == {1}
     point_traces = [t for t in by_level["data"] if t["type"] == "scattergl" and t["meta"]["topic"] >= 0]
     assert len(point_traces) <= len(coarse)
     page = client.get(f"/api/jobs/{mapped}/figure", params={"kind": "tree", "format": "html"})

@@ -165,7 +165,14 @@ def test_two_workers_share_a_job_and_survive_one_killed_mid_shard(
 
     wait_for(other_mid_second_shard, 240, f"{other.name} to take shards", interval=0.05)
     other.kill()
-    status = client.get(f"/api/jobs/{job_id}").json()
+
+    def counted() -> dict[str, Any]:
+        return client.get(f"/api/jobs/{job_id}").json()  # type: ignore[no-any-return]
+
+    wait_for(
+        lambda: counted()["shards"]["done"] > 0, 30, "the job record to count the shards done"
+    )  # written in batches
+    status = counted()
     assert status["stage"] == "embed" and 0 < status["shards"]["done"] < status["shards"]["total"]
     assert 0 < status["progress"]["fraction"] < 1
     final = wait_state(client, job_id, {"succeeded", "failed", "cancelled"}, timeout=400)
