@@ -123,10 +123,12 @@ def synthetic_hierarchy(topics: list[Topic], themes: int) -> Hierarchy:
 
 
 def store_finished_job(store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0) -> str:
-    """A finished job of ``n`` real texts (with their Debian section as metadata) and a synthetic map."""
+    """A finished job of ``n`` real texts (metadata: their Debian section, their number of words) and
+    a synthetic map."""
     rows = corpus_rows(n)
-    texts, sections = [text for text, _ in rows], [{"section": section} for _, section in rows]
-    return store_job(store, owner, texts, synthetic_map(n, n_topics, themes=themes), sections)
+    texts = [text for text, _ in rows]
+    metadata = [{"section": section, "words": len(text.split())} for text, section in rows]
+    return store_job(store, owner, texts, synthetic_map(n, n_topics, themes=themes), metadata)
 
 
 def store_job(

@@ -292,6 +292,11 @@ def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_
     assert kept == sections.count(first_section or "") > 0
     page.wait_for_timeout(400)
     shot(page, "8b-coloured-by-section")
+    page.select_option("#colour-by", "words")  # a numeric column: a colour bar, no categories to pick
+    page.wait_for_function("document.getElementById('plot').data[0].marker.showscale === true")
+    assert page.locator("#only").is_hidden() and page.locator("#plot .colorbar").count() == 1
+    colours = page.evaluate("Array.from(document.getElementById('plot').data[0].marker.color.slice(0, 5))")
+    assert colours == [len(text.split()) for text, _ in corpus_rows(5)]
     page.select_option("#colour-by", "")
     page.wait_for_function("document.getElementById('plot').layout.showlegend === false")  # 200 topics: no legend
     assert page.locator("#only").is_hidden()
