@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="edit a map folder: the next version beside the first",
         description="Edit the map in a folder written by `topicmap fit`. Writes map.vN.json (the next "
         "version; map.json stays version 1), appends to versions.json, and renders map.html and "
-        "documents.csv of the new version. --revert applies first, then the renames in order.",
+        "documents.csv of the new version. --revert applies first, then the merges, --reduce, then the "
+        "renames (topic numbers are those of the version edited).",
     )
     edit.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
     edit.add_argument(
@@ -110,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="a person's label for a hierarchy node (c0, m3, …)",
     )
     edit.add_argument("--revert", type=int, metavar="K", help="start from version K (undo)")
+    edit.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="T1,T2[,…]",
+        help="join topics into one (the largest keeps its id)",
+    )
+    edit.add_argument("--reduce", type=int, metavar="N", help="merge the most similar topics until at most N remain")
     return parser
 
 
@@ -171,14 +180,18 @@ def fit(args: argparse.Namespace) -> int:
     # Heavy imports only once the input is known to be good: errors stay instant.
     from worker.pipeline.encoders import resolve_model_path
     from worker.pipeline.run import run_pipeline
+    from worker.terms import TermTable
 
     resolve_model_path(params.model)
     progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    terms: list[TermTable] = []
     try:
-        topic_map = run_pipeline(corpus.texts, corpus.ids, params, progress=progress)
+        topic_map = run_pipeline(corpus.texts, corpus.ids, params, progress=progress, on_terms=terms.append)
     finally:
         progress.close()
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    if terms:  # what `topicmap edit --merge` relabels from
+        (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
     if args.png:
         from render.figures import document_map
         from render.static import StaticImageUnavailable, to_image
@@ -232,6 +245,7 @@ def edit(args: argparse.Namespace) -> int:
 
     from worker.contracts import MapVersion
     from worker.edits import EditError, EditRequest, apply_edits
+    from worker.terms import TermTable
 
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
@@ -252,9 +266,22 @@ def edit(args: argparse.Namespace) -> int:
             raise EditError(404, f"{folder} has no version {version}; its versions are 1 to {latest}")
         return TopicMap.model_validate_json(path_of(version).read_text(encoding="utf-8"))
 
+    def terms_path(version: int) -> Path:
+        return folder / ("terms.bin" if version == 1 else f"terms.v{version}.bin")
+
+    def terms_of(version: int) -> TermTable | None:
+        return TermTable.from_bytes(terms_path(version).read_bytes()) if terms_path(version).is_file() else None
+
     operations: list[dict[str, object]] = []
     if args.revert is not None:
         operations.append({"op": "revert", "version": args.revert})
+    for value in args.merge:
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) < 2 or not all(part.lstrip("-").isdigit() for part in parts):
+            return fail(f"--merge wants two or more topic numbers separated by commas, got {value!r}")
+        operations.append({"op": "merge", "topics": [int(part) for part in parts]})
+    if args.reduce is not None:
+        operations.append({"op": "reduce", "n_topics": args.reduce})
     for option, key, values in (("--rename", "topic", args.rename), ("--rename-node", "node", args.rename_node)):
         for value in values:
             target, sep, label = value.partition("=")
@@ -264,10 +291,10 @@ def edit(args: argparse.Namespace) -> int:
                 return fail(f"{option}: {target!r} is not a topic number")
             operations.append({"op": "rename", key: int(target) if key == "topic" else target.strip(), "label": label})
     if not operations:
-        return fail("nothing to do: give --rename, --rename-node or --revert")
+        return fail("nothing to do: give --merge, --reduce, --rename, --rename-node or --revert")
     try:
         request = EditRequest.model_validate({"operations": operations})
-        edited = apply_edits(load(latest), request.operations, load)
+        result = apply_edits(load(latest), request.operations, load, latest_number=latest, load_terms=terms_of)
     except ValidationError as exc:
         return fail(f"invalid edit: {exc.errors()[0]['msg']}")
     except EditError as exc:
@@ -281,7 +308,11 @@ def edit(args: argparse.Namespace) -> int:
 
     texts = [row.get("text", "") for row in rows]
     metadata = [{k: v for k, v in row.items() if k not in BASE_COLUMNS} for row in rows]
+    edited = result.topic_map
     path_of(entry.number).write_text(edited.model_dump_json(indent=1), encoding="utf-8")
+    kept = result.terms or (terms_of(result.terms_from) if result.terms_from is not None else None)
+    if kept is not None:  # the next merge relabels from the new version's term counts
+        terms_path(entry.number).write_bytes(kept.to_bytes())
     history_file.write_text(json.dumps([v.model_dump() for v in [*history, entry]], indent=1), encoding="utf-8")
     write_renderings(folder, edited, texts, metadata, title=f"{folder.name}, version {entry.number}")
     print(f"topicmap: version {entry.number} written ({len(operations)} operation(s))", file=sys.stderr)

@@ -1,19 +1,24 @@
-"""Edits of a topic map: each request turns version n into version n + 1 (pydantic only, no numpy).
+"""Edits of a topic map: each request turns version n into version n + 1.
 
 ``rename`` gives a topic or a hierarchy node a person's label; ``revert`` starts from an earlier
-version (undo is reverting to the version before). Both are pure functions of the map, light enough
-for the API process. Operations that regroup documents (merge, split, move, reduce) need the
-embeddings and the term counts and are not here yet (docs/api.md).
+version (undo is reverting to the version before); ``merge`` joins topics into one and ``reduce``
+merges the most similar topics until at most N remain. All are pure functions of the map (merges
+also of its stored term counts: worker/regroup.py, numpy and scipy, imported only when a merge
+runs), light enough for the API process. Splitting a topic and moving documents are not here yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from worker.contracts import TopicMap
+
+if TYPE_CHECKING:
+    from worker.terms import TermTable
 
 
 class Rename(BaseModel):
@@ -44,7 +49,37 @@ class Revert(BaseModel):
     version: int = Field(ge=1, description="The version to go back to.")
 
 
-Operation = Annotated[Rename | Revert, Field(discriminator="op")]
+class Merge(BaseModel):
+    """Join ``topics`` into one: the largest keeps its id; the label comes from the merged terms,
+    or is ``label``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["merge"]
+    topics: list[int] = Field(min_length=2, max_length=500, description="Two or more different topics.")
+    label: str | None = Field(default=None, min_length=1, max_length=200, description="A label for the result.")
+
+    @model_validator(mode="after")
+    def _different(self) -> Merge:
+        repeated = sorted({t for t in self.topics if self.topics.count(t) > 1})
+        if repeated:
+            raise ValueError(f"merge needs different topics; topic {repeated[0]} is listed twice")
+        if any(t < 0 for t in self.topics):
+            raise ValueError("outliers (topic -1) cannot be merged")
+        return self
+
+
+class Reduce(BaseModel):
+    """Merge the most similar topics (smallest first) until at most ``n_topics`` remain."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["reduce"]
+    n_topics: int = Field(ge=1, le=100_000, description="Topics to keep at most.")
+
+
+Operation = Annotated[Rename | Revert | Merge | Reduce, Field(discriminator="op")]
+AnyOperation = Rename | Revert | Merge | Reduce
 
 
 class EditRequest(BaseModel):
@@ -88,14 +123,54 @@ def rename(topic_map: TopicMap, operation: Rename) -> TopicMap:
     return edited
 
 
+@dataclass
+class Edited:
+    topic_map: TopicMap
+    terms: TermTable | None = None
+    """Term counts made by a merge in this request: the new version's."""
+    terms_from: int | None = None
+    """Otherwise, the version whose stored term counts still apply (nothing regrouped since)."""
+
+
+NO_TERMS = "this map version has no stored term counts (it was made before merges existed); run the job again"
+
+
 def apply_edits(
-    latest: TopicMap, operations: list[Rename | Revert], load_version: Callable[[int], TopicMap]
-) -> TopicMap:
-    """Apply ``operations`` in order to the latest version; ``load_version(k)`` reads version k."""
-    current = latest
+    latest: TopicMap,
+    operations: list[AnyOperation],
+    load_version: Callable[[int], TopicMap],
+    *,
+    latest_number: int | None = None,
+    load_terms: Callable[[int], TermTable | None] | None = None,
+) -> Edited:
+    """Apply ``operations`` in order to the latest version (number ``latest_number``);
+    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge)."""
+    current = Edited(latest, terms_from=latest_number)
     for operation in operations:
         if isinstance(operation, Revert):
-            current = load_version(operation.version)
+            current = Edited(load_version(operation.version), terms_from=operation.version)
+        elif isinstance(operation, Rename):
+            current = Edited(rename(current.topic_map, operation), current.terms, current.terms_from)
         else:
-            current = rename(current, operation)
+            if current.terms is None and current.terms_from is not None and load_terms is not None:
+                current = Edited(current.topic_map, load_terms(current.terms_from))
+            current = regroup(current, operation)
     return current
+
+
+def regroup(current: Edited, operation: Merge | Reduce) -> Edited:
+    from worker.regroup import RegroupError, merge_groups, reduce_groups
+
+    if current.terms is None:
+        raise EditError(409, NO_TERMS)
+    if isinstance(operation, Merge):
+        groups, labels = [operation.topics], ({operation.topics[0]: operation.label} if operation.label else None)
+    else:
+        groups, labels = reduce_groups(current.topic_map, current.terms, operation.n_topics), None
+    if not groups:
+        return current
+    try:
+        topic_map, terms = merge_groups(current.topic_map, current.terms, groups, labels)
+    except RegroupError as exc:
+        raise EditError(404 if "has no topic" in str(exc) else 422, str(exc)) from None
+    return Edited(topic_map, terms)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
 from worker.jobstore import JobStore, gzip_written, is_terminal
 from worker.shards import ShardFailed, Sharding, embed_sharded
+from worker.terms import TermTable
 
 if TYPE_CHECKING:
     from worker.pipeline.encoders import Encoder
@@ -149,7 +150,16 @@ def execute_job(
     logger.info("job started", extra={"job_id": job_id, "attempt": record.attempts})
     running_job["id"] = job_id
     try:
-        topic_map = _run(store, record, deadline=now + deadline_s, run=run, sharding=sharding, worker_name=worker_name)
+        terms: list[TermTable] = []
+        topic_map = _run(
+            store,
+            record,
+            deadline=now + deadline_s,
+            run=run,
+            sharding=sharding,
+            worker_name=worker_name,
+            on_terms=terms.append,
+        )
     except JobCancelled:
         return finish(store, record, state="cancelled")
     except DeadlineExceeded:
@@ -172,6 +182,8 @@ def execute_job(
         running_job["id"] = None
     map_bytes = store.put_map(job_id, topic_map)
     map_bytes += prerender_page_map(store, job_id, topic_map)
+    if terms:  # what merges relabel from (worker/regroup.py), kept as long as the map
+        map_bytes += store.put_terms(job_id, 1, terms[0].to_bytes())
     stored = (store.get(job_id) or record).stored_bytes + map_bytes
     timings = topic_map.meta.timings_s
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)
@@ -204,6 +216,7 @@ def _run(
     run: Callable[..., TopicMap] | None,
     sharding: Sharding | None = None,
     worker_name: str = "",
+    on_terms: Callable[[TermTable], None] | None = None,
 ) -> TopicMap:
     from worker.pipeline.run import run_pipeline
 
@@ -224,9 +237,17 @@ def _run(
     if embeddings is None and sharding is not None and len(set(texts)) > sharding.threshold:
         # Spread over workers; the embeddings are kept per text, not once more per corpus.
         embed = sharded_embedding(store, record, worker_name, sharding)
-        return (run or run_pipeline)(texts, corpus["ids"], record.params, progress=reporter, embed=embed)
+        return (run or run_pipeline)(
+            texts, corpus["ids"], record.params, progress=reporter, embed=embed, on_terms=on_terms
+        )
     return (run or run_pipeline)(
-        texts, corpus["ids"], record.params, progress=reporter, embeddings=embeddings, on_embedded=remember
+        texts,
+        corpus["ids"],
+        record.params,
+        progress=reporter,
+        embeddings=embeddings,
+        on_embedded=remember,
+        on_terms=on_terms,
     )
 
 

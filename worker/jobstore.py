@@ -300,6 +300,15 @@ class JobStore:
             pipe.pexpire(f"{PREFIX}artifacts:{job_id}", ttl_ms)
             pipe.execute()
 
+    def put_terms(self, job_id: str, version: int, data: bytes) -> int:
+        """A map version's topic x term counts (worker/terms.py), beside its renderings: they expire
+        and are purged with the map. Returns the bytes stored."""
+        self.put_artifact(job_id, f"v{version}/terms.bin", data)
+        return len(data)
+
+    def get_terms(self, job_id: str, version: int) -> bytes | None:
+        return self.get_artifact(job_id, f"v{version}/terms.bin")
+
     def purge(self, record: JobRecord) -> None:
         """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
 

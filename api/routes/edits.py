@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 
@@ -14,6 +14,9 @@ from api.routes.results import EXPIRED, finished_record
 from worker.contracts import JobRecord, MapVersion, TopicMap
 from worker.edits import EditError, EditRequest, apply_edits
 from worker.jobstore import JobStore, StaleVersion
+
+if TYPE_CHECKING:
+    from worker.terms import TermTable
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["edits"])
 logger = logging.getLogger("topicmap.api")
@@ -40,6 +43,16 @@ def parse_if_match(value: str | None) -> int | None:
     return int(digits)
 
 
+def load_terms(store: JobStore, job_id: str, version: int) -> TermTable | None:
+    """A version's stored term counts (read only when a merge needs them)."""
+    blob = store.get_terms(job_id, version)
+    if blob is None:
+        return None
+    from worker.terms import TermTable
+
+    return TermTable.from_bytes(blob)
+
+
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:
     if not 1 <= version <= latest:
         raise EditError(404, f"the map has no version {version}; its versions are 1 to {latest}")
@@ -61,7 +74,9 @@ def edit_map(
     """Apply `operations` in order to the latest version and store the result as the next version.
 
     `rename` {`topic` or `node`, `label`} gives a person's label (kept by later edits that do not
-    touch it); `revert` {`version`} starts from an earlier version (undo). With `If-Match`, an edit
+    touch it); `revert` {`version`} starts from an earlier version (undo); `merge` {`topics`,
+    optional `label`} joins topics into the largest; `reduce` {`n_topics`} merges the most similar
+    topics until at most that many remain. With `If-Match`, an edit
     based on a version that is no longer the latest is refused with 412; without it, an edit that
     lost a race is applied again to the new latest version.
     """
@@ -89,7 +104,11 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         raise ApiError(412, f"the map is at version {latest}, not {expected}; reload it and edit again")
     try:
         edited = apply_edits(
-            load(store, job_id, latest, latest), body.operations, lambda k: load(store, job_id, k, latest)
+            load(store, job_id, latest, latest),
+            body.operations,
+            lambda k: load(store, job_id, k, latest),
+            latest_number=latest,
+            load_terms=lambda k: load_terms(store, job_id, k),
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None
@@ -100,7 +119,13 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         based_on=latest,
         operations=[operation.model_dump(exclude_none=True) for operation in body.operations],
     )
-    store.commit_version(job_id, latest, edited, entry)
+    store.commit_version(job_id, latest, edited.topic_map, entry)
+    # The next merge relabels from the new version's term counts: made now, or those it kept.
+    blob = edited.terms.to_bytes() if edited.terms is not None else None
+    if blob is None and edited.terms_from is not None:
+        blob = store.get_terms(job_id, edited.terms_from)
+    if blob is not None:
+        store.put_terms(job_id, entry.number, blob)
     return entry
 
 

@@ -100,3 +100,39 @@ def test_bad_edits_are_4xx(client: httpx.Client, api: Api, mapped: str, redis_se
     response = client.post(f"/api/jobs/{running}/edits", json={"operations": [{"op": "revert", "version": 1}]})
     assert response.status_code == 409
     store.update(running, state="cancelled", finished_at=time.time())
+
+
+def test_merge_and_reduce_make_versions_from_the_stored_term_counts(
+    client: httpx.Client, api: Api, worker: Worker
+) -> None:
+    job_id = mapped_job(client, sample_documents(240, offset=700), min_topic_size=5)
+    base = f"/api/jobs/{job_id}"
+    topics = client.get(f"{base}/topics").json()
+    assert len(topics) >= 3
+    first, second = topics[0], topics[1]  # the largest first
+    latest = client.get(f"{base}/versions").json()[-1]["number"]
+    merged = edit(client, job_id, {"op": "merge", "topics": [second["id"], first["id"]]}, version=f'"{latest}"')
+    assert merged.status_code == 201, merged.text
+    after = {t["id"]: t for t in client.get(f"{base}/topics").json()}
+    assert second["id"] not in after and after[first["id"]]["size"] == first["size"] + second["size"]
+    assert after[first["id"]]["terms"] and after[first["id"]]["label"]
+    documents = client.get(f"{base}/map").json()["documents"]
+    assert documents["topic"].count(first["id"]) == first["size"] + second["size"]
+    assert {n["level"] for n in client.get(f"{base}/hierarchy").json()["nodes"]} >= {"root", "fine"}
+
+    named = edit(client, job_id, {"op": "rename", "topic": first["id"], "label": "Both together"})
+    assert named.status_code == 201  # a rename keeps the term counts: the next merge still works
+    reduced = edit(client, job_id, {"op": "reduce", "n_topics": 2})
+    assert reduced.status_code == 201, reduced.text
+    assert len(client.get(f"{base}/topics").json()) <= 2
+    versions = client.get(f"{base}/versions").json()
+    assert [v["operations"][0]["op"] for v in versions[-3:]] == ["merge", "rename", "reduce"]
+    back = edit(client, job_id, {"op": "revert", "version": 1})
+    assert back.status_code == 201 and len(client.get(f"{base}/topics").json()) == len(topics)
+
+    unknown = edit(client, job_id, {"op": "merge", "topics": [first["id"], 999]})
+    assert unknown.status_code == 404 and "no topic 999" in unknown.json()["detail"]
+    itself = edit(client, job_id, {"op": "merge", "topics": [first["id"], first["id"]]})
+    assert itself.status_code == 422 and "listed twice" in itself.text
+    with api.client("bob") as bob:
+        assert edit(bob, job_id, {"op": "merge", "topics": [first["id"], second["id"]]}).status_code == 404

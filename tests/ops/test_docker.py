@@ -122,8 +122,8 @@ def test_api_image_runs_one_process_per_core() -> None:
 API_IMPORTABLE = {
     # What `pip install ".[api]"` provides (pyproject.toml), by import name, and what comes with it.
     "fastapi", "fastapi_offline", "uvicorn", "multipart", "python_multipart", "pydantic_settings", "redis",
-    "celery", "kombu", "plotly", "numpy", "httpx", "kaleido", "pythonjsonlogger", "prometheus_client", "pydantic",
-    "starlette",
+    "celery", "kombu", "plotly", "numpy", "scipy", "httpx", "kaleido", "pythonjsonlogger", "prometheus_client",
+    "pydantic", "starlette",
 }  # fmt: skip
 
 

@@ -52,7 +52,7 @@ def test_operations_apply_in_order_and_revert_starts_over(topic_map: TopicMap) -
     request = EditRequest.model_validate(
         {"operations": [{"op": "revert", "version": 1}, {"op": "rename", "topic": 3, "label": "Third"}]}
     )
-    result = apply_edits(renamed, request.operations, lambda version: topic_map)
+    result = apply_edits(renamed, request.operations, lambda version: topic_map).topic_map
     labels = {t.id: t.label for t in result.topics}
     assert labels[3] == "Third" and labels[0] == next(t.label for t in topic_map.topics if t.id == 0)
     assert isinstance(request.operations[0], Revert)

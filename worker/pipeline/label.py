@@ -12,16 +12,25 @@ the count being the number of the topic's documents that contain ``t`` (see :fun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from worker.pipeline.cluster import topic_members
+from worker.terms import class_tfidf, readable_label, top_terms
+
+__all__ = [
+    "OUTLIER_LABEL",
+    "TopicLabeler",
+    "class_tfidf",
+    "document_terms",
+    "make_vectorizer",
+    "readable_label",
+    "top_terms",
+]
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
 """Words of two or more characters that start with a letter: drops bare numbers."""
@@ -57,68 +66,6 @@ def document_terms(texts: Sequence[str], min_df: int = 3) -> tuple[sp.csr_matrix
         except ValueError:  # nothing left after stop words and min_df
             continue
     return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
-
-
-def class_tfidf(counts: sp.spmatrix | npt.ArrayLike, idf_from: sp.spmatrix | None = None) -> sp.csr_matrix:
-    """c-TF-IDF weights from a class × term count matrix.
-
-    Parameters
-    ----------
-    counts : sparse or dense matrix of shape (n_classes, n_terms)
-        Term counts per class (topic).
-    idf_from : sparse matrix of shape (n_other_classes, n_terms), optional
-        Take the IDF from these classes instead: groups of topics (worker/pipeline/hierarchy.py)
-        use the topics' IDF, because over a handful of large classes it no longer tells a word
-        found everywhere ("package") from a distinctive one.
-
-    Returns
-    -------
-    weights : csr_matrix of shape (n_classes, n_terms)
-    """
-    counts = sp.csr_matrix(counts, dtype=np.float64)  # type: ignore[arg-type]
-    basis = counts if idf_from is None else sp.csr_matrix(idf_from, dtype=np.float64)  # type: ignore[call-overload]
-    term_freq = np.asarray(basis.sum(axis=0)).ravel()
-    avg_words = int(basis.sum(axis=1).mean())
-    with np.errstate(divide="ignore"):
-        idf = np.log(avg_words / np.where(term_freq > 0, term_freq, np.inf) + 1)
-    tf = normalize(counts, axis=1, norm="l1")
-    return sp.csr_matrix(tf @ sp.diags(idf))
-
-
-def top_terms(row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], n_terms: int) -> list[tuple[str, float]]:
-    """The ``n_terms`` best positive weights of one c-TF-IDF row, ties broken alphabetically."""
-    order = np.lexsort((vocabulary[row.indices], -row.data)) if row.nnz else np.array([], dtype=int)
-    terms: list[tuple[str, float]] = []
-    for position in order:
-        if row.data[position] <= 0:
-            break
-        terms.append((str(vocabulary[row.indices[position]]), round(float(row.data[position]), 6)))
-        if len(terms) == n_terms:
-            break
-    return terms
-
-
-def readable_label(terms: Sequence[str], max_terms: int = 3) -> str:
-    """Join the best terms that are not near-duplicates of a better one ("python" vs "python3")."""
-    chosen: list[str] = []
-    chosen_stems: set[str] = set()
-    for term in terms:
-        stems = {_stem(word) for word in term.split()}
-        if stems & chosen_stems:
-            continue
-        chosen.append(term)
-        chosen_stems |= stems
-        if len(chosen) == max_terms:
-            break
-    return " · ".join(chosen)
-
-
-def _stem(word: str) -> str:
-    """A crude stem for near-duplicate detection: drop trailing digits and a plural s."""
-    word = re.sub(r"[\d_.-]+$", "", word.lower()) or word.lower()
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word
 
 
 class TopicLabeler:

@@ -24,6 +24,7 @@ from worker.pipeline.jit import enable_jit_cache
 from worker.pipeline.label import TopicLabeler
 from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from worker.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
+from worker.terms import TermTable
 
 Progress = Callable[[str, int, int], None]
 LARGE_CORPUS = 50_000
@@ -59,11 +60,13 @@ def run_pipeline(
     on_embedded: Callable[[npt.NDArray[np.float32]], None] | None = None,
     embed: EmbedFunction | None = None,
     large_corpus: int = LARGE_CORPUS,
+    on_terms: Callable[[TermTable], None] | None = None,
 ) -> TopicMap:
     """Build the topic map of ``texts`` (with document ``ids``).
 
     ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
     a cache; ``on_embedded`` receives freshly computed embeddings (to fill that cache);
+    ``on_terms`` receives the topics' term counts (kept with the map for edits: worker/regroup.py);
     ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
     own loop (the worker spreads a big job's embedding over workers: worker/shards.py);
     ``large_corpus`` is the size above which the fast reduction runs (benchmarks raise it to run
@@ -126,6 +129,8 @@ def run_pipeline(
     with stage("label"):
         labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
         labeler.fit(texts, topics, embeddings, core=~outlier)
+        if on_terms is not None:
+            on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_))
     with stage("layout"):
         layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
         if large:

@@ -1,0 +1,111 @@
+"""Merging topics and reducing a map from the stored term counts (worker/regroup.py, worker/edits.py)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from tests.conftest import HashingEncoder, planted_corpus
+from worker.contracts import PipelineParams, TopicMap
+from worker.edits import EditError, EditRequest, Merge, Reduce, Rename, apply_edits, rename
+from worker.pipeline.run import run_pipeline
+from worker.regroup import RegroupError, merge_groups, reduce_groups
+from worker.terms import TermTable, class_tfidf, top_terms
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[TopicMap, TermTable]:
+    texts, _ = planted_corpus(40)
+    tables: list[TermTable] = []
+    ids = [f"d{i}" for i in range(len(texts))]
+    topic_map = run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder(), on_terms=tables.append)
+    return topic_map, tables[0]
+
+
+def test_the_term_counts_survive_a_round_trip(fitted: tuple[TopicMap, TermTable]) -> None:
+    _, table = fitted
+    again = TermTable.from_bytes(table.to_bytes())
+    assert again.topic_ids == table.topic_ids and list(again.vocabulary) == list(table.vocabulary)
+    assert (again.counts != table.counts).nnz == 0
+
+
+def test_merging_two_topics_recomputes_what_changed(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    named = rename(topic_map, Rename(op="rename", topic=2, label="Kept by a person"))
+    first, second = sorted(topic_map.topics, key=lambda t: -t.size)[:2]
+    merged, new_table = merge_groups(named, table, [[second.id, first.id]])
+    ids = [t.id for t in merged.topics]
+    assert first.id in ids and second.id not in ids  # the largest keeps its id
+    result = next(t for t in merged.topics if t.id == first.id)
+    assert result.size == first.size + second.size
+    assert merged.documents.topic.count(first.id) == result.size and second.id not in merged.documents.topic
+    summed = table.counts[[table.topic_ids.index(first.id), table.topic_ids.index(second.id)]].sum(axis=0)
+    row = new_table.topic_ids.index(first.id)
+    assert (new_table.counts.getrow(row).toarray() == summed).all()
+    expected = top_terms(class_tfidf(new_table.counts).getrow(row), new_table.vocabulary, len(first.terms))
+    assert [(t.term, t.weight) for t in result.terms] == expected  # c-TF-IDF over the merged counts
+    assert result.named_by == "terms" and result.label
+    assert result.representative_documents[:2] == [
+        first.representative_documents[0],
+        second.representative_documents[0],
+    ]
+    assert merged.meta.quality.n_topics == topic_map.meta.quality.n_topics - 1
+    untouched = next(t for t in merged.topics if t.id == 2) if 2 not in (first.id, second.id) else None
+    if untouched is not None:
+        assert untouched.label == "Kept by a person" and untouched.named_by == "person"  # a person's label survives
+    assert merged.hierarchy is not None
+    leaves = {n.id for n in merged.hierarchy.nodes if n.level == "fine"}
+    assert f"t{second.id}" not in leaves and f"t{first.id}" in leaves
+    root = merged.hierarchy.nodes[0]
+    assert root.size == sum(t.size for t in merged.topics if t.id >= 0)
+    assert all(n.children or n.level == "fine" for n in merged.hierarchy.nodes)  # no empty themes left
+
+
+def test_merge_errors(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    with pytest.raises(RegroupError, match="no topic 99"):
+        merge_groups(topic_map, table, [[0, 99]])
+    with pytest.raises(ValidationError, match="listed twice"):
+        EditRequest.model_validate({"operations": [{"op": "merge", "topics": [1, 1]}]})
+    with pytest.raises(ValidationError):
+        EditRequest.model_validate({"operations": [{"op": "merge", "topics": [1]}]})
+    with pytest.raises(EditError, match="no topic 99") as unknown:
+        apply_edits(
+            topic_map,
+            [Merge(op="merge", topics=[0, 99])],
+            lambda k: topic_map,
+            latest_number=1,
+            load_terms=lambda k: table,
+        )
+    assert unknown.value.status == 404
+    with pytest.raises(EditError, match="run the job again") as old:
+        apply_edits(
+            topic_map,
+            [Merge(op="merge", topics=[0, 1])],
+            lambda k: topic_map,
+            latest_number=1,
+            load_terms=lambda k: None,
+        )
+    assert old.value.status == 409
+
+
+def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    n = topic_map.meta.quality.n_topics
+    assert n >= 3
+    groups = reduce_groups(topic_map, table, n - 1)
+    smallest = min((t for t in topic_map.topics if t.id >= 0), key=lambda t: (t.size, t.id))
+    assert len(groups) == 1 and smallest.id in groups[0] and len(groups[0]) == 2
+    edited = apply_edits(
+        topic_map, [Reduce(op="reduce", n_topics=2)], lambda k: topic_map, latest_number=1, load_terms=lambda k: table
+    )
+    assert edited.topic_map.meta.quality.n_topics == 2 and edited.terms is not None
+    assert len(edited.terms.topic_ids) == len(edited.topic_map.topics)
+    unchanged = apply_edits(
+        topic_map,
+        [Reduce(op="reduce", n_topics=n + 5)],
+        lambda k: topic_map,
+        latest_number=1,
+        load_terms=lambda k: table,
+    )
+    assert unchanged.topic_map is topic_map and unchanged.terms is table  # nothing to merge: the same map

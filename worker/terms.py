@@ -1,0 +1,109 @@
+"""c-TF-IDF terms and labels from topic x term counts, and the counts kept with a map for edits.
+
+Light (numpy and scipy only): the pipeline labels with it (worker/pipeline/label.py) and the API
+process relabels topics it merges (worker/regroup.py) from the counts stored with each map version,
+without reading the texts again. The formula is in worker/pipeline/label.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+
+@dataclass
+class TermTable:
+    """Per topic, how many of its core documents contain each term (rows in ``topic_ids`` order)."""
+
+    vocabulary: npt.NDArray[np.object_]
+    topic_ids: list[int]
+    counts: sp.csr_matrix
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        counts = self.counts.tocsr()
+        np.savez(buffer, data=counts.data.astype(np.int32), indices=counts.indices, indptr=counts.indptr)
+        header = json.dumps(
+            {"vocabulary": self.vocabulary.tolist(), "topic_ids": self.topic_ids, "shape": counts.shape}
+        )
+        return zlib.compress(len(header).to_bytes(8, "big") + header.encode() + buffer.getvalue(), 6)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> TermTable:
+        raw = zlib.decompress(blob)
+        size = int.from_bytes(raw[:8], "big")
+        header = json.loads(raw[8 : 8 + size])
+        arrays = np.load(io.BytesIO(raw[8 + size :]))
+        counts = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(header["shape"]))
+        return cls(np.array(header["vocabulary"], dtype=object), list(header["topic_ids"]), counts)
+
+
+def class_tfidf(counts: sp.spmatrix | npt.ArrayLike, idf_from: sp.spmatrix | None = None) -> sp.csr_matrix:
+    """c-TF-IDF weights from a class × term count matrix.
+
+    Parameters
+    ----------
+    counts : sparse or dense matrix of shape (n_classes, n_terms)
+        Term counts per class (topic).
+    idf_from : sparse matrix of shape (n_other_classes, n_terms), optional
+        Take the IDF from these classes instead: groups of topics (worker/pipeline/hierarchy.py)
+        use the topics' IDF, because over a handful of large classes it no longer tells a word
+        found everywhere ("package") from a distinctive one.
+
+    Returns
+    -------
+    weights : csr_matrix of shape (n_classes, n_terms)
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)  # type: ignore[arg-type]
+    basis = counts if idf_from is None else sp.csr_matrix(idf_from, dtype=np.float64)  # type: ignore[call-overload]
+    term_freq = np.asarray(basis.sum(axis=0)).ravel()
+    avg_words = int(basis.sum(axis=1).mean())
+    with np.errstate(divide="ignore"):
+        idf = np.log(avg_words / np.where(term_freq > 0, term_freq, np.inf) + 1)
+    totals = np.asarray(counts.sum(axis=1)).ravel()
+    tf = sp.diags(1.0 / np.where(totals > 0, totals, 1.0)) @ counts  # L1 per row
+    return sp.csr_matrix(tf @ sp.diags(idf))
+
+
+def top_terms(row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], n_terms: int) -> list[tuple[str, float]]:
+    """The ``n_terms`` best positive weights of one c-TF-IDF row, ties broken alphabetically."""
+    order = np.lexsort((vocabulary[row.indices], -row.data)) if row.nnz else np.array([], dtype=int)
+    terms: list[tuple[str, float]] = []
+    for position in order:
+        if row.data[position] <= 0:
+            break
+        terms.append((str(vocabulary[row.indices[position]]), round(float(row.data[position]), 6)))
+        if len(terms) == n_terms:
+            break
+    return terms
+
+
+def readable_label(terms: Sequence[str], max_terms: int = 3) -> str:
+    """Join the best terms that are not near-duplicates of a better one ("python" vs "python3")."""
+    chosen: list[str] = []
+    chosen_stems: set[str] = set()
+    for term in terms:
+        stems = {_stem(word) for word in term.split()}
+        if stems & chosen_stems:
+            continue
+        chosen.append(term)
+        chosen_stems |= stems
+        if len(chosen) == max_terms:
+            break
+    return " · ".join(chosen)
+
+
+def _stem(word: str) -> str:
+    """A crude stem for near-duplicate detection: drop trailing digits and a plural s."""
+    word = re.sub(r"[\d_.-]+$", "", word.lower()) or word.lower()
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
