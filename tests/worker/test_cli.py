@@ -162,6 +162,16 @@ def test_edit_writes_the_next_version_beside_the_first(
     assert [(v["number"], v["based_on"]) for v in history] == [(1, None), (2, 1), (3, 2)]
     assert history[1]["operations"] == [{"op": "rename", "topic": 0, "label": "Networking & <b>servers</b>"}]
 
+    # Merge two topics and rename the result in one edit: the counts kept beside each version.
+    assert (out / "terms.bin").is_file() and (out / "terms.v3.bin").is_file()
+    sizes = {t["id"]: t["size"] for t in third["topics"] if t["id"] >= 0}
+    assert main(["edit", str(out), "--merge", "0,1", "--rename", "0=Both"]) == 0
+    fourth = json.loads((out / "map.v4.json").read_text())
+    merged = {t["id"]: t for t in fourth["topics"]}
+    assert 1 not in merged and merged[0]["size"] == sizes[0] + sizes[1] and merged[0]["label"] == "Both"
+    assert main(["edit", str(out), "--reduce", "1"]) == 0
+    assert len([t for t in json.loads((out / "map.v5.json").read_text())["topics"] if t["id"] >= 0]) == 1
+
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
@@ -171,6 +181,8 @@ def test_edit_writes_the_next_version_beside_the_first(
         (["--rename", "99=x"], "no topic 99"),
         (["--rename-node", "zz=x"], "no hierarchy node 'zz'"),
         (["--revert", "7"], "no version 7"),
+        (["--merge", "0"], "two or more topic numbers"),
+        (["--merge", "0,99"], "no topic 99"),
         ([], "nothing to do"),
     ],
 )
