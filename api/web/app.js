@@ -280,6 +280,7 @@ $("level").addEventListener("change", async () => {
 });
 
 function renderThemes(nodes) {
+  $("merge-box").hidden = true;  // merges are of topics: back to "Topics" to merge
   const topicsById = new Map(state.topics.map((topic) => [topic.id, topic]));
   const list = $("topics");
   list.replaceChildren(...nodes.map((node, index) => {
@@ -332,10 +333,35 @@ function renderTopics(topics) {
     rename.type = "button";
     rename.setAttribute("aria-label", `Rename topic ${topic.label}`);
     rename.addEventListener("click", () => startRename(item, button, topic));
-    item.append(button, rename, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    const pick = el("input", undefined, "pick");
+    pick.type = "checkbox";
+    pick.value = topic.id;
+    pick.setAttribute("aria-label", `Select topic ${topic.label} to merge`);
+    pick.addEventListener("change", updateMerge);
+    item.append(pick, button, rename, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
+  $("merge-box").hidden = topics.length < 2;
+  updateMerge();
 }
+
+// Merge: tick two or more topics, then "Merge selected"; Reduce: at most N topics. Each is a version.
+function pickedTopics() {
+  return [...document.querySelectorAll("#topics .pick:checked")].map((box) => Number(box.value));
+}
+
+function updateMerge() {
+  const picked = pickedTopics().length;
+  $("merge").disabled = picked < 2;
+  $("merge").textContent = picked >= 2 ? `Merge ${picked} topics` : "Merge selected";
+}
+
+$("merge").addEventListener("click", () => edit([{ op: "merge", topics: pickedTopics() }]));
+$("reduce").addEventListener("click", () => {
+  const n = Number($("reduce-to").value);
+  if (n >= 1) edit([{ op: "reduce", n_topics: n }]);
+  else say("edit-error", "Reduce: give the number of topics to keep");
+});
 
 // --- editing: inline rename, versions with restore ------------------------------------------------
 
@@ -376,6 +402,8 @@ async function edit(operations) {
 
 function describe(operation) {
   if (operation.op === "revert") return `restore version ${operation.version}`;
+  if (operation.op === "merge") return `merge topics ${operation.topics.join(", ")}`;
+  if (operation.op === "reduce") return `reduce to ${operation.n_topics} topics`;
   if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
   return operation.op;
 }

@@ -197,6 +197,23 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     assert not page.text_content("#edit-error")
     assert page.dialogs == []
 
+    # Merge: tick two topics, "Merge 2 topics": one topic fewer, a new version; then undo it.
+    sizes = [int((t or "0").split()[0]) for t in page.locator("#topics li > span.muted").all_text_contents()]
+    assert page.locator("#merge").is_disabled()
+    page.locator("#topics .pick").nth(0).check()
+    page.locator("#topics .pick").nth(1).check()
+    assert page.text_content("#merge") == "Merge 2 topics"
+    page.click("#merge")
+    page.wait_for_selector("#versions .current:has-text('v4')")
+    assert "merge topics" in (page.text_content("#versions .current") or "")
+    assert page.locator("#topics .topic").count() == n_topics - 1
+    merged = int((page.locator("#topics li > span.muted").first.text_content() or "0").split()[0])
+    assert merged == sizes[0] + sizes[1]  # the two largest, now one
+    shot(page, "7b-merged")
+    page.click("#versions .restore >> nth=-1")
+    page.wait_for_selector("#versions .current:has-text('v5')")
+    assert page.locator("#topics .topic").count() == n_topics and not page.text_content("#edit-error")
+
 
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
