@@ -139,28 +139,27 @@ def merge_in_tree(hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[
 def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[list[int]]:
     """Groups that bring the map to at most ``n_topics`` topics: the smallest topic joins the one
     whose c-TF-IDF vector is most similar (cosine), until few enough remain (BERTopic's
-    ``reduce_topics`` works the same way, on embeddings or c-TF-IDF)."""
+    ``reduce_topics`` works the same way, on embeddings or c-TF-IDF). A merged topic's vector is
+    the sum of its topics'; similarities come from their Gram matrix, updated per merge."""
     sizes = {t.id: t.size for t in topic_map.topics if t.id >= 0}
     active = [t for t in table.topic_ids if t in sizes]
     if len(active) <= n_topics:
         return []
     row_of = {t: i for i, t in enumerate(table.topic_ids)}
-    weights = class_tfidf(table.counts)
-    vectors = {t: weights.getrow(row_of[t]) for t in active}
-    members = {t: [t] for t in active}
-    alive = set(active)
-    while len(alive) > n_topics:
-        smallest = min(alive, key=lambda t: (sizes[t], t))
-        others = sorted(alive - {smallest})
-        scores = [cosine(vectors[smallest], vectors[o]) for o in others]
-        target = others[int(np.argmax(scores))]
-        vectors[target] = vectors[target] + vectors[smallest]
-        sizes[target] += sizes[smallest]
-        members[target] += members.pop(smallest)
-        alive.remove(smallest)
-    return [sorted(group) for group in members.values() if len(group) > 1]
-
-
-def cosine(a: sp.csr_matrix, b: sp.csr_matrix) -> float:
-    norms = float(np.sqrt(a.multiply(a).sum() * b.multiply(b).sum()))
-    return float(a.multiply(b).sum()) / norms if norms else 0.0
+    vectors = class_tfidf(table.counts)[[row_of[t] for t in active]]
+    gram = (vectors @ vectors.T).toarray()
+    size = np.array([sizes[t] for t in active], dtype=np.float64)
+    alive = np.ones(len(active), dtype=bool)
+    members = [[t] for t in active]
+    for _ in range(len(active) - n_topics):
+        candidates = np.flatnonzero(alive)
+        smallest = candidates[np.lexsort((np.array(active)[candidates], size[candidates]))[0]]
+        others = candidates[candidates != smallest]
+        norms = np.sqrt(np.maximum(gram[others, others] * gram[smallest, smallest], 1e-300))
+        target = others[int(np.argmax(gram[smallest, others] / norms))]
+        gram[target, :] += gram[smallest, :]
+        gram[:, target] += gram[:, smallest]
+        size[target] += size[smallest]
+        members[target] += members[smallest]
+        alive[smallest] = False
+    return [sorted(members[i]) for i in np.flatnonzero(alive) if len(members[i]) > 1]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from worker.contracts import (
     DocumentCounts,
@@ -30,6 +31,7 @@ from worker.contracts import (
 )
 from worker.jobs import prerender_page_map
 from worker.jobstore import JobStore
+from worker.terms import TermTable
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
 
@@ -122,13 +124,31 @@ def synthetic_hierarchy(topics: list[Topic], themes: int) -> Hierarchy:
     return Hierarchy(method="synthetic", levels=["coarse", "fine"], nodes=[root, *coarse, *fine])
 
 
-def store_finished_job(store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0) -> str:
+def store_finished_job(
+    store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0, with_terms: bool = False
+) -> str:
     """A finished job of ``n`` real texts (metadata: their Debian section, their number of words) and
     a synthetic map."""
     rows = corpus_rows(n)
     texts = [text for text, _ in rows]
     metadata = [{"section": section, "words": len(text.split())} for text, section in rows]
-    return store_job(store, owner, texts, synthetic_map(n, n_topics, themes=themes), metadata)
+    topic_map = synthetic_map(n, n_topics, themes=themes)
+    job_id = store_job(store, owner, texts, topic_map, metadata)
+    if with_terms:  # the real analyser over the real texts, grouped by the synthetic topics
+        store.put_terms(job_id, 1, term_table(texts, topic_map).to_bytes())
+    return job_id
+
+
+def term_table(texts: list[str], topic_map: TopicMap) -> TermTable:
+    """The term counts the pipeline would store for ``topic_map``'s topics (their core documents)."""
+    from worker.pipeline.label import document_terms
+
+    presence, vocabulary = document_terms(texts)
+    topics = np.asarray(topic_map.documents.topic)
+    core = ~np.asarray(topic_map.documents.outlier)
+    ids = sorted(t.id for t in topic_map.topics)
+    rows = [sp.csr_matrix(presence[(topics == t) & core].sum(axis=0)) for t in ids]
+    return TermTable(vocabulary, ids, sp.vstack(rows).tocsr())
 
 
 def store_job(
