@@ -54,9 +54,11 @@ def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, re
     assert record is not None
     expected = raw.strlen(f"tm:corpus:{record.corpus}") + raw.strlen(f"tm:map:{finished_job}")
     expected += raw.strlen(JobStore._embedding_key(record.corpus, DEFAULT_MODEL))
-    prerendered = raw.hstrlen(f"tm:artifacts:{finished_job}", "v1/figure-map-notext.json")  # the page's map
-    assert prerendered > 0
-    assert status["stored_bytes"] == expected + prerendered > 0
+    artifacts = f"tm:artifacts:{finished_job}"
+    prerendered = raw.hstrlen(artifacts, "v1/figure-map-notext.json")  # the page's map
+    terms = raw.hstrlen(artifacts, "v1/terms.bin")  # what merges relabel from
+    assert prerendered > 0 and terms > 0
+    assert status["stored_bytes"] == expected + prerendered + terms > 0
 
 
 def test_stats_and_metrics_read_counters_not_keys(
