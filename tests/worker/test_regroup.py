@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
 from worker.contracts import PipelineParams, TopicMap
-from worker.edits import EditError, EditRequest, Merge, Reduce, Rename, apply_edits, rename
+from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, apply_edits, rename
 from worker.pipeline.run import run_pipeline
 from worker.regroup import RegroupError, merge_groups, reduce_groups
 from worker.terms import TermTable, class_tfidf, top_terms
@@ -61,6 +61,10 @@ def test_merging_two_topics_recomputes_what_changed(fitted: tuple[TopicMap, Term
     assert all(n.children or n.level == "fine" for n in merged.hierarchy.nodes)  # no empty themes left
 
 
+def edit_version_1(topic_map: TopicMap, operation: Merge | Reduce, table: TermTable | None) -> Edited:
+    return apply_edits(topic_map, [operation], lambda k: topic_map, latest_number=1, load_terms=lambda k: table)
+
+
 def test_merge_errors(fitted: tuple[TopicMap, TermTable]) -> None:
     topic_map, table = fitted
     with pytest.raises(RegroupError, match="no topic 99"):
@@ -70,22 +74,10 @@ def test_merge_errors(fitted: tuple[TopicMap, TermTable]) -> None:
     with pytest.raises(ValidationError):
         EditRequest.model_validate({"operations": [{"op": "merge", "topics": [1]}]})
     with pytest.raises(EditError, match="no topic 99") as unknown:
-        apply_edits(
-            topic_map,
-            [Merge(op="merge", topics=[0, 99])],
-            lambda k: topic_map,
-            latest_number=1,
-            load_terms=lambda k: table,
-        )
+        edit_version_1(topic_map, Merge(op="merge", topics=[0, 99]), table)
     assert unknown.value.status == 404
     with pytest.raises(EditError, match="run the job again") as old:
-        apply_edits(
-            topic_map,
-            [Merge(op="merge", topics=[0, 1])],
-            lambda k: topic_map,
-            latest_number=1,
-            load_terms=lambda k: None,
-        )
+        edit_version_1(topic_map, Merge(op="merge", topics=[0, 1]), None)  # a map stored before term counts
     assert old.value.status == 409
 
 
@@ -96,16 +88,8 @@ def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap
     groups = reduce_groups(topic_map, table, n - 1)
     smallest = min((t for t in topic_map.topics if t.id >= 0), key=lambda t: (t.size, t.id))
     assert len(groups) == 1 and smallest.id in groups[0] and len(groups[0]) == 2
-    edited = apply_edits(
-        topic_map, [Reduce(op="reduce", n_topics=2)], lambda k: topic_map, latest_number=1, load_terms=lambda k: table
-    )
+    edited = edit_version_1(topic_map, Reduce(op="reduce", n_topics=2), table)
     assert edited.topic_map.meta.quality.n_topics == 2 and edited.terms is not None
     assert len(edited.terms.topic_ids) == len(edited.topic_map.topics)
-    unchanged = apply_edits(
-        topic_map,
-        [Reduce(op="reduce", n_topics=n + 5)],
-        lambda k: topic_map,
-        latest_number=1,
-        load_terms=lambda k: table,
-    )
+    unchanged = edit_version_1(topic_map, Reduce(op="reduce", n_topics=n + 5), table)
     assert unchanged.topic_map is topic_map and unchanged.terms is table  # nothing to merge: the same map
