@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="join topics into one (the largest keeps its id)",
     )
     edit.add_argument("--reduce", type=int, metavar="N", help="merge the most similar topics until at most N remain")
+    edit.add_argument(
+        "--move", action="append", default=[], metavar="TOPIC=ID1,ID2", help="put documents (by id) into a topic"
+    )
     return parser
 
 
@@ -180,7 +183,7 @@ def fit(args: argparse.Namespace) -> int:
     # Heavy imports only once the input is known to be good: errors stay instant.
     from worker.pipeline.encoders import resolve_model_path
     from worker.pipeline.run import run_pipeline
-    from worker.terms import TermTable
+    from worker.terms import TermTable, presence_to_bytes
 
     resolve_model_path(params.model)
     progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
@@ -190,8 +193,10 @@ def fit(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
-    if terms:  # what `topicmap edit --merge` relabels from
+    if terms:  # what `topicmap edit --merge` relabels from, and --move updates
         (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
+        if terms[0].presence is not None:
+            (args.out / "doc-terms.bin").write_bytes(presence_to_bytes(terms[0].presence))
     if args.png:
         from render.figures import document_map
         from render.static import StaticImageUnavailable, to_image
@@ -245,7 +250,7 @@ def edit(args: argparse.Namespace) -> int:
 
     from worker.contracts import MapVersion
     from worker.edits import EditError, EditRequest, apply_edits
-    from worker.terms import TermTable
+    from worker.terms import TermTable, presence_from_bytes
 
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
@@ -270,7 +275,12 @@ def edit(args: argparse.Namespace) -> int:
         return folder / ("terms.bin" if version == 1 else f"terms.v{version}.bin")
 
     def terms_of(version: int) -> TermTable | None:
-        return TermTable.from_bytes(terms_path(version).read_bytes()) if terms_path(version).is_file() else None
+        if not terms_path(version).is_file():
+            return None
+        table = TermTable.from_bytes(terms_path(version).read_bytes())
+        presence = folder / "doc-terms.bin"
+        table.presence = presence_from_bytes(presence.read_bytes()) if presence.is_file() else None
+        return table
 
     operations: list[dict[str, object]] = []
     if args.revert is not None:
@@ -282,6 +292,12 @@ def edit(args: argparse.Namespace) -> int:
         operations.append({"op": "merge", "topics": [int(part) for part in parts]})
     if args.reduce is not None:
         operations.append({"op": "reduce", "n_topics": args.reduce})
+    for value in args.move:
+        target, sep, ids = value.partition("=")
+        documents = [d.strip() for d in ids.split(",") if d.strip()]
+        if not sep or not target.strip().isdigit() or not documents:
+            return fail(f"--move wants TOPIC=ID1,ID2,…, got {value!r}")
+        operations.append({"op": "move", "topic": int(target), "documents": documents})
     for option, key, values in (("--rename", "topic", args.rename), ("--rename-node", "node", args.rename_node)):
         for value in values:
             target, sep, label = value.partition("=")
@@ -291,7 +307,7 @@ def edit(args: argparse.Namespace) -> int:
                 return fail(f"{option}: {target!r} is not a topic number")
             operations.append({"op": "rename", key: int(target) if key == "topic" else target.strip(), "label": label})
     if not operations:
-        return fail("nothing to do: give --merge, --reduce, --rename, --rename-node or --revert")
+        return fail("nothing to do: give --merge, --reduce, --move, --rename, --rename-node or --revert")
     try:
         request = EditRequest.model_validate({"operations": operations})
         result = apply_edits(load(latest), request.operations, load, latest_number=latest, load_terms=terms_of)

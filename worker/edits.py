@@ -78,8 +78,18 @@ class Reduce(BaseModel):
     n_topics: int = Field(ge=1, le=100_000, description="Topics to keep at most.")
 
 
-Operation = Annotated[Rename | Revert | Merge | Reduce, Field(discriminator="op")]
-AnyOperation = Rename | Revert | Merge | Reduce
+class Move(BaseModel):
+    """Put ``documents`` (ids) into ``topic``, as core members of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["move"]
+    documents: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=100_000)
+    topic: int = Field(ge=0, description="The topic they go to.")
+
+
+Operation = Annotated[Rename | Revert | Merge | Reduce | Move, Field(discriminator="op")]
+AnyOperation = Rename | Revert | Merge | Reduce | Move
 
 
 class EditRequest(BaseModel):
@@ -144,7 +154,8 @@ def apply_edits(
     load_terms: Callable[[int], TermTable | None] | None = None,
 ) -> Edited:
     """Apply ``operations`` in order to the latest version (number ``latest_number``);
-    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge)."""
+    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge
+    or a move; with the documents' term presence when the map kept it)."""
     current = Edited(latest, terms_from=latest_number)
     for operation in operations:
         if isinstance(operation, Revert):
@@ -158,11 +169,17 @@ def apply_edits(
     return current
 
 
-def regroup(current: Edited, operation: Merge | Reduce) -> Edited:
-    from worker.regroup import RegroupError, merge_groups, reduce_groups
+def regroup(current: Edited, operation: Merge | Reduce | Move) -> Edited:
+    from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups
 
     if current.terms is None:
         raise EditError(409, NO_TERMS)
+    if isinstance(operation, Move):
+        try:
+            topic_map, terms = move_documents(current.topic_map, current.terms, operation.documents, operation.topic)
+        except RegroupError as exc:
+            raise EditError(404 if "has no" in str(exc) else 409, str(exc)) from None
+        return Edited(topic_map, terms)
     if isinstance(operation, Merge):
         groups, labels = [operation.topics], ({operation.topics[0]: operation.label} if operation.label else None)
     else:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
 from worker.jobstore import JobStore, gzip_written, is_terminal
 from worker.shards import ShardFailed, Sharding, embed_sharded
-from worker.terms import TermTable
+from worker.terms import TermTable, presence_to_bytes
 
 if TYPE_CHECKING:
     from worker.pipeline.encoders import Encoder
@@ -184,6 +184,8 @@ def execute_job(
     map_bytes += prerender_page_map(store, job_id, topic_map)
     if terms:  # what merges relabel from (worker/regroup.py), kept as long as the map
         map_bytes += store.put_terms(job_id, 1, terms[0].to_bytes())
+        if terms[0].presence is not None:  # and what moving documents updates the counts from
+            map_bytes += store.put_presence(job_id, presence_to_bytes(terms[0].presence))
     stored = (store.get(job_id) or record).stored_bytes + map_bytes
     timings = topic_map.meta.timings_s
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)

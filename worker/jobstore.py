@@ -309,6 +309,14 @@ class JobStore:
     def get_terms(self, job_id: str, version: int) -> bytes | None:
         return self.get_artifact(job_id, f"v{version}/terms.bin")
 
+    def put_presence(self, job_id: str, data: bytes) -> int:
+        """Which terms each document contains (worker/terms.py): one per job, every version's."""
+        self.put_artifact(job_id, "doc-terms.bin", data)
+        return len(data)
+
+    def get_presence(self, job_id: str) -> bytes | None:
+        return self.get_artifact(job_id, "doc-terms.bin")
+
     def purge(self, record: JobRecord) -> None:
         """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
 

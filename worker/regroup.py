@@ -93,7 +93,7 @@ def merged_table(table: TermTable, target_of: dict[int, int]) -> TermTable:
         members = [m for m, t in target_of.items() if t == topic] or [topic]
         rows.append(sp.csr_matrix(table.counts[[row_of[m] for m in members]].sum(axis=0)))
     counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, len(table.vocabulary)))
-    return TermTable(table.vocabulary, kept, counts)
+    return TermTable(table.vocabulary, kept, counts, table.presence)
 
 
 def interleave(lists: list[list[str]], keep: int) -> list[str]:
@@ -107,12 +107,14 @@ def interleave(lists: list[list[str]], keep: int) -> list[str]:
     return chosen
 
 
-def merge_in_tree(hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[int, Topic]) -> Hierarchy:
-    """The tree with merged topics' leaves gone (the target's stays where it was), themes left
-    without topics removed, and every node's topics and size recomputed."""
+def merge_in_tree(
+    hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[int, Topic], emptied: frozenset[int] = frozenset()
+) -> Hierarchy:
+    """The tree with merged (or ``emptied``) topics' leaves gone (a merge's target stays where it
+    was), themes left without topics removed, and every node's topics and size recomputed."""
     tree = hierarchy.model_copy(deep=True)
     nodes = {node.id: node for node in tree.nodes}
-    gone = {f"t{m}" for m, t in target_of.items() if m != t}
+    gone = {f"t{m}" for m, t in target_of.items() if m != t} | {f"t{t}" for t in emptied}
     while gone:
         for node_id in gone:
             parent = nodes[node_id].parent
@@ -121,7 +123,7 @@ def merge_in_tree(hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[
             nodes.pop(node_id, None)
         gone = {n.id for n in nodes.values() if n.level not in ("root", "fine") and not n.children}
     for node in nodes.values():
-        node.topics = sorted({target_of.get(t, t) for t in node.topics})
+        node.topics = sorted({target_of.get(t, t) for t in node.topics} - emptied)
         node.size = sum(topics[t].size for t in node.topics if t in topics)
         if node.level == "fine" and node.topics and node.topics[0] in topics:
             leaf = topics[node.topics[0]]
@@ -134,6 +136,75 @@ def merge_in_tree(hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[
             )
     tree.nodes = [node for node in tree.nodes if node.id in nodes]
     return tree
+
+
+def move_documents(
+    topic_map: TopicMap, table: TermTable, document_ids: list[str], destination: int
+) -> tuple[TopicMap, TermTable]:
+    """Move documents to topic ``destination``, as core members of it (a person placed them).
+
+    Their term presence leaves their old topics' counts (when they were core members there) and
+    joins the destination's; the topics that lost or gained documents get their size, position,
+    terms and (unless a person named them) label again; a topic left empty is removed.
+    """
+    if table.presence is None:
+        raise RegroupError("this map kept no per-document terms (over 200,000 documents, or made earlier)")
+    if destination < 0 or destination not in {t.id for t in topic_map.topics}:
+        raise RegroupError(f"the map has no topic {destination}")
+    row_of = {doc_id: row for row, doc_id in enumerate(topic_map.documents.id)}
+    unknown = [d for d in document_ids if d not in row_of]
+    if unknown:
+        raise RegroupError(f"the map has no document {unknown[0]!r}")
+    edited = topic_map.model_copy(deep=True)
+    docs = edited.documents
+    counts = table.counts.tolil().astype(np.int64)
+    row_of_topic = {t: i for i, t in enumerate(table.topic_ids)}
+    touched = {destination}
+    for row in sorted({row_of[d] for d in document_ids}):
+        old = docs.topic[row]
+        if old == destination:
+            continue
+        if old >= 0 and not docs.outlier[row] and old in row_of_topic:
+            counts[row_of_topic[old]] = counts[row_of_topic[old]] - table.presence[row]
+        counts[row_of_topic[destination]] = counts[row_of_topic[destination]] + table.presence[row]
+        docs.topic[row], docs.outlier[row] = destination, False
+        touched.add(old)
+    new_table = TermTable(table.vocabulary, table.topic_ids, counts.tocsr(), table.presence)
+    weights = class_tfidf(new_table.counts)
+    topic_of_doc, xs, ys = np.asarray(docs.topic), np.asarray(docs.x), np.asarray(docs.y)
+    moved = set(document_ids)
+    topics = {t.id: t for t in edited.topics}
+    emptied = set()
+    for topic_id in sorted(touched):
+        topic = topics.get(topic_id)
+        inside = topic_of_doc == topic_id
+        if topic is None:
+            continue
+        if not inside.any():
+            emptied.add(topic_id)
+            continue
+        topic.size = int(inside.sum())
+        topic.x, topic.y = round(float(np.median(xs[inside])), 4), round(float(np.median(ys[inside])), 4)
+        if topic_id >= 0:
+            terms = top_terms(weights.getrow(row_of_topic[topic_id]), table.vocabulary, len(topic.terms) or 10)
+            topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
+            if topic.named_by == "terms":
+                topic.label = readable_label([t for t, _ in terms]) or f"Topic {topic_id}"
+        topic.representative_documents = [
+            d for d in topic.representative_documents if d not in moved or topic_id == destination
+        ]
+    edited.topics = [t for t in edited.topics if t.id not in emptied]
+    if emptied:
+        keep = [i for i, t in enumerate(new_table.topic_ids) if t not in emptied]
+        new_table = TermTable(
+            table.vocabulary, [new_table.topic_ids[i] for i in keep], new_table.counts[keep], table.presence
+        )
+    if edited.hierarchy is not None:
+        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, topics, frozenset(emptied))
+    quality = edited.meta.quality
+    quality.n_topics = sum(1 for t in edited.topics if t.id >= 0)
+    quality.unassigned_share = round(float((topic_of_doc < 0).mean()), 6)
+    return edited, new_table
 
 
 def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[list[int]]:

@@ -26,6 +26,9 @@ class TermTable:
     vocabulary: npt.NDArray[np.object_]
     topic_ids: list[int]
     counts: sp.csr_matrix
+    presence: sp.csr_matrix | None = None
+    """Which terms each document contains (rows in the map's document order), when kept: stored
+    once per job (it does not change with edits), see :func:`presence_to_bytes`."""
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -107,3 +110,18 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     return word
+
+
+def presence_to_bytes(presence: sp.csr_matrix) -> bytes:
+    """A binary document x term matrix, compressed: its column indices and row pointers only."""
+    buffer = io.BytesIO()
+    matrix = presence.tocsr()
+    np.savez(buffer, indices=matrix.indices.astype(np.int32), indptr=matrix.indptr.astype(np.int64), shape=matrix.shape)
+    return zlib.compress(buffer.getvalue(), 6)
+
+
+def presence_from_bytes(blob: bytes) -> sp.csr_matrix:
+    arrays = np.load(io.BytesIO(zlib.decompress(blob)))
+    indices = arrays["indices"]
+    data = np.ones(len(indices), dtype=np.int32)
+    return sp.csr_matrix((data, indices, arrays["indptr"]), shape=tuple(arrays["shape"]))

@@ -48,9 +48,12 @@ def load_terms(store: JobStore, job_id: str, version: int) -> TermTable | None:
     blob = store.get_terms(job_id, version)
     if blob is None:
         return None
-    from worker.terms import TermTable
+    from worker.terms import TermTable, presence_from_bytes
 
-    return TermTable.from_bytes(blob)
+    table = TermTable.from_bytes(blob)
+    presence = store.get_presence(job_id)  # the same for every version
+    table.presence = presence_from_bytes(presence) if presence is not None else None
+    return table
 
 
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:

@@ -404,6 +404,7 @@ function describe(operation) {
   if (operation.op === "revert") return `restore version ${operation.version}`;
   if (operation.op === "merge") return `merge topics ${operation.topics.join(", ")}`;
   if (operation.op === "reduce") return `reduce to ${operation.n_topics} topics`;
+  if (operation.op === "move") return `move ${operation.documents.length} documents to topic ${operation.topic}`;
   if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
   return operation.op;
 }
@@ -453,6 +454,7 @@ function selectTopic(topic) {
 }
 
 async function listDocuments(listing) {
+  $("move-box").hidden = true;
   state.listing = listing;
   state.offset = 0;
   await showPage();
@@ -490,7 +492,21 @@ function showSelection(event) {
   const rows = event.points.map((point) => point.customdata).filter((row) => row !== undefined);
   const ids = rows.map((row) => state.map.documents.id[row]);
   listDocuments({ caption: "Selected documents", ids });
+  offerMove(ids);
 }
+
+// Move the lasso selection into a topic: a new version, like every edit.
+function offerMove(ids) {
+  state.selection = ids;
+  const select = $("move-to");
+  select.replaceChildren(...state.topics.filter((t) => t.id >= 0).map((t) => new Option(t.label, String(t.id))));
+  $("move-box").hidden = !ids.length;
+}
+
+$("move").addEventListener("click", () => {
+  const ids = state.selection || [];
+  if (ids.length) edit([{ op: "move", documents: ids, topic: Number($("move-to").value) }]);
+});
 
 // --- search: highlight matches on the map and list them --------------------------------------------
 

@@ -136,3 +136,15 @@ def test_merge_and_reduce_make_versions_from_the_stored_term_counts(
     assert itself.status_code == 422 and "listed twice" in itself.text
     with api.client("bob") as bob:
         assert edit(bob, job_id, {"op": "merge", "topics": [first["id"], second["id"]]}).status_code == 404
+
+    # Move a few documents of the second topic into the first: sizes and terms follow.
+    page = client.get(f"{base}/topics/{second['id']}/documents", params={"limit": 4}).json()
+    ids = [d["id"] for d in page["documents"]]
+    moved = edit(client, job_id, {"op": "move", "documents": ids, "topic": first["id"]})
+    assert moved.status_code == 201, moved.text
+    after_move = {t["id"]: t["size"] for t in client.get(f"{base}/topics").json()}
+    assert after_move[first["id"]] == first["size"] + 4 and after_move[second["id"]] == second["size"] - 4
+    found = client.post(f"{base}/documents/by-ids", json={"ids": ids}).json()["documents"]
+    assert {d["topic"] for d in found} == {first["id"]}
+    nowhere = edit(client, job_id, {"op": "move", "documents": ["no-such-document"], "topic": first["id"]})
+    assert nowhere.status_code == 404 and "no document" in nowhere.json()["detail"]

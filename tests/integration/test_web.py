@@ -214,6 +214,23 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.wait_for_selector("#versions .current:has-text('v5')")
     assert page.locator("#topics .topic").count() == n_topics and not page.text_content("#edit-error")
 
+    # Move a box selection into one topic: the documents follow, a new version.
+    box = page.evaluate(PLOT_BOX)
+    page.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
+    page.mouse.move(box["left"] + 2, box["top"] + 2)
+    page.mouse.down()
+    page.mouse.move((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2, steps=4)
+    page.mouse.move(box["right"] - 2, box["bottom"] - 2, steps=4)
+    page.mouse.up()
+    page.wait_for_selector("#move-box:not([hidden])")
+    target = page.locator("#move-to option").first.text_content()
+    page.click("#move")
+    page.wait_for_selector("#versions .current:has-text('v6')")
+    assert "move" in (page.text_content("#versions .current") or "")
+    assert page.locator("#topics .topic").count() == 1  # every document now in one topic
+    assert (page.locator("#topics .topic").first.text_content() or "") != "" and target
+    assert not page.text_content("#edit-error")
+
 
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))

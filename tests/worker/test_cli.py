@@ -169,8 +169,12 @@ def test_edit_writes_the_next_version_beside_the_first(
     fourth = json.loads((out / "map.v4.json").read_text())
     merged = {t["id"]: t for t in fourth["topics"]}
     assert 1 not in merged and merged[0]["size"] == sizes[0] + sizes[1] and merged[0]["label"] == "Both"
+    moved = [d for d, t in zip(fourth["documents"]["id"], fourth["documents"]["topic"], strict=True) if t == 2][:2]
+    assert main(["edit", str(out), "--move", f"0={','.join(moved)}"]) == 0
+    fifth = json.loads((out / "map.v5.json").read_text())
+    assert {fifth["documents"]["topic"][fifth["documents"]["id"].index(d)] for d in moved} == {0}
     assert main(["edit", str(out), "--reduce", "1"]) == 0
-    assert len([t for t in json.loads((out / "map.v5.json").read_text())["topics"] if t["id"] >= 0]) == 1
+    assert len([t for t in json.loads((out / "map.v6.json").read_text())["topics"] if t["id"] >= 0]) == 1
 
 
 @pytest.mark.parametrize(
@@ -183,6 +187,8 @@ def test_edit_writes_the_next_version_beside_the_first(
         (["--revert", "7"], "no version 7"),
         (["--merge", "0"], "two or more topic numbers"),
         (["--merge", "0,99"], "no topic 99"),
+        (["--move", "0"], "wants TOPIC=ID1,ID2"),
+        (["--move", "0=nope"], "no document 'nope'"),
         ([], "nothing to do"),
     ],
 )

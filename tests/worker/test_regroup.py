@@ -9,8 +9,8 @@ from tests.conftest import HashingEncoder, planted_corpus
 from worker.contracts import PipelineParams, TopicMap
 from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, apply_edits, rename
 from worker.pipeline.run import run_pipeline
-from worker.regroup import RegroupError, merge_groups, reduce_groups
-from worker.terms import TermTable, class_tfidf, top_terms
+from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups
+from worker.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,27 @@ def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap
     assert len(edited.terms.topic_ids) == len(edited.topic_map.topics)
     unchanged = edit_version_1(topic_map, Reduce(op="reduce", n_topics=n + 5), table)
     assert unchanged.topic_map is topic_map and unchanged.terms is table  # nothing to merge: the same map
+
+
+def test_moving_documents_moves_their_terms_too(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    assert table.presence is not None and table.presence.shape[0] == len(topic_map.documents.id)
+    again = presence_from_bytes(presence_to_bytes(table.presence))
+    assert (again != table.presence).nnz == 0
+    docs = topic_map.documents
+    source = next(t for t in topic_map.topics if t.id == 1)
+    rows = [i for i, t in enumerate(docs.topic) if t == 1 and not docs.outlier[i]][:3]
+    moved = [docs.id[i] for i in rows]
+    edited, new_table = move_documents(topic_map, table, moved, 0)
+    assert [edited.documents.topic[i] for i in rows] == [0, 0, 0]
+    sizes = {t.id: t.size for t in edited.topics}
+    assert sizes[1] == source.size - 3 and sizes[0] == next(t.size for t in topic_map.topics if t.id == 0) + 3
+    expected = table.counts[table.topic_ids.index(0)] + table.presence[rows].sum(axis=0)
+    assert (new_table.counts[new_table.topic_ids.index(0)].toarray() == expected).all()
+    assert not set(moved) & set(next(t for t in edited.topics if t.id == 1).representative_documents)
+    with pytest.raises(RegroupError, match="no document 'nope'"):
+        move_documents(topic_map, table, ["nope"], 0)
+    everything = [docs.id[i] for i, t in enumerate(docs.topic) if t == 2]
+    emptied, _ = move_documents(topic_map, table, everything, 0)
+    assert 2 not in {t.id for t in emptied.topics}  # a topic left without documents is gone
+    assert emptied.hierarchy is not None and "t2" not in {n.id for n in emptied.hierarchy.nodes}

@@ -91,6 +91,9 @@ class TopicLabeler:
         Documents of each topic containing each term (rows in ``topic_ids_`` order), for labelling
         groups of topics (worker/pipeline/hierarchy.py) without reading the texts again.
     vocabulary_ : ndarray of shape (n_terms,)
+    presence_ : csr_matrix of shape (n_documents, n_terms)
+        Which terms each document contains: kept with a map so edits that move documents can
+        update the counts (worker/regroup.py).
     """
 
     def __init__(self, *, n_terms: int = 10, n_representative: int = 5) -> None:
@@ -122,6 +125,7 @@ class TopicLabeler:
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
         presence, vocabulary = document_terms(texts)
+        self.presence_ = presence
         members_of = topic_members(topics)
         defining = {}  # each topic's core documents, or all of them when it has no core
         for topic in self.topic_ids_:

@@ -27,6 +27,9 @@ from worker.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer,
 from worker.terms import TermTable
 
 Progress = Callable[[str, int, int], None]
+MAX_KEPT_PRESENCE = 200_000
+"""Up to this many documents, which terms each contains is kept with the map (about 1 MB per 20,000
+descriptions, compressed), so documents can be moved between topics by an edit."""
 LARGE_CORPUS = 50_000
 """Above this many documents UMAP starts from label propagation, not a spectral embedding, and
 runs fewer epochs; the map starts from the clustering projection (docs/benchmarks.md, "100k")."""
@@ -130,7 +133,8 @@ def run_pipeline(
         labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
         labeler.fit(texts, topics, embeddings, core=~outlier)
         if on_terms is not None:
-            on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_))
+            presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
+            on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_, presence))
     with stage("layout"):
         layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
         if large:
