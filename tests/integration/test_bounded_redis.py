@@ -57,8 +57,9 @@ def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, re
     artifacts = f"tm:artifacts:{finished_job}"
     prerendered = raw.hstrlen(artifacts, "v1/figure-map-notext.json")  # the page's map
     terms = raw.hstrlen(artifacts, "v1/terms.bin")  # what merges relabel from
-    assert prerendered > 0 and terms > 0
-    assert status["stored_bytes"] == expected + prerendered + terms > 0
+    presence = raw.hstrlen(artifacts, "doc-terms.bin")  # what moves update the counts from
+    assert prerendered > 0 and terms > 0 and presence > 0
+    assert status["stored_bytes"] == expected + prerendered + terms + presence > 0
 
 
 def test_stats_and_metrics_read_counters_not_keys(
