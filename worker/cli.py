@@ -18,12 +18,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
 from worker.contracts import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParams, TopicMap
 from worker.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -277,10 +280,11 @@ def edit(args: argparse.Namespace) -> int:
     def terms_of(version: int) -> TermTable | None:
         if not terms_path(version).is_file():
             return None
-        table = TermTable.from_bytes(terms_path(version).read_bytes())
-        presence = folder / "doc-terms.bin"
-        table.presence = presence_from_bytes(presence.read_bytes()) if presence.is_file() else None
-        return table
+        return TermTable.from_bytes(terms_path(version).read_bytes())
+
+    def presence_of() -> sp.csr_matrix | None:
+        path = folder / "doc-terms.bin"
+        return presence_from_bytes(path.read_bytes()) if path.is_file() else None
 
     operations: list[dict[str, object]] = []
     if args.revert is not None:
@@ -310,7 +314,9 @@ def edit(args: argparse.Namespace) -> int:
         return fail("nothing to do: give --merge, --reduce, --move, --rename, --rename-node or --revert")
     try:
         request = EditRequest.model_validate({"operations": operations})
-        result = apply_edits(load(latest), request.operations, load, latest_number=latest, load_terms=terms_of)
+        result = apply_edits(
+            load(latest), request.operations, load, latest_number=latest, load_terms=terms_of, load_presence=presence_of
+        )
     except ValidationError as exc:
         return fail(f"invalid edit: {exc.errors()[0]['msg']}")
     except EditError as exc:

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from worker.contracts import TopicMap
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from worker.terms import TermTable
 
 
@@ -152,10 +154,11 @@ def apply_edits(
     *,
     latest_number: int | None = None,
     load_terms: Callable[[int], TermTable | None] | None = None,
+    load_presence: Callable[[], sp.csr_matrix | None] | None = None,
 ) -> Edited:
     """Apply ``operations`` in order to the latest version (number ``latest_number``);
-    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge
-    or a move; with the documents' term presence when the map kept it)."""
+    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge,
+    reduce or move), ``load_presence()`` the documents' term presence (read only for a move)."""
     current = Edited(latest, terms_from=latest_number)
     for operation in operations:
         if isinstance(operation, Revert):
@@ -165,6 +168,8 @@ def apply_edits(
         else:
             if current.terms is None and current.terms_from is not None and load_terms is not None:
                 current = Edited(current.topic_map, load_terms(current.terms_from))
+            if isinstance(operation, Move) and current.terms is not None and current.terms.presence is None:
+                current.terms.presence = load_presence() if load_presence is not None else None
             current = regroup(current, operation)
     return current
 

@@ -16,6 +16,8 @@ from worker.edits import EditError, EditRequest, apply_edits
 from worker.jobstore import JobStore, StaleVersion
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from worker.terms import TermTable
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["edits"])
@@ -48,12 +50,19 @@ def load_terms(store: JobStore, job_id: str, version: int) -> TermTable | None:
     blob = store.get_terms(job_id, version)
     if blob is None:
         return None
-    from worker.terms import TermTable, presence_from_bytes
+    from worker.terms import TermTable
 
-    table = TermTable.from_bytes(blob)
-    presence = store.get_presence(job_id)  # the same for every version
-    table.presence = presence_from_bytes(presence) if presence is not None else None
-    return table
+    return TermTable.from_bytes(blob)
+
+
+def load_presence(store: JobStore, job_id: str) -> sp.csr_matrix | None:
+    """The documents' term presence (the same for every version; read only for a move)."""
+    blob = store.get_presence(job_id)
+    if blob is None:
+        return None
+    from worker.terms import presence_from_bytes
+
+    return presence_from_bytes(blob)
 
 
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:
@@ -112,6 +121,7 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
             lambda k: load(store, job_id, k, latest),
             latest_number=latest,
             load_terms=lambda k: load_terms(store, job_id, k),
+            load_presence=lambda: load_presence(store, job_id),
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None
