@@ -2,8 +2,9 @@
 
 Stores a finished job (real texts, a synthetic map of 200 topics, term counts made by the real
 analyser from the texts) and times each kind of edit as a person sends it, each making a new
-version: rename, merge two topics, reduce to 50 topics, revert. Median of 7 (each merge and reduce
-is followed by a revert, so every one starts from the same map). Writes the ``edits`` block of
+version: rename, merge two topics, reduce to 50 topics, move 200 documents, split the largest topic
+in two (synthetic embeddings: a direction per topic plus noise), revert. Median of 7 (each regrouping
+edit is followed by a revert, so every one starts from the same map). Writes the ``edits`` block of
 docs/benchmarks.md; nothing here asserts a time.
 """
 
@@ -25,6 +26,8 @@ EDITS = {
     "rename a topic": [{"op": "rename", "topic": 3, "label": "A person's label"}],
     "merge two topics": [{"op": "merge", "topics": [5, 9]}],
     "reduce 200 topics to 50": [{"op": "reduce", "n_topics": 50}],
+    "move 200 documents": [{"op": "move", "documents": [str(i) for i in range(0, 20_000, 100)], "topic": 1}],
+    "split the largest topic in two": [{"op": "split", "topic": 0, "k": 2}],
     "revert to version 1": [{"op": "revert", "version": 1}],
 }
 
@@ -47,7 +50,7 @@ def main() -> None:
                     response = client.post(url, json={"operations": operations})
                     timings[name].append(time.perf_counter() - started)
                     assert response.status_code == 201, response.text
-                    if name.startswith(("merge", "reduce")):
+                    if not name.startswith(("rename", "revert")):
                         client.post(url, json={"operations": EDITS["revert to version 1"]}).raise_for_status()
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; one uvicorn process behind nginx, "

@@ -26,6 +26,8 @@ from worker.contracts import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParam
 from worker.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import scipy.sparse as sp
 
 EXIT_USAGE = 2
@@ -50,6 +52,9 @@ outputs (in --out):
   map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
   map.html        the interactive map; opens offline in any browser
   documents.csv   id, topic, label, x, y, outlier, text and the metadata columns
+  terms.bin, doc-terms.bin, embeddings.npy
+                  what `topicmap edit` regroups and re-clusters from (term counts per topic,
+                  terms per document, float16 embeddings)
 
 The model runs offline: {DEFAULT_MODEL} ships with topicmap; --model also takes a local
 sentence-transformers model directory. The same input, parameters and seed give the same map."""
@@ -99,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="edit a map folder: the next version beside the first",
         description="Edit the map in a folder written by `topicmap fit`. Writes map.vN.json (the next "
         "version; map.json stays version 1), appends to versions.json, and renders map.html and "
-        "documents.csv of the new version. --revert applies first, then the merges, --reduce, then the "
-        "renames (topic numbers are those of the version edited).",
+        "documents.csv of the new version. --revert applies first, then the merges, --reduce, the "
+        "moves, the splits, then the renames (topic numbers are those of the version edited).",
     )
     edit.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
     edit.add_argument(
@@ -124,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--reduce", type=int, metavar="N", help="merge the most similar topics until at most N remain")
     edit.add_argument(
         "--move", action="append", default=[], metavar="TOPIC=ID1,ID2", help="put documents (by id) into a topic"
+    )
+    edit.add_argument(
+        "--split",
+        action="append",
+        default=[],
+        metavar="TOPIC[=K]",
+        help="re-cluster a topic's documents into K topics (default 2)",
     )
     return parser
 
@@ -187,12 +199,21 @@ def fit(args: argparse.Namespace) -> int:
     from worker.pipeline.encoders import resolve_model_path
     from worker.pipeline.run import run_pipeline
     from worker.terms import TermTable, presence_to_bytes
+    from worker.vectors import dump_array
 
     resolve_model_path(params.model)
     progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
     terms: list[TermTable] = []
+    embeddings: list[npt.NDArray[np.float32]] = []
     try:
-        topic_map = run_pipeline(corpus.texts, corpus.ids, params, progress=progress, on_terms=terms.append)
+        topic_map = run_pipeline(
+            corpus.texts,
+            corpus.ids,
+            params,
+            progress=progress,
+            on_terms=terms.append,
+            on_embedded=embeddings.append,
+        )
     finally:
         progress.close()
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
@@ -200,6 +221,8 @@ def fit(args: argparse.Namespace) -> int:
         (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
         if terms[0].presence is not None:
             (args.out / "doc-terms.bin").write_bytes(presence_to_bytes(terms[0].presence))
+    if embeddings:  # what `topicmap edit --split` re-clusters
+        (args.out / "embeddings.npy").write_bytes(dump_array(embeddings[0]))
     if args.png:
         from render.figures import document_map
         from render.static import StaticImageUnavailable, to_image
@@ -254,6 +277,7 @@ def edit(args: argparse.Namespace) -> int:
     from worker.contracts import MapVersion
     from worker.edits import EditError, EditRequest, apply_edits
     from worker.terms import TermTable, presence_from_bytes
+    from worker.vectors import load_array
 
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
@@ -286,6 +310,10 @@ def edit(args: argparse.Namespace) -> int:
         path = folder / "doc-terms.bin"
         return presence_from_bytes(path.read_bytes()) if path.is_file() else None
 
+    def embeddings_of() -> npt.NDArray[np.float32] | None:
+        path = folder / "embeddings.npy"
+        return load_array(path.read_bytes()) if path.is_file() else None
+
     operations: list[dict[str, object]] = []
     if args.revert is not None:
         operations.append({"op": "revert", "version": args.revert})
@@ -302,6 +330,11 @@ def edit(args: argparse.Namespace) -> int:
         if not sep or not target.strip().isdigit() or not documents:
             return fail(f"--move wants TOPIC=ID1,ID2,…, got {value!r}")
         operations.append({"op": "move", "topic": int(target), "documents": documents})
+    for value in args.split:
+        target, sep, k = value.partition("=")
+        if not target.strip().isdigit() or (sep and not k.strip().isdigit()):
+            return fail(f"--split wants TOPIC or TOPIC=K, got {value!r}")
+        operations.append({"op": "split", "topic": int(target), "k": int(k) if sep else 2})
     for option, key, values in (("--rename", "topic", args.rename), ("--rename-node", "node", args.rename_node)):
         for value in values:
             target, sep, label = value.partition("=")
@@ -311,11 +344,17 @@ def edit(args: argparse.Namespace) -> int:
                 return fail(f"{option}: {target!r} is not a topic number")
             operations.append({"op": "rename", key: int(target) if key == "topic" else target.strip(), "label": label})
     if not operations:
-        return fail("nothing to do: give --merge, --reduce, --move, --rename, --rename-node or --revert")
+        return fail("nothing to do: give --merge, --reduce, --move, --split, --rename, --rename-node or --revert")
     try:
         request = EditRequest.model_validate({"operations": operations})
         result = apply_edits(
-            load(latest), request.operations, load, latest_number=latest, load_terms=terms_of, load_presence=presence_of
+            load(latest),
+            request.operations,
+            load,
+            latest_number=latest,
+            load_terms=terms_of,
+            load_presence=presence_of,
+            load_embeddings=embeddings_of,
         )
     except ValidationError as exc:
         return fail(f"invalid edit: {exc.errors()[0]['msg']}")

@@ -2,9 +2,11 @@
 
 ``rename`` gives a topic or a hierarchy node a person's label; ``revert`` starts from an earlier
 version (undo is reverting to the version before); ``merge`` joins topics into one and ``reduce``
-merges the most similar topics until at most N remain. All are pure functions of the map (merges
-also of its stored term counts: worker/regroup.py, numpy and scipy, imported only when a merge
-runs), light enough for the API process. Splitting a topic and moving documents are not here yet.
+merges the most similar topics until at most N remain; ``move`` puts documents into a topic;
+``split`` re-clusters one topic's documents into k topics. All are pure functions of the map (and,
+for the regrouping operations, of its stored term counts, documents' term presence and embeddings:
+worker/regroup.py, numpy and scipy, imported only when such an operation runs), light enough for
+the API process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from worker.contracts import TopicMap
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import scipy.sparse as sp
 
     from worker.terms import TermTable
@@ -90,8 +94,19 @@ class Move(BaseModel):
     topic: int = Field(ge=0, description="The topic they go to.")
 
 
-Operation = Annotated[Rename | Revert | Merge | Reduce | Move, Field(discriminator="op")]
-AnyOperation = Rename | Revert | Merge | Reduce | Move
+class Split(BaseModel):
+    """Re-cluster ``topic``'s documents into ``k`` topics (k-means on their embeddings): the
+    largest part keeps the id, the others get new ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["split"]
+    topic: int = Field(ge=0, description="The topic to split.")
+    k: int = Field(default=2, ge=2, le=20, description="Topics to split it into.")
+
+
+Operation = Annotated[Rename | Revert | Merge | Reduce | Move | Split, Field(discriminator="op")]
+AnyOperation = Rename | Revert | Merge | Reduce | Move | Split
 
 
 class EditRequest(BaseModel):
@@ -145,6 +160,9 @@ class Edited:
 
 
 NO_TERMS = "this map version has no stored term counts (it was made before merges existed); run the job again"
+NO_EMBEDDINGS = (
+    "the embeddings of this map's documents are no longer stored (they expire with the corpus); run the job again"
+)
 
 
 def apply_edits(
@@ -155,11 +173,14 @@ def apply_edits(
     latest_number: int | None = None,
     load_terms: Callable[[int], TermTable | None] | None = None,
     load_presence: Callable[[], sp.csr_matrix | None] | None = None,
+    load_embeddings: Callable[[], npt.NDArray[np.float32] | None] | None = None,
 ) -> Edited:
     """Apply ``operations`` in order to the latest version (number ``latest_number``);
     ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge,
-    reduce or move), ``load_presence()`` the documents' term presence (read only for a move)."""
+    reduce, move or split), ``load_presence()`` the documents' term presence (read only for a move
+    or split), ``load_embeddings()`` the documents' embeddings (read only for a split)."""
     current = Edited(latest, terms_from=latest_number)
+    embeddings: list[npt.NDArray[np.float32] | None] = []
     for operation in operations:
         if isinstance(operation, Revert):
             current = Edited(load_version(operation.version), terms_from=operation.version)
@@ -168,10 +189,40 @@ def apply_edits(
         else:
             if current.terms is None and current.terms_from is not None and load_terms is not None:
                 current = Edited(current.topic_map, load_terms(current.terms_from))
-            if isinstance(operation, Move) and current.terms is not None and current.terms.presence is None:
+            if isinstance(operation, Move | Split) and current.terms is not None and current.terms.presence is None:
                 current.terms.presence = load_presence() if load_presence is not None else None
-            current = regroup(current, operation)
+            if isinstance(operation, Split):
+                if not embeddings:
+                    embeddings.append(load_embeddings() if load_embeddings is not None else None)
+                current = split(current, operation, embeddings[0])
+            else:
+                current = regroup(current, operation)
     return current
+
+
+def split(current: Edited, operation: Split, embeddings: npt.NDArray[np.float32] | None) -> Edited:
+    from worker.regroup import RegroupError, split_topic
+
+    if current.terms is None:
+        raise EditError(409, NO_TERMS)
+    if embeddings is None:
+        raise EditError(409, NO_EMBEDDINGS)
+    meta = current.topic_map.meta
+    min_size = int(meta.resolved.get("min_topic_size", meta.params.min_topic_size or 10))
+    try:
+        topic_map, terms = split_topic(
+            current.topic_map,
+            current.terms,
+            embeddings,
+            operation.topic,
+            operation.k,
+            min_size=min_size,
+            seed=meta.seed,
+        )
+    except RegroupError as exc:
+        message = str(exc)
+        raise EditError(404 if "has no topic" in message else 409 if "kept no" in message else 422, message) from None
+    return Edited(topic_map, terms)
 
 
 def regroup(current: Edited, operation: Merge | Reduce | Move) -> Edited:

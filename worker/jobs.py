@@ -9,7 +9,6 @@ stages and embedding batches (the solo pool enforces neither).
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress
 from worker.jobstore import JobStore, gzip_written, is_terminal
 from worker.shards import ShardFailed, Sharding, embed_sharded
 from worker.terms import TermTable, presence_to_bytes
+from worker.vectors import dump_array, load_array
 
 if TYPE_CHECKING:
     from worker.pipeline.encoders import Encoder
@@ -297,16 +297,3 @@ def finish(
     if state != "succeeded":
         logger.info(f"job {state}", extra={"job_id": record.id, "error": error.code if error else None})
     return {"job_id": record.id, "outcome": state}
-
-
-def dump_array(vectors: npt.NDArray[np.float32]) -> bytes:
-    """float16 halves the cache; the cosine geometry UMAP sees changes by < 1e-3."""
-    buffer = io.BytesIO()
-    np.save(buffer, vectors.astype(np.float16), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def load_array(data: bytes) -> npt.NDArray[np.float32]:
-    vectors = np.load(io.BytesIO(data), allow_pickle=False).astype(np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)

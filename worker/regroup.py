@@ -1,4 +1,4 @@
-"""Regroup a map's topics without embedding again: merge topics, or reduce the map to N topics.
+"""Regroup a map's topics without embedding again: merge, reduce to N, move documents, split.
 
 Pure functions of a map version and its term counts (worker/terms.py), light enough for the API
 process: a merged topic's counts are the sum of its topics' (their core documents are disjoint), so
@@ -7,7 +7,8 @@ changes is recomputed: documents' topics, the merged topic's size, position (med
 documents), terms, label and representative documents (the merged topics' own, interleaved, largest
 topic first: the nearest to a merged centroid would need the embeddings), the hierarchy's leaves and
 sizes, and the topic count and diversity. Untouched topics keep everything, a person's label too.
-NPMI coherence is left as measured by the pipeline (it needs the texts).
+NPMI coherence is left as measured by the pipeline (it needs the texts). A split re-clusters one
+topic's documents by k-means on their stored embeddings (nothing is embedded again).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from worker.contracts import Hierarchy, Term, Topic, TopicMap
@@ -157,19 +159,32 @@ def move_documents(
         raise RegroupError(f"the map has no document {unknown[0]!r}")
     edited = topic_map.model_copy(deep=True)
     docs = edited.documents
-    counts = table.counts.tolil().astype(np.int64)
     row_of_topic = {t: i for i, t in enumerate(table.topic_ids)}
     touched = {destination}
+    # One product: a topic x document matrix of -1 (a core member leaves) and +1 (it joins) times
+    # the documents' term presence is the change to every topic's counts.
+    change_rows: list[int] = []
+    change_docs: list[int] = []
+    change_signs: list[int] = []
     for row in sorted({row_of[d] for d in document_ids}):
         old = docs.topic[row]
         if old == destination:
             continue
         if old >= 0 and not docs.outlier[row] and old in row_of_topic:
-            counts[row_of_topic[old]] = counts[row_of_topic[old]] - table.presence[row]
-        counts[row_of_topic[destination]] = counts[row_of_topic[destination]] + table.presence[row]
+            change_rows.append(row_of_topic[old])
+            change_docs.append(row)
+            change_signs.append(-1)
+        change_rows.append(row_of_topic[destination])
+        change_docs.append(row)
+        change_signs.append(1)
         docs.topic[row], docs.outlier[row] = destination, False
         touched.add(old)
-    new_table = TermTable(table.vocabulary, table.topic_ids, counts.tocsr(), table.presence)
+    change = sp.csr_matrix(
+        (change_signs, (change_rows, change_docs)), shape=(len(table.topic_ids), table.presence.shape[0])
+    )
+    counts = (table.counts.astype(np.int64) + change @ table.presence.astype(np.int64)).tocsr()
+    counts.eliminate_zeros()
+    new_table = TermTable(table.vocabulary, table.topic_ids, counts, table.presence)
     weights = class_tfidf(new_table.counts)
     topic_of_doc, xs, ys = np.asarray(docs.topic), np.asarray(docs.x), np.asarray(docs.y)
     moved = set(document_ids)
@@ -234,3 +249,138 @@ def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[
         members[target] += members[smallest]
         alive[smallest] = False
     return [sorted(members[i]) for i in np.flatnonzero(alive) if len(members[i]) > 1]
+
+
+def split_topic(
+    topic_map: TopicMap,
+    table: TermTable,
+    embeddings: npt.NDArray[np.float32],
+    topic_id: int,
+    k: int,
+    *,
+    min_size: int,
+    seed: int = 42,
+) -> tuple[TopicMap, TermTable]:
+    """Split topic ``topic_id`` into ``k`` topics by k-means (k-means++ seeding, scipy) on its
+    documents' embeddings (rows in the map's document order, L2-normalised).
+
+    The largest part keeps the topic's id, the others get new ids after the highest; each part's
+    terms come from its core documents' term presence, its representative documents are the core
+    documents nearest its centroid. The hierarchy gets the new topics as siblings of the old one.
+    """
+    from scipy.cluster.vq import kmeans2
+
+    if table.presence is None:
+        raise RegroupError("this map kept no per-document terms (over 200,000 documents, or made earlier)")
+    topic = next((t for t in topic_map.topics if t.id == topic_id and t.id >= 0), None)
+    if topic is None:
+        raise RegroupError(f"the map has no topic {topic_id}")
+    if topic_id not in table.topic_ids:
+        raise RegroupError(f"the stored term counts have no topic {topic_id}")
+    if len(embeddings) != len(topic_map.documents.id):
+        raise RegroupError("the stored embeddings do not match the map's documents")
+    if topic.size < k * min_size:
+        raise RegroupError(
+            f"topic {topic_id} has {topic.size} documents; splitting it into {k} needs at least "
+            f"{k} x {min_size} (the smallest topic size)"
+        )
+    edited = topic_map.model_copy(deep=True)
+    docs = edited.documents
+    topic_of_doc = np.asarray(docs.topic)
+    rows = np.flatnonzero(topic_of_doc == topic_id)
+    vectors = np.asarray(embeddings[rows], dtype=np.float64)
+    _, part_of = kmeans2(vectors, k, minit="++", seed=np.random.default_rng(seed))
+    sizes = np.bincount(part_of, minlength=k)
+    order = [int(p) for p in np.argsort(-sizes, kind="stable") if sizes[p] > 0]
+    if len(order) < 2:
+        raise RegroupError(f"topic {topic_id} could not be split: its documents are too alike")
+    next_id = max([*(t.id for t in edited.topics), *table.topic_ids]) + 1
+    new_ids = [topic_id, *range(next_id, next_id + len(order) - 1)]
+    id_of_part = dict(zip(order, new_ids, strict=True))
+    new_topic_of_rows = np.array([id_of_part[int(p)] for p in part_of])
+    topic_of_doc[rows] = new_topic_of_rows
+    docs.topic = topic_of_doc.tolist()
+
+    core = ~np.asarray(docs.outlier, dtype=bool)
+    part_counts = [
+        sp.csr_matrix(table.presence[rows[(new_topic_of_rows == new_id) & core[rows]]].sum(axis=0))
+        for new_id in new_ids
+    ]
+    row = table.topic_ids.index(topic_id)
+    counts = table.counts.tocsr().astype(np.int64)
+    new_table = TermTable(
+        table.vocabulary,
+        [*table.topic_ids, *new_ids[1:]],
+        sp.vstack([counts[:row], part_counts[0], counts[row + 1 :], *part_counts[1:]]).tocsr(),
+        table.presence,
+    )
+    weights = class_tfidf(new_table.counts)
+    xs, ys = np.asarray(docs.x), np.asarray(docs.y)
+    n_terms = len(topic.terms) or 10
+    n_representative = len(topic.representative_documents) or 5
+    parts: dict[int, Topic] = {}
+    for new_id in new_ids:
+        inside = rows[new_topic_of_rows == new_id]
+        members = inside[core[inside]] if core[inside].any() else inside
+        centroid = embeddings[members].mean(axis=0)
+        nearest = members[np.argsort(-(embeddings[members] @ centroid), kind="stable")[:n_representative]]
+        terms = top_terms(weights.getrow(new_table.topic_ids.index(new_id)), table.vocabulary, n_terms)
+        parts[new_id] = topic.model_copy(
+            update={
+                "id": new_id,
+                "label": readable_label([t for t, _ in terms]) or f"Topic {new_id}",
+                "named_by": "terms",
+                "terms": [Term(term=term, weight=weight) for term, weight in terms],
+                "size": len(inside),
+                "x": round(float(np.median(xs[inside])), 4),
+                "y": round(float(np.median(ys[inside])), 4),
+                "representative_documents": [docs.id[i] for i in nearest],
+            }
+        )
+    edited.topics = [parts.get(t.id, t) for t in edited.topics] + [parts[i] for i in new_ids[1:]]
+    edited.topics.sort(key=lambda t: (t.id < 0, -t.size, t.id))
+    if edited.hierarchy is not None:
+        edited.hierarchy = split_in_tree(edited.hierarchy, topic_id, [parts[i] for i in new_ids])
+    quality = edited.meta.quality
+    quality.n_topics = sum(1 for t in edited.topics if t.id >= 0)
+    all_terms = [term.term for t in edited.topics if t.id >= 0 for term in t.terms]
+    quality.diversity = round(len(set(all_terms)) / len(all_terms), 6) if all_terms else 0.0
+    return edited, new_table
+
+
+def split_in_tree(hierarchy: Hierarchy, topic_id: int, parts: list[Topic]) -> Hierarchy:
+    """The tree with topic ``topic_id``'s leaf replaced by one leaf per part, under the same parent
+    (the parent's children stay largest first)."""
+    tree = hierarchy.model_copy(deep=True)
+    nodes = {node.id: node for node in tree.nodes}
+    old = nodes.get(f"t{topic_id}")
+    if old is None:
+        return tree
+    leaves = [
+        old.model_copy(
+            update={
+                "id": f"t{part.id}",
+                "size": part.size,
+                "label": part.label,
+                "named_by": part.named_by,
+                "terms": part.terms,
+                "topics": [part.id],
+                "x": part.x,
+                "y": part.y,
+                "children": [],
+            }
+        )
+        for part in parts
+    ]
+    parent = nodes.get(old.parent) if old.parent else None
+    ancestor = parent
+    while ancestor is not None:  # every node above gains the new topics (its size is unchanged)
+        ancestor.topics = sorted(set(ancestor.topics) | {part.id for part in parts})
+        ancestor = nodes.get(ancestor.parent) if ancestor.parent else None
+    if parent is not None:
+        sizes = {node.id: node.size for node in nodes.values()} | {leaf.id: leaf.size for leaf in leaves}
+        children = [c for c in parent.children if c != old.id] + [leaf.id for leaf in leaves]
+        parent.children = sorted(children, key=lambda c: -sizes.get(c, 0))
+    position = tree.nodes.index(old)
+    tree.nodes[position : position + 1] = leaves
+    return tree

@@ -36,6 +36,7 @@ from worker.contracts import ShardProgress
 from worker.jobstore import PREFIX, JobStore, is_terminal
 from worker.pipeline.embed import Embedder, unique_texts
 from worker.pipeline.encoders import Encoder
+from worker.vectors import decode_rows, encode_rows
 
 logger = logging.getLogger("topicmap.worker")
 
@@ -116,17 +117,6 @@ def plan_shards(n_texts: int, shard_size: int) -> list[tuple[int, int]]:
     count = max(1, round(n_texts / shard_size))
     bounds = np.linspace(0, n_texts, count + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
-
-
-def encode_rows(vectors: npt.NDArray[np.float32]) -> list[bytes]:
-    """One float16 row of bytes per embedding (halves the store; cosine changes by < 1e-3)."""
-    return [row.tobytes() for row in vectors.astype(np.float16)]
-
-
-def decode_rows(rows: Sequence[bytes], dimensions: int) -> npt.NDArray[np.float32]:
-    vectors = np.frombuffer(b"".join(rows), dtype=np.float16).reshape(len(rows), dimensions).astype(np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)
 
 
 @dataclass

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Header, Response
 
 from api.deps import OwnerDep, StoreDep
 from api.errors import ApiError
-from api.routes.results import EXPIRED, finished_record
+from api.routes.results import EXPIRED, cached_corpus, finished_record
 from worker.contracts import JobRecord, MapVersion, TopicMap
 from worker.edits import EditError, EditRequest, apply_edits
 from worker.jobstore import JobStore, StaleVersion
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import scipy.sparse as sp
 
     from worker.terms import TermTable
@@ -65,6 +67,17 @@ def load_presence(store: JobStore, job_id: str) -> sp.csr_matrix | None:
     return presence_from_bytes(blob)
 
 
+def load_embeddings(store: JobStore, record: JobRecord, topic_map: TopicMap) -> npt.NDArray[np.float32] | None:
+    """The documents' embeddings, in the map's order (read only for a split)."""
+    from worker.vectors import stored_embeddings
+
+    corpus = cached_corpus(store, record.corpus)
+    if corpus is None:
+        return None
+    embedding = topic_map.meta.embedding
+    return stored_embeddings(store, record.corpus, record.params.model, corpus["texts"], embedding.dimensions)
+
+
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:
     if not 1 <= version <= latest:
         raise EditError(404, f"the map has no version {version}; its versions are 1 to {latest}")
@@ -85,12 +98,14 @@ def edit_map(
 ) -> MapVersion:
     """Apply `operations` in order to the latest version and store the result as the next version.
 
-    `rename` {`topic` or `node`, `label`} gives a person's label (kept by later edits that do not
-    touch it); `revert` {`version`} starts from an earlier version (undo); `merge` {`topics`,
-    optional `label`} joins topics into the largest; `reduce` {`n_topics`} merges the most similar
-    topics until at most that many remain. With `If-Match`, an edit
-    based on a version that is no longer the latest is refused with 412; without it, an edit that
-    lost a race is applied again to the new latest version.
+        `rename` {`topic` or `node`, `label`} gives a person's label (kept by later edits that do not
+        touch it); `revert` {`version`} starts from an earlier version (undo); `merge` {`topics`,
+        optional `label`} joins topics into the largest; `reduce` {`n_topics`} merges the most similar
+        topics until at most that many remain; `move` {`documents`, `topic`} puts documents (ids) into a
+    topic; `split` {`topic`, `k`} re-clusters a topic's documents into `k` topics (k-means on their
+    stored embeddings; the topic needs at least `k` x the smallest topic size). With `If-Match`, an edit
+        based on a version that is no longer the latest is refused with 412; without it, an edit that
+        lost a race is applied again to the new latest version.
     """
     expected = parse_if_match(if_match)
     for _ in range(RETRIES):
@@ -115,13 +130,15 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
     if expected is not None and expected != latest:
         raise ApiError(412, f"the map is at version {latest}, not {expected}; reload it and edit again")
     try:
+        current = load(store, job_id, latest, latest)
         edited = apply_edits(
-            load(store, job_id, latest, latest),
+            current,
             body.operations,
             lambda k: load(store, job_id, k, latest),
             latest_number=latest,
             load_terms=lambda k: load_terms(store, job_id, k),
             load_presence=lambda: load_presence(store, job_id),
+            load_embeddings=lambda: load_embeddings(store, record, current),
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None

@@ -291,7 +291,14 @@ function renderThemes(nodes) {
     button.type = "button";
     button.dataset.theme = node.id;
     button.addEventListener("click", (event) => { event.preventDefault(); selectTheme(node, index); });
-    summary.append(button, el("span", ` ${node.size} documents · ${node.topics.length} topics`, "muted"));
+    const rename = el("button", "Rename", "small rename");
+    rename.type = "button";
+    rename.setAttribute("aria-label", `Rename theme ${node.label}`);
+    rename.addEventListener("click", (event) => {
+      event.preventDefault();  // inside <summary>: do not open or close the theme
+      startRename(button, node.label, `New label for theme ${node.id}`, (label) => ({ op: "rename", node: node.id, label }), true);
+    });
+    summary.append(button, rename, el("span", ` ${node.size} documents · ${node.topics.length} topics`, "muted"));
     const inner = el("ol", undefined, "subtopics");
     for (const id of node.topics) {
       const topic = topicsById.get(id);
@@ -332,13 +339,17 @@ function renderTopics(topics) {
     const rename = el("button", "Rename", "small rename");
     rename.type = "button";
     rename.setAttribute("aria-label", `Rename topic ${topic.label}`);
-    rename.addEventListener("click", () => startRename(item, button, topic));
+    rename.addEventListener("click", () => startRename(button, topic.label, `New label for topic ${topic.id}`, (label) => ({ op: "rename", topic: topic.id, label })));
+    const split = el("button", "Split", "small split");
+    split.type = "button";
+    split.setAttribute("aria-label", `Split topic ${topic.label}`);
+    split.addEventListener("click", () => startSplit(item, split, topic));
     const pick = el("input", undefined, "pick");
     pick.type = "checkbox";
     pick.value = topic.id;
     pick.setAttribute("aria-label", `Select topic ${topic.label} to merge`);
     pick.addEventListener("change", updateMerge);
-    item.append(pick, button, rename, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
   $("merge-box").hidden = topics.length < 2;
@@ -365,12 +376,13 @@ $("reduce").addEventListener("click", () => {
 
 // --- editing: inline rename, versions with restore ------------------------------------------------
 
-function startRename(item, button, topic) {
+// Inline rename of a topic or a theme: Enter saves, Escape or leaving the field cancels.
+function startRename(button, current, ariaLabel, operation, keepLevel = false) {
   const input = el("input", undefined, "rename-input");
   input.type = "text";
-  input.value = topic.label;
+  input.value = current;
   input.maxLength = 200;
-  input.setAttribute("aria-label", `New label for topic ${topic.id}`);
+  input.setAttribute("aria-label", ariaLabel);
   button.replaceWith(input);
   input.focus();
   input.select();
@@ -380,24 +392,52 @@ function startRename(item, button, topic) {
     done = true;
     const label = input.value.trim();
     input.replaceWith(button);
-    if (save && label && label !== topic.label) await edit([{ op: "rename", topic: topic.id, label }]);
+    if (save && label && label !== current) await edit([operation(label)], keepLevel);
   };
   input.addEventListener("keydown", (event) => {
+    if (event.key === " ") event.stopPropagation();  // a space inside <summary> would toggle the theme
     if (event.key === "Enter") { event.preventDefault(); finish(true); }
     if (event.key === "Escape") { event.preventDefault(); finish(false); }
   });
   input.addEventListener("blur", () => finish(false));
 }
 
-async function edit(operations) {
+// Split: re-cluster one topic's documents into k topics (k-means on their embeddings, on the server).
+function startSplit(item, button, topic) {
+  const box = el("span", undefined, "inline split-box");
+  const k = el("input");
+  k.type = "number";
+  k.min = "2";
+  k.max = "20";
+  k.value = "2";
+  k.setAttribute("aria-label", `Split topic ${topic.label} into how many topics`);
+  const go = el("button", "Split into 2", "small");
+  go.type = "button";
+  k.addEventListener("input", () => { go.textContent = `Split into ${k.value}`; });
+  const cancel = el("button", "Cancel", "small");
+  cancel.type = "button";
+  cancel.addEventListener("click", () => { box.remove(); button.hidden = false; });
+  go.addEventListener("click", () => edit([{ op: "split", topic: topic.id, k: Number(k.value) }]));
+  box.append(k, go, cancel);
+  button.hidden = true;
+  button.after(box);
+  k.focus();
+}
+
+// Each edit makes the next version; the page then shows it (at the same level for a theme's rename).
+async function edit(operations, keepLevel = false) {
   say("edit-error", "");
+  const level = $("level").value;
   try {
     await editMap(state.jobId, operations, state.version);
   } catch (error) {
     say("edit-error", error.status === 412 ? `Someone else edited this map first; it has been reloaded. ${error.message}` : error.message);
   }
-  $("level").value = "fine";
   await showMap();
+  if (keepLevel && level !== "fine" && [...$("level").options].some((option) => option.value === level)) {
+    $("level").value = level;
+    $("level").dispatchEvent(new Event("change"));
+  }
 }
 
 function describe(operation) {
@@ -405,6 +445,7 @@ function describe(operation) {
   if (operation.op === "merge") return `merge topics ${operation.topics.join(", ")}`;
   if (operation.op === "reduce") return `reduce to ${operation.n_topics} topics`;
   if (operation.op === "move") return `move ${operation.documents.length} documents to topic ${operation.topic}`;
+  if (operation.op === "split") return `split topic ${operation.topic} into ${operation.k}`;
   if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
   return operation.op;
 }

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from worker.contracts import (
@@ -31,7 +32,8 @@ from worker.contracts import (
 )
 from worker.jobs import prerender_page_map
 from worker.jobstore import JobStore
-from worker.terms import TermTable
+from worker.terms import TermTable, presence_to_bytes
+from worker.vectors import dump_array, normalised
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
 
@@ -135,8 +137,22 @@ def store_finished_job(
     topic_map = synthetic_map(n, n_topics, themes=themes)
     job_id = store_job(store, owner, texts, topic_map, metadata)
     if with_terms:  # the real analyser over the real texts, grouped by the synthetic topics
-        store.put_terms(job_id, 1, term_table(texts, topic_map).to_bytes())
+        table = term_table(texts, topic_map)
+        store.put_terms(job_id, 1, table.to_bytes())
+        assert table.presence is not None
+        store.put_presence(job_id, presence_to_bytes(table.presence))
+        record = store.get(job_id)
+        assert record is not None  # and embeddings a split re-clusters: a direction per topic, plus noise
+        store.put_embeddings(record.corpus, record.params.model, dump_array(synthetic_embeddings(topic_map)))
     return job_id
+
+
+def synthetic_embeddings(topic_map: TopicMap, dimensions: int = 384, seed: int = 42) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(seed)
+    topics = np.asarray(topic_map.documents.topic)
+    directions = rng.normal(size=(topics.max() + 2, dimensions))
+    vectors = directions[topics] + rng.normal(scale=0.8, size=(len(topics), dimensions))
+    return normalised(vectors.astype(np.float32))
 
 
 def term_table(texts: list[str], topic_map: TopicMap) -> TermTable:
@@ -148,7 +164,7 @@ def term_table(texts: list[str], topic_map: TopicMap) -> TermTable:
     core = ~np.asarray(topic_map.documents.outlier)
     ids = sorted(t.id for t in topic_map.topics)
     rows = [sp.csr_matrix(presence[(topics == t) & core].sum(axis=0)) for t in ids]
-    return TermTable(vocabulary, ids, sp.vstack(rows).tocsr())
+    return TermTable(vocabulary, ids, sp.vstack(rows).tocsr(), presence)
 
 
 def store_job(

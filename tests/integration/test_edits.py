@@ -148,3 +148,48 @@ def test_merge_and_reduce_make_versions_from_the_stored_term_counts(
     assert {d["topic"] for d in found} == {first["id"]}
     nowhere = edit(client, job_id, {"op": "move", "documents": ["no-such-document"], "topic": first["id"]})
     assert nowhere.status_code == 404 and "no document" in nowhere.json()["detail"]
+
+
+def test_split_reclusters_a_topic_from_its_stored_embeddings(
+    client: httpx.Client, api: Api, worker: Worker, redis_server: Redis
+) -> None:
+    job_id = mapped_job(client, sample_documents(240, offset=1000), min_topic_size=5)
+    base = f"/api/jobs/{job_id}"
+    topics = client.get(f"{base}/topics").json()
+    first, second = topics[0], topics[1]
+    assert edit(client, job_id, {"op": "merge", "topics": [first["id"], second["id"]]}).status_code == 201
+    split = edit(client, job_id, {"op": "split", "topic": first["id"], "k": 2})
+    assert split.status_code == 201, split.text
+    after = {t["id"]: t for t in client.get(f"{base}/topics").json()}
+    new_ids = set(after) - {t["id"] for t in topics}
+    assert len(after) == len(topics) and len(new_ids) == 1  # one topic became two again
+    new_id = new_ids.pop()
+    assert after[first["id"]]["size"] + after[new_id]["size"] == first["size"] + second["size"]
+    assert after[new_id]["label"] and after[new_id]["terms"] and after[new_id]["representative_documents"]
+    leaves = {n["id"] for n in client.get(f"{base}/hierarchy").json()["nodes"] if n["level"] == "fine"}
+    assert f"t{new_id}" in leaves
+    assert client.get(f"{base}/versions").json()[-1]["operations"] == [{"op": "split", "topic": first["id"], "k": 2}]
+
+    smallest = min(after.values(), key=lambda t: t["size"])
+    small = edit(client, job_id, {"op": "split", "topic": smallest["id"], "k": 20})
+    assert small.status_code == 422 and "needs at least 20 x 5" in small.json()["detail"]
+    assert edit(client, job_id, {"op": "split", "topic": 999}).status_code == 404
+    with api.client("bob") as bob:
+        assert edit(bob, job_id, {"op": "split", "topic": first["id"]}).status_code == 404
+
+    # A sharded job keeps its embeddings per text, not per corpus: a split reads those.
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    record = store.get(job_id)
+    assert record is not None
+    corpus = store.get_corpus(record.corpus)
+    vectors = store.get_embeddings(record.corpus, record.params.model)
+    assert corpus is not None and vectors is not None
+    from worker.vectors import encode_rows, load_array
+
+    store.put_vectors(record.params.model, corpus["texts"], encode_rows(load_array(vectors)))
+    store.redis.delete(store._embedding_key(record.corpus, record.params.model))
+    again = edit(client, job_id, {"op": "split", "topic": new_id, "k": 2})
+    assert again.status_code == 201, again.text
+    store.redis.delete(*store._vector_keys(record.params.model, corpus["texts"]))
+    gone = edit(client, job_id, {"op": "split", "topic": first["id"], "k": 2})
+    assert gone.status_code == 409 and "no longer stored" in gone.json()["detail"]

@@ -214,6 +214,32 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.wait_for_selector("#versions .current:has-text('v5')")
     assert page.locator("#topics .topic").count() == n_topics and not page.text_content("#edit-error")
 
+    # Split the largest topic in two (re-clustered on the server): one topic more, a new version.
+    page.locator("#topics .split").first.click()
+    page.fill("#topics .split-box input", "2")
+    page.click("#topics .split-box button:has-text('Split into 2')")
+    page.wait_for_selector("#versions .current:has-text('v6')")
+    assert "split topic" in (page.text_content("#versions .current") or "")
+    assert page.locator("#topics .topic").count() == n_topics + 1 and not page.text_content("#edit-error")
+    new_sizes = [int((t or "0").split()[0]) for t in page.locator("#topics li > span.muted").all_text_contents()]
+    gone, parts = Counter(sizes) - Counter(new_sizes), Counter(new_sizes) - Counter(sizes)
+    assert list(gone.elements()) == [sizes[0]] and sum(parts.elements()) == sizes[0]  # the largest, in two
+    shot(page, "7c-split")
+
+    # Rename a theme at the coarse level: the page stays at that level and shows the new name.
+    page.select_option("#level", "coarse")
+    page.wait_for_selector("#topics details")
+    page.locator("#topics summary .rename").first.click()
+    page.fill("#topics .rename-input", "Everything about fonts")
+    page.press("#topics .rename-input", "Enter")
+    page.wait_for_selector("#versions .current:has-text('v7')")
+    page.wait_for_selector("#topics details button.theme:has-text('Everything about fonts')")
+    assert page.input_value("#level") == "coarse"
+    legend = page.evaluate("document.getElementById('plot').data.map(t => t.name).join('|')")
+    assert "Everything about fonts" in legend
+    page.select_option("#level", "fine")
+    page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
+
     # Move a box selection into one topic: the documents follow, a new version.
     box = page.evaluate(PLOT_BOX)
     page.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
@@ -225,7 +251,7 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.wait_for_selector("#move-box:not([hidden])")
     target = page.locator("#move-to option").first.text_content()
     page.click("#move")
-    page.wait_for_selector("#versions .current:has-text('v6')")
+    page.wait_for_selector("#versions .current:has-text('v8')")
     assert "move" in (page.text_content("#versions .current") or "")
     assert page.locator("#topics .topic").count() == 1  # every document now in one topic
     assert (page.locator("#topics .topic").first.text_content() or "") != "" and target

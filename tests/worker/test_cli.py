@@ -175,6 +175,10 @@ def test_edit_writes_the_next_version_beside_the_first(
     assert {fifth["documents"]["topic"][fifth["documents"]["id"].index(d)] for d in moved} == {0}
     assert main(["edit", str(out), "--reduce", "1"]) == 0
     assert len([t for t in json.loads((out / "map.v6.json").read_text())["topics"] if t["id"] >= 0]) == 1
+    assert (out / "embeddings.npy").is_file()  # what a split re-clusters
+    assert main(["edit", str(out), "--split", "0=3"]) == 0
+    seventh = json.loads((out / "map.v7.json").read_text())
+    assert len([t for t in seventh["topics"] if t["id"] >= 0]) == 3 and set(seventh["documents"]["topic"]) >= {0}
 
 
 @pytest.mark.parametrize(
@@ -189,6 +193,8 @@ def test_edit_writes_the_next_version_beside_the_first(
         (["--merge", "0,99"], "no topic 99"),
         (["--move", "0"], "wants TOPIC=ID1,ID2"),
         (["--move", "0=nope"], "no document 'nope'"),
+        (["--split", "first"], "wants TOPIC or TOPIC=K"),
+        (["--split", "0=20"], "needs at least 20 x"),
         ([], "nothing to do"),
     ],
 )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
 from worker.contracts import PipelineParams, TopicMap
-from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, apply_edits, rename
+from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
 from worker.pipeline.run import run_pipeline
-from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups
+from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups, split_topic
 from worker.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
+
+EMBEDDINGS: list[npt.NDArray[np.float32]] = []
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +22,14 @@ def fitted() -> tuple[TopicMap, TermTable]:
     texts, _ = planted_corpus(40)
     tables: list[TermTable] = []
     ids = [f"d{i}" for i in range(len(texts))]
-    topic_map = run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder(), on_terms=tables.append)
+    topic_map = run_pipeline(
+        texts,
+        ids,
+        PipelineParams(),
+        encoder=HashingEncoder(),
+        on_terms=tables.append,
+        on_embedded=EMBEDDINGS.append,
+    )
     return topic_map, tables[0]
 
 
@@ -117,3 +128,50 @@ def test_moving_documents_moves_their_terms_too(fitted: tuple[TopicMap, TermTabl
     emptied, _ = move_documents(topic_map, table, everything, 0)
     assert 2 not in {t.id for t in emptied.topics}  # a topic left without documents is gone
     assert emptied.hierarchy is not None and "t2" not in {n.id for n in emptied.hierarchy.nodes}
+
+
+def test_splitting_a_merged_topic_finds_its_two_parts_again(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    first, second = sorted((t for t in topic_map.topics if t.id >= 0), key=lambda t: -t.size)[:2]
+    merged, merged_table = merge_groups(topic_map, table, [[first.id, second.id]])
+    before = np.asarray(topic_map.documents.topic)
+    inside = np.flatnonzero(np.asarray(merged.documents.topic) == first.id)
+    min_size = int(topic_map.meta.resolved["min_topic_size"])
+    split, split_table = split_topic(merged, merged_table, EMBEDDINGS[0], first.id, 2, min_size=min_size)
+
+    after = np.asarray(split.documents.topic)
+    new_id = max(t.id for t in topic_map.topics) + 1
+    assert set(after[inside]) == {first.id, new_id}  # the larger part keeps the id, the other is new
+    assert (after[before == first.id] == first.id).all() and (after[before == second.id] == new_id).all()
+    untouched = np.setdiff1d(np.arange(len(after)), inside)
+    assert (after[untouched] == before[untouched]).all()
+    parts = {t.id: t for t in split.topics if t.id in (first.id, new_id)}
+    assert parts[first.id].size == first.size and parts[new_id].size == second.size
+    assert {t.term for t in parts[new_id].terms} == {t.term for t in second.terms}  # its own words again
+    assert set(parts[new_id].representative_documents) <= {
+        split.documents.id[i] for i in np.flatnonzero(after == new_id)
+    }
+    assert split.meta.quality.n_topics == topic_map.meta.quality.n_topics
+    assert new_id in split_table.topic_ids and split_table.counts.shape[0] == len(split_table.topic_ids)
+    assert split.hierarchy is not None
+    leaves = {n.id: n for n in split.hierarchy.nodes if n.level == "fine"}
+    assert f"t{new_id}" in leaves and leaves[f"t{new_id}"].size == second.size
+    parent = next(n for n in split.hierarchy.nodes if f"t{new_id}" in n.children)
+    assert f"t{first.id}" in parent.children and new_id in parent.topics
+
+
+def test_split_errors(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    min_size = int(topic_map.meta.resolved["min_topic_size"])
+    smallest = min((t for t in topic_map.topics if t.id >= 0), key=lambda t: t.size)
+    with pytest.raises(RegroupError, match=r"needs at least 2 x"):
+        split_topic(topic_map, table, EMBEDDINGS[0], smallest.id, 2, min_size=smallest.size // 2 + 1)
+    with pytest.raises(RegroupError, match="has no topic 999"):
+        split_topic(topic_map, table, EMBEDDINGS[0], 999, 2, min_size=min_size)
+    with pytest.raises(ValidationError):
+        Split.model_validate({"op": "split", "topic": 0, "k": 1})
+    largest = topic_map.topics[0]
+    request = EditRequest.model_validate({"operations": [{"op": "split", "topic": largest.id}]})
+    with pytest.raises(EditError, match="no longer stored") as caught:
+        apply_edits(topic_map, request.operations, lambda _: topic_map, latest_number=1, load_terms=lambda _: table)
+    assert caught.value.status == 409
