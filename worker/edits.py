@@ -176,9 +176,10 @@ def apply_edits(
     load_embeddings: Callable[[], npt.NDArray[np.float32] | None] | None = None,
 ) -> Edited:
     """Apply ``operations`` in order to the latest version (number ``latest_number``);
-    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts (read only for a merge,
-    reduce, move or split), ``load_presence()`` the documents' term presence (read only for a move
-    or split), ``load_embeddings()`` the documents' embeddings (read only for a split)."""
+    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts and ``load_presence()``
+    the documents' term presence (both read only for a merge, reduce, move or split: a move and a
+    split need the presence, the others rescore NPMI with it), ``load_embeddings()`` the documents'
+    embeddings (read only for a split)."""
     current = Edited(latest, terms_from=latest_number)
     embeddings: list[npt.NDArray[np.float32] | None] = []
     for operation in operations:
@@ -189,7 +190,7 @@ def apply_edits(
         else:
             if current.terms is None and current.terms_from is not None and load_terms is not None:
                 current = Edited(current.topic_map, load_terms(current.terms_from))
-            if isinstance(operation, Move | Split) and current.terms is not None and current.terms.presence is None:
+            if current.terms is not None and current.terms.presence is None:
                 current.terms.presence = load_presence() if load_presence is not None else None
             if isinstance(operation, Split):
                 if not embeddings:

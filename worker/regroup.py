@@ -7,7 +7,7 @@ changes is recomputed: documents' topics, the merged topic's size, position (med
 documents), terms, label and representative documents (the merged topics' own, interleaved, largest
 topic first: the nearest to a merged centroid would need the embeddings), the hierarchy's leaves and
 sizes, and the topic count and diversity. Untouched topics keep everything, a person's label too.
-NPMI coherence is left as measured by the pipeline (it needs the texts). A split re-clusters one
+NPMI coherence is scored again from the documents' stored term presence when it is kept. A split re-clusters one
 topic's documents by k-means on their stored embeddings (nothing is embedded again).
 """
 
@@ -20,7 +20,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from worker.contracts import Hierarchy, Term, Topic, TopicMap
-from worker.terms import TermTable, class_tfidf, readable_label, top_terms
+from worker.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
 
 
 class RegroupError(ValueError):
@@ -79,11 +79,24 @@ def merge_groups(
     edited.topics = [t for t in edited.topics if target_of.get(t.id, t.id) == t.id]
     if edited.hierarchy is not None:
         edited.hierarchy = merge_in_tree(edited.hierarchy, target_of, topics)
-    quality = edited.meta.quality
-    quality.n_topics = sum(1 for t in edited.topics if t.id >= 0)
-    all_terms = [term.term for t in edited.topics if t.id >= 0 for term in t.terms]
-    quality.diversity = round(len(set(all_terms)) / len(all_terms), 6) if all_terms else 0.0
+    rescore(edited, new_table)
     return edited, new_table
+
+
+def rescore(edited: TopicMap, table: TermTable) -> None:
+    """The map's quality after a regrouping: topic count, unassigned share, diversity, and NPMI
+    coherence from the documents' stored term presence (the pipeline's score over the same
+    analyser's terms; left as it was when the presence is not kept)."""
+    quality = edited.meta.quality
+    topics = [t for t in edited.topics if t.id >= 0]
+    quality.n_topics = len(topics)
+    quality.unassigned_share = round(float((np.asarray(edited.documents.topic) < 0).mean()), 6)
+    all_terms = [term.term for t in topics for term in t.terms]
+    quality.diversity = round(len(set(all_terms)) / len(all_terms), 6) if all_terms else 0.0
+    if table.presence is not None:
+        column = {term: i for i, term in enumerate(table.vocabulary)}
+        columns = [[column[term.term] for term in t.terms if term.term in column] for t in topics]
+        quality.npmi = round(npmi_of_columns(table.presence, columns), 6)
 
 
 def merged_table(table: TermTable, target_of: dict[int, int]) -> TermTable:
@@ -216,9 +229,7 @@ def move_documents(
         )
     if edited.hierarchy is not None:
         edited.hierarchy = merge_in_tree(edited.hierarchy, {}, topics, frozenset(emptied))
-    quality = edited.meta.quality
-    quality.n_topics = sum(1 for t in edited.topics if t.id >= 0)
-    quality.unassigned_share = round(float((topic_of_doc < 0).mean()), 6)
+    rescore(edited, new_table)
     return edited, new_table
 
 
@@ -341,10 +352,7 @@ def split_topic(
     edited.topics.sort(key=lambda t: (t.id < 0, -t.size, t.id))
     if edited.hierarchy is not None:
         edited.hierarchy = split_in_tree(edited.hierarchy, topic_id, [parts[i] for i in new_ids])
-    quality = edited.meta.quality
-    quality.n_topics = sum(1 for t in edited.topics if t.id >= 0)
-    all_terms = [term.term for t in edited.topics if t.id >= 0 for term in t.terms]
-    quality.diversity = round(len(set(all_terms)) / len(all_terms), 6) if all_terms else 0.0
+    rescore(edited, new_table)
     return edited, new_table
 
 

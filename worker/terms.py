@@ -8,6 +8,7 @@ without reading the texts again. The formula is in worker/pipeline/label.py.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zlib
@@ -125,3 +126,34 @@ def presence_from_bytes(blob: bytes) -> sp.csr_matrix:
     indices = arrays["indices"]
     data = np.ones(len(indices), dtype=np.int32)
     return sp.csr_matrix((data, indices, arrays["indptr"]), shape=tuple(arrays["shape"]))
+
+
+def npmi_of_columns(presence: sp.spmatrix, topics_columns: Sequence[Sequence[int]]) -> float:
+    """Mean NPMI of each topic's term pairs, by document co-occurrence: ``presence`` is documents x
+    terms (0/1), each topic a list of its terms' columns. Topics with fewer than two terms are
+    skipped; 0.0 when none has two. The formula is in worker/pipeline/metrics.py."""
+    matrix = sp.csc_matrix(presence, dtype=np.int32)  # type: ignore[call-overload]
+    n_docs = matrix.shape[0]
+    if n_docs == 0:
+        return 0.0
+    doc_freq = np.asarray(matrix.sum(axis=0)).ravel() / n_docs
+    scores = []
+    for columns in topics_columns:
+        if len(columns) < 2:
+            continue
+        subset = matrix[:, list(columns)]  # one topic's terms only: never a vocabulary × vocabulary matrix
+        joint = sp.csr_matrix(subset.T @ subset).toarray() / n_docs
+        values = [
+            _npmi(joint[a, b], doc_freq[columns[a]], doc_freq[columns[b]])
+            for a, b in itertools.combinations(range(len(columns)), 2)
+        ]
+        scores.append(float(np.mean(values)))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def _npmi(p_ij: float, p_i: float, p_j: float) -> float:
+    if p_ij <= 0:
+        return -1.0
+    if p_ij >= 1:
+        return 1.0
+    return float(np.log(p_ij / (p_i * p_j)) / -np.log(p_ij))

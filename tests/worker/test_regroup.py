@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from tests.conftest import HashingEncoder, planted_corpus
 from worker.contracts import PipelineParams, TopicMap
 from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
+from worker.pipeline.metrics import npmi_coherence
 from worker.pipeline.run import run_pipeline
 from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups, split_topic
 from worker.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
@@ -61,6 +62,10 @@ def test_merging_two_topics_recomputes_what_changed(fitted: tuple[TopicMap, Term
         second.representative_documents[0],
     ]
     assert merged.meta.quality.n_topics == topic_map.meta.quality.n_topics - 1
+    merged_terms = [[term.term for term in t.terms] for t in merged.topics if t.id >= 0]
+    texts, _ = planted_corpus(40)
+    assert merged.meta.quality.npmi == round(npmi_coherence(texts, merged_terms), 6)  # rescored, as the pipeline
+    assert merged.meta.quality.npmi != topic_map.meta.quality.npmi
     untouched = next(t for t in merged.topics if t.id == 2) if 2 not in (first.id, second.id) else None
     if untouched is not None:
         assert untouched.label == "Kept by a person" and untouched.named_by == "person"  # a person's label survives

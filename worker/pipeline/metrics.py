@@ -6,13 +6,11 @@ benchmark scores BERTopic's topics with the same functions.
 
 from __future__ import annotations
 
-import itertools
 import resource
 from collections.abc import Sequence
 
-import numpy as np
-
 from worker.pipeline.label import make_vectorizer
+from worker.terms import npmi_of_columns
 
 
 def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) -> float:
@@ -31,31 +29,9 @@ def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) 
     if not vocabulary or not texts:
         return 0.0
     vectorizer = make_vectorizer(vocabulary=vocabulary, binary=True, stop_words=None)
-    presence = vectorizer.transform(texts).tocsc().astype(np.int32)  # documents × terms, 0/1
-    n_docs = presence.shape[0]
-    doc_freq = np.asarray(presence.sum(axis=0)).ravel() / n_docs
+    presence = vectorizer.transform(texts)  # documents × terms, 0/1
     index = {term: i for i, term in enumerate(vocabulary)}
-    scores = []
-    for terms in topics_terms:
-        columns = [index[t] for t in terms]
-        if len(columns) < 2:
-            continue
-        subset = presence[:, columns]  # one topic's terms only: never a vocabulary × vocabulary matrix
-        joint = (subset.T @ subset).toarray() / n_docs
-        values = [
-            _npmi(joint[a, b], doc_freq[columns[a]], doc_freq[columns[b]])
-            for a, b in itertools.combinations(range(len(columns)), 2)
-        ]
-        scores.append(float(np.mean(values)))
-    return float(np.mean(scores)) if scores else 0.0
-
-
-def _npmi(p_ij: float, p_i: float, p_j: float) -> float:
-    if p_ij <= 0:
-        return -1.0
-    if p_ij >= 1:
-        return 1.0
-    return float(np.log(p_ij / (p_i * p_j)) / -np.log(p_ij))
+    return npmi_of_columns(presence, [[index[t] for t in terms] for terms in topics_terms])
 
 
 def topic_diversity(topics_terms: Sequence[Sequence[str]]) -> float:
