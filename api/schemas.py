@@ -79,6 +79,9 @@ class JobStatus(BaseModel):
     shards: ShardProgress | None = Field(
         description="For a job above the workers' shard threshold: shards embedded, in all and per worker."
     )
+    warnings: list[str] = Field(
+        default_factory=list, description="What the job could not do as asked (e.g. a time column with no date)."
+    )
     links: dict[str, str]
 
     @classmethod
@@ -108,6 +111,7 @@ class JobStatus(BaseModel):
             shards=record.shards,
             callback=record.callback,
             worker_alive=worker_alive,
+            warnings=record.warnings,
             links=links,
         )
 

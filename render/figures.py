@@ -28,7 +28,7 @@ PALETTE = (
 )  # fmt: skip
 """Colour-blind-safe sets: Okabe and Ito's (without black), then Paul Tol's "muted". Grey is kept for
 outliers and missing values."""
-FIGURE_KINDS = ("map", "sizes", "terms", "tree")
+FIGURE_KINDS = ("map", "sizes", "terms", "tree", "per_class", "over_time")
 DISCRETE_PALETTE = [
     [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
 ]
@@ -345,6 +345,10 @@ def build_figure(
         return topic_terms(topic_map)
     if kind == "tree":
         return topic_tree(topic_map)
+    if kind in ("per_class", "over_time"):
+        from render.charts import topics_over_time, topics_per_class
+
+        return topics_per_class(topic_map) if kind == "per_class" else topics_over_time(topic_map)
     raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
 
 

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from worker.contracts import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParams, TopicMap
 from worker.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
+from worker.metadata_views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--topics", type=int, metavar="N", help="merge similar topics until at most N remain (default: automatic)"
     )
     fit.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)")
+    fit.add_argument("--class-column", metavar="C", help="a column of classes (team, product): topics per class")
+    fit.add_argument(
+        "--time-column", metavar="C", help="a column of dates (ISO 8601 or Unix seconds): topics over time"
+    )
+    fit.add_argument(
+        "--time-bins",
+        choices=["auto", "day", "week", "month", "quarter", "year"],
+        default="auto",
+        help="width of the time bins (default: %(default)s, at most 60 bins)",
+    )
     fit.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH", help="embedding model (default: %(default)s)")
     fit.add_argument(
         "--neighbors",
@@ -185,6 +196,9 @@ def fit(args: argparse.Namespace) -> int:
             model=args.model,
             n_neighbors=args.neighbors,
             keep_outliers=args.keep_outliers,
+            class_column=args.class_column,
+            time_column=args.time_column,
+            time_bins=args.time_bins,
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -195,6 +209,10 @@ def fit(args: argparse.Namespace) -> int:
     )
     if corpus.n_dropped:
         print(f"topicmap: dropped {corpus.n_dropped} empty documents of {corpus.n_received}", file=sys.stderr)
+    try:
+        check_columns(params, corpus.metadata)
+    except UnknownColumn as exc:
+        return fail(f"{args.input}: {exc}")
     # Heavy imports only once the input is known to be good: errors stay instant.
     from worker.pipeline.encoders import resolve_model_path
     from worker.pipeline.run import run_pipeline
@@ -216,6 +234,8 @@ def fit(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
+    for warning in attach_views(topic_map, corpus.metadata, params):
+        print(f"topicmap: warning: {warning}", file=sys.stderr)
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
     if terms:  # what `topicmap edit --merge` relabels from, and --move updates
         (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
@@ -255,6 +275,7 @@ def write_renderings(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
     """map.html (the map, the coarse themes, the tree) and documents.csv of ``topic_map``."""
+    from render.charts import topics_over_time, topics_per_class
     from render.exports import write_documents_csv
     from render.figures import document_map, to_standalone_page, topic_tree
 
@@ -263,6 +284,10 @@ def write_renderings(
         if "coarse" in topic_map.hierarchy.levels:
             figures.append(document_map(topic_map, texts, title=f"Coarse themes of {title}", level="coarse"))
         figures.append(topic_tree(topic_map))
+    if topic_map.over_time is not None:
+        figures.append(topics_over_time(topic_map))
+    if topic_map.per_class is not None:
+        figures.append(topics_per_class(topic_map))
     (out / "map.html").write_text(to_standalone_page(figures, title=f"topicmap: {title}"), encoding="utf-8")
     with (out / "documents.csv").open("w", encoding="utf-8", newline="") as handle:
         write_documents_csv(handle, topic_map, texts, metadata)
@@ -370,6 +395,7 @@ def edit(args: argparse.Namespace) -> int:
     texts = [row.get("text", "") for row in rows]
     metadata = [{k: v for k, v in row.items() if k not in BASE_COLUMNS} for row in rows]
     edited = result.topic_map
+    attach_views(edited, metadata, edited.meta.params)  # documents may have changed topics
     path_of(entry.number).write_text(edited.model_dump_json(indent=1), encoding="utf-8")
     kept = result.terms or (terms_of(result.terms_from) if result.terms_from is not None else None)
     if kept is not None:  # the next merge relabels from the new version's term counts

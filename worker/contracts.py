@@ -24,6 +24,9 @@ STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "hierar
 """Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
 
 
+TimeUnit = Literal["day", "week", "month", "quarter", "year"]
+
+
 class PipelineParams(BaseModel):
     """Everything that shapes a topic map. Defaults give a good map for most corpora."""
 
@@ -72,6 +75,27 @@ class PipelineParams(BaseModel):
         max_length=500,
         description="Embedding model: `all-MiniLM-L6-v2` (shipped offline) or a local "
         "sentence-transformers model directory.",
+    )
+    class_column: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="A metadata column (an uploaded column or a `meta` key) whose values are classes "
+        "(a team, a product): the map gains `per_class`, topic x class counts and shares.",
+        examples=["section"],
+    )
+    time_column: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="A metadata column of dates (ISO 8601, or Unix seconds): the map gains `over_time`, "
+        "topic x time bin counts. Values that do not parse are counted in `over_time.unparsed`.",
+        examples=["date"],
+    )
+    time_bins: TimeUnit | Literal["auto"] = Field(
+        default="auto",
+        description="Width of the time bins: `auto` picks the finest of day, week, month, quarter and "
+        "year that gives at most 60 bins, at least half of them holding a document.",
     )
     n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
     n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")
@@ -149,6 +173,9 @@ class Meta(BaseModel):
     timings_s: dict[str, float] = Field(description="Wall time per stage, in seconds.")
     peak_rss_mb: float = Field(description="Peak resident memory of the process, in MiB.")
     quality: Quality
+    warnings: list[str] = Field(
+        default_factory=list, description="What the map could not do as asked (e.g. a time column with no date)."
+    )
 
 
 HierarchyLevel = Literal["root", "coarse", "medium", "fine"]
@@ -176,12 +203,40 @@ class Hierarchy(BaseModel):
     nodes: list[HierarchyNode] = Field(description="The root first, then each level's nodes, largest first.")
 
 
+class PerClass(BaseModel):
+    """Topics per class of a metadata column: how each class's documents spread over the topics."""
+
+    column: str
+    classes: list[str] = Field(description="Classes, most documents first; the rarest may be grouped as (other).")
+    topics: list[int] = Field(description="Topic ids, the rows of counts and shares.")
+    counts: list[list[int]] = Field(description="counts[i][j]: documents of topics[i] in classes[j].")
+    shares: list[list[float]] = Field(description="shares[i][j]: share of classes[j]'s documents in topics[i].")
+    missing: int = Field(description="Documents without a value in the column.")
+
+
+class OverTime(BaseModel):
+    """Topics over time: documents per topic per time bin of a metadata column."""
+
+    column: str
+    unit: TimeUnit
+    bins: list[str] = Field(
+        description='Bin labels, oldest first ("2024-03-01" day, "2024-W09" week, '
+        '"2024-03" month, "2024-Q1" quarter, "2024" year), every bin in the range.'
+    )
+    bin_starts: list[float] = Field(description="Start of each bin, Unix seconds (UTC).")
+    topics: list[int] = Field(description="Topic ids, the rows of counts.")
+    counts: list[list[int]] = Field(description="counts[i][k]: documents of topics[i] in bins[k].")
+    unparsed: int = Field(description="Documents whose value is missing or is not a date.")
+
+
 class TopicMap(BaseModel):
     """A topic map: topics, their terms and sizes, and a 2-D position for every document."""
 
     meta: Meta
     topics: list[Topic]
     hierarchy: Hierarchy | None = Field(default=None, description="Topics grouped into coarse and medium themes.")
+    per_class: PerClass | None = Field(default=None, description="Topics per class (params.class_column).")
+    over_time: OverTime | None = Field(default=None, description="Topics over time (params.time_column).")
     documents: Documents  # last: the API splices texts into the stored JSON's tail (api/routes/results.py)
 
 
@@ -276,6 +331,9 @@ class JobRecord(BaseModel):
     )
     shards: ShardProgress | None = Field(
         default=None, description="Embedding spread over workers (jobs above the worker's shard threshold)."
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="What the job could not do as asked; the map was made anyway."
     )
 
     @property

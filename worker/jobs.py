@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
 from worker.jobstore import JobStore, gzip_written, is_terminal
+from worker.metadata_views import attach_views
 from worker.shards import ShardFailed, Sharding, embed_sharded
 from worker.terms import TermTable, presence_to_bytes
 from worker.vectors import dump_array, load_array
@@ -191,7 +192,13 @@ def execute_job(
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)
     logger.info("job succeeded", extra={"job_id": job_id, "duration": timings.get("total"), "timings_s": timings})
     return finish(
-        store, record, state="succeeded", timings=timings, cached=topic_map.meta.embedding.cached, stored_bytes=stored
+        store,
+        record,
+        state="succeeded",
+        timings=timings,
+        cached=topic_map.meta.embedding.cached,
+        stored_bytes=stored,
+        warnings=topic_map.meta.warnings,
     )
 
 
@@ -239,18 +246,21 @@ def _run(
     if embeddings is None and sharding is not None and len(set(texts)) > sharding.threshold:
         # Spread over workers; the embeddings are kept per text, not once more per corpus.
         embed = sharded_embedding(store, record, worker_name, sharding)
-        return (run or run_pipeline)(
+        topic_map = (run or run_pipeline)(
             texts, corpus["ids"], record.params, progress=reporter, embed=embed, on_terms=on_terms
         )
-    return (run or run_pipeline)(
-        texts,
-        corpus["ids"],
-        record.params,
-        progress=reporter,
-        embeddings=embeddings,
-        on_embedded=remember,
-        on_terms=on_terms,
-    )
+    else:
+        topic_map = (run or run_pipeline)(
+            texts,
+            corpus["ids"],
+            record.params,
+            progress=reporter,
+            embeddings=embeddings,
+            on_embedded=remember,
+            on_terms=on_terms,
+        )
+    attach_views(topic_map, corpus["metadata"], record.params)  # topics per class and over time
+    return topic_map
 
 
 def sharded_embedding(store: JobStore, record: JobRecord, worker_name: str, sharding: Sharding) -> EmbedFunction:
@@ -285,11 +295,15 @@ def finish(
     timings: dict[str, float] | None = None,
     cached: bool = False,
     stored_bytes: int | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {"state": state, "finished_at": time.time(), "error": error, "eta_s": None}
     if state == "succeeded":
         changes.update(
-            progress=Progress(done=1, total=1, fraction=1.0), timings_s=timings or {}, embeddings_cached=cached
+            progress=Progress(done=1, total=1, fraction=1.0),
+            timings_s=timings or {},
+            embeddings_cached=cached,
+            warnings=warnings or [],
         )
     if stored_bytes is not None:
         changes["stored_bytes"] = stored_bytes

@@ -14,6 +14,7 @@ from api.routes.results import EXPIRED, cached_corpus, finished_record
 from worker.contracts import JobRecord, MapVersion, TopicMap
 from worker.edits import EditError, EditRequest, apply_edits
 from worker.jobstore import JobStore, StaleVersion
+from worker.metadata_views import attach_views
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,6 +143,10 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None
+    if record.params.class_column or record.params.time_column:  # documents may have changed topics
+        corpus = cached_corpus(store, record.corpus)
+        if corpus is not None:
+            attach_views(edited.topic_map, corpus["metadata"], record.params)
     entry = MapVersion(
         number=latest + 1,
         created_at=time.time(),

@@ -26,6 +26,7 @@ from api.submission import check_quota, checked_callback, from_json, from_upload
 from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, PipelineParams
 from worker.corpus import Corpus
 from worker.jobstore import JobStore, is_terminal
+from worker.metadata_views import UnknownColumn, check_columns
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 logger = logging.getLogger("topicmap.api")
@@ -140,6 +141,10 @@ def submit(
     idempotency_key: str | None,
     callback: Callback | None = None,
 ) -> JobAccepted:
+    try:
+        check_columns(params, corpus.metadata)
+    except UnknownColumn as exc:
+        raise ApiError(422, str(exc)) from None
     sha = store.corpus_hash(corpus.texts, corpus.ids)
     request_hash = hashlib.sha256((sha + params.model_dump_json()).encode()).hexdigest()
     job_id = uuid.uuid4().hex

@@ -17,6 +17,7 @@ from api.deps import OwnerDep, StoreDep, owned_job, parsed_cache
 from api.errors import ApiError
 from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, TopicOut
 from api.stored import cached_artifact, stored_response
+from render.charts import NotInMap
 from render.exports import write_documents_csv
 from render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
 from render.static import StaticImageUnavailable, to_image
@@ -290,8 +291,11 @@ def get_figure(
     store: StoreDep,
     owner: OwnerDep,
     kind: Annotated[
-        Literal["map", "sizes", "terms", "tree"],
-        Query(description="map: every document; sizes: topic sizes; terms: top terms; tree: the hierarchy"),
+        Literal["map", "sizes", "terms", "tree", "per_class", "over_time"],
+        Query(
+            description="map: every document; sizes: topic sizes; terms: top terms; tree: the hierarchy; "
+            "per_class: topics per class (params.class_column); over_time: topics over time (params.time_column)"
+        ),
     ] = "map",
     format: Annotated[
         Literal["json", "html", "png", "svg"],
@@ -316,6 +320,8 @@ def get_figure(
             figure = build_figure(kind, topic_map, corpus["texts"] if texts else None, level=level)
         except UnknownLevel as exc:
             raise ApiError(422 if level else 404, str(exc)) from None
+        except NotInMap as exc:
+            raise ApiError(404, str(exc)) from None
         if format == "html":
             out.write(to_standalone_html(figure, title=f"topicmap {kind}").encode())
         elif format in ("png", "svg"):

@@ -71,6 +71,13 @@ async function chooseFile(file) {
     const select = $("text-column");
     select.replaceChildren(...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
     select.value = guessTextColumn(columns, rows);
+    for (const id of ["class-column", "time-column"]) {  // metadata views: any column but the text
+      const none = el("option", "(none)");
+      none.value = "";
+      $(id).replaceChildren(none, ...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
+    }
+    const dated = columns.find((c) => /date|time|created|day/i.test(c));
+    $("time-column").value = dated || "";
     const table = $("preview-table");
     const header = el("tr");
     columns.forEach((c) => header.append(el("th", c)));
@@ -86,6 +93,11 @@ async function chooseFile(file) {
   }
 }
 
+function metadataColumn(id) {
+  const value = $(id).value;
+  return !$("preview").hidden && value && value !== $("text-column").value ? value : undefined;
+}
+
 function params() {
   const number = (id) => ($(id).value === "" ? undefined : Number($(id).value));
   const result = {
@@ -95,6 +107,8 @@ function params() {
     min_dist: number("min-dist"),
     seed: number("seed"),
     keep_outliers: $("keep-outliers").checked,
+    class_column: metadataColumn("class-column"),
+    time_column: metadataColumn("time-column"),
   };
   return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined));
 }
@@ -199,7 +213,8 @@ async function showMap() {
   $("progress-box").hidden = true;
   $("result").hidden = false;
   openMapView();
-  renderLevels(topicMap.hierarchy);
+  $("colour-box").hidden = false;
+  renderLevels(topicMap);
   state.figure = figure;
   resetColours();
   await drawMap(figure);
@@ -249,21 +264,48 @@ function showHovered(event) {
 
 // --- hierarchy: a level selector recolours the map; themes expand to their topics ------------------
 
-function renderLevels(hierarchy) {
+// The "Show" choices: hierarchy levels (the map recoloured), then the metadata charts the map has.
+function renderLevels(topicMap) {
   const select = $("level");
-  const levels = hierarchy ? [...hierarchy.levels].reverse() : ["fine"];
-  select.replaceChildren(...levels.map((level) => {
+  const levels = topicMap.hierarchy ? [...topicMap.hierarchy.levels].reverse() : ["fine"];
+  const options = levels.map((level) => {
     const option = el("option", LEVEL_NAMES[level] || level);
     option.value = level;
     return option;
-  }));
+  });
+  if (topicMap.per_class) options.push(chartOption("per_class", `Topics per ${topicMap.per_class.column}`));
+  if (topicMap.over_time) options.push(chartOption("over_time", `Topics over time (${topicMap.over_time.column})`));
+  select.replaceChildren(...options);
   select.value = "fine";
-  $("level-box").hidden = levels.length < 2;
+  $("level-box").hidden = options.length < 2;
   say("topics-title", LEVEL_NAMES.fine);
+}
+
+function chartOption(kind, text) {
+  const option = el("option", text);
+  option.value = `chart:${kind}`;
+  return option;
+}
+
+// A chart replaces the map in the plot area until a level is chosen again.
+async function showChart(kind) {
+  const jobId = state.jobId;
+  const figure = await json(`/api/jobs/${jobId}/figure?kind=${kind}&version=${state.version}`);
+  if (jobId !== state.jobId) return;
+  state.figure = null;
+  $("colour-box").hidden = true;
+  $("plot").removeAllListeners?.("plotly_selected");
+  $("plot").removeAllListeners?.("plotly_hover");
+  await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height: undefined }, { responsive: true, displaylogo: false });
 }
 
 $("level").addEventListener("change", async () => {
   const level = $("level").value;
+  if (level.startsWith("chart:")) {
+    await showChart(level.slice("chart:".length));
+    return;
+  }
+  $("colour-box").hidden = false;
   const jobId = state.jobId;
   const query = level === "fine" ? "" : `&level=${encodeURIComponent(level)}`;
   const [figure, nodes] = await Promise.all([

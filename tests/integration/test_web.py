@@ -88,6 +88,7 @@ def shot(page: object, name: str) -> Path:
 def corpus_with_xss(tmp_path: Path) -> tuple[Path, int]:
     rows = list(csv.reader(io.StringIO(sample_csv(240, offset=600).decode())))
     rows[5][2] = f"{XSS} a font package that renders glyphs"
+    rows = [[*rows[0], "created"]] + [[*row, f"2024-{i % 12 + 1:02d}-01"] for i, row in enumerate(rows[1:])]
     path = tmp_path / "packages.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
@@ -100,6 +101,8 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.wait_for_selector("#preview:not([hidden])")
     assert page.input_value("#text-column") == "description"
     assert page.locator("#preview-table tr").count() > 2
+    assert page.input_value("#time-column") == "created"  # a date-like column is picked for "over time"
+    page.select_option("#class-column", "section")
     page.fill("#min-topic-size", "5")
     shot(page, "1-new-map")
     page.click("#submit")
@@ -176,6 +179,22 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     page.select_option("#level", "fine")
     page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
     assert page.locator("#topics .topic").count() == n_topics
+
+    # The metadata charts replace the map until a level is chosen again.
+    page.select_option("#level", "chart:per_class")
+    page.wait_for_function("document.getElementById('plot').layout.barmode === 'stack'")
+    assert page.evaluate("document.getElementById('plot').layout.title.text") == "Topics per section"
+    page.wait_for_timeout(500)
+    shot(page, "6b-per-class")
+    page.select_option("#level", "chart:over_time")
+    page.wait_for_function("document.getElementById('plot').data[0].type === 'scatter'")
+    bins = page.evaluate("document.getElementById('plot').data[0].x.length")
+    assert bins == 12 and page.locator("#colour-box").is_hidden()  # automatic bins: the months of the dates
+    page.wait_for_timeout(500)
+    shot(page, "6c-over-time")
+    page.select_option("#level", "fine")
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.customdata)")
+    assert page.locator("#colour-box").is_visible()
 
     # Editing in place: rename a topic inline (a new version everywhere), then restore version 1.
     first_label = page.locator("#topics .topic").first.text_content()

@@ -217,3 +217,30 @@ def test_bad_edits_exit_2_with_one_line(
 def test_edit_needs_a_map_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["edit", str(tmp_path), "--rename", "0=x"]) == 2
     assert "no map.json here" in capsys.readouterr().err
+
+
+def test_topics_per_class_and_over_time_from_the_command_line(
+    tmp_path: Path, documents: list[dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "dated.csv"
+    with corpus.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "section", "date", "text"])
+        writer.writeheader()
+        for i, row in enumerate(documents):
+            writer.writerow({**row, "date": "n/a" if i == 0 else f"2023-{i % 12 + 1:02d}-15"})
+    out = tmp_path / "out"
+    arguments = ["fit", str(corpus), "--out", str(out), "--quiet", "--class-column", "section"]
+    assert main([*arguments, "--time-column", "date", "--time-bins", "quarter"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: time column 'date': 1 of 60 values" in err
+    topic_map = json.loads((out / "map.json").read_text())
+    assert len(topic_map["per_class"]["classes"]) == 5 and sum(map(sum, topic_map["per_class"]["counts"])) == 60
+    assert topic_map["over_time"]["bins"] == ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "Topics over time" in page and "Topics per section" in page
+    assert main(["edit", str(out), "--merge", "0,1"]) == 0  # the next version's views follow its topics
+    second = json.loads((out / "map.v2.json").read_text())
+    assert 1 not in second["per_class"]["topics"] and sum(map(sum, second["over_time"]["counts"])) == 59
+
+    assert main([*arguments[:-1], "team"]) == 2
+    assert "no column 'team'; their columns are: section, date" in capsys.readouterr().err

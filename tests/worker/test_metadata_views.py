@@ -1,0 +1,124 @@
+"""Topics per class and over time (worker/metadata_views.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.integration.synthetic import synthetic_map
+from worker.contracts import PipelineParams
+from worker.metadata_views import (
+    MAX_CLASSES,
+    OTHER,
+    UnknownColumn,
+    attach_views,
+    auto_unit,
+    check_columns,
+    label,
+    over_time,
+    parse_time,
+    per_class,
+)
+
+
+def seconds(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-01", seconds("2024-03-01")),
+        ("2024-03-01T12:30:00Z", seconds("2024-03-01T12:30:00")),
+        ("2024-03-01T14:30:00+02:00", seconds("2024-03-01T12:30:00")),
+        ("2024-03-01 12:30", seconds("2024-03-01T12:30:00")),
+        (1709251200, 1709251200.0),
+        ("1709251200", 1709251200.0),
+        (1709251200.5, 1709251200.5),
+        ("last tuesday", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (float("nan"), None),
+        (1e30, None),
+    ],
+)
+def test_times_parse_iso_8601_and_unix_seconds(value: object, expected: float | None) -> None:
+    assert parse_time(value) == expected
+
+
+def test_per_class_counts_and_shares() -> None:
+    topics = [0, 0, 1, 1, 1, -1]
+    values = ["ops", "dev", "dev", "dev", None, "ops"]
+    warnings: list[str] = []
+    view = per_class(topics, values, "team", [0, 1, -1], warnings)
+    assert view is not None and not warnings
+    assert view.classes == ["dev", "ops"]  # most documents first
+    assert view.counts == [[1, 1], [2, 0], [0, 1]]
+    assert view.shares == [[0.3333, 0.5], [0.6667, 0.0], [0.0, 0.5]]
+    assert view.missing == 1
+
+
+def test_a_class_column_with_thousands_of_values_is_grouped_with_a_warning() -> None:
+    values = [f"user{i}" for i in range(3000)] + ["big"] * 10
+    warnings: list[str] = []
+    view = per_class([0] * len(values), values, "author", [0], warnings)
+    assert view is not None and len(view.classes) == MAX_CLASSES and view.classes[0] == "big"
+    assert view.classes[-1] == OTHER and sum(view.counts[0]) == len(values)
+    assert "3,001 distinct values" in warnings[0]
+    empty: list[str] = []
+    assert per_class([0, 0], [None, ""], "author", [0], empty) is None and "no value" in empty[0]
+
+
+def test_over_time_bins_every_period_in_the_range_and_counts_what_does_not_parse() -> None:
+    values = ["2024-01-15", "2024-01-20", "2024-03-02", "not a date", 1706745600]  # the last: 2024-02-01
+    warnings: list[str] = []
+    view = over_time([0, 1, 1, 0, 0], values, "date", [0, 1], "month", warnings)
+    assert view is not None
+    assert view.bins == ["2024-01", "2024-02", "2024-03"]  # February has no document of topic 1, still a bin
+    assert view.counts == [[1, 1, 0], [1, 0, 1]]
+    assert view.unparsed == 1 and "1 of 5 values" in warnings[0]
+    nothing: list[str] = []
+    assert over_time([0], ["soon"], "date", [0], "auto", nothing) is None and "no value that is a date" in nothing[0]
+
+
+def test_automatic_bins_and_labels() -> None:
+    def spread(first: str, last: str, step_days: float = 1) -> list[float]:
+        start, end = seconds(first), seconds(last)
+        return [start + i * step_days * 86_400 for i in range(int((end - start) / (step_days * 86_400)) + 1)]
+
+    assert auto_unit(spread("2024-01-01", "2024-01-31")) == "day"
+    assert auto_unit(spread("2024-01-01", "2024-09-30")) == "week"
+    assert auto_unit(spread("2020-01-01", "2024-06-30")) == "month"
+    assert auto_unit(spread("2010-01-01", "2024-06-30")) == "quarter"
+    assert auto_unit(spread("1900-01-01", "2024-06-30", 30)) == "year"
+    monthly = [seconds(f"2024-{m:02d}-01") for m in range(1, 13)]
+    assert auto_unit(monthly) == "month"  # not weeks, three in four of them empty
+    moment = seconds("2024-03-01")
+    assert [label(moment, u) for u in ("day", "week", "month", "quarter", "year")] == [
+        "2024-03-01",
+        "2024-W09",
+        "2024-03",
+        "2024-Q1",
+        "2024",
+    ]
+
+
+def test_a_unit_that_gives_too_many_bins_gives_way_with_a_warning() -> None:
+    warnings: list[str] = []
+    view = over_time([0, 0], ["1900-01-01", "2024-01-01"], "date", [0], "day", warnings)
+    assert view is not None and view.unit == "quarter" and len(view.bins) <= 1000
+    assert "using a week" in warnings[0] and "using a quarter" in warnings[-1]
+
+
+def test_attach_views_and_unknown_columns() -> None:
+    topic_map = synthetic_map(40, 3)
+    metadata = [{"team": f"t{i % 2}", "date": f"2024-01-{i % 28 + 1:02d}"} for i in range(40)]
+    params = PipelineParams(class_column="team", time_column="date")
+    assert attach_views(topic_map, metadata, params) == []
+    assert topic_map.per_class is not None and topic_map.over_time is not None
+    assert sum(map(sum, topic_map.per_class.counts)) == 40 and topic_map.over_time.unit == "day"
+    with pytest.raises(UnknownColumn, match=r"no column 'owner'; their columns are: team, date"):
+        check_columns(PipelineParams(class_column="owner"), metadata)
+    check_columns(params, metadata)

@@ -1,0 +1,250 @@
+"""Topics per class and over time, from the metadata columns a corpus was uploaded with.
+
+Pure functions of the documents' topics and one column's values (standard library; numpy imported
+when counting, so the API's request checks stay light), so the
+worker (when a job ends), the API (after an edit moves documents between topics) and the command line
+compute the same views. Bad values never fail a job: a class column with too many values is grouped,
+times that do not parse are counted, and each becomes a line in the map's ``meta.warnings``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from worker.contracts import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
+
+MAX_CLASSES = 100
+"""More distinct classes than this: the largest are kept, the rest grouped as (other)."""
+OTHER = "(other)"
+MAX_AUTO_BINS = 60
+MAX_BINS = 1_000
+"""A unit set by hand that would give more bins than this gives way to the next coarser one."""
+UNITS: tuple[TimeUnit, ...] = ("day", "week", "month", "quarter", "year")
+
+
+class UnknownColumn(ValueError):
+    """A class or time column that the corpus does not have."""
+
+
+def check_columns(params: PipelineParams, metadata: Sequence[Mapping[str, Any]]) -> None:
+    """Raise :class:`UnknownColumn` (a readable message) when a column named in ``params`` is not in
+    the metadata of any document."""
+    names = list(dict.fromkeys(key for row in metadata for key in row))
+    for field, column in (("class_column", params.class_column), ("time_column", params.time_column)):
+        if column is not None and column not in names:
+            known = ", ".join(names[:30]) if names else "none (the documents have no metadata)"
+            raise UnknownColumn(f"{field}: the documents have no column {column!r}; their columns are: {known}")
+
+
+def attach_views(topic_map: TopicMap, metadata: Sequence[Mapping[str, Any]], params: PipelineParams) -> list[str]:
+    """Set ``per_class`` and ``over_time`` of ``topic_map`` (documents in corpus order) as ``params``
+    asks, and its ``meta.warnings``; returns the warnings."""
+    topics = topic_map.documents.topic
+    order = [t.id for t in topic_map.topics]
+    warnings: list[str] = []
+    topic_map.per_class = topic_map.over_time = None
+    if params.class_column is not None:
+        values = [row.get(params.class_column) for row in metadata]
+        topic_map.per_class = per_class(topics, values, params.class_column, order, warnings)
+    if params.time_column is not None:
+        values = [row.get(params.time_column) for row in metadata]
+        topic_map.over_time = over_time(topics, values, params.time_column, order, params.time_bins, warnings)
+    topic_map.meta.warnings = warnings
+    return warnings
+
+
+def per_class(
+    topics: Sequence[int], values: Sequence[Any], column: str, order: Sequence[int], warnings: list[str]
+) -> PerClass | None:
+    labels = [None if _missing(v) else str(v).strip() for v in values]
+    counted = Counter(label for label in labels if label is not None)
+    if not counted:
+        warnings.append(f"class column {column!r} has no value in any document; per_class is left out")
+        return None
+    classes = [name for name, _ in sorted(counted.items(), key=lambda item: (-item[1], item[0]))]
+    if len(classes) > MAX_CLASSES:
+        grouped = len(classes) - (MAX_CLASSES - 1)
+        warnings.append(
+            f"class column {column!r} has {len(classes):,} distinct values; per_class keeps the "
+            f"{MAX_CLASSES - 1} largest and groups the other {grouped:,} as {OTHER}"
+        )
+        classes = [*classes[: MAX_CLASSES - 1], OTHER]
+    index = {name: i for i, name in enumerate(classes)}
+    other = index.get(OTHER, -1)
+    import numpy as np
+
+    column_of = [-1 if label is None else index.get(label, other) for label in labels]
+    counts = _table(topics, column_of, order, len(classes))
+    totals = counts.sum(axis=0)
+    shares = np.round(counts / np.where(totals > 0, totals, 1), 4)
+    return PerClass(
+        column=column,
+        classes=classes,
+        topics=list(order),
+        counts=counts.tolist(),
+        shares=shares.tolist(),
+        missing=sum(1 for label in labels if label is None),
+    )
+
+
+def over_time(
+    topics: Sequence[int],
+    values: Sequence[Any],
+    column: str,
+    order: Sequence[int],
+    unit: TimeUnit | str,
+    warnings: list[str],
+) -> OverTime | None:
+    times = [parse_time(v) for v in values]
+    valid = [t for t in times if t is not None]
+    if not valid:
+        warnings.append(
+            f"time column {column!r} has no value that is a date (ISO 8601 or Unix seconds); over_time is left out"
+        )
+        return None
+    unparsed = len(times) - len(valid)
+    if unparsed:
+        warnings.append(
+            f"time column {column!r}: {unparsed:,} of {len(times):,} values are missing or not dates "
+            "(ISO 8601 or Unix seconds); over_time leaves them out"
+        )
+    first, last = min(valid), max(valid)
+    chosen: TimeUnit = auto_unit(valid) if unit == "auto" else unit  # type: ignore[assignment]
+    while chosen != "year" and len(bin_starts(first, last, chosen, limit=MAX_BINS + 1)) > MAX_BINS:
+        coarser = UNITS[UNITS.index(chosen) + 1]
+        warnings.append(f"time bins of a {chosen} would be over {MAX_BINS:,} for this range; using a {coarser}")
+        chosen = coarser
+    starts = bin_starts(first, last, chosen)
+    positions = {start: i for i, start in enumerate(starts)}
+    bin_of = [-1 if t is None else positions[floor(t, chosen)] for t in times]
+    counts = _table(topics, bin_of, order, len(starts))
+    return OverTime(
+        column=column,
+        unit=chosen,
+        bins=[label(start, chosen) for start in starts],
+        bin_starts=starts,
+        topics=list(order),
+        counts=counts.tolist(),
+        unparsed=unparsed,
+    )
+
+
+def parse_time(value: Any) -> float | None:
+    """Unix seconds (UTC) of an ISO 8601 date or date-time (naive means UTC), or of a number of
+    Unix seconds (a number or a numeric string); None for anything else."""
+    if isinstance(value, bool) or _missing(value):
+        return None
+    number: float | None = None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.timestamp()
+    if number is None or not math.isfinite(number):
+        return None
+    try:
+        datetime.fromtimestamp(number, UTC)  # within the years datetime can name
+    except (OverflowError, OSError, ValueError):
+        return None
+    return number
+
+
+def auto_unit(times: Sequence[float]) -> TimeUnit:
+    """The finest unit that covers ``times`` in at most MAX_AUTO_BINS bins of which at least half
+    hold a document (monthly data is not drawn per week, with three empty weeks in four)."""
+    first, last = min(times), max(times)
+    fallback: TimeUnit | None = None
+    for unit in UNITS:
+        starts = bin_starts(first, last, unit, limit=MAX_AUTO_BINS + 1)
+        if len(starts) > MAX_AUTO_BINS:
+            continue
+        fallback = fallback or unit
+        if 2 * len({floor(t, unit) for t in times}) >= len(starts):
+            return unit
+    return fallback or "year"
+
+
+def floor(seconds: float, unit: TimeUnit) -> float:
+    moment = datetime.fromtimestamp(seconds, UTC)
+    day = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    if unit == "day":
+        start = day
+    elif unit == "week":  # ISO weeks start on Monday
+        start = datetime.fromordinal(day.toordinal() - day.weekday()).replace(tzinfo=UTC)
+    elif unit == "month":
+        start = day.replace(day=1)
+    elif unit == "quarter":
+        start = day.replace(month=(moment.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        start = day.replace(month=1, day=1)
+    return start.timestamp()
+
+
+def next_start(start: float, unit: TimeUnit) -> float:
+    moment = datetime.fromtimestamp(start, UTC)
+    if unit in ("day", "week"):
+        days = 1 if unit == "day" else 7
+        return datetime.fromordinal(moment.toordinal() + days).replace(tzinfo=UTC).timestamp()
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    index = moment.year * 12 + moment.month - 1 + months
+    if index // 12 > 9999:
+        return math.inf
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC).timestamp()
+
+
+def bin_starts(first: float, last: float, unit: TimeUnit, limit: int | None = None) -> list[float]:
+    """Every bin's start from the one holding ``first`` to the one holding ``last`` (at most
+    ``limit``)."""
+    starts = [floor(first, unit)]
+    end = floor(last, unit)
+    while starts[-1] < end and (limit is None or len(starts) < limit):
+        starts.append(next_start(starts[-1], unit))
+    return starts
+
+
+def label(start: float, unit: TimeUnit) -> str:
+    moment = datetime.fromtimestamp(start, UTC)
+    if unit == "day":
+        return moment.strftime("%Y-%m-%d")
+    if unit == "week":
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+    if unit == "month":
+        return moment.strftime("%Y-%m")
+    if unit == "quarter":
+        return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+    return str(moment.year)
+
+
+def _table(topics: Sequence[int], columns: Sequence[int], order: Sequence[int], width: int) -> Any:
+    """A topic x column count matrix (rows in ``order``); documents with column -1 are left out."""
+    import numpy as np
+
+    row = {topic: i for i, topic in enumerate(order)}
+    rows = np.array([row.get(t, -1) for t in topics], dtype=np.int64)
+    column_of = np.array(columns, dtype=np.int64)
+    keep = (rows >= 0) & (column_of >= 0)
+    counts = np.zeros((len(order), width), dtype=np.int64)
+    np.add.at(counts, (rows[keep], column_of[keep]), 1)
+    return counts
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
