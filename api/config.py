@@ -53,6 +53,9 @@ class ApiSettings(BaseSettings):
         description="Documents of parsed corpora and maps an API process keeps for reading documents "
         "(hover, selection, topic pages); 0 keeps none.",
     )
+    query_timeout_s: float = Field(
+        default=5, gt=0, description="How long a search waits for the query worker to embed its query."
+    )
     sse_ping_s: float = Field(default=15, gt=0, description="Keep-alive comment interval on the events stream.")
 
     @property

@@ -7,16 +7,17 @@ import functools
 from celery import Celery
 
 from api.config import get_settings
-from worker.contracts import TASK_RUN_JOB
+from worker.contracts import QUERY_QUEUE, TASK_EMBED_QUERY, TASK_RUN_JOB
 
 
 @functools.cache
 def get_celery() -> Celery:
     settings = get_settings()
-    app = Celery("topicmap-api", broker=settings.redis_url)
+    app = Celery("topicmap-api", broker=settings.redis_url, backend=settings.redis_url)
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
+        result_accept_content=["json"],
         broker_connection_timeout=5,
         broker_transport_options={"socket_connect_timeout": 5, "socket_timeout": 30},
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
@@ -27,3 +28,28 @@ def get_celery() -> Celery:
 def enqueue(job_id: str) -> None:
     """Send the job by name; the message carries only the job id (the corpus stays in Redis)."""
     get_celery().send_task(TASK_RUN_JOB, kwargs={"job_id": job_id}, task_id=job_id)
+
+
+class QueryWorkerUnavailable(RuntimeError):
+    """The query worker did not embed the query in time (or failed to)."""
+
+
+def embed_query(model: str, text: str, timeout_s: float) -> list[float]:
+    """The query's embedding from the query worker (queue ``queries``), waiting at most ``timeout_s``;
+    a message nobody took by then expires rather than run late."""
+    from celery.exceptions import TimeoutError as CeleryTimeout
+
+    result = get_celery().send_task(
+        TASK_EMBED_QUERY, kwargs={"model": model, "texts": [text]}, queue=QUERY_QUEUE, expires=timeout_s
+    )
+    try:
+        vectors = result.get(timeout=timeout_s, propagate=True)
+    except CeleryTimeout:
+        result.forget()
+        raise QueryWorkerUnavailable(
+            f"the query worker (queue {QUERY_QUEUE!r}) did not answer within {timeout_s:g} s; is it running?"
+        ) from None
+    except Exception as exc:  # the worker's error, e.g. a model it does not have
+        raise QueryWorkerUnavailable(f"the query worker could not embed the query: {exc}") from None
+    result.forget()
+    return list(vectors[0])

@@ -51,6 +51,10 @@ fi
 
 "$VENV/bin/celery" -A worker.tasks worker -P solo -c 1 --without-mingle --without-gossip -n "worker@%h" &
 pids+=($!)
+# Search queries get their own worker: they never wait behind a job (docs/architecture.md).
+TOPICMAP_ROLE=queries "$VENV/bin/celery" -A worker.tasks worker -P solo -c 1 -Q queries \
+  --without-mingle --without-gossip -n "queries@%h" &
+pids+=($!)
 "$VENV/bin/uvicorn" api.main:app --host 127.0.0.1 --port "$API_PORT" &
 pids+=($!)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import socket
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,11 @@ class WorkerSettings(BaseSettings):
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_name: str = Field(default_factory=socket.gethostname)
     warm_up: bool = Field(default=True, description="Load the model and compile UMAP's JIT at start.")
+    role: Literal["jobs", "queries"] = Field(
+        default="jobs",
+        description="jobs: map jobs and shards (the default queue); queries: a worker for the `queries` queue "
+        "(search queries), which only loads the model at start and sends no job heartbeat.",
+    )
     shard_threshold: int = Field(
         default=20_000, ge=1, description="Jobs with more distinct documents have their embedding spread over workers."
     )

@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TASK_RUN_JOB = "topicmap.run_job"
 TASK_EMBED_SHARD = "topicmap.embed_shard"
+TASK_EMBED_QUERY = "topicmap.embed_query"
+QUERY_QUEUE = "queries"
+"""Short work (a search query's embedding) goes to its own queue and worker, never behind a job."""
 """Celery task name: the API queues jobs by this name and never imports the task itself."""
 
 PIPELINE_VERSION = "1"

@@ -10,7 +10,7 @@ from celery import group, signals
 
 from worker.celery_app import create_celery
 from worker.config import get_settings
-from worker.contracts import TASK_EMBED_SHARD, TASK_RUN_JOB
+from worker.contracts import DEFAULT_MODEL, TASK_EMBED_QUERY, TASK_EMBED_SHARD, TASK_RUN_JOB
 from worker.heartbeat import Heartbeat
 from worker.jobs import execute_job
 from worker.jobstore import JobStore
@@ -63,6 +63,16 @@ def embed_shard(job_id: str, index: int) -> dict[str, Any]:
     )
 
 
+@celery.task(name=TASK_EMBED_QUERY)
+def embed_query(model: str, texts: list[str]) -> list[list[float]]:
+    """Embed a few short texts (search queries) with the model the map was made with; served by the
+    query worker (queue ``queries``), which keeps the model loaded. The vectors are also stored per
+    text (as a sharded job's are), so a repeated query skips the worker."""
+    from worker.queries import embed_texts
+
+    return embed_texts(get_store(), model, texts)
+
+
 def dispatch_shards(job_id: str, count: int) -> None:
     """One task per shard, by name, as a Celery group: any worker takes any shard."""
     group(celery.signature(TASK_EMBED_SHARD, kwargs={"job_id": job_id, "index": i}) for i in range(count)).apply_async()
@@ -75,7 +85,12 @@ def _logging(**_: Any) -> None:
 
 @signals.worker_init.connect
 def _warm_up(**_: Any) -> None:
-    if get_settings().warm_up:
+    settings = get_settings()
+    if settings.warm_up and settings.role == "queries":
+        from worker.queries import loaded_encoder
+
+        loaded_encoder(DEFAULT_MODEL).encode(["warm up"])
+    elif settings.warm_up:
         from worker.warmup import warm_up
 
         warm_up()
@@ -83,6 +98,8 @@ def _warm_up(**_: Any) -> None:
 
 @signals.worker_ready.connect
 def _start_heartbeat(**_: Any) -> None:
+    if get_settings().role == "queries":
+        return  # readiness counts workers that run jobs
     heartbeat = Heartbeat(get_store(), get_settings().worker_name)
     heartbeat.start()
     _heartbeat.append(heartbeat)

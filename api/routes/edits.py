@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Header, Response
 
 from api.deps import OwnerDep, StoreDep
+from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.routes.results import EXPIRED, cached_corpus, finished_record
 from worker.contracts import JobRecord, MapVersion, TopicMap
@@ -70,13 +71,8 @@ def load_presence(store: JobStore, job_id: str) -> sp.csr_matrix | None:
 
 def load_embeddings(store: JobStore, record: JobRecord, topic_map: TopicMap) -> npt.NDArray[np.float32] | None:
     """The documents' embeddings, in the map's order (read only for a split)."""
-    from worker.vectors import stored_embeddings
-
     corpus = cached_corpus(store, record.corpus)
-    if corpus is None:
-        return None
-    embedding = topic_map.meta.embedding
-    return stored_embeddings(store, record.corpus, record.params.model, corpus["texts"], embedding.dimensions)
+    return document_embeddings(store, record, topic_map, corpus) if corpus is not None else None
 
 
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:

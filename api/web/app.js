@@ -544,10 +544,13 @@ async function listDocuments(listing) {
 }
 
 async function showPage() {
-  const { caption, path, ids } = state.listing;
+  const { caption, path, ids, documents: given } = state.listing;
   let documents;
   let total;
-  if (ids) {
+  if (given) {  // already fetched (search by meaning): best first, with scores
+    total = given.length;
+    documents = given.slice(state.offset, state.offset + PAGE);
+  } else if (ids) {
     total = ids.length;
     documents = await documentsById(ids.slice(state.offset, state.offset + PAGE));
   } else {
@@ -560,7 +563,8 @@ async function showPage() {
   const list = $("documents");
   list.replaceChildren(...documents.map((doc) => {
     const item = el("li");
-    item.append(el("div", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}`, "muted"), el("div", doc.text, "text"));
+    const score = doc.score === undefined ? "" : ` · similarity ${doc.score.toFixed(2)}`;
+    item.append(el("div", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${score}`, "muted"), el("div", doc.text, "text"));
     return item;
   }));
   $("prev-page").disabled = state.offset === 0;
@@ -598,22 +602,49 @@ $("search-form").addEventListener("submit", async (event) => {
   const query = $("search").value.trim();
   clearHighlight();
   if (!query) return;
+  if ($("search-mode").value === "meaning") {
+    await searchByMeaning(query);
+    return;
+  }
   const path = `/api/jobs/${state.jobId}/documents?q=${encodeURIComponent(query)}`;
   const all = await json(`${path}&limit=500`);
+  await markMatches(all.documents, `matches: ${all.total}`);
+  listDocuments({ caption: `Matching “${query}”`, path });
+});
+
+// By meaning: the closest documents (embedding similarity, best first) and the closest topics.
+async function searchByMeaning(query) {
+  const q = encodeURIComponent(query);
+  let found;
+  let topics;
+  try {
+    [found, topics] = await Promise.all([
+      json(`/api/jobs/${state.jobId}/search?q=${q}&limit=50&version=${state.version}`),
+      json(`/api/jobs/${state.jobId}/topics/search?q=${q}&limit=3&version=${state.version}`),
+    ]);
+  } catch (error) {
+    say("docs-caption", `Search by meaning: ${error.message}`);
+    return;
+  }
+  await markMatches(found.documents, `closest ${found.documents.length}`);
+  const near = topics.topics.map((t) => `${t.label} (${t.score.toFixed(2)})`).join(", ");
+  listDocuments({ caption: `Closest to “${query}”${near ? `; closest topics: ${near}` : ""}`, documents: found.documents });
+}
+
+async function markMatches(documents, name) {
   await Plotly.addTraces("plot", {
     type: "scattergl",
     mode: "markers",
-    name: `matches: ${all.total}`,
-    x: all.documents.map((d) => d.x),
-    y: all.documents.map((d) => d.y),
+    name,
+    x: documents.map((d) => d.x),
+    y: documents.map((d) => d.y),
     marker: { size: 9, color: "rgba(0,0,0,0)", line: { color: "#e4002b", width: 2 } },
     hoverinfo: "skip",
     meta: { highlight: true },
   });
-  const matches = rowsOf(all.documents.map((d) => d.id));
+  const matches = rowsOf(documents.map((d) => d.id));
   highlight((row) => matches.has(row));
-  listDocuments({ caption: `Matching “${query}”`, path });
-});
+}
 
 function clearHighlight() {
   const traces = $("plot").data || [];

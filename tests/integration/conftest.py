@@ -68,6 +68,15 @@ def worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
 
 
 @pytest.fixture(scope="session")
+def query_worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
+    """The worker for search queries (queue ``queries``), beside the one that runs jobs."""
+    process = Worker(redis_server.url, servers_dir / "query-worker.log", "queries-1", WORKER_ENV, queries=True)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
 def edge(api: Api, servers_dir: Path) -> Iterator[str]:
     """nginx/topicmap.conf in front of the test API, rendered by the same script as `make run`."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -92,14 +92,24 @@ class Worker:
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
+    queries: bool = False
+    """A query worker (queue ``queries``, search queries) rather than one that runs jobs."""
+
     def start(self) -> None:
-        env = service_env(self.redis_url, TOPICMAP_WORKER_NAME=self.name, **self.extra_env)
+        role = {"TOPICMAP_ROLE": "queries"} if self.queries else {}
+        env = service_env(self.redis_url, TOPICMAP_WORKER_NAME=self.name, **role, **self.extra_env)
         command = [str(BIN / "celery"), "-A", "worker.tasks", "worker", "-P", "solo", "-c", "1",
                    "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"{self.name}@%h"]  # fmt: skip
+        if self.queries:
+            command += ["-Q", "queries"]
+        logged = self.log.stat().st_size if self.log.exists() else 0
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if self.queries:  # no job heartbeat: it is up once its log says so
+            wait_for(lambda: b"ready." in self.log.read_bytes()[logged:], 240, f"query worker {self.name}")
+            return
         client = redis.Redis.from_url(self.redis_url)
         wait_for(lambda: client.exists(f"tm:worker:{self.name}") == 1, 240, f"worker {self.name} heartbeat")
 

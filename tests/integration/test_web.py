@@ -95,7 +95,7 @@ def corpus_with_xss(tmp_path: Path) -> tuple[Path, int]:
     return path, len(rows) - 1
 
 
-def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: Path) -> None:
+def test_upload_watch_explore_download(page: object, worker: Worker, query_worker: Worker, tmp_path: Path) -> None:
     corpus, n_documents = corpus_with_xss(tmp_path)
     page.set_input_files("#file", str(corpus))
     page.wait_for_selector("#preview:not([hidden])")
@@ -153,6 +153,22 @@ def test_upload_watch_explore_download(page: object, worker: Worker, tmp_path: P
     assert any(XSS in text for text in texts), texts  # shown as text, not as an element
     assert page.locator("#documents img").count() == 0
     shot(page, "5-search")
+
+    # By meaning: the closest documents are marked and listed with their similarity, and the closest topics named.
+    page.select_option("#search-mode", "meaning")
+    page.fill("#search", "typefaces for printing")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#docs-caption:has-text('Closest to')")
+    caption = page.text_content("#docs-caption") or ""
+    assert "closest topics: font" in caption, caption
+    marked = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.meta && t.meta.highlight).map(t => t.x.length)"
+    )
+    assert marked == [50]
+    first_hit = page.locator("#documents li").first.text_content() or ""
+    assert "similarity" in first_hit and "font" in first_hit.lower(), first_hit
+    shot(page, "5b-search-by-meaning")
+    page.select_option("#search-mode", "words")
 
     with page.expect_download() as download_info:
         page.click("#download-csv")

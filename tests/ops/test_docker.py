@@ -74,7 +74,7 @@ def test_compose_file_follows_the_compose_specification(compose: dict[str, Any])
 
 def test_compose_publishes_only_nginx_and_hardens_redis(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"nginx", "api", "worker", "redis"}
+    assert set(services) == {"nginx", "api", "worker", "query-worker", "redis"}
     assert [name for name, s in services.items() if "ports" in s] == ["nginx"]
     redis_command = " ".join(services["redis"]["command"])
     for option in ("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass", "--maxmemory"):
@@ -82,7 +82,10 @@ def test_compose_publishes_only_nginx_and_hardens_redis(compose: dict[str, Any])
     worker = services["worker"]
     assert "container_name" not in worker  # so --scale works
     assert worker["deploy"]["resources"]["reservations"]["devices"][0]["capabilities"] == ["gpu"]
-    assert all(s.get("env_file") == ".env" for n, s in services.items() if n in ("api", "worker"))
+    assert all(s.get("env_file") == ".env" for n, s in services.items() if n in ("api", "worker", "query-worker"))
+    queries = services["query-worker"]  # search queries never wait behind a job: their own queue and process
+    assert queries["image"] == worker["image"] and queries["command"][queries["command"].index("-Q") + 1] == "queries"
+    assert queries["environment"]["TOPICMAP_ROLE"] == "queries" and "deploy" not in queries
 
 
 def test_env_model_documents_every_setting() -> None:

@@ -1,0 +1,35 @@
+"""A map's document embeddings in the API process: read from Redis once, then kept parsed.
+
+What a split re-clusters and what a search by meaning compares queries with. The worker stores them
+with the corpus (worker/vectors.py); they never change, so a parsed copy in the bounded per-process
+cache (api/cache.py) is always right. An embedding row counts as ``EMBEDDING_WEIGHT`` documents there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from api.deps import parsed_cache
+from worker.contracts import JobRecord, TopicMap
+from worker.jobstore import JobStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+EMBEDDING_WEIGHT = 4
+"""384 floats per row outweigh a document's text and position."""
+
+
+def document_embeddings(
+    store: JobStore, record: JobRecord, topic_map: TopicMap, corpus: dict[str, Any]
+) -> npt.NDArray[np.float32] | None:
+    """The documents' embeddings in the map's order, L2-normalised; None once they expired."""
+    from worker.vectors import stored_embeddings
+
+    model, dimensions = record.params.model, topic_map.meta.embedding.dimensions
+    return parsed_cache().get(
+        ("embeddings", record.corpus, model),
+        lambda: stored_embeddings(store, record.corpus, model, corpus["texts"], dimensions),
+        lambda vectors: EMBEDDING_WEIGHT * len(vectors),
+    )
