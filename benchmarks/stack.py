@@ -32,6 +32,8 @@ class Stack:
     owner: str
     store: JobStore
     api_pid: int
+    redis_url: str = ""
+    folder: Path | None = None
 
 
 @contextmanager
@@ -63,7 +65,8 @@ def serving(workers: int, **settings: str) -> Iterator[Stack]:
             processes.append(subprocess.Popen([nginx, "-p", str(nginx_dir), "-c", conf, "-g", "daemon off;"]))
             base = f"http://127.0.0.1:{http_port}"
             wait_for(lambda: httpx.get(f"{base}/api/health").status_code == 200, 60, "API through nginx")
-            yield Stack(base, key, "bench", JobStore.from_url(redis_server.url), processes[0].pid)
+            store = JobStore.from_url(redis_server.url)
+            yield Stack(base, key, "bench", store, processes[0].pid, redis_server.url, folder)
         finally:
             for process in reversed(processes):
                 process.terminate()

@@ -2,10 +2,13 @@
 
     topicmap fit corpus.csv --out maps/corpus
     topicmap edit maps/corpus --rename 3="Networking"
+    topicmap assign maps/corpus next-week.csv
 
 ``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
 ``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
 (``map.v2.json``, …, with ``versions.json``) and renders ``map.html`` and ``documents.csv`` of it.
+``assign`` puts new documents into the map's topics (``assignments.csv``): a fitted folder is a
+reusable model, described by ``folder.json`` (format version ``FOLDER_FORMAT``).
 Problems with the input end the command with exit code 2 and a one-line message.
 """
 
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import scipy.sparse as sp
 
+FOLDER_FORMAT = 1
+"""Version of a map folder's layout (folder.json): bumped when a file changes meaning."""
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
 OPTION_OF_FIELD = {"n_topics": "--topics", "n_neighbors": "--neighbors", "keep_outliers": "--keep-outliers"}
@@ -148,6 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOPIC[=K]",
         help="re-cluster a topic's documents into K topics (default 2)",
     )
+    assign = commands.add_parser(
+        "assign",
+        help="put new documents into a fitted map's topics (the map is not changed)",
+        description="Assign the documents of INPUT to the topics of the map in OUT_DIR (its latest "
+        "version): for each, its topic, similarity to the topic's centroid, an outlier flag when it is "
+        "far from every topic, and a position on the map among its nearest documents. Embeds with the "
+        "map's model; writes assignments.csv in OUT_DIR (or --out).",
+    )
+    assign.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    assign.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
+    assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
+    assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    assign.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: OUT_DIR/assignments.csv)")
     return parser
 
 
@@ -241,8 +259,9 @@ def fit(args: argparse.Namespace) -> int:
         (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
         if terms[0].presence is not None:
             (args.out / "doc-terms.bin").write_bytes(presence_to_bytes(terms[0].presence))
-    if embeddings:  # what `topicmap edit --split` re-clusters
+    if embeddings:  # what `topicmap edit --split` re-clusters and `topicmap assign` compares with
         (args.out / "embeddings.npy").write_bytes(dump_array(embeddings[0]))
+    describe_folder(args.out, topic_map)
     if args.png:
         from render.figures import document_map
         from render.static import StaticImageUnavailable, to_image
@@ -260,6 +279,26 @@ def fit(args: argparse.Namespace) -> int:
     )
     print(args.out / "map.html")
     return 0
+
+
+def describe_folder(out: Path, topic_map: TopicMap) -> None:
+    """folder.json: what the folder holds, so a later topicmap can use it as a model (or refuse)."""
+    description = {
+        "format": "topicmap map folder",
+        "format_version": FOLDER_FORMAT,
+        "model": topic_map.meta.params.model,
+        "dimensions": topic_map.meta.embedding.dimensions,
+        "pipeline_version": topic_map.meta.pipeline_version,
+        "files": {
+            "map.json": "version 1 of the map (map.vN.json: later versions, versions.json: their history)",
+            "embeddings.npy": "float16 embeddings of the documents, in map order (numpy .npy)",
+            "terms.bin": "topic x term counts of version 1 (terms.vN.bin: of version N)",
+            "doc-terms.bin": "each document's terms (zlib numpy .npz)",
+            "documents.csv": "the newest version's documents with their texts and metadata",
+            "map.html": "the newest version, interactive",
+        },
+    }
+    (out / "folder.json").write_text(json.dumps(description, indent=1), encoding="utf-8")
 
 
 def write_outputs(
@@ -407,6 +446,53 @@ def edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def assign(args: argparse.Namespace) -> int:
+    """Assign the documents of ``args.input`` to the latest version of the map in ``args.folder``."""
+    import csv
+
+    folder: Path = args.folder
+    if not (folder / "map.json").is_file():
+        return fail(f"{folder}: no map.json here; make one with: topicmap fit INPUT --out {folder}")
+    described = folder / "folder.json"
+    version = json.loads(described.read_text(encoding="utf-8")).get("format_version", 0) if described.is_file() else 0
+    if version > FOLDER_FORMAT:
+        return fail(f"{folder}: folder format {version} is newer than this topicmap reads ({FOLDER_FORMAT}); upgrade")
+    if not (folder / "embeddings.npy").is_file():
+        return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
+    corpus = read_corpus(args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1)
+    history_file = folder / "versions.json"
+    latest = json.loads(history_file.read_text(encoding="utf-8"))[-1]["number"] if history_file.is_file() else 1
+    path = folder / ("map.json" if latest == 1 else f"map.v{latest}.json")
+    topic_map = TopicMap.model_validate_json(path.read_text(encoding="utf-8"))
+    from worker.assign import MapModel, assign_documents, assignment_rows
+    from worker.pipeline.embed import Embedder
+    from worker.pipeline.encoders import load_encoder, resolve_model_path
+    from worker.vectors import load_array
+
+    try:
+        model = MapModel.of(topic_map, load_array((folder / "embeddings.npy").read_bytes()))
+    except ValueError as exc:
+        return fail(f"{folder}: {exc}")
+    resolve_model_path(topic_map.meta.params.model)
+    vectors = Embedder(encoder=load_encoder(topic_map.meta.params.model)).fit(corpus.texts).embeddings_
+    rows = assignment_rows(topic_map, corpus.ids, assign_documents(model, vectors))
+    out = args.out or folder / "assignments.csv"
+    columns = list(dict.fromkeys(key for meta in corpus.metadata for key in meta if key not in rows[0]))
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0].keys(), "text", *columns], extrasaction="ignore")
+        writer.writeheader()
+        for row, text, meta in zip(rows, corpus.texts, corpus.metadata, strict=True):
+            writer.writerow({**meta, **row, "text": text})
+    outliers = sum(1 for row in rows if row["outlier"])
+    print(
+        f"topicmap: {len(rows)} documents assigned to version {latest} of {folder.name}, "
+        f"{outliers} far from every topic",
+        file=sys.stderr,
+    )
+    print(out)
+    return 0
+
+
 def fail(message: str) -> int:
     print(f"topicmap: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -417,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return edit(args) if args.command == "edit" else fit(args)
+        commands = {"edit": edit, "assign": assign, "fit": fit}
+        return commands[args.command](args)
     except (CorpusError, ModelNotFoundError) as exc:
         return fail(str(exc))
     except OSError as exc:

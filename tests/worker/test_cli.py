@@ -244,3 +244,47 @@ def test_topics_per_class_and_over_time_from_the_command_line(
 
     assert main([*arguments[:-1], "team"]) == 2
     assert "no column 'team'; their columns are: section, date" in capsys.readouterr().err
+
+
+def test_a_fitted_folder_assigns_new_documents(
+    tmp_path: Path,
+    documents: list[dict[str, str]],
+    sample_rows: list[dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    assert main(["fit", str(write_format(tmp_path / "c.csv", documents)), "--out", str(out), "--quiet"]) == 0
+    described = json.loads((out / "folder.json").read_text())
+    assert described["format_version"] == 1 and described["model"] == "all-MiniLM-L6-v2"
+    fitted = json.loads((out / "map.json").read_text())
+    section_of = {row["id"]: row["section"] for row in documents}
+    topic_sections: dict[int, list[str]] = {}
+    for doc_id, topic in zip(fitted["documents"]["id"], fitted["documents"]["topic"], strict=True):
+        topic_sections.setdefault(topic, []).append(section_of[doc_id])
+    majority = {topic: max(set(s), key=s.count) for topic, s in topic_sections.items()}
+    seen = {row["id"] for row in documents}
+    by_section: dict[str, list[dict[str, str]]] = {}
+    for row in sample_rows:
+        if row["id"] not in seen:
+            by_section.setdefault(row["section"], []).append(row)
+    new = [row for rows in by_section.values() for row in rows[:6]]
+    capsys.readouterr()
+
+    assert main(["assign", str(out), str(write_format(tmp_path / "new.csv", new))]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "assignments.csv")
+    with (out / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["id"] for r in rows] == [r["id"] for r in new]
+    fitted_pairs = zip(fitted["documents"]["id"], fitted["documents"]["topic"], strict=True)
+    purity = sum(majority[topic] == section_of[doc_id] for doc_id, topic in fitted_pairs) / len(documents)
+    agree = sum(majority[int(r["topic"])] == r["section"] for r in rows) / len(rows)  # metadata columns are kept
+    assert agree >= min(0.7, purity - 0.1), (agree, purity)  # a new haskell library lands in the haskell topic
+    xs, ys = fitted["documents"]["x"], fitted["documents"]["y"]
+    for row in rows:
+        assert min(xs) <= float(row["x"]) <= max(xs) and min(ys) <= float(row["y"]) <= max(ys)
+        assert row["outlier"] in ("True", "False") and -1 <= float(row["score"]) <= 1 and row["label"]
+    assert json.loads((out / "map.json").read_text()) == fitted  # the map itself is unchanged
+
+    (out / "embeddings.npy").unlink()
+    assert main(["assign", str(out), str(tmp_path / "new.csv")]) == 2
+    assert "no embeddings.npy" in capsys.readouterr().err
