@@ -16,7 +16,7 @@ from api.errors import install_error_handlers, problem
 from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.routes import columns, edits, health, jobs, results, search, webhooks
+from api.routes import assignments, columns, edits, health, jobs, results, search, webhooks
 from api.routes.web import install_web
 from api.webhooks import running_sender
 from worker.logs import configure_logging
@@ -101,7 +101,16 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
     )
-    routers = (jobs.router, results.router, search.router, columns.router, edits.router, health.router, webhooks.router)
+    routers = (
+        jobs.router,
+        results.router,
+        search.router,
+        assignments.router,
+        columns.router,
+        edits.router,
+        health.router,
+        webhooks.router,
+    )
     for router in routers:
         app.include_router(router, prefix="/api")
     install_web(app)

@@ -14,23 +14,29 @@ from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.errors import ApiError
 from api.schemas import DocumentIn, JobCreate
-from worker.contracts import Callback, PipelineParams
+from worker.contracts import MIN_DOCUMENTS, Callback, PipelineParams
 from worker.corpus import Corpus, CorpusError, corpus_from_documents, parse_corpus
 from worker.jobstore import Usage
 
 
-def from_json(body: JobCreate, settings: ApiSettings) -> tuple[Corpus, int]:
+def from_json(body: JobCreate, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS) -> tuple[Corpus, int]:
     if len(body.documents) > settings.max_documents:
         raise ApiError(413, f"too many documents: {len(body.documents)}, at most {settings.max_documents} per job")
     documents: list[str | dict[str, Any]] = [d if isinstance(d, str) else _plain(d) for d in body.documents]
-    return _limit(_corpus(lambda: corpus_from_documents(documents)), settings)
+    return _limit(_corpus(lambda: corpus_from_documents(documents, min_documents=min_documents)), settings)
 
 
-def from_upload(data: bytes, filename: str, text_column: str | None, settings: ApiSettings) -> tuple[Corpus, int]:
+def from_upload(
+    data: bytes, filename: str, text_column: str | None, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
+) -> tuple[Corpus, int]:
     suffix = PurePath(filename or "upload.txt").suffix or ".txt"
     corpus = _corpus(
         lambda: parse_corpus(
-            data, suffix=suffix, text_column=text_column or None, name=PurePath(filename).name or "upload"
+            data,
+            suffix=suffix,
+            text_column=text_column or None,
+            name=PurePath(filename).name or "upload",
+            min_documents=min_documents,
         )
     )
     if len(corpus) > settings.max_documents:

@@ -304,11 +304,22 @@ class MapVersion(BaseModel):
     operations: list[dict[str, object]] = Field(default_factory=list, description="The edit's operations.")
 
 
+class AssignmentSource(BaseModel):
+    """The map an assignment job puts its documents into."""
+
+    job: str = Field(description="The job whose map it is.")
+    version: int = Field(ge=1, description="The map version the documents are assigned to.")
+
+
 class JobRecord(BaseModel):
     """The source of truth for a job, kept in Redis by the API and the worker (never Celery's state)."""
 
     id: str
     owner: str
+    kind: Literal["map", "assignment"] = Field(
+        default="map", description="map: make a topic map; assignment: put documents into an existing map."
+    )
+    assigns_to: AssignmentSource | None = Field(default=None, description="For an assignment: the map.")
     state: JobState = "queued"
     stage: str | None = Field(default=None, description="Pipeline stage while running: " + ", ".join(STAGES) + ".")
     progress: Progress = Field(default_factory=Progress)

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.contracts import MAX_ATTEMPTS, STAGES, JobError, JobRecord, Progress, ShardProgress, TopicMap
-from worker.jobstore import JobStore, gzip_written, is_terminal
+from worker.jobstore import JobStore, gzip_bytes, gzip_written, is_terminal
 from worker.metadata_views import attach_views
 from worker.shards import ShardFailed, Sharding, embed_sharded
 from worker.terms import TermTable, presence_to_bytes
@@ -151,6 +151,9 @@ def execute_job(
     logger.info("job started", extra={"job_id": job_id, "attempt": record.attempts})
     running_job["id"] = job_id
     try:
+        if record.kind == "assignment":
+            stored = run_assignment(store, record, deadline=now + deadline_s)
+            return finish(store, record, state="succeeded", stored_bytes=record.stored_bytes + stored)
         terms: list[TermTable] = []
         topic_map = _run(
             store,
@@ -261,6 +264,45 @@ def _run(
         )
     attach_views(topic_map, corpus["metadata"], record.params)  # topics per class and over time
     return topic_map
+
+
+def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> int:
+    """Embed the job's documents with the map's model, assign them to its topics (worker/assign.py)
+    and store the rows; returns the bytes stored. The map itself is not changed."""
+    import json
+
+    from worker.assign import MapModel, assign_documents, assignment_rows
+    from worker.pipeline.embed import Embedder
+    from worker.pipeline.encoders import load_encoder
+    from worker.vectors import stored_embeddings
+
+    source = record.assigns_to
+    corpus = store.get_corpus(record.corpus)
+    if source is None or corpus is None:
+        raise ValueError("the documents of this assignment have expired; submit them again")
+    base = store.get(source.job)
+    topic_map = store.get_map(source.job, source.version)
+    base_corpus = store.get_corpus(base.corpus) if base is not None else None
+    if base is None or topic_map is None or base_corpus is None:
+        raise ValueError("the map these documents were to be assigned to has expired")
+    dimensions = topic_map.meta.embedding.dimensions
+    mapped = stored_embeddings(store, base.corpus, base.params.model, base_corpus["texts"], dimensions)
+    if mapped is None:
+        raise ValueError("the embeddings of the map's documents have expired; map the corpus again")
+    reporter = ProgressReporter(store, record.id, deadline, skip_embedding=False)
+    reporter("load_model", 0, 1)
+    encoder = load_encoder(base.params.model)  # the map's model: a worker without it fails clearly
+    reporter("embed", 0, len(corpus["texts"]))
+    vectors = (
+        Embedder(encoder=encoder)
+        .fit(corpus["texts"], on_batch=lambda done, total: reporter("embed", done, total))
+        .embeddings_
+    )
+    reporter("cluster", 0, 1)
+    assigned = assign_documents(MapModel.of(topic_map, mapped), vectors)
+    rows = assignment_rows(topic_map, corpus["ids"], assigned)
+    result = {"job_id": source.job, "version": source.version, "model": base.params.model, "documents": rows}
+    return store.put_assignments(record.id, gzip_bytes(json.dumps(result).encode()))
 
 
 def sharded_embedding(store: JobStore, record: JobRecord, worker_name: str, sharding: Sharding) -> EmbedFunction:

@@ -15,6 +15,7 @@ cancel:{id}               "1" when cancellation was asked                       
 map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
 map:{id}:v{n}             version n ≥ 2 of the map (an edit), same format               the map's
 artifacts:{id}            hash: "v{n}/name" → gzip bytes of a rendering of version n   the map's
+assignments:{id}          gzip JSON rows of an assignment job (documents put into a map) retention
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 vec:{model}:{sha1}       float16 embedding of one text (sharded jobs: per document)    retention
 shards:{id}               hash: shard index → JSON claim {state, worker, at, attempts}   retention
@@ -317,6 +318,14 @@ class JobStore:
     def get_presence(self, job_id: str) -> bytes | None:
         return self.get_artifact(job_id, "doc-terms.bin")
 
+    def put_assignments(self, job_id: str, data: bytes) -> int:
+        """An assignment job's result (gzip JSON); returns the bytes stored."""
+        self.redis.set(f"{PREFIX}assignments:{job_id}", data, ex=self.retention_s)
+        return len(data)
+
+    def get_assignments(self, job_id: str) -> bytes | None:
+        return self.redis.get(f"{PREFIX}assignments:{job_id}")  # type: ignore[return-value]
+
     def purge(self, record: JobRecord) -> None:
         """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
 
@@ -324,7 +333,7 @@ class JobStore:
         they stay until they expire; the job's bytes stop counting against its key's quota.
         """
         pipe = self.redis.pipeline()
-        for kind in ("job", "map", "artifacts", "cancel"):
+        for kind in ("job", "map", "artifacts", "assignments", "cancel"):
             pipe.delete(f"{PREFIX}{kind}:{record.id}")
         for version in record.versions:
             pipe.delete(self._map_key(record.id, version.number))

@@ -23,7 +23,15 @@ from api.events import RESYNC, hub_for
 from api.queue import enqueue
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
 from api.submission import check_quota, checked_callback, from_json, from_upload, parse_params
-from worker.contracts import Callback, DocumentCounts, JobError, JobRecord, PipelineParams
+from worker.contracts import (
+    MIN_DOCUMENTS,
+    AssignmentSource,
+    Callback,
+    DocumentCounts,
+    JobError,
+    JobRecord,
+    PipelineParams,
+)
 from worker.corpus import Corpus
 from worker.jobstore import JobStore, is_terminal
 from worker.metadata_views import UnknownColumn, check_columns
@@ -93,6 +101,19 @@ async def create_job(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JobAccepted:
     """Queue a topic-map job for a JSON list of documents or an uploaded file; returns 202 and `Location`."""
+    corpus, truncated, params, callback_url = await read_documents(request, settings)
+    callback = await run_in_threadpool(checked_callback, settings, callback_url) if callback_url else None
+    accepted = await run_in_threadpool(
+        submit, store, settings, owner, corpus, truncated, params, idempotency_key, callback
+    )
+    response.headers["Location"] = accepted.location
+    return accepted
+
+
+async def read_documents(
+    request: Request, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
+) -> tuple[Corpus, int, PipelineParams, str | None]:
+    """The documents of a request (JSON or a multipart file upload), its parameters and callback URL."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
         try:
@@ -101,7 +122,7 @@ async def create_job(
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error["loc"]) or "body"
             raise ApiError(422, f"{where}: {error['msg']}") from None
-        corpus, truncated = await run_in_threadpool(from_json, body, settings)
+        corpus, truncated = await run_in_threadpool(from_json, body, settings, min_documents)
         params, callback_url = body.params, body.callback_url
     elif media_type == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
@@ -119,16 +140,12 @@ async def create_job(
             upload.filename or "upload.txt",
             text_column if isinstance(text_column, str) else None,
             settings,
+            min_documents,
         )
         params = parse_params(raw_params if isinstance(raw_params, str) else None)
     else:
         raise ApiError(415, "send the corpus as application/json or as a multipart/form-data file upload")
-    callback = await run_in_threadpool(checked_callback, settings, callback_url) if callback_url else None
-    accepted = await run_in_threadpool(
-        submit, store, settings, owner, corpus, truncated, params, idempotency_key, callback
-    )
-    response.headers["Location"] = accepted.location
-    return accepted
+    return corpus, truncated, params, callback_url
 
 
 def submit(
@@ -140,9 +157,12 @@ def submit(
     params: PipelineParams,
     idempotency_key: str | None,
     callback: Callback | None = None,
+    assigns_to: AssignmentSource | None = None,
 ) -> JobAccepted:
+    """Store the corpus and queue the job: a map, or (``assigns_to``) an assignment to a map."""
     try:
-        check_columns(params, corpus.metadata)
+        if assigns_to is None:
+            check_columns(params, corpus.metadata)
     except UnknownColumn as exc:
         raise ApiError(422, str(exc)) from None
     sha = store.corpus_hash(corpus.texts, corpus.ids)
@@ -173,7 +193,8 @@ def submit(
     counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
     record = JobRecord(
         id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
-        stored_bytes=len(blob), callback=callback,
+        stored_bytes=len(blob), callback=callback, kind="map" if assigns_to is None else "assignment",
+        assigns_to=assigns_to,
     )  # fmt: skip
     store.create(record)
     try:

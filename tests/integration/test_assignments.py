@@ -1,0 +1,74 @@
+"""Assigning new documents to a finished map through the real API and worker."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import mapped_job, sample_csv, sample_documents, unqueued_job, wait_state
+from tests.integration.servers import Api, Redis, Worker
+from worker.jobstore import JobStore
+
+pytestmark = pytest.mark.integration
+
+
+def test_assign_documents_to_a_map(client: httpx.Client, api: Api, worker: Worker, redis_server: Redis) -> None:
+    fitted = sample_documents(200, offset=1100)
+    job_id = mapped_job(client, fitted, min_topic_size=5)
+    topic_map = client.get(f"/api/jobs/{job_id}/map").json()
+    section = {str(d["id"]): d["meta"]["section"] for d in fitted}  # type: ignore[index]
+    members: dict[int, list[str]] = {}
+    for doc_id, topic in zip(topic_map["documents"]["id"], topic_map["documents"]["topic"], strict=True):
+        members.setdefault(topic, []).append(section[doc_id])
+    majority = {topic: max(set(s), key=s.count) for topic, s in members.items()}
+
+    new = sample_documents(40, offset=1400)  # the same five sections, documents the map has not seen
+    response = client.post(f"/api/jobs/{job_id}/assignments", json={"documents": new})
+    assert response.status_code == 202, response.text
+    assignment = response.json()["job_id"]
+    assert response.headers["location"] == f"/api/jobs/{assignment}"
+    status = wait_state(client, assignment, {"succeeded", "failed"})
+    assert status["state"] == "succeeded", status
+    result = client.get(f"/api/jobs/{assignment}/assignments").json()
+    assert result["job_id"] == job_id and result["version"] == 1 and result["model"] == "all-MiniLM-L6-v2"
+    rows = result["documents"]
+    assert [r["id"] for r in rows] == [d["id"] for d in new]
+    agree = sum(majority[r["topic"]] == d["meta"]["section"] for r, d in zip(rows, new, strict=True))  # type: ignore[index]
+    assert agree >= 0.8 * len(rows), agree
+    assert {"label", "score", "outlier", "x", "y"} <= set(rows[0])
+    assert client.get(f"/api/jobs/{job_id}/map").json()["documents"] == topic_map["documents"]  # unchanged
+
+    # A file works as for a new job; an edited map's latest version is the default, ?version= another.
+    renamed = client.post(
+        f"/api/jobs/{job_id}/edits", json={"operations": [{"op": "rename", "topic": 0, "label": "Renamed"}]}
+    )
+    assert renamed.status_code == 201
+    upload = client.post(
+        f"/api/jobs/{job_id}/assignments",
+        files={"file": ("new.csv", io.BytesIO(sample_csv(5, offset=1450)), "text/csv")},
+        data={"text_column": "description"},
+    )
+    assert upload.status_code == 202, upload.text
+    second = upload.json()["job_id"]
+    assert wait_state(client, second, {"succeeded", "failed"})["state"] == "succeeded"
+    assert client.get(f"/api/jobs/{second}/assignments").json()["version"] == 2
+    old = client.post(f"/api/jobs/{job_id}/assignments", params={"version": 1}, json={"documents": ["a font"]})
+    assert old.status_code == 202
+
+    # Bad requests: empty documents, another key's map, an unfinished map, a version it does not have.
+    empty = client.post(f"/api/jobs/{job_id}/assignments", json={"documents": ["  "]})
+    assert empty.status_code == 422 and "the corpus is empty" in empty.json()["detail"]
+    with api.client("bob") as bob:
+        assert bob.post(f"/api/jobs/{job_id}/assignments", json={"documents": ["x"]}).status_code == 404
+        assert bob.get(f"/api/jobs/{assignment}/assignments").status_code == 404
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    running = unqueued_job(store, state="running")
+    assert client.post(f"/api/jobs/{running}/assignments", json={"documents": ["x"]}).status_code == 409
+    missing = client.post(f"/api/jobs/{job_id}/assignments", params={"version": 9}, json={"documents": ["x"]})
+    assert missing.status_code == 404
+    not_assignment = client.get(f"/api/jobs/{job_id}/assignments")
+    assert not_assignment.status_code == 404 and "not an assignment" in not_assignment.json()["detail"]
+    assert wait_state(client, old.json()["job_id"], {"succeeded", "failed"})["state"] == "succeeded"
