@@ -3,6 +3,7 @@
     topicmap fit corpus.csv --out maps/corpus
     topicmap edit maps/corpus --rename 3="Networking"
     topicmap assign maps/corpus next-week.csv
+    topicmap search maps/corpus "complaints about invoices"
 
 ``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
 ``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
@@ -166,6 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
     assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
     assign.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: OUT_DIR/assignments.csv)")
+    search = commands.add_parser(
+        "search",
+        help="the documents and topics of a fitted map closest in meaning to a query",
+        description="Search the map in OUT_DIR (its latest version) by meaning: the documents and the "
+        "topics whose embeddings are most similar to QUERY's (cosine), best first.",
+    )
+    search.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    search.add_argument("query", metavar="QUERY", help="what to look for, in words")
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="documents to show (default: 10)")
     return parser
 
 
@@ -493,6 +503,40 @@ def assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def search(args: argparse.Namespace) -> int:
+    """Print the documents and topics of the map in ``args.folder`` closest to ``args.query``."""
+    import csv
+
+    from worker.vectors import nearest, topic_centroids
+
+    folder: Path = args.folder
+    if not args.query.strip() or len(args.query) > 1000:
+        return fail("the query must have 1 to 1,000 characters")
+    if not (folder / "embeddings.npy").is_file() or not (folder / "documents.csv").is_file():
+        return fail(f"{folder}: no embeddings.npy or documents.csv here; make the folder with topicmap fit")
+    history_file = folder / "versions.json"
+    latest = json.loads(history_file.read_text(encoding="utf-8"))[-1]["number"] if history_file.is_file() else 1
+    path = folder / ("map.json" if latest == 1 else f"map.v{latest}.json")
+    topic_map = TopicMap.model_validate_json(path.read_text(encoding="utf-8"))
+    from worker.pipeline.encoders import load_encoder
+    from worker.vectors import load_array
+
+    vectors = load_array((folder / "embeddings.npy").read_bytes())
+    query = load_encoder(topic_map.meta.params.model).encode([args.query])[0]
+    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        texts = [row.get("text", "") for row in csv.DictReader(handle)]
+    labels = {t.id: t.label for t in topic_map.topics}
+    ids, centroids = topic_centroids(vectors, topic_map.documents.topic)
+    rows, scores = nearest(centroids, query, 3)
+    print("topics: " + "; ".join(f"{labels[ids[r]]} ({s:.2f})" for r, s in zip(rows, scores, strict=True)))
+    rows, scores = nearest(vectors, query, max(1, args.limit))
+    docs = topic_map.documents
+    for row, score in zip(rows, scores, strict=True):
+        text = " ".join(texts[row].split()) if row < len(texts) else ""
+        print(f"{score:.3f}\t{docs.id[row]}\t{labels.get(docs.topic[row], '')}\t{text[:160]}")
+    return 0
+
+
 def fail(message: str) -> int:
     print(f"topicmap: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -503,7 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        commands = {"edit": edit, "assign": assign, "fit": fit}
+        commands = {"edit": edit, "assign": assign, "search": search, "fit": fit}
         return commands[args.command](args)
     except (CorpusError, ModelNotFoundError) as exc:
         return fail(str(exc))

@@ -1,7 +1,9 @@
-"""Document embeddings as Redis keeps them (float16), and reading a job's embeddings back.
+"""Document embeddings as Redis keeps them (float16), reading a job's embeddings back, similarity.
 
 numpy only: the worker stores embeddings (per corpus, or per text for a sharded job) and the API
-process reads them back for edits that re-cluster (a split), without the embedding model.
+process reads them back for edits that re-cluster (a split) and for search by meaning (a query's
+nearest documents and topic centroids), without the embedding model; the CLI searches a map folder
+with the same functions.
 """
 
 from __future__ import annotations
@@ -55,3 +57,28 @@ def stored_embeddings(
     if not rows or any(row is None for row in rows):
         return None
     return decode_rows([row for row in rows if row is not None], dimensions)
+
+
+def nearest(
+    vectors: npt.NDArray[np.float32], query: npt.NDArray[np.float32], limit: int
+) -> tuple[list[int], list[float]]:
+    """Rows of the ``limit`` vectors most similar to ``query`` (cosine: all are L2-normalised),
+    best first, and their similarities."""
+    scores = vectors @ query
+    limit = min(limit, len(scores))
+    if limit <= 0:
+        return [], []
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    top = top[np.lexsort((top, -scores[top]))]
+    return top.tolist(), [round(float(scores[i]), 4) for i in top]
+
+
+def topic_centroids(
+    vectors: npt.NDArray[np.float32], topics: Sequence[int]
+) -> tuple[list[int], npt.NDArray[np.float32]]:
+    """Each topic's (not -1) mean embedding, L2-normalised, in topic id order."""
+    labels = np.asarray(topics)
+    ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
+    centroids = np.stack([vectors[labels == t].mean(axis=0) for t in ids]) if ids else np.zeros((0, vectors.shape[1]))
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    return ids, np.asarray(centroids / np.where(norms > 0, norms, 1), dtype=np.float32)

@@ -69,7 +69,7 @@ def search_by_meaning(
 ) -> DocumentSearch:
     """The documents whose embeddings are closest to the query's, best first, with their similarity.
     `GET /documents?q=` is the keyword search."""
-    from api.search import nearest
+    from worker.vectors import nearest
 
     started = time.perf_counter()
     record, topic_map, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
@@ -94,7 +94,7 @@ def search_topics_by_meaning(
     version: VersionQuery = None,
 ) -> TopicSearch:
     """The topics whose centroids (mean embedding of their documents) are closest to the query's."""
-    from api.search import nearest, topic_centroids
+    from worker.vectors import nearest, topic_centroids
 
     started = time.perf_counter()
     record, topic_map, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)

@@ -285,6 +285,13 @@ def test_a_fitted_folder_assigns_new_documents(
         assert row["outlier"] in ("True", "False") and -1 <= float(row["score"]) <= 1 and row["label"]
     assert json.loads((out / "map.json").read_text()) == fitted  # the map itself is unchanged
 
+    assert main(["search", str(out), "typefaces for printing", "--limit", "5"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("topics: ") and len(lines) == 6
+    found = [line.split("\t")[1] for line in lines[1:]]
+    assert sum(section_of[doc_id] == "fonts" for doc_id in found) >= 4, lines
+    assert main(["search", str(out), " "]) == 2
+
     (out / "embeddings.npy").unlink()
     assert main(["assign", str(out), str(tmp_path / "new.csv")]) == 2
     assert "no embeddings.npy" in capsys.readouterr().err
