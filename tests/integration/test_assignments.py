@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import httpx
 import pytest
@@ -67,6 +68,7 @@ def test_assign_documents_to_a_map(client: httpx.Client, api: Api, worker: Worke
     store = JobStore(redis.Redis.from_url(redis_server.url))
     running = unqueued_job(store, state="running")
     assert client.post(f"/api/jobs/{running}/assignments", json={"documents": ["x"]}).status_code == 409
+    store.update(running, state="cancelled", finished_at=time.time())  # no worker will ever end it
     missing = client.post(f"/api/jobs/{job_id}/assignments", params={"version": 9}, json={"documents": ["x"]})
     assert missing.status_code == 404
     not_assignment = client.get(f"/api/jobs/{job_id}/assignments")
