@@ -17,7 +17,10 @@ from tests.integration.servers import Api, Worker
 pytestmark = pytest.mark.integration
 
 
-def test_schemathesis_finds_no_server_errors_and_schema_mismatches(api: Api, worker: Worker, servers_dir: Path) -> None:
+def test_schemathesis_finds_no_server_errors_and_schema_mismatches(
+    api: Api, worker: Worker, query_worker: Worker, servers_dir: Path
+) -> None:
+    """The whole service (a search needs the query worker: without it, 503 by design) under fuzzing."""
     schemathesis = Path(sys.executable).with_name("schemathesis")
     command = [
         str(schemathesis), "run", f"{api.url}/api/openapi.json",
