@@ -456,6 +456,14 @@ def edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def latest_map(folder: Path) -> tuple[int, TopicMap]:
+    """The newest version of the map in a folder written by fit (and edit), with its number."""
+    history_file = folder / "versions.json"
+    latest = json.loads(history_file.read_text(encoding="utf-8"))[-1]["number"] if history_file.is_file() else 1
+    path = folder / ("map.json" if latest == 1 else f"map.v{latest}.json")
+    return latest, TopicMap.model_validate_json(path.read_text(encoding="utf-8"))
+
+
 def assign(args: argparse.Namespace) -> int:
     """Assign the documents of ``args.input`` to the latest version of the map in ``args.folder``."""
     import csv
@@ -470,10 +478,7 @@ def assign(args: argparse.Namespace) -> int:
     if not (folder / "embeddings.npy").is_file():
         return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
     corpus = read_corpus(args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1)
-    history_file = folder / "versions.json"
-    latest = json.loads(history_file.read_text(encoding="utf-8"))[-1]["number"] if history_file.is_file() else 1
-    path = folder / ("map.json" if latest == 1 else f"map.v{latest}.json")
-    topic_map = TopicMap.model_validate_json(path.read_text(encoding="utf-8"))
+    latest, topic_map = latest_map(folder)
     from worker.assign import MapModel, assign_documents, assignment_rows
     from worker.pipeline.embed import Embedder
     from worker.pipeline.encoders import load_encoder, resolve_model_path
@@ -514,10 +519,7 @@ def search(args: argparse.Namespace) -> int:
         return fail("the query must have 1 to 1,000 characters")
     if not (folder / "embeddings.npy").is_file() or not (folder / "documents.csv").is_file():
         return fail(f"{folder}: no embeddings.npy or documents.csv here; make the folder with topicmap fit")
-    history_file = folder / "versions.json"
-    latest = json.loads(history_file.read_text(encoding="utf-8"))[-1]["number"] if history_file.is_file() else 1
-    path = folder / ("map.json" if latest == 1 else f"map.v{latest}.json")
-    topic_map = TopicMap.model_validate_json(path.read_text(encoding="utf-8"))
+    _, topic_map = latest_map(folder)
     from worker.pipeline.encoders import load_encoder
     from worker.vectors import load_array
 

@@ -12,7 +12,7 @@ from api.deps import OwnerDep, SettingsDep, StoreDep, parsed_cache
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.queue import QueryWorkerUnavailable, embed_query
-from api.routes.results import NOT_READY, VersionQuery, cached_corpus, documents_out, finished_map, finished_record
+from api.routes.results import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
 from api.schemas import DocumentOut
 from worker.contracts import JobRecord, TopicMap
 from worker.edits import NO_EMBEDDINGS
@@ -72,9 +72,8 @@ def search_by_meaning(
     from worker.vectors import nearest
 
     started = time.perf_counter()
-    record, topic_map, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
+    record, topic_map, corpus, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
     rows, scores = nearest(vectors, query, limit)
-    corpus = cached_corpus(store, record.corpus) or {}
     hits = [
         DocumentHit(**document.model_dump(), score=score)
         for document, score in zip(documents_out(topic_map, corpus, rows), scores, strict=True)
@@ -97,7 +96,7 @@ def search_topics_by_meaning(
     from worker.vectors import nearest, topic_centroids
 
     started = time.perf_counter()
-    record, topic_map, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
+    record, topic_map, _, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
     number = version or record.latest_version
     ids, centroids = parsed_cache().get(
         ("centroids", job_id, number), lambda: topic_centroids(vectors, topic_map.documents.topic), lambda c: len(c[0])
@@ -117,8 +116,8 @@ def search_topics_by_meaning(
 
 def searched(
     store: JobStore, owner: str, job_id: str, q: str, version: int | None, timeout_s: float
-) -> tuple[JobRecord, TopicMap, npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """The job, its map version, its documents' embeddings and the query's embedding."""
+) -> tuple[JobRecord, TopicMap, dict[str, Any], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """The job, its map version, its corpus, its documents' embeddings and the query's embedding."""
     import numpy as np
 
     if not q.strip():
@@ -139,4 +138,4 @@ def searched(
             query = np.asarray(embed_query(model, q, timeout_s), dtype=np.float32)
         except QueryWorkerUnavailable as exc:
             raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from None
-    return record, topic_map, vectors, query
+    return record, topic_map, corpus, vectors, query
