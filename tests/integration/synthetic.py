@@ -4,6 +4,7 @@ Used by the page tests and by the serving benchmarks (benchmarks/stack.py)."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import math
@@ -36,17 +37,20 @@ from worker.terms import TermTable, presence_to_bytes
 from worker.vectors import dump_array, normalised
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "debian_sample.csv"
 
 
 def corpus_rows(n: int) -> list[tuple[str, str]]:
-    """``n`` (text, Debian section) pairs: the descriptions, repeated as needed."""
+    """``n`` (text, Debian section) pairs: the descriptions (the full corpus in ../shared when the
+    checkout has it, else the tests' sample), repeated as needed."""
     if DEBIAN.exists():
         with gzip.open(DEBIAN, "rt", encoding="utf-8") as handle:
             rows = [
                 (r["text"], r["label"]) for r in (json.loads(line) for _, line in zip(range(n), handle, strict=False))
             ]
-    else:
-        rows = [(f"document {i} about packages, libraries and tools", f"section{i % 5}") for i in range(n)]
+    else:  # a checkout without ../shared: the 1,500 descriptions shipped with the tests
+        with SAMPLE.open(encoding="utf-8", newline="") as handle:
+            rows = [(r["text"], r["section"]) for r in csv.DictReader(handle)][:n]
     return (rows * (n // len(rows) + 1))[:n]
 
 
