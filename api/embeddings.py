@@ -28,8 +28,9 @@ def document_embeddings(
     from worker.vectors import stored_embeddings
 
     model, dimensions = record.params.model, topic_map.meta.embedding.dimensions
+    sha = topic_map.meta.corpus or record.corpus  # documents added to a version make another corpus
     return parsed_cache().get(
-        ("embeddings", record.corpus, model),
-        lambda: stored_embeddings(store, record.corpus, model, corpus["texts"], dimensions),
+        ("embeddings", sha, model),
+        lambda: stored_embeddings(store, sha, model, corpus["texts"], dimensions),
         lambda vectors: EMBEDDING_WEIGHT * len(vectors),
     )

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from worker.contracts import TopicMap
+from worker.terms import TermTable
 from worker.vectors import normalised
 
 NEIGHBOURS = 10
@@ -112,3 +114,63 @@ def assignment_rows(
             ids, assigned.topic, assigned.score, assigned.outlier, assigned.x, assigned.y, strict=True
         )
     ]
+
+
+def added_map(
+    topic_map: TopicMap,
+    ids: Sequence[str],
+    assigned: Assigned,
+    table: TermTable | None = None,
+    presence: sp.csr_matrix | None = None,
+) -> tuple[TopicMap, TermTable | None]:
+    """The map with the assigned documents added: the next version of ``topic_map``.
+
+    Each new document joins its assigned topic (topic -1 instead, for an outlier, when the map keeps
+    outliers there) at its assigned position; one that is not an outlier becomes a core member, so
+    with ``table`` (the version's term counts) and ``presence`` (the new documents' terms, in the
+    table's vocabulary) its terms join the topic's counts and the topics that grew get their terms
+    and label again (a person's label stays). Sizes, positions, the hierarchy's sizes, the document
+    count and the quality scores follow. Ids must not be in the map already.
+    """
+    from worker.regroup import merge_in_tree, refresh_topics, rescore
+
+    clash = set(ids) & set(topic_map.documents.id)
+    if clash:
+        raise ValueError(f"the map already has a document with id {sorted(clash)[0]!r}")
+    edited = topic_map.model_copy(deep=True)
+    docs = edited.documents
+    to_outliers = edited.meta.params.keep_outliers and any(t.id == -1 for t in edited.topics)
+    topics = [
+        -1 if outlier and to_outliers else topic
+        for topic, outlier in zip(assigned.topic, assigned.outlier, strict=True)
+    ]
+    docs.id += list(ids)
+    docs.x += assigned.x
+    docs.y += assigned.y
+    docs.topic += topics
+    docs.outlier += assigned.outlier
+    new_table = table
+    if table is not None and table.presence is not None and presence is not None:
+        row_of_topic = {t: i for i, t in enumerate(table.topic_ids)}
+        core = [
+            (row_of_topic[topic], i)
+            for i, (topic, outlier) in enumerate(zip(topics, assigned.outlier, strict=True))
+            if not outlier and topic in row_of_topic
+        ]
+        joins = sp.csr_matrix(
+            ([1] * len(core), ([r for r, _ in core], [i for _, i in core])), shape=(len(table.topic_ids), len(topics))
+        )
+        counts = (table.counts.astype(np.int64) + joins @ presence.astype(np.int64)).tocsr()
+        new_table = TermTable(table.vocabulary, table.topic_ids, counts, sp.vstack([table.presence, presence]).tocsr())
+    refresh_topics(edited, new_table, set(topics))
+    by_id = {t.id: t for t in edited.topics}
+    if edited.hierarchy is not None:
+        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, by_id)
+    edited.meta.n_documents = len(docs.id)
+    quality = edited.meta.quality
+    quality.outlier_share = round(float(np.mean(docs.outlier)), 6)
+    if new_table is not None:
+        rescore(edited, new_table)
+    else:
+        quality.unassigned_share = round(float((np.asarray(docs.topic) < 0).mean()), 6)
+    return edited, new_table

@@ -380,11 +380,11 @@ def edit(args: argparse.Namespace) -> int:
             return None
         return TermTable.from_bytes(terms_path(version).read_bytes())
 
-    def presence_of() -> sp.csr_matrix | None:
+    def presence_of(_corpus: str | None) -> sp.csr_matrix | None:  # a folder holds one corpus
         path = folder / "doc-terms.bin"
         return presence_from_bytes(path.read_bytes()) if path.is_file() else None
 
-    def embeddings_of() -> npt.NDArray[np.float32] | None:
+    def embeddings_of(_topic_map: TopicMap) -> npt.NDArray[np.float32] | None:
         path = folder / "embeddings.npy"
         return load_array(path.read_bytes()) if path.is_file() else None
 

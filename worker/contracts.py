@@ -179,6 +179,11 @@ class Meta(BaseModel):
     warnings: list[str] = Field(
         default_factory=list, description="What the map could not do as asked (e.g. a time column with no date)."
     )
+    corpus: str | None = Field(
+        default=None,
+        description="Content hash of the stored corpus of this version's documents when documents were added "
+        "to the job's (an assignment with `add=true`); null: the job's own corpus.",
+    )
 
 
 HierarchyLevel = Literal["root", "coarse", "medium", "fine"]
@@ -246,6 +251,7 @@ class TopicMap(BaseModel):
 # --- Jobs: shared by the API (which creates and reads them) and the worker (which runs them) ---
 
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+JobKind = Literal["map", "assignment"]
 TERMINAL_STATES: tuple[JobState, ...] = ("succeeded", "failed", "cancelled")
 MAX_ATTEMPTS = 3
 """A job whose worker died this many times is failed, not retried forever."""
@@ -302,6 +308,9 @@ class MapVersion(BaseModel):
     author: str = Field(description='The API key\'s name that made the edit ("pipeline" for version 1).')
     based_on: int | None = Field(default=None, description="The version the edit was applied to.")
     operations: list[dict[str, object]] = Field(default_factory=list, description="The edit's operations.")
+    corpus: str | None = Field(
+        default=None, description="The corpus of this version's documents when documents were added (null: the job's)."
+    )
 
 
 class AssignmentSource(BaseModel):
@@ -309,6 +318,7 @@ class AssignmentSource(BaseModel):
 
     job: str = Field(description="The job whose map it is.")
     version: int = Field(ge=1, description="The map version the documents are assigned to.")
+    add: bool = Field(default=False, description="Also make a new map version that includes the documents.")
 
 
 class JobRecord(BaseModel):
@@ -316,7 +326,7 @@ class JobRecord(BaseModel):
 
     id: str
     owner: str
-    kind: Literal["map", "assignment"] = Field(
+    kind: JobKind = Field(
         default="map", description="map: make a topic map; assignment: put documents into an existing map."
     )
     assigns_to: AssignmentSource | None = Field(default=None, description="For an assignment: the map.")
@@ -353,3 +363,9 @@ class JobRecord(BaseModel):
     @property
     def latest_version(self) -> int:
         return self.versions[-1].number if self.versions else 1
+
+    def corpus_of(self, version: int) -> str:
+        """The corpus whose rows are the documents of map ``version``: the job's own unless documents
+        were added to it (or to the version it derives from)."""
+        entry = next((v for v in self.versions if v.number == version), None)
+        return entry.corpus if entry is not None and entry.corpus else self.corpus

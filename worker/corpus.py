@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,25 @@ class Corpus:
     n_received: int = 0
     n_dropped: int = 0
     text_column: str | None = None
+    numbered: list[int] = field(default_factory=list)
+    """Positions of the documents that came without an id: theirs is their row number."""
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def number_after(self, taken: Collection[str]) -> None:
+        """Give the documents that came without an id new numbers, not in ``taken`` (the ids of a map
+        they join), counting on from ``len(taken)``; ids given in the request are kept."""
+        if not self.numbered:
+            return
+        renumbered = set(self.numbered)
+        given = {doc_id for i, doc_id in enumerate(self.ids) if i not in renumbered}
+        number = len(taken)
+        for position in self.numbered:
+            while str(number) in taken or str(number) in given:
+                number += 1
+            self.ids[position] = str(number)
+            number += 1
 
 
 @dataclass
@@ -114,6 +130,7 @@ def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column:
     ids: list[str] = []
     metadata: list[dict[str, Any]] = []
     seen: set[str] = set()
+    numbered: list[int] = []
     n_received = 0
     for record in records:
         n_received += 1
@@ -125,6 +142,8 @@ def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column:
         if doc_id in seen:
             raise CorpusError(f"{name}: item {record.line}: duplicate id {doc_id!r}")
         seen.add(doc_id)
+        if record.id in (None, ""):
+            numbered.append(len(ids))
         texts.append(record.text.strip())
         ids.append(doc_id)
         metadata.append(record.meta)
@@ -134,7 +153,9 @@ def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column:
         raise CorpusError(f"{name}: the corpus is empty: no non-empty documents{detail}")
     if len(texts) < min_documents:
         raise CorpusError(f"{name}: too few documents: {len(texts)} non-empty, at least {min_documents} are needed")
-    return Corpus(texts, ids, metadata, n_received=n_received, n_dropped=n_dropped, text_column=text_column)
+    return Corpus(
+        texts, ids, metadata, n_received=n_received, n_dropped=n_dropped, text_column=text_column, numbered=numbered
+    )
 
 
 def _decode(data: bytes, name: str) -> str:

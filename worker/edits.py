@@ -172,16 +172,16 @@ def apply_edits(
     *,
     latest_number: int | None = None,
     load_terms: Callable[[int], TermTable | None] | None = None,
-    load_presence: Callable[[], sp.csr_matrix | None] | None = None,
-    load_embeddings: Callable[[], npt.NDArray[np.float32] | None] | None = None,
+    load_presence: Callable[[str | None], sp.csr_matrix | None] | None = None,
+    load_embeddings: Callable[[TopicMap], npt.NDArray[np.float32] | None] | None = None,
 ) -> Edited:
     """Apply ``operations`` in order to the latest version (number ``latest_number``);
-    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts and ``load_presence()``
-    the documents' term presence (both read only for a merge, reduce, move or split: a move and a
-    split need the presence, the others rescore NPMI with it), ``load_embeddings()`` the documents'
-    embeddings (read only for a split)."""
+    ``load_version(k)`` reads version k, ``load_terms(k)`` its term counts and ``load_presence(corpus)``
+    the term presence of the documents of a corpus (``meta.corpus``: None for the job's own; both read
+    only for a merge, reduce, move or split: a move and a split need the presence, the others rescore
+    NPMI with it), ``load_embeddings(topic_map)`` its documents' embeddings (read only for a split)."""
     current = Edited(latest, terms_from=latest_number)
-    embeddings: list[npt.NDArray[np.float32] | None] = []
+    embeddings: dict[str | None, npt.NDArray[np.float32] | None] = {}
     for operation in operations:
         if isinstance(operation, Revert):
             current = Edited(load_version(operation.version), terms_from=operation.version)
@@ -191,11 +191,13 @@ def apply_edits(
             if current.terms is None and current.terms_from is not None and load_terms is not None:
                 current = Edited(current.topic_map, load_terms(current.terms_from))
             if current.terms is not None and current.terms.presence is None:
-                current.terms.presence = load_presence() if load_presence is not None else None
+                corpus = current.topic_map.meta.corpus
+                current.terms.presence = load_presence(corpus) if load_presence is not None else None
             if isinstance(operation, Split):
-                if not embeddings:
-                    embeddings.append(load_embeddings() if load_embeddings is not None else None)
-                current = split(current, operation, embeddings[0])
+                corpus = current.topic_map.meta.corpus
+                if corpus not in embeddings:
+                    embeddings[corpus] = load_embeddings(current.topic_map) if load_embeddings is not None else None
+                current = split(current, operation, embeddings[corpus])
             else:
                 current = regroup(current, operation)
     return current

@@ -7,6 +7,7 @@ under ``tm:``):
 key                       value                                                       expires
 ========================  ==========================================================  ==========
 corpus:{sha256}           zlib JSON {"texts", "ids", "metadata"}, stored once           retention
+                          (a version with added documents has its own: MapVersion.corpus)
 job:{id}                  JSON :class:`JobRecord`: the source of truth                  retention
 jobs:{owner}              sorted set of the owner's job ids by creation time            retention
 queue                     sorted set of queued job ids by creation time (positions)     retention
@@ -15,6 +16,7 @@ cancel:{id}               "1" when cancellation was asked                       
 map:{id}                  gzip JSON :class:`TopicMap` (served to clients as stored)     retention
 map:{id}:v{n}             version n ≥ 2 of the map (an edit), same format               the map's
 artifacts:{id}            hash: "v{n}/name" → gzip bytes of a rendering of version n   the map's
+                          (and terms, "doc-terms[/{corpus}].bin": term presence)
 assignments:{id}          gzip JSON rows of an assignment job (documents put into a map) retention
 embeddings:{sha}:{model}  zlib float16 embeddings, so other parameters skip embedding   retention
 vec:{model}:{sha1}       float16 embedding of one text (sharded jobs: per document)    retention
@@ -310,13 +312,18 @@ class JobStore:
     def get_terms(self, job_id: str, version: int) -> bytes | None:
         return self.get_artifact(job_id, f"v{version}/terms.bin")
 
-    def put_presence(self, job_id: str, data: bytes) -> int:
-        """Which terms each document contains (worker/terms.py): one per job, every version's."""
-        self.put_artifact(job_id, "doc-terms.bin", data)
+    def put_presence(self, job_id: str, data: bytes, corpus: str | None = None) -> int:
+        """Which terms each document contains (worker/terms.py): one per corpus of the job's map
+        versions (``corpus`` None: the job's own; versions with added documents have another)."""
+        self.put_artifact(job_id, self._presence_name(corpus), data)
         return len(data)
 
-    def get_presence(self, job_id: str) -> bytes | None:
-        return self.get_artifact(job_id, "doc-terms.bin")
+    def get_presence(self, job_id: str, corpus: str | None = None) -> bytes | None:
+        return self.get_artifact(job_id, self._presence_name(corpus))
+
+    @staticmethod
+    def _presence_name(corpus: str | None) -> str:
+        return "doc-terms.bin" if corpus is None else f"doc-terms/{corpus}.bin"
 
     def put_assignments(self, job_id: str, data: bytes) -> int:
         """An assignment job's result (gzip JSON); returns the bytes stored."""

@@ -14,6 +14,7 @@ topic's documents by k-means on their stored embeddings (nothing is embedded aga
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -198,9 +199,32 @@ def move_documents(
     counts = (table.counts.astype(np.int64) + change @ table.presence.astype(np.int64)).tocsr()
     counts.eliminate_zeros()
     new_table = TermTable(table.vocabulary, table.topic_ids, counts, table.presence)
-    weights = class_tfidf(new_table.counts)
+    emptied = refresh_topics(edited, new_table, touched, moved=document_ids)
+    topics = {t.id: t for t in edited.topics}
+    edited.topics = [t for t in edited.topics if t.id not in emptied]
+    if emptied:
+        keep = [i for i, t in enumerate(new_table.topic_ids) if t not in emptied]
+        new_table = TermTable(
+            table.vocabulary, [new_table.topic_ids[i] for i in keep], new_table.counts[keep], table.presence
+        )
+    if edited.hierarchy is not None:
+        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, topics, frozenset(emptied))
+    rescore(edited, new_table)
+    return edited, new_table
+
+
+def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int], moved: Sequence[str] = ()) -> set[int]:
+    """Size, position and (from ``table``'s counts, when given) terms and label, unless a person
+    named it, of each ``touched`` topic after documents joined or left it; the ``moved`` documents
+    leave the representatives of the topics they left. Returns the topics left without documents."""
+    docs = edited.documents
+    weights = class_tfidf(table.counts) if table is not None else None
+    row_of_topic = {t: i for i, t in enumerate(table.topic_ids)} if table is not None else {}
     topic_of_doc, xs, ys = np.asarray(docs.topic), np.asarray(docs.x), np.asarray(docs.y)
-    moved = set(document_ids)
+    now_in = {}
+    if moved:
+        row_of = {doc_id: row for row, doc_id in enumerate(docs.id)}
+        now_in = {d: docs.topic[row_of[d]] for d in moved if d in row_of}
     topics = {t.id: t for t in edited.topics}
     emptied = set()
     for topic_id in sorted(touched):
@@ -213,24 +237,15 @@ def move_documents(
             continue
         topic.size = int(inside.sum())
         topic.x, topic.y = round(float(np.median(xs[inside])), 4), round(float(np.median(ys[inside])), 4)
-        if topic_id >= 0:
+        if topic_id >= 0 and weights is not None and table is not None and topic_id in row_of_topic:
             terms = top_terms(weights.getrow(row_of_topic[topic_id]), table.vocabulary, len(topic.terms) or 10)
             topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
             if topic.named_by == "terms":
                 topic.label = readable_label([t for t, _ in terms]) or f"Topic {topic_id}"
         topic.representative_documents = [
-            d for d in topic.representative_documents if d not in moved or topic_id == destination
+            d for d in topic.representative_documents if now_in.get(d, topic_id) == topic_id
         ]
-    edited.topics = [t for t in edited.topics if t.id not in emptied]
-    if emptied:
-        keep = [i for i, t in enumerate(new_table.topic_ids) if t not in emptied]
-        new_table = TermTable(
-            table.vocabulary, [new_table.topic_ids[i] for i in keep], new_table.counts[keep], table.presence
-        )
-    if edited.hierarchy is not None:
-        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, topics, frozenset(emptied))
-    rescore(edited, new_table)
-    return edited, new_table
+    return emptied
 
 
 def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[list[int]]:

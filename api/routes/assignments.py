@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import OwnerDep, SettingsDep, StoreDep
 from api.errors import ApiError
 from api.routes.jobs import read_documents, submit
-from api.routes.results import VersionQuery, chosen_version, finished_record
+from api.routes.results import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
 from api.schemas import JobAccepted
 from api.stored import stored_response
-from worker.contracts import AssignmentSource
+from worker.contracts import AssignmentSource, JobRecord
+from worker.corpus import Corpus
+from worker.jobstore import JobStore
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["assignments"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such job for this key, or not an assignment"},
-    409: {"description": "The map (or the assignment) has not succeeded (yet)"},
+    409: {"description": "The map (or the assignment) has not succeeded (yet); `add` to a version not the latest"},
+    422: {"description": "No documents, or (with `add`) ids the map already has"},
 }
 
 
@@ -31,18 +34,24 @@ async def create_assignment(
     store: StoreDep,
     owner: OwnerDep,
     version: VersionQuery = None,
+    add: Annotated[
+        bool, Query(description="Also make the next version of the map, with these documents in it")
+    ] = False,
 ) -> JobAccepted:
     """Documents (JSON `{"documents": [...]}` or a file upload, as for a new job) to put into the topics
     of this map's latest version (or `?version=`). Returns 202 and the assignment job's `Location`: it
     has the states, progress, events and cancel of any job; when it succeeds,
     `GET /api/jobs/{assignment}/assignments` has each document's topic, similarity, outlier flag and
-    position on the map. The map itself is not changed."""
+    position on the map. The map itself is not changed, unless `add=true`: then, when the job
+    succeeds, the map has a new version (its `added_version`) with the documents in it, as members
+    of their topics (the topics' sizes, terms and labels follow; a person's label stays). Documents
+    sent without an id get numbers after the map's; an id the map already has is a 422."""
     source = await run_in_threadpool(finished_record, store, owner, job_id)
-    if source.kind != "map":
-        raise ApiError(409, "documents can be assigned to a map, not to an assignment's result")
     number = chosen_version(source, version)
     corpus, truncated, _, _ = await read_documents(request, settings, min_documents=1)
-    target = AssignmentSource(job=job_id, version=number)
+    if add:
+        await run_in_threadpool(check_addable, store, source, number, corpus)
+    target = AssignmentSource(job=job_id, version=number, add=add)
     accepted = await run_in_threadpool(
         submit, store, settings, owner, corpus, truncated, source.params, None, None, target
     )
@@ -55,10 +64,26 @@ def get_assignments(job_id: str, request: Request, store: StoreDep, owner: Owner
     """`job_id`, `version` and `model` of the map, and per document: `id`, `topic`, `label`, `score`
     (similarity to the topic's centroid), `outlier` (far from every topic), `x`, `y` (its place on the
     map, among its nearest documents)."""
-    record = finished_record(store, owner, job_id)
-    if record.kind != "assignment":
-        raise ApiError(404, "this job is a map, not an assignment; POST documents to its /assignments")
+    finished_record(store, owner, job_id, kind="assignment")  # 404 for a map, 409 while it runs
     blob = store.get_assignments(job_id)
     if blob is None:
         raise ApiError(410, "this assignment's result has expired; submit the documents again")
     return stored_response(request, blob, "application/json")
+
+
+def check_addable(store: JobStore, source: JobRecord, number: int, corpus: Corpus) -> None:
+    """Documents can join the latest version only, under ids the map does not have (those sent without
+    an id are numbered after the map's)."""
+    if number != source.latest_version:
+        raise ApiError(
+            409, f"documents can be added to the latest version of the map ({source.latest_version}), not {number}"
+        )
+    mapped = cached_corpus(store, source.corpus_of(number))
+    if mapped is None:
+        raise ApiError(410, EXPIRED)
+    taken = set(mapped["ids"])
+    corpus.number_after(taken)
+    clash = [doc_id for doc_id in corpus.ids if doc_id in taken]
+    if clash:
+        shown = ", ".join(repr(doc_id) for doc_id in clash[:5]) + (", …" if len(clash) > 5 else "")
+        raise ApiError(422, f"the map already has documents with the ids {shown}: give the new documents other ids")

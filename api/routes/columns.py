@@ -6,33 +6,34 @@ from fastapi import APIRouter
 
 from api.deps import OwnerDep, StoreDep
 from api.errors import ApiError
-from api.routes.results import EXPIRED, NOT_READY, cached_corpus, finished_record
+from api.routes.results import EXPIRED, NOT_READY, VersionQuery, cached_corpus, chosen_version, finished_record
 from render.columns import ColumnInfo, ColumnValues, column_names, column_values, describe_columns
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
 
 
-def corpus_metadata(store: StoreDep, owner: str, job_id: str) -> list[dict[str, object]]:
+def corpus_metadata(store: StoreDep, owner: str, job_id: str, version: int | None) -> list[dict[str, object]]:
+    """The metadata of the documents of a version of the map (documents may have been added)."""
     record = finished_record(store, owner, job_id)
-    corpus = cached_corpus(store, record.corpus)
+    corpus = cached_corpus(store, record.corpus_of(chosen_version(record, version)))
     if corpus is None:
         raise ApiError(410, EXPIRED)
     return corpus["metadata"]  # type: ignore[no-any-return]
 
 
 @router.get("/columns", summary="The metadata columns of the corpus", responses=NOT_READY)
-def list_columns(job_id: str, store: StoreDep, owner: OwnerDep) -> list[ColumnInfo]:
+def list_columns(job_id: str, store: StoreDep, owner: OwnerDep, version: VersionQuery = None) -> list[ColumnInfo]:
     """Each column uploaded beside the text (CSV columns, `meta` keys): numeric or categorical, how
     many distinct values, how many documents lack one."""
-    return describe_columns(corpus_metadata(store, owner, job_id))
+    return describe_columns(corpus_metadata(store, owner, job_id, version))
 
 
 @router.get("/columns/{name}", summary="One metadata column, per document", responses=NOT_READY)
-def get_column(job_id: str, name: str, store: StoreDep, owner: OwnerDep) -> ColumnValues:
+def get_column(job_id: str, name: str, store: StoreDep, owner: OwnerDep, version: VersionQuery = None) -> ColumnValues:
     """In document order (that of the map's `documents`): numeric `values`, or categorical
     `categories` (most common first; beyond 200 the rest are "other") and each document's `codes`
     (-1 where it has none)."""
-    metadata = corpus_metadata(store, owner, job_id)
+    metadata = corpus_metadata(store, owner, job_id, version)
     try:
         return column_values(metadata, name)
     except KeyError:

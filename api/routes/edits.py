@@ -59,9 +59,9 @@ def load_terms(store: JobStore, job_id: str, version: int) -> TermTable | None:
     return TermTable.from_bytes(blob)
 
 
-def load_presence(store: JobStore, job_id: str) -> sp.csr_matrix | None:
-    """The documents' term presence (the same for every version; read only for a move)."""
-    blob = store.get_presence(job_id)
+def load_presence(store: JobStore, job_id: str, corpus: str | None) -> sp.csr_matrix | None:
+    """The term presence of the documents of a corpus of the job's versions (read only when regrouping)."""
+    blob = store.get_presence(job_id, corpus)
     if blob is None:
         return None
     from worker.terms import presence_from_bytes
@@ -71,7 +71,7 @@ def load_presence(store: JobStore, job_id: str) -> sp.csr_matrix | None:
 
 def load_embeddings(store: JobStore, record: JobRecord, topic_map: TopicMap) -> npt.NDArray[np.float32] | None:
     """The documents' embeddings, in the map's order (read only for a split)."""
-    corpus = cached_corpus(store, record.corpus)
+    corpus = cached_corpus(store, topic_map.meta.corpus or record.corpus)
     return document_embeddings(store, record, topic_map, corpus) if corpus is not None else None
 
 
@@ -134,13 +134,14 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
             lambda k: load(store, job_id, k, latest),
             latest_number=latest,
             load_terms=lambda k: load_terms(store, job_id, k),
-            load_presence=lambda: load_presence(store, job_id),
-            load_embeddings=lambda: load_embeddings(store, record, current),
+            load_presence=lambda corpus: load_presence(store, job_id, corpus),
+            load_embeddings=lambda topic_map: load_embeddings(store, record, topic_map),
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None
+    corpus_sha = edited.topic_map.meta.corpus  # a revert may go back to fewer documents
     if record.params.class_column or record.params.time_column:  # documents may have changed topics
-        corpus = cached_corpus(store, record.corpus)
+        corpus = cached_corpus(store, corpus_sha or record.corpus)
         if corpus is not None:
             attach_views(edited.topic_map, corpus["metadata"], record.params)
     entry = MapVersion(
@@ -149,6 +150,7 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         author=owner,
         based_on=latest,
         operations=[operation.model_dump(exclude_none=True) for operation in body.operations],
+        corpus=corpus_sha,
     )
     store.commit_version(job_id, latest, edited.topic_map, entry)
     # The next merge relabels from the new version's term counts: made now, or those it kept.

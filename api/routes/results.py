@@ -21,7 +21,7 @@ from render.charts import NotInMap
 from render.exports import write_documents_csv
 from render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
 from render.static import StaticImageUnavailable, to_image
-from worker.contracts import Hierarchy, HierarchyNode, JobRecord, TopicMap
+from worker.contracts import Hierarchy, HierarchyNode, JobKind, JobRecord, TopicMap
 from worker.jobstore import JobStore, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
@@ -44,9 +44,18 @@ STORED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def finished_record(store: JobStore, owner: str, job_id: str) -> JobRecord:
-    """The job's record; 409 (with the state) while the job has not succeeded."""
+def finished_record(store: JobStore, owner: str, job_id: str, kind: JobKind = "map") -> JobRecord:
+    """The job's record; 404 when it is not of ``kind`` (a map's routes asked of an assignment, or
+    the reverse), 409 (with the state) while the job has not succeeded."""
     record = owned_job(store, owner, job_id)
+    if record.kind != kind:
+        if record.kind == "assignment" and record.assigns_to is not None:
+            raise ApiError(
+                404,
+                f"job {job_id} assigns documents to the map of job {record.assigns_to.job}; it has no map of "
+                f"its own: its result is at /api/jobs/{job_id}/assignments",
+            )
+        raise ApiError(404, f"job {job_id} is a map, not an assignment; POST documents to its /assignments")
     if record.state != "succeeded":
         raise ApiError(409, f"the job is {record.state}; its map is available once it has succeeded")
     return record
@@ -76,7 +85,7 @@ def finished_map(
     number = chosen_version(record, version)
     cache = parsed_cache()
     topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), document_count)
-    corpus = cached_corpus(store, record.corpus)
+    corpus = cached_corpus(store, record.corpus_of(number))
     if topic_map is None or corpus is None:
         raise ApiError(410, EXPIRED)
     return topic_map, corpus
@@ -108,7 +117,7 @@ def write_map_with_texts(out: BinaryIO, store: JobStore, record: JobRecord, vers
     """The stored map JSON with the corpus texts in ``documents.text``, written without parsing the
     map and without one string of every text: the texts go out ``TEXTS_CHUNK`` at a time."""
     plain = inflate(stored_map(store, record.id, version))
-    corpus = cached_corpus(store, record.corpus)
+    corpus = cached_corpus(store, record.corpus_of(version))
     if corpus is None:
         raise ApiError(410, EXPIRED)
     texts = corpus["texts"]

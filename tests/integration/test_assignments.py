@@ -74,3 +74,66 @@ def test_assign_documents_to_a_map(client: httpx.Client, api: Api, worker: Worke
     not_assignment = client.get(f"/api/jobs/{job_id}/assignments")
     assert not_assignment.status_code == 404 and "not an assignment" in not_assignment.json()["detail"]
     assert wait_state(client, old.json()["job_id"], {"succeeded", "failed"})["state"] == "succeeded"
+
+
+def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client, worker: Worker) -> None:
+    fitted = sample_documents(150, offset=600)
+    job_id = mapped_job(client, fitted, min_topic_size=5, class_column="section")
+    first = client.get(f"/api/jobs/{job_id}/map").json()
+    new = sample_documents(20, offset=800)
+    anonymous = [{"text": d["text"], "meta": d["meta"]} for d in new[:5]]  # numbered after the map's
+    response = client.post(
+        f"/api/jobs/{job_id}/assignments", params={"add": "true"}, json={"documents": anonymous + new[5:]}
+    )
+    assert response.status_code == 202, response.text
+    assignment = response.json()["job_id"]
+    assert wait_state(client, assignment, {"succeeded", "failed"})["state"] == "succeeded"
+    result = client.get(f"/api/jobs/{assignment}/assignments").json()
+    assert result["version"] == 1 and result["added_version"] == 2
+    new_ids = [row["id"] for row in result["documents"]]
+    assert new_ids[5:] == [d["id"] for d in new[5:]] and not set(new_ids) & set(first["documents"]["id"])
+
+    versions = client.get(f"/api/jobs/{job_id}/versions").json()
+    assert versions[-1]["number"] == 2 and versions[-1]["operations"] == [
+        {"op": "add", "assignment": assignment, "documents": 20}
+    ]
+    added = client.get(f"/api/jobs/{job_id}/map", params={"include": "text"}).json()
+    docs = added["documents"]
+    assert docs["id"] == first["documents"]["id"] + new_ids and len(docs["text"]) == 170
+    assert docs["text"][150:] == [d["text"] for d in new]
+    assert docs["topic"][150:] == [row["topic"] for row in result["documents"]]
+    assert sum(t["size"] for t in added["topics"]) == 170 and added["meta"]["n_documents"] == 170
+    assert sum(map(sum, added["per_class"]["counts"])) == 170  # the views count the new documents too
+    assert client.get(f"/api/jobs/{job_id}/map", params={"version": 1}).json()["documents"] == first["documents"]
+
+    # The new documents are there for every route of the version: search, columns, figures, export.
+    word = new[7]["text"].split()[0]
+    found = client.get(f"/api/jobs/{job_id}/documents", params={"q": word, "limit": 500}).json()
+    assert new[7]["id"] in {d["id"] for d in found["documents"]}
+    column = client.get(f"/api/jobs/{job_id}/columns/section").json()
+    assert len(column["codes"]) == 170
+    assert len(client.get(f"/api/jobs/{job_id}/columns/section", params={"version": 1}).json()["codes"]) == 150
+    assert client.get(f"/api/jobs/{job_id}/figure", params={"kind": "map"}).status_code == 200
+    assert client.get(f"/api/jobs/{job_id}/export.csv").text.count(new[7]["id"]) >= 1
+
+    # Edits go on from it (a move needs the new documents' terms), and a revert goes back to 150.
+    other = next(t["id"] for t in added["topics"] if t["id"] >= 0 and t["id"] != docs["topic"][160])
+    move = client.post(
+        f"/api/jobs/{job_id}/edits",
+        json={"operations": [{"op": "move", "documents": [docs["id"][160]], "topic": other}]},
+    )
+    assert move.status_code == 201, move.text
+    revert = client.post(f"/api/jobs/{job_id}/edits", json={"operations": [{"op": "revert", "version": 1}]})
+    assert revert.status_code == 201, revert.text
+    reverted = client.get(f"/api/jobs/{job_id}/map", params={"include": "text"}).json()["documents"]
+    assert len(reverted["id"]) == len(reverted["text"]) == 150
+
+    # Adding goes to the latest version only, under ids the map does not have; an assignment has no map.
+    stale = client.post(
+        f"/api/jobs/{job_id}/assignments", params={"add": "true", "version": 2}, json={"documents": ["a font"]}
+    )
+    assert stale.status_code == 409 and "latest version" in stale.json()["detail"]
+    clash = client.post(f"/api/jobs/{job_id}/assignments", params={"add": "true"}, json={"documents": [fitted[0]]})
+    assert clash.status_code == 422 and repr(fitted[0]["id"]) in clash.json()["detail"]
+    not_a_map = client.get(f"/api/jobs/{assignment}/map")
+    assert not_a_map.status_code == 404 and f"/api/jobs/{assignment}/assignments" in not_a_map.json()["detail"]

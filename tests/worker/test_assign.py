@@ -8,9 +8,14 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.assign import MapModel, assign_documents, assignment_rows
+from worker.assign import Assigned, MapModel, added_map, assign_documents, assignment_rows
 from worker.contracts import PipelineParams, TopicMap
+from worker.corpus import corpus_from_documents
+from worker.pipeline.label import terms_in
 from worker.pipeline.run import run_pipeline
+from worker.terms import TermTable
+
+TABLES: list[TermTable] = []
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +30,7 @@ def halves() -> tuple[TopicMap, npt.NDArray[np.float32], list[str], list[int], l
         PipelineParams(),
         encoder=HashingEncoder(),
         on_embedded=fitted.append,
+        on_terms=TABLES.append,
     )
     return (
         topic_map,
@@ -76,3 +82,48 @@ def test_far_documents_are_outliers_and_rows_carry_labels(halves: tuple) -> None
     }
     with pytest.raises(ValueError, match="do not match"):
         MapModel.of(topic_map, embeddings[:-1])
+
+
+def test_added_documents_join_their_topics_in_the_next_version(halves: tuple) -> None:  # type: ignore[type-arg]
+    topic_map, embeddings, new_texts, *_ = halves
+    table = TABLES[0]
+    assert table.presence is not None
+    assigned = assign_documents(MapModel.of(topic_map, embeddings), HashingEncoder().encode(new_texts))
+    assigned.outlier[0] = True  # one far document: not a core member of its topic
+    first = assigned.topic[0]
+    topic_map.topics[[t.id for t in topic_map.topics].index(first)].named_by = "person"
+    person_label = next(t.label for t in topic_map.topics if t.id == first)
+    ids = [f"new{i}" for i in range(len(new_texts))]
+    presence = terms_in(new_texts, table.vocabulary)
+    added, new_table = added_map(topic_map, ids, assigned, table, presence)
+
+    n = len(topic_map.documents.id)
+    assert added.documents.id == topic_map.documents.id + ids and added.meta.n_documents == n + len(ids)
+    assert added.documents.topic[n:] == assigned.topic and added.documents.x[n:] == assigned.x
+    before = {t.id: t.size for t in topic_map.topics}
+    for topic in added.topics:
+        assert topic.size == before[topic.id] + assigned.topic.count(topic.id)
+    assert sum(t.size for t in added.topics) == len(added.documents.id)
+    assert next(t.label for t in added.topics if t.id == first) == person_label  # a person's label stays
+    assert topic_map.meta.n_documents == n  # the version it came from is unchanged
+
+    # Core members' terms join their topic's counts; the outlier's do not.
+    assert new_table is not None and new_table.presence is not None
+    assert new_table.presence.shape[0] == len(added.documents.id)
+    row = table.topic_ids.index(first)
+    members = [i for i, t in enumerate(assigned.topic) if t == first and not assigned.outlier[i]]
+    expected = table.counts[row].toarray() + presence[members].sum(axis=0)
+    assert (new_table.counts[row].toarray() == expected).all()
+    if added.hierarchy is not None:
+        root = next(node for node in added.hierarchy.nodes if node.level == "root")
+        assert root.size == len(added.documents.id)
+
+    with pytest.raises(ValueError, match="already has a document"):
+        added_map(topic_map, [topic_map.documents.id[0]], Assigned([first], [0.9], [False], [0.0], [0.0]))
+
+
+def test_documents_without_ids_are_numbered_after_the_map() -> None:
+    corpus = corpus_from_documents(["a", {"text": "b", "id": "5"}, "c"], min_documents=1)
+    assert corpus.ids == ["0", "5", "2"] and corpus.numbered == [0, 2]
+    corpus.number_after({"0", "1", "2", "3"})
+    assert corpus.ids == ["4", "5", "6"]  # "5" was given in the request: kept, and skipped

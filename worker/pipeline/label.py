@@ -29,6 +29,7 @@ __all__ = [
     "document_terms",
     "make_vectorizer",
     "readable_label",
+    "terms_in",
     "top_terms",
 ]
 
@@ -48,6 +49,16 @@ def make_vectorizer(**overrides: object) -> CountVectorizer:
     }
     options.update(overrides)
     return CountVectorizer(**options)  # type: ignore[arg-type]
+
+
+def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.csr_matrix:
+    """Which of ``vocabulary``'s terms each text contains (binary, columns in its order): the
+    presence of new documents in the terms of a map's counts."""
+    columns = {str(term): i for i, term in enumerate(vocabulary)}
+    if not columns:
+        return sp.csr_matrix(np.zeros((len(texts), 0), dtype=np.int64))
+    presence: sp.csr_matrix = make_vectorizer(binary=True, vocabulary=columns).transform(texts).tocsr()
+    return presence
 
 
 def document_terms(texts: Sequence[str], min_df: int = 3) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
