@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from worker.contracts import (
+    AssignmentSource,
     Callback,
     DocumentCounts,
     JobError,
+    JobKind,
     JobRecord,
     JobState,
     PipelineParams,
@@ -58,6 +60,10 @@ class JobStatus(BaseModel):
     """State and progress of a job."""
 
     job_id: str
+    kind: JobKind = Field(description="map: a topic map; assignment: documents put into an existing map.")
+    assigns_to: AssignmentSource | None = Field(
+        default=None, description="For an assignment: the map (job and version), and whether it adds the documents."
+    )
     state: JobState
     stage: str | None
     progress: Progress
@@ -88,10 +94,14 @@ class JobStatus(BaseModel):
     def from_record(cls, record: JobRecord, *, queue_position: int | None, worker_alive: bool | None) -> JobStatus:
         base = f"/api/jobs/{record.id}"
         links = {"self": base, "events": f"{base}/events"}
-        if record.state == "succeeded":
+        if record.state == "succeeded" and record.assigns_to is not None:
+            links.update(assignments=f"{base}/assignments", map=f"/api/jobs/{record.assigns_to.job}/map")
+        elif record.state == "succeeded":
             links.update(map=f"{base}/map", figure=f"{base}/figure?kind=map", export=f"{base}/export.csv")
         return cls(
             job_id=record.id,
+            kind=record.kind,
+            assigns_to=record.assigns_to,
             state=record.state,
             stage=record.stage,
             progress=record.progress,

@@ -313,6 +313,8 @@ def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> in
     reporter("cluster", 0, 1)
     assigned = assign_documents(MapModel.of(topic_map, mapped), vectors)
     rows = assignment_rows(topic_map, corpus["ids"], assigned)
+    for row, text in zip(rows, corpus["texts"], strict=True):
+        row["text"] = text
     result: dict[str, object] = {"job_id": source.job, "version": source.version, "model": model, "documents": rows}
     stored = 0
     if source.add:

@@ -1,5 +1,6 @@
 // The topicmap page. Every user-derived string is put on the page with textContent, never innerHTML.
 import { ApiError, download, editMap, followEvents, getKey, json, setKey } from "./api.js";
+import { setupAssign } from "./assign.js";
 import { guessTextColumn, preview } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
@@ -36,7 +37,8 @@ async function refreshJobs() {
     list.replaceChildren();
     for (const job of jobs) {
       const item = el("li");
-      const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${job.documents.used} documents`, "link");
+      const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
+      const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}`, "link");
       button.type = "button";
       button.addEventListener("click", () => openJob(job.job_id));
       item.append(button, el("span", job.state, `badge ${job.state}`));
@@ -191,6 +193,17 @@ $("cancel").addEventListener("click", async () => {
 async function finished(status) {
   refreshJobs();
   if (status.state !== "succeeded") return;
+  if (status.kind === "assignment") return assigning.follow(status.job_id);  // its map, its documents on it
+  await showMap();
+}
+
+// Another job's map in the same view (an assignment's map, opened from "My jobs").
+async function showJobMap(jobId) {
+  if (jobId !== state.jobId) {
+    if (state.events) state.events.abort();
+    Object.assign(state, { jobId, map: null, texts: new Map(), listing: null, offset: 0 });
+    say("job-title", `Job ${jobId}`);
+  }
   await showMap();
 }
 
@@ -488,6 +501,7 @@ function describe(operation) {
   if (operation.op === "reduce") return `reduce to ${operation.n_topics} topics`;
   if (operation.op === "move") return `move ${operation.documents.length} documents to topic ${operation.topic}`;
   if (operation.op === "split") return `split topic ${operation.topic} into ${operation.k}`;
+  if (operation.op === "add") return `add ${operation.documents} assigned documents`;
   if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
   return operation.op;
 }
@@ -646,6 +660,28 @@ async function markMatches(documents, name) {
   highlight((row) => matches.has(row));
 }
 
+// Assigned documents over the map: dark diamonds, red crosses for outliers (far from every topic).
+async function markAssigned(rows) {
+  clearHighlight();
+  highlight(null);
+  await Plotly.addTraces("plot", {
+    type: "scattergl",
+    mode: "markers",
+    name: "assigned",
+    x: rows.map((row) => row.x),
+    y: rows.map((row) => row.y),
+    text: rows.map((row) => `${row.id} · ${row.label}${row.outlier ? " (outlier)" : ""}`),
+    hoverinfo: "text",
+    marker: {
+      size: 11,
+      symbol: rows.map((row) => (row.outlier ? "x" : "diamond")),
+      color: rows.map((row) => (row.outlier ? "#e4002b" : "#1a1a1a")),
+      line: { color: "#ffffff", width: 1 },
+    },
+    meta: { highlight: true },
+  });
+}
+
 function clearHighlight() {
   const traces = $("plot").data || [];
   const indices = traces.map((trace, i) => (trace.meta && trace.meta.highlight ? i : -1)).filter((i) => i >= 0);
@@ -772,6 +808,16 @@ $("rerun").addEventListener("click", async () => {
   } catch (error) {
     say("job-error", error instanceof ApiError ? error.message : String(error));
   }
+});
+
+// --- assign new documents to the shown map (api/web/assign.js) -------------------------------------
+
+const assigning = setupAssign({
+  jobId: () => state.jobId,
+  version: () => state.version,
+  showMap: showJobMap,
+  markAssigned,
+  list: listDocuments,
 });
 
 // --- start ------------------------------------------------------------------------------------------

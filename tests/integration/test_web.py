@@ -11,10 +11,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image, ImageStat
 
-from tests.integration.conftest import sample_csv, sample_documents
+from tests.integration.conftest import mapped_job, sample_csv, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import corpus_rows, store_finished_job
 from worker.jobstore import JobStore
@@ -56,6 +57,7 @@ def page(browser: object, edge: str, api: Api) -> Iterator[object]:
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
     page.on("pageerror", lambda error: page.console.append(f"pageerror: {error}"))
+    page.on("response", lambda r: page.console.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     page.goto(edge + "/")
     page.fill("#api-key", api.keys["alice"])
     page.click("#key-form button")
@@ -291,6 +293,48 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert page.locator("#topics .topic").count() == 1  # every document now in one topic
     assert (page.locator("#topics .topic").first.text_content() or "") != "" and target
     assert not page.text_content("#edit-error")
+
+
+def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.Client, worker: Worker) -> None:
+    job_id = mapped_job(client, sample_documents(150, offset=300), min_topic_size=5)
+    open_stored_job(page, job_id)
+    n_documents = page.evaluate("window.topicmap.state.map.documents.id.length")
+    new = [d["text"] for d in sample_documents(3, offset=470)]
+    page.fill("#assign-pasted", "\n".join(new))
+    page.click("#assign-submit")
+    page.wait_for_selector("#assign-status:has-text('3 documents assigned to version 1')", timeout=120_000)
+    marked = page.evaluate(
+        "document.getElementById('plot').data.filter(t => t.meta && t.meta.highlight).map(t => t.x.length)"
+    )
+    assert marked == [3]
+    assert "Assigned documents" in (page.text_content("#docs-caption") or "")
+    listed = page.locator("#documents li").all_text_contents()
+    assert len(listed) == 3 and all("similarity" in item for item in listed)
+    assert any(new[0][:40] in item for item in listed)
+    assert page.evaluate("window.topicmap.state.map.documents.id.length") == n_documents  # the map is unchanged
+    page.wait_for_timeout(500)
+    shot(page, "8-assigned")
+
+    # "Add them to the map": the job makes version 2 with them in it, and the page shows it.
+    page.check("#assign-add")
+    page.fill("#assign-pasted", "\n".join(new[:2]))
+    page.click("#assign-submit")
+    page.wait_for_selector("#versions .current:has-text('v2')", timeout=120_000)
+    assert "add 2 assigned documents" in (page.text_content("#versions .current") or "")
+    page.wait_for_selector("#assign-status:has-text('added to the map as version 2')")
+    assert page.evaluate("window.topicmap.state.map.documents.id.length") == n_documents + 2
+    sizes = [int((t or "0").split()[0]) for t in page.locator("#topics li > span.muted").all_text_contents()]
+    assert sum(sizes) == n_documents + 2
+    assert not page.text_content("#edit-error") and not page.text_content("#job-error")
+
+    # An assignment job in "My jobs" opens its map with its documents on it; nothing broke on the way.
+    page.reload()
+    page.click("#refresh-jobs")
+    page.wait_for_selector("#jobs li button:has-text('assigned and added')")
+    page.click("#jobs li button >> nth=0")
+    page.wait_for_selector("#assign-status:has-text('2 documents assigned')", timeout=60_000)
+    assert page.evaluate("window.topicmap.state.jobId") == job_id
+    assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console
 
 
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
