@@ -296,14 +296,14 @@ def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> in
     base_corpus = store.get_corpus(base.corpus_of(source.version)) if base is not None else None
     if base is None or topic_map is None or base_corpus is None:
         raise ValueError("the map these documents were to be assigned to has expired")
-    dimensions = topic_map.meta.embedding.dimensions
+    reporter = ProgressReporter(store, record.id, deadline, skip_embedding=False)
+    reporter("load_model", 0, 1)
     model = base.params.model
+    encoder = load_encoder(model)  # the map's model: a worker without it fails clearly (ModelNotFoundError)
+    dimensions = topic_map.meta.embedding.dimensions
     mapped = stored_embeddings(store, base.corpus_of(source.version), model, base_corpus["texts"], dimensions)
     if mapped is None:
         raise ValueError("the embeddings of the map's documents have expired; map the corpus again")
-    reporter = ProgressReporter(store, record.id, deadline, skip_embedding=False)
-    reporter("load_model", 0, 1)
-    encoder = load_encoder(model)  # the map's model: a worker without it fails clearly
     reporter("embed", 0, len(corpus["texts"]))
     vectors = (
         Embedder(encoder=encoder)

@@ -11,6 +11,7 @@ import redis
 
 from tests.integration.conftest import mapped_job, sample_csv, sample_documents, unqueued_job, wait_state
 from tests.integration.servers import Api, Redis, Worker
+from tests.integration.synthetic import store_finished_job
 from worker.jobstore import JobStore
 
 pytestmark = pytest.mark.integration
@@ -137,3 +138,22 @@ def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client
     assert clash.status_code == 422 and repr(fitted[0]["id"]) in clash.json()["detail"]
     not_a_map = client.get(f"/api/jobs/{assignment}/map")
     assert not_a_map.status_code == 404 and f"/api/jobs/{assignment}/assignments" in not_a_map.json()["detail"]
+
+
+def test_a_map_whose_model_the_worker_lacks_fails_clearly(
+    client: httpx.Client, worker: Worker, redis_server: Redis
+) -> None:
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = store_finished_job(store, "alice", 300, with_terms=True)
+    record = store.get(job_id)
+    assert record is not None
+    store.update(job_id, params=record.params.model_copy(update={"model": "/models/retired-encoder"}))
+    response = client.post(f"/api/jobs/{job_id}/assignments", json={"documents": ["a font for the console"]})
+    assert response.status_code == 202, response.text
+    status = wait_state(client, response.json()["job_id"], {"succeeded", "failed"})
+    assert status["state"] == "failed" and status["error"]["code"] == "invalid_input"
+    assert "'/models/retired-encoder' not found" in status["error"]["detail"]
+    # The worker goes on: another assignment to a map it can embed for still succeeds.
+    fine = store_finished_job(store, "alice", 300, with_terms=True)
+    again = client.post(f"/api/jobs/{fine}/assignments", json={"documents": ["a font for the console"]})
+    assert wait_state(client, again.json()["job_id"], {"succeeded", "failed"})["state"] == "succeeded"
