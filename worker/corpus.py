@@ -237,15 +237,22 @@ def _records_from_objects(
     column = _choose_text_column(header, samples, text_column, name)
     id_col = _choose_id_column(header, id_column, column, name)
     records = [
-        _Record(
-            r.get(column),
-            r.get(id_col) if id_col else None,
-            {k: v for k, v in r.items() if k not in (column, id_col)},
-            i,
-        )
+        _Record(r.get(column), r.get(id_col) if id_col else None, _flat_metadata(r, (column, id_col)), i)
         for i, r in enumerate(rows, 1)
     ]
     return records, column
+
+
+def _flat_metadata(row: dict[str, Any], skip: tuple[str | None, ...]) -> dict[str, Any]:
+    """The other keys of a document object, with the keys of its ``meta`` object (the API's document
+    shape) among them: a file of ``{"text", "id", "meta": {...}}`` objects has the same columns as
+    the same documents sent as JSON. A top-level key wins over a ``meta`` key of the same name."""
+    metadata = {k: v for k, v in row.items() if k not in skip}
+    nested = metadata.get("meta")
+    if isinstance(nested, dict):
+        del metadata["meta"]
+        metadata = {**nested, **metadata}
+    return metadata
 
 
 def _choose_text_column(header: list[str], samples: list[list[Any]], requested: str | None, name: str) -> str:

@@ -45,8 +45,16 @@ export function preview(name, text) {
     items = (Array.isArray(data) ? data : data.documents || []).slice(0, 5);
   }
   if (items.every((item) => typeof item === "string")) return { columns: ["text"], rows: items.map((t) => [t]) };
-  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))];
-  return { columns, rows: items.map((item) => columns.map((c) => (item[c] === undefined ? "" : String(item[c])))) };
+  const flat = items.map(flatten);
+  const columns = [...new Set(flat.flatMap((item) => Object.keys(item)))];
+  return { columns, rows: flat.map((item) => columns.map((c) => (item[c] === undefined ? "" : String(item[c])))) };
+}
+
+// A document object with the keys of its `meta` object among its own, as the server reads it
+// (worker/corpus.py): a top-level key wins over a `meta` key of the same name.
+function flatten(item) {
+  const { meta, ...rest } = item;
+  return meta && typeof meta === "object" && !Array.isArray(meta) ? { ...meta, ...rest } : item;
 }
 
 export function guessTextColumn(columns, rows) {

@@ -337,6 +337,18 @@ def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console
 
 
+def test_a_json_file_of_api_documents_offers_its_meta_keys_as_columns(page: object, tmp_path: Path) -> None:
+    path = tmp_path / "tickets.json"
+    path.write_text(json.dumps({"documents": sample_documents(20, offset=40)}), encoding="utf-8")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#preview:not([hidden])")
+    assert page.input_value("#text-column") == "text"
+    options = page.locator("#class-column option").all_text_contents()
+    assert "section" in options and "meta" not in options, options
+    headers = page.locator("#preview-table th").all_text_contents()
+    assert set(headers) == {"text", "id", "section"}, headers
+
+
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
     page.click("details summary")  # the seed is among the advanced parameters

@@ -48,6 +48,19 @@ def test_json_list_of_strings_and_of_objects(tmp_path: Path) -> None:
     assert corpus.ids[3] == "d3" and corpus.texts[3] == TEXTS[3] and corpus.metadata[3] == {"year": 2003}
 
 
+def test_a_file_of_api_shaped_documents_has_their_meta_keys_as_columns(tmp_path: Path) -> None:
+    documents = [{"text": t, "id": f"d{i}", "meta": {"team": "a", "year": 2000 + i}} for i, t in enumerate(TEXTS)]
+    documents[0]["team"] = "top-level"  # a key beside meta wins over meta's
+    for name, content in [
+        ("api.json", json.dumps({"documents": documents})),
+        ("api.jsonl", "\n".join(json.dumps(d) for d in documents)),
+    ]:
+        corpus = read_corpus(write(tmp_path, name, content))
+        assert corpus.metadata[3] == {"team": "a", "year": 2003}, name
+        assert corpus.metadata[0]["team"] == "top-level"
+        assert corpus.metadata[1:] == corpus_from_documents(documents).metadata[1:]  # as if sent as JSON
+
+
 def test_jsonl_and_txt(tmp_path: Path) -> None:
     jsonl = "\n".join(json.dumps({"text": t}) for t in TEXTS) + "\n\n"
     assert read_corpus(write(tmp_path, "c.jsonl", jsonl)).texts == TEXTS
