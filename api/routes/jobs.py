@@ -166,7 +166,8 @@ def submit(
     except UnknownColumn as exc:
         raise ApiError(422, str(exc)) from None
     sha = store.corpus_hash(corpus.texts, corpus.ids)
-    request_hash = hashlib.sha256((sha + params.model_dump_json()).encode()).hexdigest()
+    callback_url = callback.url if callback is not None else ""  # another webhook is another request
+    request_hash = hashlib.sha256((sha + params.model_dump_json() + callback_url).encode()).hexdigest()
     job_id = uuid.uuid4().hex
     if idempotency_key:
         earlier = store.remember_idempotency_key(owner, idempotency_key, job_id, request_hash)

@@ -172,6 +172,18 @@ def test_unsafe_callback_urls_are_refused(hooks_api: Api, receiver: Receiver, ur
     assert response.status_code == 422 and reason in response.json()["detail"]
 
 
+def test_an_idempotency_key_reused_with_another_callback_is_refused(hooks_api: Api, receiver: Receiver) -> None:
+    body = {"documents": sample_documents(40, offset=700), "params": {"min_topic_size": 5}}
+    headers = {"Idempotency-Key": "with-a-webhook"}
+    with hooks_api.client() as client:
+        first = client.post("/api/jobs", json={**body, "callback_url": receiver.url("/a")}, headers=headers)
+        same = client.post("/api/jobs", json={**body, "callback_url": receiver.url("/a")}, headers=headers)
+        other = client.post("/api/jobs", json={**body, "callback_url": receiver.url("/b")}, headers=headers)
+        assert first.status_code == same.status_code == 202 and first.json()["job_id"] == same.json()["job_id"]
+        assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+        wait_state(client, first.json()["job_id"], {"succeeded", "failed"})
+
+
 def test_without_a_secret_webhooks_are_off(client: httpx.Client, receiver: Receiver) -> None:
     response = client.post("/api/jobs", json={"documents": sample_documents(20), "callback_url": receiver.url("/ok")})
     assert response.status_code == 422 and "not enabled" in response.json()["detail"]
