@@ -290,9 +290,11 @@ def split_topic(
     """Split topic ``topic_id`` into ``k`` topics by k-means (k-means++ seeding, scipy) on its
     documents' embeddings (rows in the map's document order, L2-normalised).
 
-    The largest part keeps the topic's id, the others get new ids after the highest; each part's
-    terms come from its core documents' term presence, its representative documents are the core
-    documents nearest its centroid. The hierarchy gets the new topics as siblings of the old one.
+    A part smaller than ``min_size`` is not a topic: its documents join the nearest other parts
+    (so fewer than ``k`` topics can come out). The largest part keeps the topic's id, the others
+    get new ids after the highest; each part's terms come from its core documents' term presence,
+    its representative documents are the core documents nearest its centroid. The hierarchy gets
+    the new topics as siblings of the old one.
     """
     from scipy.cluster.vq import kmeans2
 
@@ -315,7 +317,8 @@ def split_topic(
     topic_of_doc = np.asarray(docs.topic)
     rows = np.flatnonzero(topic_of_doc == topic_id)
     vectors = np.asarray(embeddings[rows], dtype=np.float64)
-    _, part_of = kmeans2(vectors, k, minit="++", seed=np.random.default_rng(seed))
+    _, labels = kmeans2(vectors, k, minit="++", seed=np.random.default_rng(seed))
+    part_of = absorb_small_parts(vectors, labels.astype(np.int64), min_size)
     sizes = np.bincount(part_of, minlength=k)
     order = [int(p) for p in np.argsort(-sizes, kind="stable") if sizes[p] > 0]
     if len(order) < 2:
@@ -407,3 +410,24 @@ def split_in_tree(hierarchy: Hierarchy, topic_id: int, parts: list[Topic]) -> Hi
     position = tree.nodes.index(old)
     tree.nodes[position : position + 1] = leaves
     return tree
+
+
+def absorb_small_parts(
+    vectors: npt.NDArray[np.float64], part_of: npt.NDArray[np.int_], min_size: int
+) -> npt.NDArray[np.int_]:
+    """k-means has no minimum size: the smallest part below ``min_size`` gives each of its documents
+    to the nearest centroid (cosine) of the other parts, until every part left is big enough or one
+    part is left."""
+    part_of = part_of.copy()
+    while True:
+        sizes = np.bincount(part_of)
+        alive = [p for p in range(len(sizes)) if sizes[p] > 0]
+        small = [p for p in alive if sizes[p] < min_size]
+        if not small or len(alive) <= 1:
+            return part_of
+        smallest = min(small, key=lambda p: (sizes[p], p))
+        others = np.array([p for p in alive if p != smallest])
+        centroids = np.stack([vectors[part_of == p].mean(axis=0) for p in others])
+        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+        members = part_of == smallest
+        part_of[members] = others[np.argmax(vectors[members] @ centroids.T, axis=1)]

@@ -165,6 +165,19 @@ def test_splitting_a_merged_topic_finds_its_two_parts_again(fitted: tuple[TopicM
     assert f"t{first.id}" in parent.children and new_id in parent.topics
 
 
+def test_a_split_part_below_the_smallest_topic_size_joins_the_nearest_part(fitted: tuple[TopicMap, TermTable]) -> None:
+    topic_map, table = fitted
+    first, second = sorted((t for t in topic_map.topics if t.id >= 0), key=lambda t: -t.size)[:2]
+    merged, merged_table = merge_groups(topic_map, table, [[first.id, second.id]])
+    total = first.size + second.size
+    min_size = total // 3  # three parts fit, but k-means cuts one of the two real topics in small halves
+    split, _ = split_topic(merged, merged_table, EMBEDDINGS[0], first.id, 3, min_size=min_size)
+    parts = [t for t in split.topics if t.id == first.id or t.id > max(x.id for x in topic_map.topics)]
+    assert all(t.size >= min_size for t in parts), [t.size for t in parts]
+    assert len(parts) == 2 and sum(t.size for t in parts) == total
+    assert sorted(t.size for t in parts) == sorted([first.size, second.size])  # the two real topics again
+
+
 def test_split_errors(fitted: tuple[TopicMap, TermTable]) -> None:
     topic_map, table = fitted
     min_size = int(topic_map.meta.resolved["min_topic_size"])
