@@ -28,7 +28,7 @@ def document_embeddings(
     from worker.vectors import stored_embeddings
 
     model, dimensions = record.params.model, topic_map.meta.embedding.dimensions
-    sha = topic_map.meta.corpus or record.corpus  # documents added to a version make another corpus
+    sha = record.corpus_of_map(topic_map)  # documents added to a version make another corpus
     return parsed_cache().get(
         ("embeddings", sha, model),
         lambda: stored_embeddings(store, sha, model, corpus["texts"], dimensions),

@@ -96,9 +96,9 @@ def assign_documents(
 
 
 def assignment_rows(
-    topic_map: TopicMap, ids: Sequence[str], assigned: Assigned
+    topic_map: TopicMap, ids: Sequence[str], assigned: Assigned, texts: Sequence[str]
 ) -> list[dict[str, str | int | float | bool]]:
-    """One row per new document: id, topic, label, score, outlier, x, y."""
+    """One row per new document: id, topic, label, score, outlier, x, y, text."""
     labels = {t.id: t.label for t in topic_map.topics}
     return [
         {
@@ -109,9 +109,10 @@ def assignment_rows(
             "outlier": outlier,
             "x": x,
             "y": y,
+            "text": text,
         }
-        for doc_id, topic, score, outlier, x, y in zip(
-            ids, assigned.topic, assigned.score, assigned.outlier, assigned.x, assigned.y, strict=True
+        for doc_id, topic, score, outlier, x, y, text in zip(
+            ids, assigned.topic, assigned.score, assigned.outlier, assigned.x, assigned.y, texts, strict=True
         )
     ]
 

@@ -490,14 +490,14 @@ def assign(args: argparse.Namespace) -> int:
         return fail(f"{folder}: {exc}")
     resolve_model_path(topic_map.meta.params.model)
     vectors = Embedder(encoder=load_encoder(topic_map.meta.params.model)).fit(corpus.texts).embeddings_
-    rows = assignment_rows(topic_map, corpus.ids, assign_documents(model, vectors))
+    rows = assignment_rows(topic_map, corpus.ids, assign_documents(model, vectors), corpus.texts)
     out = args.out or folder / "assignments.csv"
     columns = list(dict.fromkeys(key for meta in corpus.metadata for key in meta if key not in rows[0]))
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*rows[0].keys(), "text", *columns], extrasaction="ignore")
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0].keys(), *columns], extrasaction="ignore")
         writer.writeheader()
-        for row, text, meta in zip(rows, corpus.texts, corpus.metadata, strict=True):
-            writer.writerow({**meta, **row, "text": text})
+        for row, meta in zip(rows, corpus.metadata, strict=True):
+            writer.writerow({**meta, **row})
     outliers = sum(1 for row in rows if row["outlier"])
     print(
         f"topicmap: {len(rows)} documents assigned to version {latest} of {folder.name}, "

@@ -369,3 +369,7 @@ class JobRecord(BaseModel):
         were added to it (or to the version it derives from)."""
         entry = next((v for v in self.versions if v.number == version), None)
         return entry.corpus if entry is not None and entry.corpus else self.corpus
+
+    def corpus_of_map(self, topic_map: TopicMap) -> str:
+        """The corpus whose rows are the documents of ``topic_map``, a version of this job's map."""
+        return topic_map.meta.corpus or self.corpus

@@ -293,15 +293,16 @@ def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> in
         raise ValueError("the documents of this assignment have expired; submit them again")
     base = store.get(source.job)
     topic_map = store.get_map(source.job, source.version)
-    base_corpus = store.get_corpus(base.corpus_of(source.version)) if base is not None else None
-    if base is None or topic_map is None or base_corpus is None:
+    base_sha = base.corpus_of(source.version) if base is not None else None
+    base_corpus = store.get_corpus(base_sha) if base_sha is not None else None
+    if base is None or base_sha is None or topic_map is None or base_corpus is None:
         raise ValueError("the map these documents were to be assigned to has expired")
     reporter = ProgressReporter(store, record.id, deadline, skip_embedding=False)
     reporter("load_model", 0, 1)
     model = base.params.model
     encoder = load_encoder(model)  # the map's model: a worker without it fails clearly (ModelNotFoundError)
     dimensions = topic_map.meta.embedding.dimensions
-    mapped = stored_embeddings(store, base.corpus_of(source.version), model, base_corpus["texts"], dimensions)
+    mapped = stored_embeddings(store, base_sha, model, base_corpus["texts"], dimensions)
     if mapped is None:
         raise ValueError("the embeddings of the map's documents have expired; map the corpus again")
     reporter("embed", 0, len(corpus["texts"]))
@@ -312,9 +313,7 @@ def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> in
     )
     reporter("cluster", 0, 1)
     assigned = assign_documents(MapModel.of(topic_map, mapped), vectors)
-    rows = assignment_rows(topic_map, corpus["ids"], assigned)
-    for row, text in zip(rows, corpus["texts"], strict=True):
-        row["text"] = text
+    rows = assignment_rows(topic_map, corpus["ids"], assigned, corpus["texts"])
     result: dict[str, object] = {"job_id": source.job, "version": source.version, "model": model, "documents": rows}
     stored = 0
     if source.add:

@@ -71,7 +71,7 @@ def load_presence(store: JobStore, job_id: str, corpus: str | None) -> sp.csr_ma
 
 def load_embeddings(store: JobStore, record: JobRecord, topic_map: TopicMap) -> npt.NDArray[np.float32] | None:
     """The documents' embeddings, in the map's order (read only for a split)."""
-    corpus = cached_corpus(store, topic_map.meta.corpus or record.corpus)
+    corpus = cached_corpus(store, record.corpus_of_map(topic_map))
     return document_embeddings(store, record, topic_map, corpus) if corpus is not None else None
 
 
@@ -139,9 +139,8 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         )
     except EditError as exc:
         raise ApiError(exc.status, str(exc)) from None
-    corpus_sha = edited.topic_map.meta.corpus  # a revert may go back to fewer documents
     if record.params.class_column or record.params.time_column:  # documents may have changed topics
-        corpus = cached_corpus(store, corpus_sha or record.corpus)
+        corpus = cached_corpus(store, record.corpus_of_map(edited.topic_map))  # a revert may go to fewer
         if corpus is not None:
             attach_views(edited.topic_map, corpus["metadata"], record.params)
     entry = MapVersion(
@@ -150,7 +149,7 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
         author=owner,
         based_on=latest,
         operations=[operation.model_dump(exclude_none=True) for operation in body.operations],
-        corpus=corpus_sha,
+        corpus=edited.topic_map.meta.corpus,
     )
     store.commit_version(job_id, latest, edited.topic_map, entry)
     # The next merge relabels from the new version's term counts: made now, or those it kept.

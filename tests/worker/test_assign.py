@@ -69,7 +69,7 @@ def test_far_documents_are_outliers_and_rows_carry_labels(halves: tuple) -> None
     assigned = assign_documents(model, np.vstack([near, far]))
     assert assigned.outlier[-3:] == [True, True, True]
     assert sum(assigned.outlier[:20]) <= 5  # most documents like the map's are not far from every topic
-    rows = assignment_rows(topic_map, [f"n{i}" for i in range(23)], assigned)
+    rows = assignment_rows(topic_map, [f"n{i}" for i in range(23)], assigned, [*new_texts[:20], "a", "b", "c"])
     labels = {t.id: t.label for t in topic_map.topics}
     assert rows[0]["label"] == labels[rows[0]["topic"]] and set(rows[0]) == {
         "id",
@@ -79,6 +79,7 @@ def test_far_documents_are_outliers_and_rows_carry_labels(halves: tuple) -> None
         "outlier",
         "x",
         "y",
+        "text",
     }
     with pytest.raises(ValueError, match="do not match"):
         MapModel.of(topic_map, embeddings[:-1])
