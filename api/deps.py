@@ -16,8 +16,8 @@ from api.cache import ParsedCache
 from api.config import ApiSettings, get_settings
 from api.errors import ApiError
 from api.security import owner_of, parse_keys
-from worker.contracts import JobRecord
-from worker.jobstore import JobStore
+from topicmap.schemas import JobRecord
+from topicmap.store import JobStore
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
 

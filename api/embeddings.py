@@ -1,7 +1,7 @@
 """A map's document embeddings in the API process: read from Redis once, then kept parsed.
 
 What a split re-clusters and what a search by meaning compares queries with. The worker stores them
-with the corpus (worker/vectors.py); they never change, so a parsed copy in the bounded per-process
+with the corpus (topicmap/vectors.py); they never change, so a parsed copy in the bounded per-process
 cache (api/cache.py) is always right. An embedding row counts as ``EMBEDDING_WEIGHT`` documents there.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from api.deps import parsed_cache
-from worker.contracts import JobRecord, TopicMap
-from worker.jobstore import JobStore
+from topicmap.schemas import JobRecord, TopicMap
+from topicmap.store import JobStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,7 +25,7 @@ def document_embeddings(
     store: JobStore, record: JobRecord, topic_map: TopicMap, corpus: dict[str, Any]
 ) -> npt.NDArray[np.float32] | None:
     """The documents' embeddings in the map's order, L2-normalised; None once they expired."""
-    from worker.vectors import stored_embeddings
+    from topicmap.vectors import stored_embeddings
 
     model, dimensions = record.params.model, topic_map.meta.embedding.dimensions
     sha = record.corpus_of_map(topic_map)  # documents added to a version make another corpus

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 
-from worker.jobstore import PREFIX, QUEUE_EVENTS
+from topicmap.store import PREFIX, QUEUE_EVENTS
 
 logger = logging.getLogger("topicmap.api")
 RESYNC = b""

@@ -19,7 +19,7 @@ from api.openapi import install_openapi
 from api.routes import assignments, columns, edits, health, jobs, results, search, webhooks
 from api.routes.web import install_web
 from api.webhooks import running_sender
-from worker.logs import configure_logging
+from topicmap.logs import configure_logging
 
 DESCRIPTION = """\
 Send a corpus, get a **topic map**: topics with labels, key terms, sizes and representative

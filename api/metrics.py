@@ -15,7 +15,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import ApiSettings
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 
 class JobCollector(Collector):

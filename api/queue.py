@@ -7,7 +7,7 @@ import functools
 from celery import Celery
 
 from api.config import get_settings
-from worker.contracts import QUERY_QUEUE, TASK_EMBED_QUERY, TASK_RUN_JOB
+from topicmap.schemas import QUERY_QUEUE, TASK_EMBED_QUERY, TASK_RUN_JOB
 
 
 @functools.cache

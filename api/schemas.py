@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worker.contracts import (
+from topicmap.schemas import (
     AssignmentSource,
     Callback,
     DocumentCounts,

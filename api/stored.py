@@ -17,7 +17,7 @@ from typing import BinaryIO
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
-from worker.jobstore import JobStore, gzip_written
+from topicmap.store import JobStore, gzip_written
 
 INFLATE_CHUNK = 1 << 20
 

@@ -14,9 +14,9 @@ from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.errors import ApiError
 from api.schemas import DocumentIn, JobCreate
-from worker.contracts import MIN_DOCUMENTS, Callback, PipelineParams
-from worker.corpus import Corpus, CorpusError, corpus_from_documents, parse_corpus
-from worker.jobstore import Usage
+from topicmap.corpus import Corpus, CorpusError, corpus_from_documents, parse_corpus
+from topicmap.schemas import MIN_DOCUMENTS, Callback, PipelineParams
+from topicmap.store import Usage
 
 
 def from_json(body: JobCreate, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS) -> tuple[Corpus, int]:

@@ -25,8 +25,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.callbacks import CallbackRefused, check_callback_url, key_secret, sign
 from api.config import ApiSettings
-from worker.contracts import CallbackAttempt, JobRecord
-from worker.jobstore import JobStore
+from topicmap.schemas import CallbackAttempt, JobRecord
+from topicmap.store import JobStore
 
 logger = logging.getLogger("topicmap.api")
 CLAIM_INTERVAL_S = 1.0

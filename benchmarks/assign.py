@@ -17,13 +17,13 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from benchmarks.compare import machine, versions, write_report
 from benchmarks.systems import DEFAULT_DATA, load_sample
-from worker.assign import MapModel, added_map, assign_documents
-from worker.contracts import PipelineParams
-from worker.pipeline.embed import Embedder
-from worker.pipeline.encoders import load_encoder
-from worker.pipeline.label import terms_in
-from worker.pipeline.run import run_pipeline
-from worker.terms import TermTable
+from topicmap.assign import MapModel, added_map, assign_documents
+from topicmap.pipeline.embed import Embedder
+from topicmap.pipeline.encoders import load_encoder
+from topicmap.pipeline.label import terms_in
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
+from topicmap.terms import TermTable
 
 ROOT = Path(__file__).resolve().parents[1]
 

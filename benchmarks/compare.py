@@ -4,7 +4,7 @@
 
 Each system runs in a fresh process per size (so peak RSS is its own). Both are scored with the
 same functions: NMI and ARI against the Debian section, NPMI coherence and diversity of the top-10
-terms (``worker.pipeline.metrics``). The table is printed and written to ``--out``.
+terms (``topicmap.pipeline.metrics``). The table is printed and written to ``--out``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from benchmarks.systems import DEFAULT_DATA, load_sample
-from worker.pipeline.metrics import npmi_coherence, topic_diversity
+from topicmap.pipeline.metrics import npmi_coherence, topic_diversity
 
 SYSTEMS = ("topicmap", "topicmap-reference", "bertopic")
 

@@ -19,15 +19,15 @@ import numpy.typing as npt
 
 from benchmarks.compare import machine, write_report
 from benchmarks.systems import DEFAULT_DATA, load_sample
-from worker.contracts import DEFAULT_MODEL
-from worker.pipeline.embed import Embedder
-from worker.pipeline.encoders import (
+from topicmap.pipeline.embed import Embedder
+from topicmap.pipeline.encoders import (
     Encoder,
     OnnxInt8Encoder,
     TorchEncoder,
     _load_sentence_transformer,
     resolve_model_path,
 )
+from topicmap.schemas import DEFAULT_MODEL
 
 
 def timed(encoder: Encoder, texts: list[str]) -> tuple[npt.NDArray[np.float32], float]:

@@ -40,10 +40,10 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
     import torch
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from worker.contracts import PipelineParams
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import TorchEncoder, _load_sentence_transformer
-    from worker.pipeline.run import run_pipeline
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import TorchEncoder, _load_sentence_transformer
+    from topicmap.pipeline.run import run_pipeline
+    from topicmap.schemas import PipelineParams
 
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this benchmark measures the GPU path")
@@ -137,8 +137,8 @@ def main() -> None:
         result = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
         if args.model is None:
-            from worker.contracts import DEFAULT_MODEL
-            from worker.pipeline.encoders import resolve_model_path
+            from topicmap.pipeline.encoders import resolve_model_path
+            from topicmap.schemas import DEFAULT_MODEL
 
             args.model = resolve_model_path(DEFAULT_MODEL)
         result = measure(args.model, args.data, tuple(args.batch_sizes))

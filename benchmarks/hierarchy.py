@@ -19,12 +19,12 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from benchmarks.compare import machine, write_report
 from benchmarks.systems import DEFAULT_DATA, load_sample
-from worker.contracts import PipelineParams
-from worker.pipeline.cluster import centroids
-from worker.pipeline.hierarchy import Linkage, TopicHierarchy
-from worker.pipeline.label import TopicLabeler
-from worker.pipeline.metrics import npmi_coherence, topic_diversity
-from worker.pipeline.run import run_pipeline
+from topicmap.pipeline.cluster import centroids
+from topicmap.pipeline.hierarchy import Linkage, TopicHierarchy
+from topicmap.pipeline.label import TopicLabeler
+from topicmap.pipeline.metrics import npmi_coherence, topic_diversity
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
 
 METHODS: tuple[Linkage, ...] = ("ward", "average", "complete", "weighted")
 LABELS: dict[str, dict[str, Any]] = {

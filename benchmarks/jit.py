@@ -28,8 +28,8 @@ CHILD = """
 import json, sys, time
 start = time.perf_counter()
 import numpy as np
-from worker.contracts import PipelineParams
-from worker.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
+from topicmap.pipeline.run import run_pipeline
 texts = json.load(open(sys.argv[1]))
 embeddings = np.load(sys.argv[2])
 topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
@@ -43,8 +43,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import load_encoder
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import load_encoder
 
     texts, _, _ = load_sample(args.data, args.size)
     embeddings = Embedder(encoder=load_encoder("all-MiniLM-L6-v2")).fit(texts).embeddings_

@@ -28,8 +28,8 @@ NOISE = 0.3  # per-dimension scale × sqrt(dimensions): cosine to the source ≈
 
 
 def base_embeddings(texts: list[str]) -> npt.NDArray[np.float32]:
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import cache_dir, load_encoder
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import cache_dir, load_encoder
 
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     path = cache_dir() / "benchmarks" / f"sentences-{len(texts)}-{digest}.npy"
@@ -67,9 +67,9 @@ def main() -> None:
     args = parser.parse_args()
     from sklearn.metrics import normalized_mutual_info_score
 
-    from worker.contracts import PipelineParams
-    from worker.pipeline.metrics import peak_rss_mb
-    from worker.pipeline.run import run_pipeline
+    from topicmap.pipeline.metrics import peak_rss_mb
+    from topicmap.pipeline.run import run_pipeline
+    from topicmap.schemas import PipelineParams
 
     texts, labels, warm = load_sample(args.data, BASE, short=True)
     base = base_embeddings(texts)

@@ -29,8 +29,8 @@ ZOOM_IN = """() => { const gd = document.getElementById('plot');
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from worker.contracts import PipelineParams
-    from worker.pipeline.run import run_pipeline
+    from topicmap.pipeline.run import run_pipeline
+    from topicmap.schemas import PipelineParams
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=20_000)

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from tests.integration.servers import Redis, free_port, service_env, wait_for
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

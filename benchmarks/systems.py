@@ -51,8 +51,8 @@ def peak_rss_mb() -> float:
 def run_topicmap(texts: list[str], warm: list[str], *, reference: bool = False) -> dict[str, Any]:
     """topicmap's pipeline; ``reference``: umap-learn's defaults (spectral start, 200 epochs,
     pynndescent) at every size, i.e. without the large-corpus reduction."""
-    from worker.contracts import PipelineParams
-    from worker.pipeline.run import LARGE_CORPUS, run_pipeline
+    from topicmap.pipeline.run import LARGE_CORPUS, run_pipeline
+    from topicmap.schemas import PipelineParams
 
     large_corpus = 10**12 if reference else LARGE_CORPUS
     start = time.perf_counter()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from topicmap.store import JobStore
 from worker.config import get_settings
-from worker.jobstore import JobStore
 
 
 def main() -> int:

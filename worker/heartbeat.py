@@ -6,8 +6,8 @@ import logging
 import threading
 import time
 
+from topicmap.store import HEARTBEAT_INTERVAL_S, JobStore
 from worker.jobs import running_job
-from worker.jobstore import HEARTBEAT_INTERVAL_S, JobStore
 
 logger = logging.getLogger("topicmap.worker")
 

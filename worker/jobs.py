@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import (
+from topicmap.schemas import (
     MAX_ATTEMPTS,
     STAGES,
     JobError,
@@ -28,16 +28,16 @@ from worker.contracts import (
     ShardProgress,
     TopicMap,
 )
-from worker.jobstore import JobStore, StaleVersion, gzip_bytes, gzip_written, is_terminal
-from worker.metadata_views import attach_views
+from topicmap.store import JobStore, StaleVersion, gzip_bytes, gzip_written, is_terminal
+from topicmap.terms import TermTable, presence_to_bytes
+from topicmap.vectors import dump_array, load_array
+from topicmap.views import attach_views
 from worker.shards import ShardFailed, Sharding, embed_sharded
-from worker.terms import TermTable, presence_to_bytes
-from worker.vectors import dump_array, load_array
 
 if TYPE_CHECKING:
-    from worker.assign import Assigned
-    from worker.pipeline.encoders import Encoder
-    from worker.pipeline.run import EmbedFunction
+    from topicmap.assign import Assigned
+    from topicmap.pipeline.encoders import Encoder
+    from topicmap.pipeline.run import EmbedFunction
 
 logger = logging.getLogger("topicmap.worker")
 
@@ -196,7 +196,7 @@ def execute_job(
         running_job["id"] = None
     map_bytes = store.put_map(job_id, topic_map)
     map_bytes += prerender_page_map(store, job_id, topic_map)
-    if terms:  # what merges relabel from (worker/regroup.py), kept as long as the map
+    if terms:  # what merges relabel from (topicmap/edits/regroup.py), kept as long as the map
         map_bytes += store.put_terms(job_id, 1, terms[0].to_bytes())
         if terms[0].presence is not None:  # and what moving documents updates the counts from
             map_bytes += store.put_presence(job_id, presence_to_bytes(terms[0].presence))
@@ -219,7 +219,7 @@ def prerender_page_map(store: JobStore, job_id: str, topic_map: TopicMap) -> int
     """The page's figure of the map (no texts), stored as the API would on first request, so a big
     map opens in seconds once the job succeeds. Bytes stored; 0 when it could not be made (the API
     renders it on first request then)."""
-    from render.figures import document_map, figure_artifact, to_json
+    from topicmap.render.figures import document_map, figure_artifact, to_json
 
     try:
         blob = gzip_written(lambda out: out.write(to_json(document_map(topic_map)).encode()))
@@ -240,7 +240,7 @@ def _run(
     worker_name: str = "",
     on_terms: Callable[[TermTable], None] | None = None,
 ) -> TopicMap:
-    from worker.pipeline.run import run_pipeline
+    from topicmap.pipeline.run import run_pipeline
 
     corpus = store.get_corpus(record.corpus)
     if corpus is None:
@@ -277,15 +277,15 @@ def _run(
 
 
 def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> int:
-    """Embed the job's documents with the map's model, assign them to its topics (worker/assign.py)
+    """Embed the job's documents with the map's model, assign them to its topics (topicmap/assign.py)
     and store the rows; returns the bytes stored. The map itself is not changed, unless the job adds
     the documents to it (``assigns_to.add``): then the next version of the map has them."""
     import json
 
-    from worker.assign import MapModel, assign_documents, assignment_rows
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import load_encoder
-    from worker.vectors import stored_embeddings
+    from topicmap.assign import MapModel, assign_documents, assignment_rows
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import load_encoder
+    from topicmap.vectors import stored_embeddings
 
     source = record.assigns_to
     corpus = store.get_corpus(record.corpus)
@@ -337,9 +337,9 @@ def add_to_map(
     """Commit the next version of ``base``'s map with the assigned documents in it, on a corpus of
     the map's documents and theirs (with its embeddings and term presence, so later searches,
     assignments and edits work on it); returns the version's number and the bytes stored."""
-    from worker.assign import added_map
-    from worker.pipeline.label import terms_in
-    from worker.terms import presence_from_bytes
+    from topicmap.assign import added_map
+    from topicmap.pipeline.label import terms_in
+    from topicmap.terms import presence_from_bytes
 
     assert record.assigns_to is not None
     version = record.assigns_to.version

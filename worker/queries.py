@@ -10,16 +10,16 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from worker.jobstore import JobStore
-from worker.vectors import encode_rows
+from topicmap.store import JobStore
+from topicmap.vectors import encode_rows
 
 if TYPE_CHECKING:
-    from worker.pipeline.encoders import Encoder
+    from topicmap.pipeline.encoders import Encoder
 
 
 @functools.cache
 def loaded_encoder(model: str) -> Encoder:
-    from worker.pipeline.encoders import load_encoder
+    from topicmap.pipeline.encoders import load_encoder
 
     return load_encoder(model)
 

@@ -32,11 +32,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import ShardProgress
-from worker.jobstore import PREFIX, JobStore, is_terminal
-from worker.pipeline.embed import Embedder, unique_texts
-from worker.pipeline.encoders import Encoder
-from worker.vectors import decode_rows, encode_rows
+from topicmap.pipeline.embed import Embedder, unique_texts
+from topicmap.pipeline.encoders import Encoder
+from topicmap.schemas import ShardProgress
+from topicmap.store import PREFIX, JobStore, is_terminal
+from topicmap.vectors import decode_rows, encode_rows
 
 logger = logging.getLogger("topicmap.worker")
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from celery import group, signals
 
+from topicmap.logs import configure_logging
+from topicmap.schemas import DEFAULT_MODEL, TASK_EMBED_QUERY, TASK_EMBED_SHARD, TASK_RUN_JOB
+from topicmap.store import JobStore
 from worker.celery_app import create_celery
 from worker.config import get_settings
-from worker.contracts import DEFAULT_MODEL, TASK_EMBED_QUERY, TASK_EMBED_SHARD, TASK_RUN_JOB
 from worker.heartbeat import Heartbeat
 from worker.jobs import execute_job
-from worker.jobstore import JobStore
-from worker.logs import configure_logging
 from worker.shards import Sharding, run_shard_task
 
 celery = create_celery()
@@ -50,7 +50,7 @@ def run_job(job_id: str) -> dict[str, Any]:
 @celery.task(name=TASK_EMBED_SHARD)
 def embed_shard(job_id: str, index: int) -> dict[str, Any]:
     """Embed shard ``index`` of job ``job_id`` (and any other shard of it left unclaimed)."""
-    from worker.pipeline.encoders import load_encoder
+    from topicmap.pipeline.encoders import load_encoder
 
     settings = get_settings()
     return run_shard_task(

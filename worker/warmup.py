@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from worker.contracts import DEFAULT_MODEL, PipelineParams
+from topicmap.schemas import DEFAULT_MODEL, PipelineParams
 
 logger = logging.getLogger("topicmap.worker")
 WORDS = "orbit rocket planet recipe butter flour goal league match bond market stock".split()
@@ -13,7 +13,7 @@ WORDS = "orbit rocket planet recipe butter flour goal league match bond market s
 
 def warm_up(model: str = DEFAULT_MODEL) -> float:
     """Run a tiny pipeline end to end; returns the seconds it took (logged)."""
-    from worker.pipeline.run import run_pipeline
+    from topicmap.pipeline.run import run_pipeline
 
     start = time.perf_counter()
     texts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(6)) + f" item {i}" for i in range(60)]

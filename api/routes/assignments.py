@@ -13,9 +13,9 @@ from api.routes.jobs import read_documents, submit
 from api.routes.results import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
 from api.schemas import JobAccepted
 from api.stored import stored_response
-from worker.contracts import AssignmentSource, JobRecord
-from worker.corpus import Corpus
-from worker.jobstore import JobStore
+from topicmap.corpus import Corpus
+from topicmap.schemas import AssignmentSource, JobRecord
+from topicmap.store import JobStore
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["assignments"])
 RESPONSES: dict[int | str, dict[str, Any]] = {

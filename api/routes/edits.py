@@ -12,17 +12,17 @@ from api.deps import OwnerDep, StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.routes.results import EXPIRED, cached_corpus, finished_record
-from worker.contracts import JobRecord, MapVersion, TopicMap
-from worker.edits import EditError, EditRequest, apply_edits
-from worker.jobstore import JobStore, StaleVersion
-from worker.metadata_views import attach_views
+from topicmap.edits.operations import EditError, EditRequest, apply_edits
+from topicmap.schemas import JobRecord, MapVersion, TopicMap
+from topicmap.store import JobStore, StaleVersion
+from topicmap.views import attach_views
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import scipy.sparse as sp
 
-    from worker.terms import TermTable
+    from topicmap.terms import TermTable
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["edits"])
 logger = logging.getLogger("topicmap.api")
@@ -54,7 +54,7 @@ def load_terms(store: JobStore, job_id: str, version: int) -> TermTable | None:
     blob = store.get_terms(job_id, version)
     if blob is None:
         return None
-    from worker.terms import TermTable
+    from topicmap.terms import TermTable
 
     return TermTable.from_bytes(blob)
 
@@ -64,7 +64,7 @@ def load_presence(store: JobStore, job_id: str, corpus: str | None) -> sp.csr_ma
     blob = store.get_presence(job_id, corpus)
     if blob is None:
         return None
-    from worker.terms import presence_from_bytes
+    from topicmap.terms import presence_from_bytes
 
     return presence_from_bytes(blob)
 

@@ -23,7 +23,8 @@ from api.events import RESYNC, hub_for
 from api.queue import enqueue
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
 from api.submission import check_quota, checked_callback, from_json, from_upload, parse_params
-from worker.contracts import (
+from topicmap.corpus import Corpus
+from topicmap.schemas import (
     MIN_DOCUMENTS,
     AssignmentSource,
     Callback,
@@ -32,9 +33,8 @@ from worker.contracts import (
     JobRecord,
     PipelineParams,
 )
-from worker.corpus import Corpus
-from worker.jobstore import JobStore, is_terminal
-from worker.metadata_views import UnknownColumn, check_columns
+from topicmap.store import JobStore, is_terminal
+from topicmap.views import UnknownColumn, check_columns
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 logger = logging.getLogger("topicmap.api")

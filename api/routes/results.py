@@ -17,12 +17,12 @@ from api.deps import OwnerDep, StoreDep, owned_job, parsed_cache
 from api.errors import ApiError
 from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, TopicOut
 from api.stored import cached_artifact, stored_response
-from render.charts import NotInMap
-from render.exports import write_documents_csv
-from render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
-from render.static import StaticImageUnavailable, to_image
-from worker.contracts import Hierarchy, HierarchyNode, JobKind, JobRecord, TopicMap
-from worker.jobstore import JobStore, inflate
+from topicmap.render.charts import NotInMap
+from topicmap.render.exports import write_documents_csv
+from topicmap.render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
+from topicmap.render.static import StaticImageUnavailable, to_image
+from topicmap.schemas import Hierarchy, HierarchyNode, JobKind, JobRecord, TopicMap
+from topicmap.store import JobStore, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
 NOT_READY: dict[int | str, dict[str, Any]] = {
@@ -121,7 +121,7 @@ def write_map_with_texts(out: BinaryIO, store: JobStore, record: JobRecord, vers
     if corpus is None:
         raise ApiError(410, EXPIRED)
     texts = corpus["texts"]
-    tail = b'"text":null}}'  # documents.text is the last field of the last field (worker/contracts.py)
+    tail = b'"text":null}}'  # documents.text is the last field of the last field (topicmap/schemas.py)
     if not plain.endswith(tail):
         topic_map = TopicMap.model_validate_json(plain)
         topic_map.documents.text = texts

@@ -14,9 +14,9 @@ from api.errors import ApiError
 from api.queue import QueryWorkerUnavailable, embed_query
 from api.routes.results import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
 from api.schemas import DocumentOut
-from worker.contracts import JobRecord, TopicMap
-from worker.edits import NO_EMBEDDINGS
-from worker.jobstore import JobStore
+from topicmap.edits.operations import NO_EMBEDDINGS
+from topicmap.schemas import JobRecord, TopicMap
+from topicmap.store import JobStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,7 +69,7 @@ def search_by_meaning(
 ) -> DocumentSearch:
     """The documents whose embeddings are closest to the query's, best first, with their similarity.
     `GET /documents?q=` is the keyword search."""
-    from worker.vectors import nearest
+    from topicmap.vectors import nearest
 
     started = time.perf_counter()
     record, topic_map, corpus, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
@@ -93,7 +93,7 @@ def search_topics_by_meaning(
     version: VersionQuery = None,
 ) -> TopicSearch:
     """The topics whose centroids (mean embedding of their documents) are closest to the query's."""
-    from worker.vectors import nearest, topic_centroids
+    from topicmap.vectors import nearest, topic_centroids
 
     started = time.perf_counter()
     record, topic_map, _, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
@@ -130,7 +130,7 @@ def searched(
     model = record.params.model
     stored = store.get_vectors(model, [q])[0]
     if stored is not None:
-        from worker.vectors import decode_rows
+        from topicmap.vectors import decode_rows
 
         query = decode_rows([stored], vectors.shape[1])[0]
     else:

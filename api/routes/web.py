@@ -29,7 +29,7 @@ def plotly_js() -> FileResponse:
 
 @router.get("/static/labels.js")
 def labels_js() -> FileResponse:
-    """Label placement (render/labels.js), shared with the standalone HTML the CLI and API write."""
+    """Label placement (topicmap/render/labels.js), shared with the standalone HTML the CLI and API write."""
     return FileResponse(LABELS_JS, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 

@@ -51,7 +51,7 @@ export function preview(name, text) {
 }
 
 // A document object with the keys of its `meta` object among its own, as the server reads it
-// (worker/corpus.py): a top-level key wins over a `meta` key of the same name.
+// (topicmap/corpus.py): a top-level key wins over a `meta` key of the same name.
 function flatten(item) {
   const { meta, ...rest } = item;
   return meta && typeof meta === "object" && !Array.isArray(meta) ? { ...meta, ...rest } : item;

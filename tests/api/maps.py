@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.contracts import Documents, EmbeddingInfo, Meta, PipelineParams, Quality, Term, Topic, TopicMap
+from topicmap.schemas import Documents, EmbeddingInfo, Meta, PipelineParams, Quality, Term, Topic, TopicMap
 
 XSS = "<script>alert(1)</script>"
 

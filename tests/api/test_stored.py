@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import Request
 
 from api.stored import accepts_gzip, etag_matches, etag_of, inflated_chunks, stored_response
-from worker.jobstore import gzip_bytes, gzip_written, inflate
+from topicmap.store import gzip_bytes, gzip_written, inflate
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import SAMPLE_CSV
 from tests.integration.servers import Api, Redis, Worker, free_port, wait_for
-from worker.contracts import DocumentCounts, JobRecord, PipelineParams
-from worker.jobstore import JobStore
+from topicmap.schemas import DocumentCounts, JobRecord, PipelineParams
+from topicmap.store import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from worker.contracts import (
+from topicmap.schemas import (
     DocumentCounts,
     Documents,
     EmbeddingInfo,
@@ -31,10 +31,10 @@ from worker.contracts import (
     Topic,
     TopicMap,
 )
+from topicmap.store import JobStore
+from topicmap.terms import TermTable, presence_to_bytes
+from topicmap.vectors import dump_array, normalised
 from worker.jobs import prerender_page_map
-from worker.jobstore import JobStore
-from worker.terms import TermTable, presence_to_bytes
-from worker.vectors import dump_array, normalised
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "debian_sample.csv"
@@ -161,7 +161,7 @@ def synthetic_embeddings(topic_map: TopicMap, dimensions: int = 384, seed: int =
 
 def term_table(texts: list[str], topic_map: TopicMap) -> TermTable:
     """The term counts the pipeline would store for ``topic_map``'s topics (their core documents)."""
-    from worker.pipeline.label import document_terms
+    from topicmap.pipeline.label import document_terms
 
     presence, vocabulary = document_terms(texts)
     topics = np.asarray(topic_map.documents.topic)

@@ -12,7 +12,7 @@ import redis
 from tests.integration.conftest import mapped_job, sample_csv, sample_documents, unqueued_job, wait_state
 from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import store_finished_job
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 

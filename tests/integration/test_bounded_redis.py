@@ -11,8 +11,8 @@ import redis
 
 from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
-from worker.contracts import DEFAULT_MODEL
-from worker.jobstore import JobStore
+from topicmap.schemas import DEFAULT_MODEL
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 

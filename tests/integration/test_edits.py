@@ -13,7 +13,7 @@ import redis
 
 from tests.integration.conftest import mapped_job, sample_documents, unqueued_job
 from tests.integration.servers import Api, Redis, Worker
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -162,7 +162,7 @@ def test_split_reclusters_a_topic_from_its_stored_embeddings(
     corpus = store.get_corpus(record.corpus)
     vectors = store.get_embeddings(record.corpus, record.params.model)
     assert corpus is not None and vectors is not None
-    from worker.vectors import encode_rows, load_array
+    from topicmap.vectors import encode_rows, load_array
 
     store.put_vectors(record.params.model, corpus["texts"], encode_rows(load_array(vectors)))
     store.redis.delete(store._embedding_key(record.corpus, record.params.model))

@@ -14,8 +14,8 @@ import redis
 
 from tests.integration.conftest import unqueued_job
 from tests.integration.servers import Api, Redis
-from worker.contracts import Progress
-from worker.jobstore import JobStore
+from topicmap.schemas import Progress
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 STREAMS = 40

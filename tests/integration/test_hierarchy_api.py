@@ -40,7 +40,7 @@ def test_figures_of_the_tree_and_of_a_level(client: httpx.Client, mapped: str) -
     assert sunburst["type"] == "sunburst" and "root" in sunburst["ids"]
     coarse = client.get(f"/api/jobs/{mapped}/topics", params={"level": "coarse"}).json()
     by_level = client.get(f"/api/jobs/{mapped}/figure", params={"kind": "map", "level": "coarse"}).json()
-    candidates = by_level["layout"]["meta"]["labels"]  # the page places those that fit (render/labels.js)
+    candidates = by_level["layout"]["meta"]["labels"]  # the page places those that fit (topicmap/render/labels.js)
     assert set(candidates["text"]) == {n["label"] for n in coarse} and set(candidates["tier"]) == {1}
     point_traces = [t for t in by_level["data"] if t["type"] == "scattergl" and t["meta"]["topic"] >= 0]
     assert len(point_traces) <= len(coarse)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.conftest import sample_csv, sample_documents, submit, wait_state, wait_until_idle
 from tests.integration.servers import Api, Worker
-from worker.contracts import TopicMap
+from topicmap.schemas import TopicMap
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ import redis
 from tests.conftest import HashingEncoder
 from tests.integration.conftest import WORKER_ENV, sample_documents, submit, wait_state, wait_until_idle
 from tests.integration.servers import Redis, Worker, wait_for
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 from worker.shards import MAX_SHARD_ATTEMPTS, ShardBoard, ShardFailed, embed_sharded, plan_shards
 
 pytestmark = pytest.mark.integration

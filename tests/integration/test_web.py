@@ -18,7 +18,7 @@ from PIL import Image, ImageStat
 from tests.integration.conftest import mapped_job, sample_csv, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import corpus_rows, store_finished_job
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 XSS = "<img src=x onerror=alert(1)>"

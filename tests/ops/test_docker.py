@@ -130,6 +130,9 @@ API_IMPORTABLE = {
 }  # fmt: skip
 
 
+FIRST_PARTY = {"api", "topicmap", "worker", "cli"}
+
+
 def imports_of(path: Path) -> set[str]:
     import ast
 
@@ -142,17 +145,27 @@ def imports_of(path: Path) -> set[str]:
     return names
 
 
+def module_file(name: str) -> Path | None:
+    """The source file of a first-party module (a module file or a package's __init__)."""
+    base = ROOT / name.replace(".", "/")
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def test_api_image_has_every_module_the_api_imports() -> None:
-    """The API image copies api/, render/ and a few worker/ modules: each one they import, at any
-    depth, must be copied, and every other import must come with the api extra."""
+    """The API image copies whole packages (topicmap/ and api/): each first-party module the API
+    imports, at any depth, must be in one of them, and every other import must come with the api extra."""
     copied = {
-        f"worker.{Path(part).stem}"
+        part.rstrip("/")
         for kind, args in instructions("Dockerfile.api")
         if kind == "COPY"
         for part in args.split()[:-1]
-        if part.startswith("worker/") and part.endswith(".py")
+        if part.endswith("/")
     }
-    pending = [*ROOT.glob("api/**/*.py"), *ROOT.glob("render/**/*.py")]
+    assert {"api", "topicmap"} <= copied and not copied & {"worker", "cli"}
+    pending = [*ROOT.glob("api/**/*.py")]
     seen: set[Path] = set()
     third_party: set[str] = set()
     while pending:
@@ -162,12 +175,11 @@ def test_api_image_has_every_module_the_api_imports() -> None:
         seen.add(path)
         for name in imports_of(path):
             top = name.split(".")[0]
-            if top == "worker":
-                module = ".".join(name.split(".")[:2])
-                assert module in copied, (
-                    f"{path.relative_to(ROOT)} imports {module}, which Dockerfile.api does not copy"
-                )
-                pending.append(ROOT / (module.replace(".", "/") + ".py"))
-            elif top not in ("api", "render") and top not in sys.stdlib_module_names:
+            if top in FIRST_PARTY:
+                assert top in copied, f"{path.relative_to(ROOT)} imports {name}, which Dockerfile.api does not copy"
+                parts = name.split(".")
+                found = [module_file(".".join(parts[:n])) for n in range(1, len(parts) + 1)]
+                pending.extend(f for f in found if f is not None)
+            elif top not in sys.stdlib_module_names:
                 third_party.add(top)
     assert third_party <= API_IMPORTABLE, f"not in the api extra: {sorted(third_party - API_IMPORTABLE)}"

@@ -1,14 +1,14 @@
-"""Charts of topics per class and over time (render/charts.py)."""
+"""Charts of topics per class and over time (topicmap/render/charts.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from render.charts import NotInMap, topics_over_time, topics_per_class
-from render.figures import build_figure
 from tests.integration.synthetic import synthetic_map
-from worker.contracts import PipelineParams
-from worker.metadata_views import attach_views
+from topicmap.render.charts import NotInMap, topics_over_time, topics_per_class
+from topicmap.render.figures import build_figure
+from topicmap.schemas import PipelineParams
+from topicmap.views import attach_views
 
 
 def test_per_class_bars_stack_the_largest_topics_and_the_rest() -> None:

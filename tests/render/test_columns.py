@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from render.columns import MAX_CATEGORIES, column_values, describe_columns
+from topicmap.render.columns import MAX_CATEGORIES, column_values, describe_columns
 
 
 def test_a_column_of_numbers_is_numeric_even_as_strings() -> None:

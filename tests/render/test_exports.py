@@ -3,8 +3,8 @@ from __future__ import annotations
 import csv
 import io
 
-from render.exports import neutralise, write_documents_csv
 from tests.api.maps import XSS, small_map
+from topicmap.render.exports import neutralise, write_documents_csv
 
 
 def test_one_row_per_document_with_metadata_and_quotes() -> None:

@@ -6,8 +6,16 @@ import json
 import numpy as np
 import pytest
 
-from render.figures import build_figure, document_map, snippet, to_json, to_standalone_html, topic_sizes, topic_terms
 from tests.api.maps import XSS, small_map
+from topicmap.render.figures import (
+    build_figure,
+    document_map,
+    snippet,
+    to_json,
+    to_standalone_html,
+    topic_sizes,
+    topic_terms,
+)
 
 
 def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> None:
@@ -25,7 +33,7 @@ def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> Non
         [topic_map.documents.x[row] for row in decode(points[0]["customdata"])]
     )
     assert texts[outlier_rows[0]][:10] in points[-1]["hovertext"][0]
-    candidates = figure["layout"]["meta"]["labels"]  # placed by render/labels.js at every zoom
+    candidates = figure["layout"]["meta"]["labels"]  # placed by topicmap/render/labels.js at every zoom
     assert candidates["text"][0] == "rocket · orbit" and candidates["tier"] == [1, 1, 1]
     assert candidates["size"][0] > candidates["size"][2]  # the font follows the topic's size
     assert figure["layout"]["annotations"][0]["text"] == "rocket · orbit"  # drawn without a script too
@@ -78,7 +86,7 @@ def test_sizes_and_terms_figures() -> None:
 
 
 def test_tree_and_level_figures_need_a_hierarchy() -> None:
-    from render.figures import UnknownLevel, topic_tree
+    from topicmap.render.figures import UnknownLevel, topic_tree
 
     topic_map, texts = small_map()
     assert topic_map.hierarchy is None
@@ -90,8 +98,8 @@ def test_tree_and_level_figures_need_a_hierarchy() -> None:
 
 
 def test_tree_labels_are_escaped() -> None:
-    from render.figures import topic_tree
-    from worker.contracts import Hierarchy, HierarchyNode, Term
+    from topicmap.render.figures import topic_tree
+    from topicmap.schemas import Hierarchy, HierarchyNode, Term
 
     topic_map, _ = small_map()
 
@@ -128,7 +136,7 @@ def test_a_map_of_many_topics_is_one_trace_coloured_per_point() -> None:
 
 
 def test_a_few_far_points_do_not_shrink_the_map() -> None:
-    from render.figures import robust_view
+    from topicmap.render.figures import robust_view
 
     rng = np.random.default_rng(0)
     xs, ys = rng.normal(0, 1, 5000), rng.normal(0, 1, 5000)

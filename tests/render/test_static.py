@@ -6,9 +6,9 @@ import io
 
 from PIL import Image, ImageStat
 
-from render.figures import document_map
-from render.static import for_picture, text_width, to_image
 from tests.integration.synthetic import synthetic_map
+from topicmap.render.figures import document_map
+from topicmap.render.static import for_picture, text_width, to_image
 
 
 def boxes(annotations: list[dict[str, object]], picture: object) -> list[tuple[float, float, float, float]]:

@@ -1,4 +1,4 @@
-"""Assigning new documents to a fitted map (worker/assign.py)."""
+"""Assigning new documents to a fitted map (topicmap/assign.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.assign import Assigned, MapModel, added_map, assign_documents, assignment_rows
-from worker.contracts import PipelineParams, TopicMap
-from worker.corpus import corpus_from_documents
-from worker.pipeline.label import terms_in
-from worker.pipeline.run import run_pipeline
-from worker.terms import TermTable
+from topicmap.assign import Assigned, MapModel, added_map, assign_documents, assignment_rows
+from topicmap.corpus import corpus_from_documents
+from topicmap.pipeline.label import terms_in
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams, TopicMap
+from topicmap.terms import TermTable
 
 TABLES: list[TermTable] = []
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.cli import main
+from cli.main import main
 
 pytestmark = pytest.mark.model
 
@@ -131,7 +131,7 @@ def test_help_documents_the_options() -> None:
 
 def run_command(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("topicmap")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "worker.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
 
 

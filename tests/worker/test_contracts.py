@@ -6,12 +6,12 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from worker.contracts import Documents, PipelineParams
+from topicmap.schemas import Documents, PipelineParams
 
 HEAVY = ["numpy", "torch", "umap", "hdbscan", "sentence_transformers", "sklearn"]
 
 
-@pytest.mark.parametrize("module", ["worker.contracts", "worker.corpus", "api"])
+@pytest.mark.parametrize("module", ["topicmap.schemas", "topicmap.corpus", "api"])
 def test_light_modules_import_nothing_heavy(module: str) -> None:
     code = f"import sys, {module}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -19,8 +19,8 @@ def test_light_modules_import_nothing_heavy(module: str) -> None:
 
 
 def test_api_and_rendering_never_import_the_pipeline() -> None:
-    pipeline = ["torch", "umap", "hdbscan", "sentence_transformers", "worker.pipeline"]
-    modules = "api.main, render.figures, render.exports"
+    pipeline = ["torch", "umap", "hdbscan", "sentence_transformers", "topicmap.pipeline"]
+    modules = "api.main, topicmap.render.figures, topicmap.render.exports"
     code = f"import sys, {modules}; print(sorted(m for m in {pipeline!r} if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"

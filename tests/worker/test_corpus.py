@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.corpus import CorpusError, corpus_from_documents, parse_corpus, read_corpus
+from topicmap.corpus import CorpusError, corpus_from_documents, parse_corpus, read_corpus
 
 TEXTS = [f"document number {i} about things" for i in range(12)]
 

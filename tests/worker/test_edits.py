@@ -6,9 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.contracts import PipelineParams, TopicMap
-from worker.edits import EditError, EditRequest, Rename, Revert, apply_edits, rename
-from worker.pipeline.run import run_pipeline
+from topicmap.edits.operations import EditError, EditRequest, Rename, Revert, apply_edits, rename
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams, TopicMap
 
 
 @pytest.fixture(scope="module")

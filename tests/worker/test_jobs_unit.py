@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from topicmap.vectors import dump_array, load_array
 from worker.jobs import DeadlineExceeded, JobCancelled, ProgressReporter
-from worker.vectors import dump_array, load_array
 
 
 class FakeStore:

@@ -1,4 +1,4 @@
-"""Topics per class and over time (worker/metadata_views.py)."""
+"""Topics per class and over time (topicmap/views.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.synthetic import synthetic_map
-from worker.contracts import PipelineParams
-from worker.metadata_views import (
+from topicmap.schemas import PipelineParams
+from topicmap.views import (
     MAX_CLASSES,
     OTHER,
     UnknownColumn,

@@ -6,9 +6,9 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from tests.conftest import SAMPLE_CSV
-from worker.contracts import PipelineParams, TopicMap
-from worker.corpus import read_corpus
-from worker.pipeline.run import run_pipeline
+from topicmap.corpus import read_corpus
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams, TopicMap
 
 pytestmark = pytest.mark.model
 
@@ -59,9 +59,9 @@ def test_two_runs_give_the_same_map(topic_map: TopicMap, corpus_and_sections: tu
 
 def test_torch_encoder_matches_sentence_transformers(corpus_and_sections: tuple[list[str], ...]) -> None:
     """The GPU path's encoder (Rust tokenizer into the module) embeds as SentenceTransformer.encode does."""
-    from worker.contracts import DEFAULT_MODEL
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import TorchEncoder, _load_sentence_transformer, resolve_model_path
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import TorchEncoder, _load_sentence_transformer, resolve_model_path
+    from topicmap.schemas import DEFAULT_MODEL
 
     texts = corpus_and_sections[0][:200]
     model = _load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)

@@ -1,4 +1,4 @@
-"""Merging topics and reducing a map from the stored term counts (worker/regroup.py, worker/edits.py)."""
+"""Merging topics and reducing a map from the stored term counts (topicmap/edits/regroup.py, operations.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.contracts import PipelineParams, TopicMap
-from worker.edits import Edited, EditError, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
-from worker.pipeline.metrics import npmi_coherence
-from worker.pipeline.run import run_pipeline
-from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups, split_topic
-from worker.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
+from topicmap.edits.operations import Edited, EditError, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
+from topicmap.edits.regroup import RegroupError, merge_groups, move_documents, reduce_groups, split_topic
+from topicmap.pipeline.metrics import npmi_coherence
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams, TopicMap
+from topicmap.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
 
 EMBEDDINGS: list[npt.NDArray[np.float32]] = []
 

@@ -7,9 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.contracts import PipelineParams
-from worker.pipeline.hierarchy import TopicHierarchy, level_sizes
-from worker.pipeline.run import run_pipeline
+from topicmap.pipeline.hierarchy import TopicHierarchy, level_sizes
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 CHECK = """
 import sys
 from pathlib import Path
-from worker.pipeline.jit import enable_jit_cache
+from topicmap.pipeline.jit import enable_jit_cache
 if sys.argv[2] == "on":
     assert enable_jit_cache(Path(sys.argv[1]))
 import umap.layouts

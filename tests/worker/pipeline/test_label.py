@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from worker.pipeline.label import TopicLabeler, class_tfidf, readable_label
+from topicmap.pipeline.label import TopicLabeler, class_tfidf, readable_label
 
 
 def test_class_tfidf_matches_hand_computed_values() -> None:

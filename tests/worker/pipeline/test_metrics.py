@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
+from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 
 
 def test_npmi_matches_hand_computed_value() -> None:

@@ -6,8 +6,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.contracts import STAGES, PipelineParams, TopicMap
-from worker.pipeline.run import resolve_min_topic_size, run_pipeline
+from topicmap.pipeline.run import resolve_min_topic_size, run_pipeline
+from topicmap.schemas import STAGES, PipelineParams, TopicMap
 
 
 def fit(params: PipelineParams | None = None, n: int = 40) -> TopicMap:

@@ -7,9 +7,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import HashingEncoder, planted_corpus
-from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
-from worker.pipeline.embed import Embedder, unique_texts
-from worker.pipeline.reduce import NeighbourGraph, UmapReducer
+from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
+from topicmap.pipeline.embed import Embedder, unique_texts
+from topicmap.pipeline.reduce import NeighbourGraph, UmapReducer
 
 
 @pytest.fixture(scope="module")

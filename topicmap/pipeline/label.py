@@ -19,8 +19,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from worker.pipeline.cluster import topic_members
-from worker.terms import class_tfidf, readable_label, top_terms
+from topicmap.pipeline.cluster import topic_members
+from topicmap.terms import class_tfidf, readable_label, top_terms
 
 __all__ = [
     "OUTLIER_LABEL",
@@ -100,11 +100,11 @@ class TopicLabeler:
         Indices of representative documents, nearest the centroid first.
     counts_ : csr_matrix of shape (n_topics, n_terms)
         Documents of each topic containing each term (rows in ``topic_ids_`` order), for labelling
-        groups of topics (worker/pipeline/hierarchy.py) without reading the texts again.
+        groups of topics (topicmap/pipeline/hierarchy.py) without reading the texts again.
     vocabulary_ : ndarray of shape (n_terms,)
     presence_ : csr_matrix of shape (n_documents, n_terms)
         Which terms each document contains: kept with a map so edits that move documents can
-        update the counts (worker/regroup.py).
+        update the counts (topicmap/edits/regroup.py).
     """
 
     def __init__(self, *, n_terms: int = 10, n_representative: int = 5) -> None:

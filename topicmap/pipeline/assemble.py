@@ -1,4 +1,4 @@
-"""Turn the pipeline's arrays into the :class:`~worker.contracts.TopicMap` contract."""
+"""Turn the pipeline's arrays into the :class:`~topicmap.schemas.TopicMap` contract."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from importlib import metadata
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import Documents, Hierarchy, HierarchyNode, Term, Topic
-from worker.pipeline.cluster import topic_members
-from worker.pipeline.hierarchy import TopicHierarchy
-from worker.pipeline.label import TopicLabeler
+from topicmap.pipeline.cluster import topic_members
+from topicmap.pipeline.hierarchy import TopicHierarchy
+from topicmap.pipeline.label import TopicLabeler
+from topicmap.schemas import Documents, Hierarchy, HierarchyNode, Term, Topic
 
 VERSIONED_PACKAGES = (
     "topicmap",

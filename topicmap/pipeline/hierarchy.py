@@ -22,7 +22,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from worker.pipeline.label import class_tfidf, readable_label, top_terms
+from topicmap.pipeline.label import class_tfidf, readable_label, top_terms
 
 Linkage = Literal["single", "complete", "average", "weighted", "ward"]
 COARSE_RANGE = (5, 15)

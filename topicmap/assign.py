@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from worker.contracts import TopicMap
-from worker.terms import TermTable
-from worker.vectors import normalised
+from topicmap.schemas import TopicMap
+from topicmap.terms import TermTable
+from topicmap.vectors import normalised
 
 NEIGHBOURS = 10
 OUTLIER_QUANTILE = 0.05
@@ -133,7 +133,7 @@ def added_map(
     and label again (a person's label stays). Sizes, positions, the hierarchy's sizes, the document
     count and the quality scores follow. Ids must not be in the map already.
     """
-    from worker.regroup import merge_in_tree, refresh_topics, rescore
+    from topicmap.edits.regroup import merge_in_tree, refresh_topics, rescore
 
     clash = set(ids) & set(topic_map.documents.id)
     if clash:

@@ -1,7 +1,7 @@
 """Charts of a map's metadata views: topics per class (stacked bars) and over time (lines).
 
 Pure functions of a :class:`TopicMap` whose ``per_class`` / ``over_time`` the worker computed
-(worker/metadata_views.py). The largest topics get a trace each, in the map's colours; the rest
+(topicmap/views.py). The largest topics get a trace each, in the map's colours; the rest
 are summed as "other topics".
 """
 
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from render.figures import OUTLIER_COLOUR, escape, topic_colour
-from worker.contracts import TopicMap
+from topicmap.render.figures import OUTLIER_COLOUR, escape, topic_colour
+from topicmap.schemas import TopicMap
 
 MAX_TOPICS = 10
 MAX_CLASSES = 30

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import DEFAULT_MODEL
-from worker.pipeline.encoders import Encoder, load_encoder
+from topicmap.pipeline.encoders import Encoder, load_encoder
+from topicmap.schemas import DEFAULT_MODEL
 
 BatchCallback = Callable[[int, int], None]
 """Called after every batch with (texts done, texts total)."""

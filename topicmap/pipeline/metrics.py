@@ -9,8 +9,8 @@ from __future__ import annotations
 import resource
 from collections.abc import Sequence
 
-from worker.pipeline.label import make_vectorizer
-from worker.terms import npmi_of_columns
+from topicmap.pipeline.label import make_vectorizer
+from topicmap.terms import npmi_of_columns
 
 
 def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) -> float:

@@ -1,8 +1,8 @@
 """c-TF-IDF terms and labels from topic x term counts, and the counts kept with a map for edits.
 
-Light (numpy and scipy only): the pipeline labels with it (worker/pipeline/label.py) and the API
-process relabels topics it merges (worker/regroup.py) from the counts stored with each map version,
-without reading the texts again. The formula is in worker/pipeline/label.py.
+Light (numpy and scipy only): the pipeline labels with it (topicmap/pipeline/label.py) and the API
+process relabels topics it merges (topicmap/edits/regroup.py) from the counts stored with each map version,
+without reading the texts again. The formula is in topicmap/pipeline/label.py.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def class_tfidf(counts: sp.spmatrix | npt.ArrayLike, idf_from: sp.spmatrix | Non
     counts : sparse or dense matrix of shape (n_classes, n_terms)
         Term counts per class (topic).
     idf_from : sparse matrix of shape (n_other_classes, n_terms), optional
-        Take the IDF from these classes instead: groups of topics (worker/pipeline/hierarchy.py)
+        Take the IDF from these classes instead: groups of topics (topicmap/pipeline/hierarchy.py)
         use the topics' IDF, because over a handful of large classes it no longer tells a word
         found everywhere ("package") from a distinctive one.
 
@@ -131,7 +131,7 @@ def presence_from_bytes(blob: bytes) -> sp.csr_matrix:
 def npmi_of_columns(presence: sp.spmatrix, topics_columns: Sequence[Sequence[int]]) -> float:
     """Mean NPMI of each topic's term pairs, by document co-occurrence: ``presence`` is documents x
     terms (0/1), each topic a list of its terms' columns. Topics with fewer than two terms are
-    skipped; 0.0 when none has two. The formula is in worker/pipeline/metrics.py."""
+    skipped; 0.0 when none has two. The formula is in topicmap/pipeline/metrics.py."""
     matrix = sp.csc_matrix(presence, dtype=np.int32)  # type: ignore[call-overload]
     n_docs = matrix.shape[0]
     if n_docs == 0:

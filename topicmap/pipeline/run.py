@@ -14,17 +14,17 @@ from contextlib import contextmanager
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
-from worker.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
-from worker.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
-from worker.pipeline.embed import Embedder
-from worker.pipeline.encoders import Encoder, cache_dir, load_encoder
-from worker.pipeline.hierarchy import TopicHierarchy
-from worker.pipeline.jit import enable_jit_cache
-from worker.pipeline.label import TopicLabeler
-from worker.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
-from worker.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
-from worker.terms import TermTable
+from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
+from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
+from topicmap.pipeline.embed import Embedder
+from topicmap.pipeline.encoders import Encoder, cache_dir, load_encoder
+from topicmap.pipeline.hierarchy import TopicHierarchy
+from topicmap.pipeline.jit import enable_jit_cache
+from topicmap.pipeline.label import TopicLabeler
+from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
+from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
+from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
+from topicmap.terms import TermTable
 
 Progress = Callable[[str, int, int], None]
 MAX_KEPT_PRESENCE = 200_000
@@ -69,7 +69,7 @@ def run_pipeline(
 
     ``embeddings`` (shape (n_documents, dim), L2-normalised) skips the embedding stage, e.g. from
     a cache; ``on_embedded`` receives freshly computed embeddings (to fill that cache);
-    ``on_terms`` receives the topics' term counts (kept with the map for edits: worker/regroup.py);
+    ``on_terms`` receives the topics' term counts (kept with the map for edits: topicmap/edits/regroup.py);
     ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
     own loop (the worker spreads a big job's embedding over workers: worker/shards.py);
     ``large_corpus`` is the size above which the fast reduction runs (benchmarks raise it to run

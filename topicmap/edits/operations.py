@@ -5,7 +5,7 @@ version (undo is reverting to the version before); ``merge`` joins topics into o
 merges the most similar topics until at most N remain; ``move`` puts documents into a topic;
 ``split`` re-clusters one topic's documents into k topics. All are pure functions of the map (and,
 for the regrouping operations, of its stored term counts, documents' term presence and embeddings:
-worker/regroup.py, numpy and scipy, imported only when such an operation runs), light enough for
+topicmap/edits/regroup.py, numpy and scipy, imported only when such an operation runs), light enough for
 the API process.
 """
 
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from worker.contracts import TopicMap
+from topicmap.schemas import TopicMap
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import scipy.sparse as sp
 
-    from worker.terms import TermTable
+    from topicmap.terms import TermTable
 
 
 class Rename(BaseModel):
@@ -204,7 +204,7 @@ def apply_edits(
 
 
 def split(current: Edited, operation: Split, embeddings: npt.NDArray[np.float32] | None) -> Edited:
-    from worker.regroup import RegroupError, split_topic
+    from topicmap.edits.regroup import RegroupError, split_topic
 
     if current.terms is None:
         raise EditError(409, NO_TERMS)
@@ -229,7 +229,7 @@ def split(current: Edited, operation: Split, embeddings: npt.NDArray[np.float32]
 
 
 def regroup(current: Edited, operation: Merge | Reduce | Move) -> Edited:
-    from worker.regroup import RegroupError, merge_groups, move_documents, reduce_groups
+    from topicmap.edits.regroup import RegroupError, merge_groups, move_documents, reduce_groups
 
     if current.terms is None:
         raise EditError(409, NO_TERMS)

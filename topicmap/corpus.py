@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worker.contracts import MIN_DOCUMENTS
+from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
 TEXT_COLUMN_NAMES = ("text", "content", "document", "body")

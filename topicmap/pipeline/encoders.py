@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from worker.contracts import DEFAULT_MODEL
+from topicmap.schemas import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -53,7 +53,7 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed ``texts`` as ONE batch, padded to the longest. For a corpus use
-        :class:`~worker.pipeline.embed.Embedder`, which batches by ``batch_size``, sorts by length and
+        :class:`~topicmap.pipeline.embed.Embedder`, which batches by ``batch_size``, sorts by length and
         embeds duplicates once: 5,000 texts in one call take over 24 GB with the int8 model."""
         ...
 

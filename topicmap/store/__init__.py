@@ -50,7 +50,7 @@ from typing import Any, BinaryIO, cast
 
 import redis
 
-from worker.contracts import TERMINAL_STATES, JobRecord, JobState, MapVersion, TopicMap
+from topicmap.schemas import TERMINAL_STATES, JobRecord, JobState, MapVersion, TopicMap
 
 PREFIX = "tm:"
 QUEUE = f"{PREFIX}queue"
@@ -304,7 +304,7 @@ class JobStore:
             pipe.execute()
 
     def put_terms(self, job_id: str, version: int, data: bytes) -> int:
-        """A map version's topic x term counts (worker/terms.py), beside its renderings: they expire
+        """A map version's topic x term counts (topicmap/terms.py), beside its renderings: they expire
         and are purged with the map. Returns the bytes stored."""
         self.put_artifact(job_id, f"v{version}/terms.bin", data)
         return len(data)
@@ -313,7 +313,7 @@ class JobStore:
         return self.get_artifact(job_id, f"v{version}/terms.bin")
 
     def put_presence(self, job_id: str, data: bytes, corpus: str | None = None) -> int:
-        """Which terms each document contains (worker/terms.py): one per corpus of the job's map
+        """Which terms each document contains (topicmap/terms.py): one per corpus of the job's map
         versions (``corpus`` None: the job's own; versions with added documents have another)."""
         self.put_artifact(job_id, self._presence_name(corpus), data)
         return len(data)

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from worker.contracts import TopicMap
+from topicmap.schemas import TopicMap
 
 SNIPPET_CHARS = 200
 OUTLIER_COLOUR = "#b0b0b0"
@@ -36,7 +36,7 @@ DISCRETE_PALETTE = [
 MAX_LABEL_CANDIDATES = 500
 VIEW_QUANTILE = 0.005
 LABELS_JS = (Path(__file__).resolve().parent / "labels.js").read_text(encoding="utf-8")
-"""Label placement at every zoom (render/labels.js): the page loads it, standalone pages inline it."""
+"""Label placement at every zoom (topicmap/render/labels.js): the page loads it, standalone pages inline it."""
 PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
 
 
@@ -214,7 +214,7 @@ def label_candidates(
 ) -> dict[str, list[Any]]:
     """Every label that may be shown, most important first: the coarse themes when the map shows
     topics and has a hierarchy (tier 0), then the groups, largest first (tier 1); font size follows
-    size. render/labels.js shows those that fit at each zoom."""
+    size. topicmap/render/labels.js shows those that fit at each zoom."""
     candidates: list[tuple[str, float, float, int, int]] = []
     if level in (None, "fine") and topic_map.hierarchy is not None and "coarse" in topic_map.hierarchy.levels:
         coarse = sorted((n for n in topic_map.hierarchy.nodes if n.level == "coarse"), key=lambda n: -n.size)
@@ -232,7 +232,7 @@ def label_candidates(
 
 
 def first_labels(labels: dict[str, list[Any]], max_labels: int) -> list[dict[str, Any]]:
-    """Annotations for renderers that run no script (render/labels.js replaces them): the largest
+    """Annotations for renderers that run no script (topicmap/render/labels.js replaces them): the largest
     topics at their centres."""
     topics = [k for k, tier in enumerate(labels["tier"]) if tier == 1][:max_labels]
     return [
@@ -346,7 +346,7 @@ def build_figure(
     if kind == "tree":
         return topic_tree(topic_map)
     if kind in ("per_class", "over_time"):
-        from render.charts import topics_over_time, topics_per_class
+        from topicmap.render.charts import topics_over_time, topics_per_class
 
         return topics_per_class(topic_map) if kind == "per_class" else topics_over_time(topic_map)
     raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
-from worker.contracts import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParams, TopicMap
-from worker.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
-from worker.metadata_views import UnknownColumn, attach_views, check_columns
+from topicmap.corpus import SUPPORTED_SUFFIXES, CorpusError, read_corpus
+from topicmap.schemas import DEFAULT_MODEL, MIN_DOCUMENTS, STAGES, PipelineParams, TopicMap
+from topicmap.views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -242,10 +242,10 @@ def fit(args: argparse.Namespace) -> int:
     except UnknownColumn as exc:
         return fail(f"{args.input}: {exc}")
     # Heavy imports only once the input is known to be good: errors stay instant.
-    from worker.pipeline.encoders import resolve_model_path
-    from worker.pipeline.run import run_pipeline
-    from worker.terms import TermTable, presence_to_bytes
-    from worker.vectors import dump_array
+    from topicmap.pipeline.encoders import resolve_model_path
+    from topicmap.pipeline.run import run_pipeline
+    from topicmap.terms import TermTable, presence_to_bytes
+    from topicmap.vectors import dump_array
 
     resolve_model_path(params.model)
     progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
@@ -273,8 +273,8 @@ def fit(args: argparse.Namespace) -> int:
         (args.out / "embeddings.npy").write_bytes(dump_array(embeddings[0]))
     describe_folder(args.out, topic_map)
     if args.png:
-        from render.figures import document_map
-        from render.static import StaticImageUnavailable, to_image
+        from topicmap.render.figures import document_map
+        from topicmap.render.static import StaticImageUnavailable, to_image
 
         try:
             picture = to_image(document_map(topic_map, title=f"Topic map of {args.input.name}"))
@@ -324,9 +324,9 @@ def write_renderings(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
     """map.html (the map, the coarse themes, the tree) and documents.csv of ``topic_map``."""
-    from render.charts import topics_over_time, topics_per_class
-    from render.exports import write_documents_csv
-    from render.figures import document_map, to_standalone_page, topic_tree
+    from topicmap.render.charts import topics_over_time, topics_per_class
+    from topicmap.render.exports import write_documents_csv
+    from topicmap.render.figures import document_map, to_standalone_page, topic_tree
 
     figures = [document_map(topic_map, texts, title=f"Topic map of {title}")]
     if topic_map.hierarchy is not None:  # the coarse themes on the map, then the whole tree
@@ -348,10 +348,10 @@ def edit(args: argparse.Namespace) -> int:
     import getpass
     import time
 
-    from worker.contracts import MapVersion
-    from worker.edits import EditError, EditRequest, apply_edits
-    from worker.terms import TermTable, presence_from_bytes
-    from worker.vectors import load_array
+    from topicmap.edits.operations import EditError, EditRequest, apply_edits
+    from topicmap.schemas import MapVersion
+    from topicmap.terms import TermTable, presence_from_bytes
+    from topicmap.vectors import load_array
 
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
@@ -439,7 +439,7 @@ def edit(args: argparse.Namespace) -> int:
     )
     with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    from render.exports import BASE_COLUMNS
+    from topicmap.render.exports import BASE_COLUMNS
 
     texts = [row.get("text", "") for row in rows]
     metadata = [{k: v for k, v in row.items() if k not in BASE_COLUMNS} for row in rows]
@@ -479,10 +479,10 @@ def assign(args: argparse.Namespace) -> int:
         return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
     corpus = read_corpus(args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1)
     latest, topic_map = latest_map(folder)
-    from worker.assign import MapModel, assign_documents, assignment_rows
-    from worker.pipeline.embed import Embedder
-    from worker.pipeline.encoders import load_encoder, resolve_model_path
-    from worker.vectors import load_array
+    from topicmap.assign import MapModel, assign_documents, assignment_rows
+    from topicmap.pipeline.embed import Embedder
+    from topicmap.pipeline.encoders import load_encoder, resolve_model_path
+    from topicmap.vectors import load_array
 
     try:
         model = MapModel.of(topic_map, load_array((folder / "embeddings.npy").read_bytes()))
@@ -512,7 +512,7 @@ def search(args: argparse.Namespace) -> int:
     """Print the documents and topics of the map in ``args.folder`` closest to ``args.query``."""
     import csv
 
-    from worker.vectors import nearest, topic_centroids
+    from topicmap.vectors import nearest, topic_centroids
 
     folder: Path = args.folder
     if not args.query.strip() or len(args.query) > 1000:
@@ -520,8 +520,8 @@ def search(args: argparse.Namespace) -> int:
     if not (folder / "embeddings.npy").is_file() or not (folder / "documents.csv").is_file():
         return fail(f"{folder}: no embeddings.npy or documents.csv here; make the folder with topicmap fit")
     _, topic_map = latest_map(folder)
-    from worker.pipeline.encoders import load_encoder
-    from worker.vectors import load_array
+    from topicmap.pipeline.encoders import load_encoder
+    from topicmap.vectors import load_array
 
     vectors = load_array((folder / "embeddings.npy").read_bytes())
     query = load_encoder(topic_map.meta.params.model).encode([args.query])[0]
@@ -545,7 +545,7 @@ def fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from worker.pipeline.encoders import ModelNotFoundError
+    from topicmap.pipeline.encoders import ModelNotFoundError
 
     args = build_parser().parse_args(argv)
     try:

@@ -1,5 +1,5 @@
 // Topic labels that never overlap, placed again at every zoom: used by the page and inlined into the
-// standalone HTML (render/figures.py), so both place labels the same way.
+// standalone HTML (topicmap/render/figures.py), so both place labels the same way.
 //
 // The figure's layout.meta.labels lists every candidate, most important first: the coarse themes
 // (tier 0, when the map has a hierarchy), then the topics, largest first. Zoomed out, themes take

@@ -1,6 +1,6 @@
 """Static pictures of a figure (PNG, SVG) with Plotly's own export (kaleido, headless Chromium).
 
-A static picture runs no script, so render/labels.js cannot place its labels. For a map, the view is
+A static picture runs no script, so topicmap/render/labels.js cannot place its labels. For a map, the view is
 fixed here instead (axis ranges that fill the picture at equal scale on both axes) and the labels are
 placed the same way labels.js places them zoomed out: candidates in order, each at its topic or
 beside it with a leader line, only where its box overlaps no label already placed. Text widths are
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from render.figures import robust_view
+from topicmap.render.figures import robust_view
 
 MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 PAD = 3
@@ -47,7 +47,7 @@ def text_width(text: str, size: float) -> float:
 
 
 def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float], list[float]]:
-    """Axis ranges around the points (their bulk when a few lie far out: render/figures.robust_view),
+    """Axis ranges around the points (their bulk when a few lie far out: topicmap/render/figures.robust_view),
     padded 3%, with one data unit the same size on both axes."""
     xs = [np.asarray(t.x, dtype=float) for t in figure.data if t.type == "scattergl" and t.x is not None]
     ys = [np.asarray(t.y, dtype=float) for t in figure.data if t.type == "scattergl" and t.y is not None]
@@ -69,7 +69,7 @@ def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float],
 def place_labels(
     labels: dict[str, list[Any]], x_range: list[float], y_range: list[float], plot_w: float, plot_h: float
 ) -> list[dict[str, Any]]:
-    """Annotations for the candidates that fit, most important first (render/labels.js, zoomed out)."""
+    """Annotations for the candidates that fit, most important first (topicmap/render/labels.js, zoomed out)."""
     placed: list[tuple[float, float, float, float]] = []
     chosen = []
     for text, x, y, size in zip(labels["text"], labels["x"], labels["y"], labels["size"], strict=True):

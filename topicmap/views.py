@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from worker.contracts import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
+from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
 
 MAX_CLASSES = 100
 """More distinct classes than this: the largest are kept, the rest grouped as (other)."""

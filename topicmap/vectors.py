@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from worker.jobstore import JobStore
+from topicmap.store import JobStore
 
 
 def dump_array(vectors: npt.NDArray[np.float32]) -> bytes:

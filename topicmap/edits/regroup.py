@@ -1,6 +1,6 @@
 """Regroup a map's topics without embedding again: merge, reduce to N, move documents, split.
 
-Pure functions of a map version and its term counts (worker/terms.py), light enough for the API
+Pure functions of a map version and its term counts (topicmap/terms.py), light enough for the API
 process: a merged topic's counts are the sum of its topics' (their core documents are disjoint), so
 its terms and label come from c-TF-IDF as the pipeline's do, without reading the texts. What
 changes is recomputed: documents' topics, the merged topic's size, position (median of its
@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from worker.contracts import Hierarchy, Term, Topic, TopicMap
-from worker.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
+from topicmap.schemas import Hierarchy, Term, Topic, TopicMap
+from topicmap.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
 
 
 class RegroupError(ValueError):

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
-from worker.contracts import TopicMap
+from topicmap.schemas import TopicMap
 
 BASE_COLUMNS = ("id", "topic", "label", "x", "y", "outlier", "text")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -1,0 +1,1 @@
+"""The ``topicmap`` command line: a shell over the core (no server needed)."""

@@ -1,0 +1,1 @@
+"""topicmap's core: the map, its pipeline, edits, views, rendering and store. Imports no shell."""
