@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from topicmap.settings import SharedSettings
 
 
-class ApiSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOPICMAP_", env_file=".env", extra="ignore")
+class ApiSettings(SharedSettings):
+    """The shared settings (topicmap/settings.py) and the API's own."""
 
-    redis_url: str = Field(default="redis://127.0.0.1:6379/0")
     api_keys: str = Field(
         default="",
         description="Comma-separated `name:sha256hex` entries: the SHA-256 of each key, never the key itself.",
@@ -45,7 +45,6 @@ class ApiSettings(BaseSettings):
     webhook_retry_s: float = Field(
         default=3600, gt=0, description="No attempt is made later than this after the job finished."
     )
-    retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
     parsed_cache_documents: int = Field(
         default=1_000_000,
@@ -57,10 +56,6 @@ class ApiSettings(BaseSettings):
         default=5, gt=0, description="How long a search waits for the query worker to embed its query."
     )
     sse_ping_s: float = Field(default=15, gt=0, description="Keep-alive comment interval on the events stream.")
-
-    @property
-    def retention_s(self) -> int:
-        return int(self.retention_days * 24 * 3600)
 
     def limits(self) -> dict[str, int]:
         return {

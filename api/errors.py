@@ -17,8 +17,23 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
 from starlette.exceptions import HTTPException
 
+from topicmap.errors import Conflict, Expired, Invalid, NotFound, StaleVersion, TooLarge, TopicmapError
+
 logger = logging.getLogger("topicmap.api")
 PROBLEM = "application/problem+json"
+STATUS_OF: list[tuple[type[TopicmapError], int]] = [
+    (StaleVersion, 412),  # before Conflict, which it is a kind of
+    (NotFound, 404),
+    (Conflict, 409),
+    (Expired, 410),
+    (TooLarge, 413),
+    (Invalid, 422),
+]
+"""The one place the core's kinds of error become HTTP statuses (first match wins)."""
+
+
+def status_of(error: TopicmapError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 422)
 
 
 class ApiError(HTTPException):
@@ -45,6 +60,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(TopicmapError)
+    async def core_error(_: Request, exc: TopicmapError) -> JSONResponse:
+        return problem(status_of(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -24,7 +24,7 @@ from topicmap.pipeline.encoders import (
     Encoder,
     OnnxInt8Encoder,
     TorchEncoder,
-    _load_sentence_transformer,
+    load_sentence_transformer,
     resolve_model_path,
 )
 from topicmap.schemas import DEFAULT_MODEL
@@ -45,9 +45,9 @@ def main() -> None:
     args = parser.parse_args()
     texts, _, _ = load_sample(args.data, args.size)
     path = resolve_model_path(DEFAULT_MODEL)
-    long_reference, long_rate = timed(TorchEncoder(_load_sentence_transformer(path, "cpu", 256), "cpu"), texts)
-    reference, rate = timed(TorchEncoder(_load_sentence_transformer(path, "cpu", 128), "cpu"), texts)
-    quantised, quantised_rate = timed(OnnxInt8Encoder(_load_sentence_transformer(path, "cpu", 128), path), texts)
+    long_reference, long_rate = timed(TorchEncoder(load_sentence_transformer(path, "cpu", 256), "cpu"), texts)
+    reference, rate = timed(TorchEncoder(load_sentence_transformer(path, "cpu", 128), "cpu"), texts)
+    quantised, quantised_rate = timed(OnnxInt8Encoder(load_sentence_transformer(path, "cpu", 128), path), texts)
 
     def closeness(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> str:
         cosine = (a * b).sum(axis=1)

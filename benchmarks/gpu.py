@@ -41,14 +41,14 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from topicmap.pipeline.embed import Embedder
-    from topicmap.pipeline.encoders import TorchEncoder, _load_sentence_transformer
+    from topicmap.pipeline.encoders import TorchEncoder, load_sentence_transformer
     from topicmap.pipeline.run import run_pipeline
     from topicmap.schemas import PipelineParams
 
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this benchmark measures the GPU path")
     texts, labels = load_corpus(data)
-    encoder = TorchEncoder(_load_sentence_transformer(model, "cuda", TOKENS), "cuda")
+    encoder = TorchEncoder(load_sentence_transformer(model, "cuda", TOKENS), "cuda")
     sample = texts[:SWEEP_SIZE]
     Embedder(encoder=encoder, batch_size=max(batch_sizes)).fit(sample)  # CUDA context, kernels, clocks
     sweep = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topicmap.errors import Invalid
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
@@ -23,7 +24,7 @@ ID_COLUMN_NAMES = ("id",)
 csv.field_size_limit(2**31 - 1)
 
 
-class CorpusError(ValueError):
+class CorpusError(Invalid):
     """The corpus cannot be used as given; the message says why in one line."""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from topicmap.errors import Invalid
 from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
 
 MAX_CLASSES = 100
@@ -26,7 +27,7 @@ MAX_BINS = 1_000
 UNITS: tuple[TimeUnit, ...] = ("day", "week", "month", "quarter", "year")
 
 
-class UnknownColumn(ValueError):
+class UnknownColumn(Invalid):
     """A class or time column that the corpus does not have."""
 
 

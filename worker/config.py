@@ -7,20 +7,19 @@ import socket
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from topicmap.settings import SharedSettings
 
 
-class WorkerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOPICMAP_", env_file=".env", extra="ignore")
+class WorkerSettings(SharedSettings):
+    """The shared settings (topicmap/settings.py) and the worker's own."""
 
-    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Broker and store.")
     job_deadline_s: int = Field(default=3600, ge=10, description="A job running longer is stopped and failed.")
     visibility_timeout_s: int | None = Field(
         default=None, description="Seconds before an unacknowledged job is redelivered; default 2 × deadline."
     )
     restore_interval_s: int = Field(default=10, ge=1, description="How often workers look for jobs to redeliver.")
     heartbeat_timeout_s: float = Field(default=30, description="A running job silent this long has lost its worker.")
-    retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
     worker_name: str = Field(default_factory=socket.gethostname)
     warm_up: bool = Field(default=True, description="Load the model and compile UMAP's JIT at start.")
     role: Literal["jobs", "queries"] = Field(
@@ -36,10 +35,6 @@ class WorkerSettings(BaseSettings):
     @property
     def visibility_timeout(self) -> int:
         return self.visibility_timeout_s or 2 * self.job_deadline_s
-
-    @property
-    def retention_s(self) -> int:
-        return int(self.retention_days * 24 * 3600)
 
 
 @functools.cache

@@ -12,7 +12,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,98 +19,30 @@ import numpy.typing as npt
 
 from topicmap.schemas import (
     MAX_ATTEMPTS,
-    STAGES,
     JobError,
     JobRecord,
-    MapVersion,
     Progress,
     ShardProgress,
     TopicMap,
 )
-from topicmap.store import JobStore, StaleVersion, gzip_bytes, gzip_written, is_terminal
+from topicmap.store import JobStore, gzip_written, is_terminal
 from topicmap.terms import TermTable, presence_to_bytes
 from topicmap.vectors import dump_array, load_array
 from topicmap.views import attach_views
+from worker.assignments import run_assignment
+from worker.progress import DeadlineExceeded, JobCancelled, ProgressReporter
 from worker.shards import ShardFailed, Sharding, embed_sharded
 
 if TYPE_CHECKING:
-    from topicmap.assign import Assigned
     from topicmap.pipeline.encoders import Encoder
     from topicmap.pipeline.run import EmbedFunction
 
 logger = logging.getLogger("topicmap.worker")
 
 # Share of a job's time each stage takes (measured on 20k documents on CPU), for the overall fraction.
-STAGE_WEIGHTS = {
-    "load_model": 0.02,
-    "embed": 0.62,
-    "reduce": 0.2,
-    "cluster": 0.02,
-    "label": 0.04,
-    "layout": 0.09,
-    "hierarchy": 0.002,
-    "score": 0.01,
-}
-PROGRESS_WRITE_INTERVAL_S = 0.25
 
 running_job: dict[str, str | None] = {"id": None}
 """The job this process is running, for the heartbeat thread."""
-
-
-class JobCancelled(Exception):
-    """The owner cancelled the job."""
-
-
-class DeadlineExceeded(Exception):
-    """The job ran past its deadline."""
-
-
-@dataclass
-class ProgressReporter:
-    """The pipeline's progress callback: writes progress (throttled), checks cancel and deadline."""
-
-    store: JobStore
-    job_id: str
-    deadline: float
-    skip_embedding: bool = False
-    clock: Callable[[], float] = time.time
-    started: float = field(default_factory=time.time)
-    _last_write: float = 0.0
-    _stage: str | None = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = self.clock()
-        if now > self.deadline:
-            raise DeadlineExceeded
-        stage_changed = stage != self._stage
-        if not stage_changed and now - self._last_write < PROGRESS_WRITE_INTERVAL_S and done != total:
-            return
-        if self.store.cancel_requested(self.job_id):
-            raise JobCancelled
-        if stage_changed:
-            logger.info(
-                "stage started", extra={"job_id": self.job_id, "stage": stage, "elapsed": round(now - self.started, 3)}
-            )
-        self._stage, self._last_write = stage, now
-        fraction = self.fraction(stage, done, total)
-        elapsed = now - self.started
-        eta = round(elapsed / fraction * (1 - fraction), 1) if fraction > 0.05 else None
-        self.store.update(
-            self.job_id,
-            stage=stage,
-            progress=Progress(done=done, total=total, fraction=round(fraction, 4)),
-            eta_s=eta,
-            heartbeat_at=now,
-        )
-
-    def fraction(self, stage: str, done: int, total: int) -> float:
-        weights = dict(STAGE_WEIGHTS)
-        if self.skip_embedding:
-            weights["embed"] = weights["load_model"] = 0.0
-        scale = sum(weights.values())
-        before = sum(weights[s] for s in STAGES[: STAGES.index(stage)]) if stage in STAGES else 0.0
-        within = weights.get(stage, 0.0) * (done / total if total else 0.0)
-        return min(1.0, (before + within) / scale)
 
 
 def execute_job(
@@ -219,7 +150,8 @@ def prerender_page_map(store: JobStore, job_id: str, topic_map: TopicMap) -> int
     """The page's figure of the map (no texts), stored as the API would on first request, so a big
     map opens in seconds once the job succeeds. Bytes stored; 0 when it could not be made (the API
     renders it on first request then)."""
-    from topicmap.render.figures import document_map, figure_artifact, to_json
+    from topicmap.render.figures import document_map
+    from topicmap.render.pages import figure_artifact, to_json
 
     try:
         blob = gzip_written(lambda out: out.write(to_json(document_map(topic_map)).encode()))
@@ -250,10 +182,7 @@ def _run(
     reporter = ProgressReporter(store, record.id, deadline, skip_embedding=embeddings is not None)
 
     def remember(vectors: npt.NDArray[np.float32]) -> None:
-        stored = store.put_embeddings(record.corpus, record.params.model, dump_array(vectors))
-        current = store.get(record.id)
-        if current is not None:
-            store.update(record.id, stored_bytes=current.stored_bytes + stored)
+        store.add_stored_bytes(record.id, store.put_embeddings(record.corpus, record.params.model, dump_array(vectors)))
 
     texts = corpus["texts"]
     if embeddings is None and sharding is not None and len(set(texts)) > sharding.threshold:
@@ -274,110 +203,6 @@ def _run(
         )
     attach_views(topic_map, corpus["metadata"], record.params)  # topics per class and over time
     return topic_map
-
-
-def run_assignment(store: JobStore, record: JobRecord, *, deadline: float) -> int:
-    """Embed the job's documents with the map's model, assign them to its topics (topicmap/assign.py)
-    and store the rows; returns the bytes stored. The map itself is not changed, unless the job adds
-    the documents to it (``assigns_to.add``): then the next version of the map has them."""
-    import json
-
-    from topicmap.assign import MapModel, assign_documents, assignment_rows
-    from topicmap.pipeline.embed import Embedder
-    from topicmap.pipeline.encoders import load_encoder
-    from topicmap.vectors import stored_embeddings
-
-    source = record.assigns_to
-    corpus = store.get_corpus(record.corpus)
-    if source is None or corpus is None:
-        raise ValueError("the documents of this assignment have expired; submit them again")
-    base = store.get(source.job)
-    topic_map = store.get_map(source.job, source.version)
-    base_sha = base.corpus_of(source.version) if base is not None else None
-    base_corpus = store.get_corpus(base_sha) if base_sha is not None else None
-    if base is None or base_sha is None or topic_map is None or base_corpus is None:
-        raise ValueError("the map these documents were to be assigned to has expired")
-    reporter = ProgressReporter(store, record.id, deadline, skip_embedding=False)
-    reporter("load_model", 0, 1)
-    model = base.params.model
-    encoder = load_encoder(model)  # the map's model: a worker without it fails clearly (ModelNotFoundError)
-    dimensions = topic_map.meta.embedding.dimensions
-    mapped = stored_embeddings(store, base_sha, model, base_corpus["texts"], dimensions)
-    if mapped is None:
-        raise ValueError("the embeddings of the map's documents have expired; map the corpus again")
-    reporter("embed", 0, len(corpus["texts"]))
-    vectors = (
-        Embedder(encoder=encoder)
-        .fit(corpus["texts"], on_batch=lambda done, total: reporter("embed", done, total))
-        .embeddings_
-    )
-    reporter("cluster", 0, 1)
-    assigned = assign_documents(MapModel.of(topic_map, mapped), vectors)
-    rows = assignment_rows(topic_map, corpus["ids"], assigned, corpus["texts"])
-    result: dict[str, object] = {"job_id": source.job, "version": source.version, "model": model, "documents": rows}
-    stored = 0
-    if source.add:
-        reporter("layout", 0, 1)
-        number, stored = add_to_map(store, record, base, topic_map, base_corpus, corpus, assigned, mapped, vectors)
-        result["added_version"] = number
-    return stored + store.put_assignments(record.id, gzip_bytes(json.dumps(result).encode()))
-
-
-def add_to_map(
-    store: JobStore,
-    record: JobRecord,
-    base: JobRecord,
-    topic_map: TopicMap,
-    base_corpus: dict[str, Any],
-    corpus: dict[str, Any],
-    assigned: Assigned,
-    mapped: npt.NDArray[np.float32],
-    vectors: npt.NDArray[np.float32],
-) -> tuple[int, int]:
-    """Commit the next version of ``base``'s map with the assigned documents in it, on a corpus of
-    the map's documents and theirs (with its embeddings and term presence, so later searches,
-    assignments and edits work on it); returns the version's number and the bytes stored."""
-    from topicmap.assign import added_map
-    from topicmap.pipeline.label import terms_in
-    from topicmap.terms import presence_from_bytes
-
-    assert record.assigns_to is not None
-    version = record.assigns_to.version
-    texts, ids = base_corpus["texts"] + corpus["texts"], base_corpus["ids"] + corpus["ids"]
-    metadata = base_corpus["metadata"] + corpus["metadata"]
-    terms_blob = store.get_terms(base.id, version)
-    table = TermTable.from_bytes(terms_blob) if terms_blob is not None else None
-    presence_blob = store.get_presence(base.id, topic_map.meta.corpus)
-    new_presence = None
-    if table is not None and presence_blob is not None:
-        table.presence = presence_from_bytes(presence_blob)
-        new_presence = terms_in(corpus["texts"], table.vocabulary)
-    added, new_table = added_map(topic_map, corpus["ids"], assigned, table, new_presence)
-    sha, blob = store.compress_corpus(texts, ids, metadata)
-    added.meta.corpus = sha
-    attach_views(added, metadata, base.params)
-    store.put_corpus_blob(sha, blob)
-    stored = len(blob) + store.put_embeddings(sha, base.params.model, dump_array(np.vstack([mapped, vectors])))
-    entry = MapVersion(
-        number=version + 1,
-        created_at=time.time(),
-        author=record.owner,
-        based_on=version,
-        operations=[{"op": "add", "assignment": record.id, "documents": len(corpus["ids"])}],
-        corpus=sha,
-    )
-    try:
-        store.commit_version(base.id, version, added, entry)
-    except StaleVersion as stale:
-        raise ValueError(
-            f"the map moved on to version {stale.latest} while the documents were assigned to version {version}; "
-            "add them again"
-        ) from None
-    if new_table is not None:
-        stored += store.put_terms(base.id, entry.number, new_table.to_bytes())
-        if new_table.presence is not None:
-            stored += store.put_presence(base.id, presence_to_bytes(new_table.presence), sha)
-    return entry.number, stored
 
 
 def sharded_embedding(store: JobStore, record: JobRecord, worker_name: str, sharding: Sharding) -> EmbedFunction:

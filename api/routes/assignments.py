@@ -9,10 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import OwnerDep, SettingsDep, StoreDep
 from api.errors import ApiError
-from api.routes.jobs import read_documents, submit
-from api.routes.results import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
+from api.maps import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
 from api.schemas import JobAccepted
 from api.stored import stored_response
+from api.submission import read_documents, submit
 from topicmap.corpus import Corpus
 from topicmap.schemas import AssignmentSource, JobRecord
 from topicmap.store import JobStore

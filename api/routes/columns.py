@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import OwnerDep, StoreDep
 from api.errors import ApiError
-from api.routes.results import EXPIRED, NOT_READY, VersionQuery, cached_corpus, chosen_version, finished_record
+from api.maps import EXPIRED, NOT_READY, VersionQuery, cached_corpus, chosen_version, finished_record
 from topicmap.render.columns import ColumnInfo, ColumnValues, column_names, column_values, describe_columns
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])

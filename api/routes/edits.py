@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, Response
@@ -11,10 +10,13 @@ from fastapi import APIRouter, Header, Response
 from api.deps import OwnerDep, StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
-from api.routes.results import EXPIRED, cached_corpus, finished_record
-from topicmap.edits.operations import EditError, EditRequest, apply_edits
+from api.maps import EXPIRED, cached_corpus, finished_record
+from topicmap.edits.commit import commit_version
+from topicmap.edits.operations import EditRequest, apply_edits
+from topicmap.errors import Expired, NotFound, StaleVersion
 from topicmap.schemas import JobRecord, MapVersion, TopicMap
-from topicmap.store import JobStore, StaleVersion
+from topicmap.store import JobStore
+from topicmap.store.versions import JobVersions
 from topicmap.views import attach_views
 
 if TYPE_CHECKING:
@@ -77,10 +79,10 @@ def load_embeddings(store: JobStore, record: JobRecord, topic_map: TopicMap) -> 
 
 def load(store: JobStore, job_id: str, version: int, latest: int) -> TopicMap:
     if not 1 <= version <= latest:
-        raise EditError(404, f"the map has no version {version}; its versions are 1 to {latest}")
+        raise NotFound(f"the map has no version {version}; its versions are 1 to {latest}")
     topic_map = store.get_map(job_id, version)
     if topic_map is None:
-        raise EditError(410, EXPIRED)
+        raise Expired(EXPIRED)
     return topic_map
 
 
@@ -126,39 +128,24 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
     latest = record.latest_version
     if expected is not None and expected != latest:
         raise ApiError(412, f"the map is at version {latest}, not {expected}; reload it and edit again")
-    try:
-        current = load(store, job_id, latest, latest)
-        edited = apply_edits(
-            current,
-            body.operations,
-            lambda k: load(store, job_id, k, latest),
-            latest_number=latest,
-            load_terms=lambda k: load_terms(store, job_id, k),
-            load_presence=lambda corpus: load_presence(store, job_id, corpus),
-            load_embeddings=lambda topic_map: load_embeddings(store, record, topic_map),
-        )
-    except EditError as exc:
-        raise ApiError(exc.status, str(exc)) from None
+    current = load(store, job_id, latest, latest)
+    edited = apply_edits(
+        current,
+        body.operations,
+        lambda k: load(store, job_id, k, latest),
+        latest_number=latest,
+        load_terms=lambda k: load_terms(store, job_id, k),
+        load_presence=lambda corpus: load_presence(store, job_id, corpus),
+        load_embeddings=lambda topic_map: load_embeddings(store, record, topic_map),
+    )
     if record.params.class_column or record.params.time_column:  # documents may have changed topics
         corpus = cached_corpus(store, record.corpus_of_map(edited.topic_map))  # a revert may go to fewer
         if corpus is not None:
             attach_views(edited.topic_map, corpus["metadata"], record.params)
-    entry = MapVersion(
-        number=latest + 1,
-        created_at=time.time(),
-        author=owner,
-        based_on=latest,
-        operations=[operation.model_dump(exclude_none=True) for operation in body.operations],
-        corpus=edited.topic_map.meta.corpus,
+    operations = [operation.model_dump(exclude_none=True) for operation in body.operations]
+    return commit_version(
+        JobVersions(store, job_id), edited, latest=latest, author=owner, operations=operations, if_match=expected
     )
-    store.commit_version(job_id, latest, edited.topic_map, entry)
-    # The next merge relabels from the new version's term counts: made now, or those it kept.
-    blob = edited.terms.to_bytes() if edited.terms is not None else None
-    if blob is None and edited.terms_from is not None:
-        blob = store.get_terms(job_id, edited.terms_from)
-    if blob is not None:
-        store.put_terms(job_id, entry.number, blob)
-    return entry
 
 
 @router.get("/versions", summary="The versions of the map", responses=EDIT_RESPONSES)

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from api.config import ApiSettings
 from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
-from api.queue import enqueue
-from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobCreate, JobList, JobStatus
-from api.submission import check_quota, checked_callback, from_json, from_upload, parse_params
+from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus
+from api.submission import checked_callback, read_documents, submit
 from topicmap.corpus import Corpus
 from topicmap.schemas import (
-    MIN_DOCUMENTS,
-    AssignmentSource,
-    Callback,
-    DocumentCounts,
-    JobError,
     JobRecord,
     PipelineParams,
 )
 from topicmap.store import JobStore, is_terminal
-from topicmap.views import UnknownColumn, check_columns
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 logger = logging.getLogger("topicmap.api")
@@ -108,108 +97,6 @@ async def create_job(
     )
     response.headers["Location"] = accepted.location
     return accepted
-
-
-async def read_documents(
-    request: Request, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
-) -> tuple[Corpus, int, PipelineParams, str | None]:
-    """The documents of a request (JSON or a multipart file upload), its parameters and callback URL."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/json":
-        try:
-            body = JobCreate.model_validate_json(await request.body())
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"]) or "body"
-            raise ApiError(422, f"{where}: {error['msg']}") from None
-        corpus, truncated = await run_in_threadpool(from_json, body, settings, min_documents)
-        params, callback_url = body.params, body.callback_url
-    elif media_type == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ApiError(422, "multipart upload needs a file in the field 'file'")
-        data = await upload.read()
-        text_column = form.get("text_column")
-        raw_params = form.get("params")
-        raw_callback = form.get("callback_url")
-        callback_url = raw_callback if isinstance(raw_callback, str) and raw_callback else None
-        corpus, truncated = await run_in_threadpool(
-            from_upload,
-            data,
-            upload.filename or "upload.txt",
-            text_column if isinstance(text_column, str) else None,
-            settings,
-            min_documents,
-        )
-        params = parse_params(raw_params if isinstance(raw_params, str) else None)
-    else:
-        raise ApiError(415, "send the corpus as application/json or as a multipart/form-data file upload")
-    return corpus, truncated, params, callback_url
-
-
-def submit(
-    store: JobStore,
-    settings: ApiSettings,
-    owner: str,
-    corpus: Corpus,
-    truncated: int,
-    params: PipelineParams,
-    idempotency_key: str | None,
-    callback: Callback | None = None,
-    assigns_to: AssignmentSource | None = None,
-) -> JobAccepted:
-    """Store the corpus and queue the job: a map, or (``assigns_to``) an assignment to a map."""
-    try:
-        if assigns_to is None:
-            check_columns(params, corpus.metadata)
-    except UnknownColumn as exc:
-        raise ApiError(422, str(exc)) from None
-    sha = store.corpus_hash(corpus.texts, corpus.ids)
-    callback_url = callback.url if callback is not None else ""  # another webhook is another request
-    request_hash = hashlib.sha256((sha + params.model_dump_json() + callback_url).encode()).hexdigest()
-    job_id = uuid.uuid4().hex
-    if idempotency_key:
-        earlier = store.remember_idempotency_key(owner, idempotency_key, job_id, request_hash)
-        if earlier is not None:
-            earlier_job, earlier_hash = earlier
-            if earlier_hash != request_hash:
-                raise ApiError(422, "this Idempotency-Key was already used with a different request")
-            record = store.get(earlier_job)
-            if record is None:
-                raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry shortly")
-            return JobAccepted(
-                job_id=record.id, state=record.state, location=f"/api/jobs/{record.id}", documents=record.documents
-            )
-    usage = store.owner_usage(owner)
-    if usage.active >= settings.max_active_jobs_per_key:
-        raise ApiError(
-            429,
-            f"this key already has {settings.max_active_jobs_per_key} queued or running jobs; wait for one to finish",
-            headers={"Retry-After": "30"},
-        )
-    sha, blob = store.compress_corpus(corpus.texts, corpus.ids, corpus.metadata)
-    check_quota(settings, usage, len(blob))
-    store.put_corpus_blob(sha, blob)
-    counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
-    record = JobRecord(
-        id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
-        stored_bytes=len(blob), callback=callback, kind="map" if assigns_to is None else "assignment",
-        assigns_to=assigns_to,
-    )  # fmt: skip
-    store.create(record)
-    try:
-        enqueue(job_id)
-    except Exception as exc:
-        store.update(
-            job_id,
-            state="failed",
-            finished_at=time.time(),
-            error=JobError(code="queue_unavailable", detail="the job queue is unavailable"),
-        )
-        raise ApiError(503, "the job queue is unavailable; try again shortly", headers={"Retry-After": "5"}) from exc
-    logger.info("job queued", extra={"job_id": job_id, "owner": owner, "documents": len(corpus)})
-    return JobAccepted(job_id=job_id, state="queued", location=f"/api/jobs/{job_id}", documents=counts)
 
 
 @router.post(

@@ -13,25 +13,32 @@ from typing import Annotated, Any, BinaryIO, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import OwnerDep, StoreDep, owned_job, parsed_cache
+from api.deps import OwnerDep, StoreDep, parsed_cache
 from api.errors import ApiError
-from api.schemas import DocumentIds, DocumentOut, DocumentPage, DocumentsById, TopicOut
+from api.maps import (
+    EXPIRED,
+    NOT_READY,
+    VersionQuery,
+    cached_corpus,
+    chosen_version,
+    documents_out,
+    finished_map,
+    finished_record,
+    row_index,
+)
+from api.schemas import DocumentIds, DocumentPage, DocumentsById, TopicOut
 from api.stored import cached_artifact, stored_response
 from topicmap.render.charts import NotInMap
 from topicmap.render.exports import write_documents_csv
-from topicmap.render.figures import UnknownLevel, build_figure, figure_artifact, to_json, to_standalone_html
+from topicmap.render.figures import UnknownLevel
+from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html
 from topicmap.render.static import StaticImageUnavailable, to_image
-from topicmap.schemas import Hierarchy, HierarchyNode, JobKind, JobRecord, TopicMap
+from topicmap.schemas import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from topicmap.store import JobStore, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
-NOT_READY: dict[int | str, dict[str, Any]] = {
-    409: {"description": "The job has not succeeded (yet)"},
-    404: {"description": "No such job for this key"},
-}
 
 
-EXPIRED = "the results of this job have expired"
 MEDIA_TYPES = {
     "json": "application/json",
     "html": "text/html; charset=utf-8",
@@ -42,65 +49,6 @@ STORED: dict[int | str, dict[str, Any]] = {
     **NOT_READY,
     304: {"description": "Not modified: the `If-None-Match` ETag is current"},
 }
-
-
-def finished_record(store: JobStore, owner: str, job_id: str, kind: JobKind = "map") -> JobRecord:
-    """The job's record; 404 when it is not of ``kind`` (a map's routes asked of an assignment, or
-    the reverse), 409 (with the state) while the job has not succeeded."""
-    record = owned_job(store, owner, job_id)
-    if record.kind != kind:
-        if record.kind == "assignment" and record.assigns_to is not None:
-            raise ApiError(
-                404,
-                f"job {job_id} assigns documents to the map of job {record.assigns_to.job}; it has no map of "
-                f"its own: its result is at /api/jobs/{job_id}/assignments",
-            )
-        raise ApiError(404, f"job {job_id} is a map, not an assignment; POST documents to its /assignments")
-    if record.state != "succeeded":
-        raise ApiError(409, f"the job is {record.state}; its map is available once it has succeeded")
-    return record
-
-
-VersionQuery = Annotated[
-    int | None, Query(ge=1, le=1_000_000, description="A version of the map (see /versions); default: the latest")
-]
-
-
-def chosen_version(record: JobRecord, version: int | None) -> int:
-    """``version``, or the latest; 404 for a version the map does not have."""
-    latest = record.latest_version
-    if version is None:
-        return latest
-    if version > latest:
-        raise ApiError(404, f"the map has no version {version}; its versions are 1 to {latest}")
-    return version
-
-
-def finished_map(
-    store: JobStore, owner: str, job_id: str, version: int | None = None
-) -> tuple[TopicMap, dict[str, Any]]:
-    """A version of the job's map (the latest by default) and the corpus, read-only; 409 while the
-    job has not succeeded, 410 once they expired. Both are kept parsed in the process (api/cache.py)."""
-    record = finished_record(store, owner, job_id)
-    number = chosen_version(record, version)
-    cache = parsed_cache()
-    topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), document_count)
-    corpus = cached_corpus(store, record.corpus_of(number))
-    if topic_map is None or corpus is None:
-        raise ApiError(410, EXPIRED)
-    return topic_map, corpus
-
-
-def cached_corpus(store: JobStore, sha: str) -> dict[str, Any] | None:
-    return parsed_cache().get(("corpus", sha), lambda: store.get_corpus(sha), corpus_size)
-
-
-def document_count(topic_map: TopicMap) -> int:
-    return len(topic_map.documents.id)
-
-
-def corpus_size(corpus: dict[str, Any]) -> int:
-    return len(corpus["texts"])
 
 
 def stored_map(store: JobStore, job_id: str, version: int = 1) -> bytes:
@@ -249,27 +197,6 @@ def documents_by_ids(
     found = [rows[doc_id] for doc_id in body.ids if doc_id in rows]
     missing = [doc_id for doc_id in body.ids if doc_id not in rows]
     return DocumentsById(documents=documents_out(topic_map, corpus, found), missing=missing)
-
-
-def row_index(topic_map: TopicMap) -> dict[str, int]:
-    return {doc_id: row for row, doc_id in enumerate(topic_map.documents.id)}
-
-
-def documents_out(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int]) -> list[DocumentOut]:
-    docs = topic_map.documents
-    labels = {t.id: t.label for t in topic_map.topics}
-    return [
-        DocumentOut(
-            id=docs.id[i],
-            text=corpus["texts"][i],
-            topic=docs.topic[i],
-            label=labels.get(docs.topic[i], ""),
-            outlier=docs.outlier[i],
-            x=docs.x[i],
-            y=docs.y[i],
-        )
-        for i in rows
-    ]
 
 
 def page(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int], limit: int, offset: int) -> DocumentPage:

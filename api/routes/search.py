@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from api.deps import OwnerDep, SettingsDep, StoreDep, parsed_cache
 from api.embeddings import document_embeddings
 from api.errors import ApiError
+from api.maps import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
 from api.queue import QueryWorkerUnavailable, embed_query
-from api.routes.results import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
 from api.schemas import DocumentOut
 from topicmap.edits.operations import NO_EMBEDDINGS
 from topicmap.schemas import JobRecord, TopicMap

@@ -9,9 +9,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from topicmap.render.pages import LABELS_PATH
+
 WEB = Path(__file__).resolve().parent.parent / "web"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-LABELS_JS = Path(__file__).resolve().parents[2] / "render" / "labels.js"
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,7 +31,7 @@ def plotly_js() -> FileResponse:
 @router.get("/static/labels.js")
 def labels_js() -> FileResponse:
     """Label placement (topicmap/render/labels.js), shared with the standalone HTML the CLI and API write."""
-    return FileResponse(LABELS_JS, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+    return FileResponse(LABELS_PATH, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 def install_web(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.integration.synthetic import synthetic_map
 from topicmap.render.charts import NotInMap, topics_over_time, topics_per_class
-from topicmap.render.figures import build_figure
+from topicmap.render.pages import build_figure
 from topicmap.schemas import PipelineParams
 from topicmap.views import attach_views
 

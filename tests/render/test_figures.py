@@ -7,15 +7,9 @@ import numpy as np
 import pytest
 
 from tests.api.maps import XSS, small_map
-from topicmap.render.figures import (
-    build_figure,
-    document_map,
-    snippet,
-    to_json,
-    to_standalone_html,
-    topic_sizes,
-    topic_terms,
-)
+from topicmap.render.figures import document_map, topic_sizes, topic_terms
+from topicmap.render.pages import build_figure, to_json, to_standalone_html
+from topicmap.render.style import snippet
 
 
 def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from topicmap.vectors import dump_array, load_array
-from worker.jobs import DeadlineExceeded, JobCancelled, ProgressReporter
+from worker.progress import DeadlineExceeded, JobCancelled, ProgressReporter
 
 
 class FakeStore:

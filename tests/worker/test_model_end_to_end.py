@@ -60,11 +60,11 @@ def test_two_runs_give_the_same_map(topic_map: TopicMap, corpus_and_sections: tu
 def test_torch_encoder_matches_sentence_transformers(corpus_and_sections: tuple[list[str], ...]) -> None:
     """The GPU path's encoder (Rust tokenizer into the module) embeds as SentenceTransformer.encode does."""
     from topicmap.pipeline.embed import Embedder
-    from topicmap.pipeline.encoders import TorchEncoder, _load_sentence_transformer, resolve_model_path
+    from topicmap.pipeline.encoders import TorchEncoder, load_sentence_transformer, resolve_model_path
     from topicmap.schemas import DEFAULT_MODEL
 
     texts = corpus_and_sections[0][:200]
-    model = _load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)
+    model = load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)
     reference = model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     vectors = Embedder(encoder=TorchEncoder(model, "cpu"), batch_size=64).fit(texts).embeddings_
     assert vectors.shape == reference.shape

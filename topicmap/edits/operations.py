@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from topicmap.errors import Conflict, NotFound
 from topicmap.schemas import TopicMap
 
 if TYPE_CHECKING:
@@ -118,14 +119,6 @@ class EditRequest(BaseModel):
     operations: list[Operation] = Field(min_length=1, max_length=100, description="Applied in order.")
 
 
-class EditError(ValueError):
-    """An operation that cannot apply to this map; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def rename(topic_map: TopicMap, operation: Rename) -> TopicMap:
     """A copy of ``topic_map`` with the new label on the topic (and its leaf node), or on the node."""
     edited = topic_map.model_copy(deep=True)
@@ -135,14 +128,14 @@ def rename(topic_map: TopicMap, operation: Rename) -> TopicMap:
         nodes = {n.id: n for n in edited.hierarchy.nodes} if edited.hierarchy else {}
         node = nodes.get(operation.node)
         if node is None:
-            raise EditError(404, f"the map has no hierarchy node {operation.node!r}")
+            raise NotFound(f"the map has no hierarchy node {operation.node!r}")
         node.label, node.named_by = label, "person"
         if node.level == "fine":
             topic_id = node.topics[0]
     if topic_id is not None:
         topic = next((t for t in edited.topics if t.id == topic_id), None)
         if topic is None:
-            raise EditError(404, f"the map has no topic {topic_id}")
+            raise NotFound(f"the map has no topic {topic_id}")
         topic.label, topic.named_by = label, "person"
         for node in edited.hierarchy.nodes if edited.hierarchy else []:
             if node.id == f"t{topic_id}":
@@ -204,40 +197,27 @@ def apply_edits(
 
 
 def split(current: Edited, operation: Split, embeddings: npt.NDArray[np.float32] | None) -> Edited:
-    from topicmap.edits.regroup import RegroupError, split_topic
+    from topicmap.edits.split import split_topic
 
     if current.terms is None:
-        raise EditError(409, NO_TERMS)
+        raise Conflict(NO_TERMS)
     if embeddings is None:
-        raise EditError(409, NO_EMBEDDINGS)
+        raise Conflict(NO_EMBEDDINGS)
     meta = current.topic_map.meta
     min_size = int(meta.resolved.get("min_topic_size", meta.params.min_topic_size or 10))
-    try:
-        topic_map, terms = split_topic(
-            current.topic_map,
-            current.terms,
-            embeddings,
-            operation.topic,
-            operation.k,
-            min_size=min_size,
-            seed=meta.seed,
-        )
-    except RegroupError as exc:
-        message = str(exc)
-        raise EditError(404 if "has no topic" in message else 409 if "kept no" in message else 422, message) from None
+    topic_map, terms = split_topic(
+        current.topic_map, current.terms, embeddings, operation.topic, operation.k, min_size=min_size, seed=meta.seed
+    )
     return Edited(topic_map, terms)
 
 
 def regroup(current: Edited, operation: Merge | Reduce | Move) -> Edited:
-    from topicmap.edits.regroup import RegroupError, merge_groups, move_documents, reduce_groups
+    from topicmap.edits.regroup import merge_groups, move_documents, reduce_groups
 
     if current.terms is None:
-        raise EditError(409, NO_TERMS)
+        raise Conflict(NO_TERMS)
     if isinstance(operation, Move):
-        try:
-            topic_map, terms = move_documents(current.topic_map, current.terms, operation.documents, operation.topic)
-        except RegroupError as exc:
-            raise EditError(404 if "has no" in str(exc) else 409, str(exc)) from None
+        topic_map, terms = move_documents(current.topic_map, current.terms, operation.documents, operation.topic)
         return Edited(topic_map, terms)
     if isinstance(operation, Merge):
         groups, labels = [operation.topics], ({operation.topics[0]: operation.label} if operation.label else None)
@@ -245,8 +225,5 @@ def regroup(current: Edited, operation: Merge | Reduce | Move) -> Edited:
         groups, labels = reduce_groups(current.topic_map, current.terms, operation.n_topics), None
     if not groups:
         return current
-    try:
-        topic_map, terms = merge_groups(current.topic_map, current.terms, groups, labels)
-    except RegroupError as exc:
-        raise EditError(404 if "has no topic" in str(exc) else 422, str(exc)) from None
+    topic_map, terms = merge_groups(current.topic_map, current.terms, groups, labels)
     return Edited(topic_map, terms)

@@ -89,7 +89,7 @@ def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Enc
     device = best_device() if device == "auto" else device
     if backend == "auto":
         backend = "onnx-int8" if device == "cpu" and _has_onnxruntime() else "torch"
-    sentence_model = _load_sentence_transformer(path, device, TRAINED_SEQUENCE_LENGTH.get(_alias(model)))
+    sentence_model = load_sentence_transformer(path, device, TRAINED_SEQUENCE_LENGTH.get(_alias(model)))
     if backend == "torch":
         return TorchEncoder(sentence_model, device)
     if backend == "onnx-int8":
@@ -109,7 +109,8 @@ def _has_onnxruntime() -> bool:
     return True
 
 
-def _load_sentence_transformer(path: Path, device: str, max_seq_length: int | None) -> SentenceTransformer:
+def load_sentence_transformer(path: Path, device: str, max_seq_length: int | None) -> SentenceTransformer:
+    """A sentence-transformers model from a local directory (never a hub), on ``device``."""
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 

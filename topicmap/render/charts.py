@@ -11,14 +11,15 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from topicmap.render.figures import OUTLIER_COLOUR, escape, topic_colour
+from topicmap.errors import NotFound
+from topicmap.render.style import OUTLIER_COLOUR, escape, topic_colour
 from topicmap.schemas import TopicMap
 
 MAX_TOPICS = 10
 MAX_CLASSES = 30
 
 
-class NotInMap(LookupError):
+class NotInMap(NotFound):
     """The map has no such view (it was made without the column)."""
 
 

@@ -6,54 +6,20 @@ Plotly, whose hover and legend text understand a subset of HTML.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, snippet, topic_colour
 from topicmap.schemas import TopicMap
 
-SNIPPET_CHARS = 200
-OUTLIER_COLOUR = "#b0b0b0"
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-    "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#CC6677",
-)  # fmt: skip
-"""Colour-blind-safe sets: Okabe and Ito's (without black), then Paul Tol's "muted". Grey is kept for
-outliers and missing values."""
-FIGURE_KINDS = ("map", "sizes", "terms", "tree", "per_class", "over_time")
-DISCRETE_PALETTE = [
-    [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
-]
-"""A colour scale with one flat band per palette colour: colour value ``i`` is ``PALETTE[i]``."""
 MAX_LABEL_CANDIDATES = 500
 VIEW_QUANTILE = 0.005
-LABELS_JS = (Path(__file__).resolve().parent / "labels.js").read_text(encoding="utf-8")
-"""Label placement at every zoom (topicmap/render/labels.js): the page loads it, standalone pages inline it."""
-PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """Escaped text cut to ``limit`` characters at a word boundary, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + "…"
-    return escape(text)
-
-
-def topic_colour(topic_id: int) -> str:
-    return OUTLIER_COLOUR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]
 
 
 class UnknownLevel(ValueError):
@@ -332,55 +298,3 @@ def topic_tree(topic_map: TopicMap) -> go.Figure:
     )
     figure.update_layout(title="Topics from coarse to fine", template="plotly_white", height=720, margin={"t": 50})
     return figure
-
-
-def build_figure(
-    kind: str, topic_map: TopicMap, texts: Sequence[str] | None = None, *, level: str | None = None
-) -> go.Figure:
-    if kind == "map":
-        return document_map(topic_map, texts, level=level)
-    if kind == "sizes":
-        return topic_sizes(topic_map)
-    if kind == "terms":
-        return topic_terms(topic_map)
-    if kind == "tree":
-        return topic_tree(topic_map)
-    if kind in ("per_class", "over_time"):
-        from topicmap.render.charts import topics_over_time, topics_per_class
-
-        return topics_per_class(topic_map) if kind == "per_class" else topics_over_time(topic_map)
-    raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
-
-
-def figure_artifact(kind: str, format: str, *, level: str | None = None, texts: bool = True) -> str:
-    """The name a rendering of a map version is stored under (``v{n}/`` + this): shared by the API,
-    which renders on first request, and the worker, which renders the page's map as a job ends."""
-    name = f"figure-{kind}"
-    if kind == "map":
-        name += f"-{level}" if level not in (None, "fine") else ""
-        name += "" if texts else "-notext"
-    return f"{name}.{format}"
-
-
-def to_json(figure: go.Figure) -> str:
-    return str(pio.to_json(figure, validate=False, pretty=False))
-
-
-def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
-    """A complete HTML page with plotly.js inlined from the installed plotly package (works offline)."""
-    config = {"scrollZoom": True, "displaylogo": False}
-    page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config=config, post_script=PLACE_LABELS)
-    return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)
-
-
-def to_standalone_page(figures: Sequence[go.Figure], *, title: str = "topicmap") -> str:
-    """Several figures on one offline page, plotly.js inlined once."""
-    config = {"scrollZoom": True, "displaylogo": False}
-    parts = [
-        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config, post_script=PLACE_LABELS))
-        for index, figure in enumerate(figures)
-    ]
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body>{''.join(parts)}</body></html>\n"
-    )

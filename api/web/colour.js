@@ -1,0 +1,73 @@
+// The colour panel: the map coloured by the outlier flag or a metadata column (categories with the
+// map's palette, numbers on a colour bar), and "only" one category of it.
+import { json } from "./api.js";
+import { $, say } from "./dom.js";
+import { drawMap, highlight } from "./map.js";
+import { on, state, update } from "./state.js";
+
+async function resetColours() {
+  const select = $("colour-by");
+  select.replaceChildren(new Option("Topic", ""), new Option("Outlier flag", "@outlier"));
+  select.value = "";
+  showOnly(null);
+  const jobId = state.jobId;
+  let columns = [];
+  try {
+    columns = await json(`/api/jobs/${jobId}/columns`);
+  } catch (error) {
+    say("job-error", error.message);
+  }
+  if (jobId !== state.jobId) return;
+  for (const column of columns) select.append(new Option(`${column.name} (${column.kind})`, column.name));
+}
+on("colours", resetColours);
+
+export function showOnly(categories) {
+  const only = $("only");
+  only.hidden = !categories;
+  document.querySelector(".only-label").hidden = !categories;
+  only.replaceChildren(new Option("all", ""), ...(categories || []).map((name, code) => new Option(name, String(code))));
+}
+
+$("colour-by").addEventListener("change", async () => {
+  const name = $("colour-by").value;
+  if (!name) {
+    showOnly(null);
+    await drawMap(state.figure);
+    return;
+  }
+  const column = name === "@outlier"
+    ? { name: "outlier", kind: "categorical", categories: ["in a topic's core", "outlier"], codes: state.map.documents.outlier.map((flag) => (flag ? 1 : 0)) }
+    : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
+  update({ column });
+  showOnly(column.kind === "categorical" ? column.categories : null);
+  await drawMap(colouredFigure(column));
+});
+
+$("only").addEventListener("change", () => {
+  const value = $("only").value;
+  const codes = state.column && state.column.codes;
+  highlight(value === "" || !codes ? null : (row) => codes[row] === Number(value));
+});
+
+// The map's points coloured by a column: categories with the map's palette (grey: missing), numbers
+// on a colour bar. Labels and layout stay those of the topic figure.
+function colouredFigure(column) {
+  const docs = state.map.documents;
+  const palette = state.figure.layout.meta.palette;
+  const rows = Int32Array.from(docs.x.keys());
+  const base = { type: "scattergl", mode: "markers", x: docs.x, y: docs.y, customdata: rows, hoverinfo: "none" };
+  const data = [];
+  if (column.kind === "numeric") {
+    const values = column.values.map((value) => (value === null ? NaN : value));
+    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar: { title: { text: column.name } } } });
+  } else {
+    const colours = column.codes.map((code) => (code < 0 ? "#b0b0b0" : palette[code % palette.length]));
+    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
+    column.categories.slice(0, 30).forEach((category, code) => {
+      data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: category, hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
+    });
+  }
+  const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: column.name } } };
+  return { data, layout };
+}

@@ -1,0 +1,143 @@
+// The jobs panel: the API key, my jobs, and a new map from a file (with a preview to pick the
+// text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
+import { ApiError, getKey, json, setKey } from "./api.js";
+import { $, el, say } from "./dom.js";
+import { guessTextColumn, preview } from "./preview.js";
+import { openJob } from "./progress.js";
+import { on, state, update } from "./state.js";
+
+$("key-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  setKey($("api-key").value.trim());
+  await refreshJobs();
+});
+
+export async function refreshJobs() {
+  if (!getKey()) return say("key-status", "enter your API key");
+  try {
+    const { jobs } = await json("/api/jobs?limit=50");
+    say("key-status", "key accepted");
+    const list = $("jobs");
+    list.replaceChildren();
+    for (const job of jobs) {
+      const item = el("li");
+      const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
+      const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}`, "link");
+      button.type = "button";
+      button.addEventListener("click", () => openJob(job.job_id));
+      item.append(button, el("span", job.state, `badge ${job.state}`));
+      list.append(item);
+    }
+    if (!jobs.length) list.append(el("li", "No jobs yet."));
+  } catch (error) {
+    say("key-status", error.status === 401 ? "this key is not accepted" : error.message);
+  }
+}
+$("refresh-jobs").addEventListener("click", refreshJobs);
+on("jobs-changed", () => { refreshJobs(); });
+
+// --- new map: file, preview, parameters --------------------------------------------------------
+
+const drop = $("drop");
+drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  if (event.dataTransfer.files.length) chooseFile(event.dataTransfer.files[0]);
+});
+drop.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") $("file").click(); });
+$("file").addEventListener("change", () => { if ($("file").files.length) chooseFile($("file").files[0]); });
+
+async function chooseFile(file) {
+  update({ file });
+  say("form-error", "");
+  try {
+    const head = await file.slice(0, 256 * 1024).text();
+    const { columns, rows } = preview(file.name, head);
+    const select = $("text-column");
+    select.replaceChildren(...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
+    select.value = guessTextColumn(columns, rows);
+    for (const id of ["class-column", "time-column"]) {  // metadata views: any column but the text
+      const none = el("option", "(none)");
+      none.value = "";
+      $(id).replaceChildren(none, ...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
+    }
+    const dated = columns.find((c) => /date|time|created|day/i.test(c));
+    $("time-column").value = dated || "";
+    const table = $("preview-table");
+    const header = el("tr");
+    columns.forEach((c) => header.append(el("th", c)));
+    table.replaceChildren(header, ...rows.map((row) => {
+      const tr = el("tr");
+      row.forEach((cell) => tr.append(el("td", cell.length > 160 ? `${cell.slice(0, 160)}…` : cell)));
+      return tr;
+    }));
+    $("preview").hidden = false;
+  } catch (error) {
+    $("preview").hidden = true;
+    say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
+  }
+}
+
+function metadataColumn(id) {
+  const value = $(id).value;
+  return !$("preview").hidden && value && value !== $("text-column").value ? value : undefined;
+}
+
+function params() {
+  const number = (id) => ($(id).value === "" ? undefined : Number($(id).value));
+  const result = {
+    min_topic_size: number("min-topic-size"),
+    n_topics: number("n-topics"),
+    n_neighbors: number("neighbors"),
+    min_dist: number("min-dist"),
+    seed: number("seed"),
+    keep_outliers: $("keep-outliers").checked,
+    class_column: metadataColumn("class-column"),
+    time_column: metadataColumn("time-column"),
+  };
+  return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined));
+}
+
+$("new-job").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("form-error", "");
+  const pasted = $("pasted").value.split(/\r?\n/).filter((line) => line.trim());
+  let request;
+  if (pasted.length && !state.file) {
+    request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ documents: pasted, params: params() }) };
+  } else if (state.file) {
+    const form = new FormData();
+    form.append("file", state.file);
+    if (!$("preview").hidden && $("text-column").value) form.append("text_column", $("text-column").value);
+    form.append("params", JSON.stringify(params()));
+    request = { method: "POST", body: form };
+  } else {
+    return say("form-error", "Choose a file or paste some texts first.");
+  }
+  try {
+    $("submit").disabled = true;
+    const accepted = await json("/api/jobs", request);
+    await openJob(accepted.job_id);
+    refreshJobs();
+  } catch (error) {
+    say("form-error", error.message);
+  } finally {
+    $("submit").disabled = false;
+  }
+});
+
+// The shown job's corpus again, with the parameters in the form.
+$("rerun").addEventListener("click", async () => {
+  try {
+    const accepted = await json(`/api/jobs/${state.jobId}/rerun`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(params()),
+    });
+    await openJob(accepted.job_id);
+  } catch (error) {
+    say("job-error", error instanceof ApiError ? error.message : String(error));
+  }
+});

@@ -1,0 +1,181 @@
+// The map panel: the latest version drawn with Plotly (positions and topics, no texts: hover and
+// selection fetch texts by id), dimming and marks on it, the full-window view and the downloads.
+import { download, json } from "./api.js";
+import { $, say } from "./dom.js";
+import { emit, showJob, state, update } from "./state.js";
+
+// Another job's map in the same view (an assignment's map, opened from "My jobs").
+export async function showJobMap(jobId) {
+  if (jobId !== state.jobId) {
+    showJob(jobId);
+    say("job-title", `Job ${jobId}`);
+  }
+  await showMap();
+}
+
+// The latest version of the map: figure, positions, topics, versions (after an edit too). No texts:
+// hover and selection fetch them by id, a page at a time, so a big map loads fast.
+export async function showMap() {
+  const jobId = state.jobId;
+  const [figure, topicMap, topics, versions] = await Promise.all([
+    json(`/api/jobs/${jobId}/figure?kind=map&texts=false`),
+    json(`/api/jobs/${jobId}/map`),
+    json(`/api/jobs/${jobId}/topics`),
+    json(`/api/jobs/${jobId}/versions`),
+  ]);
+  if (jobId !== state.jobId) return;
+  update({ map: topicMap, topics, texts: new Map(), rowOf: null });
+  await emit("versions", versions);  // the versions panel: the shown version is the latest
+  $("progress-box").hidden = true;
+  $("result").hidden = false;
+  openMapView();
+  $("colour-box").hidden = false;
+  await emit("levels", topicMap);
+  update({ figure });
+  emit("colours");  // the columns arrive while the map is drawn
+  await drawMap(figure);
+  await emit("map-drawn", topics);
+}
+
+export async function drawMap(figure) {
+  // Copies: Plotly keeps and changes what it is given (selections, ranges), the kept figure stays as sent.
+  const data = figure.data.map((trace) => ({ ...trace }));
+  const { xaxis, yaxis, annotations } = figure.layout;
+  const layout = { ...figure.layout, autosize: true, xaxis: { ...xaxis }, yaxis: { ...yaxis }, annotations: [...(annotations || [])] };
+  delete layout.width;
+  await Plotly.react("plot", data, layout, { responsive: true, displaylogo: false, scrollZoom: true });
+  window.topicmapLabels.attach($("plot"));
+  stopListening();
+  $("plot").on("plotly_selected", (event) => showSelection(event));
+  $("plot").on("plotly_hover", (event) => showHovered(event));
+}
+
+// A chart in the plot area: no selection, no hover texts.
+export async function drawChart(figure) {
+  update({ figure: null });
+  stopListening();
+  await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height: undefined }, { responsive: true, displaylogo: false });
+}
+
+function stopListening() {
+  $("plot").removeAllListeners?.("plotly_selected");
+  $("plot").removeAllListeners?.("plotly_hover");
+}
+
+function showSelection(event) {
+  if (!event || !event.points) return;
+  const rows = event.points.map((point) => point.customdata).filter((row) => row !== undefined);
+  emit("selection", rows.map((row) => state.map.documents.id[row]));
+}
+
+// The documents of these ids, fetched 500 at a time (kept for the session).
+export async function documentsById(ids) {
+  const wanted = ids.filter((id) => !state.texts.has(id));
+  for (let start = 0; start < wanted.length; start += 500) {
+    const { documents } = await json(`/api/jobs/${state.jobId}/documents/by-ids?version=${state.version}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: wanted.slice(start, start + 500) }),
+    });
+    for (const doc of documents) state.texts.set(doc.id, doc);
+  }
+  return ids.map((id) => state.texts.get(id)).filter(Boolean);
+}
+
+// The text of the document under the pointer, once the pointer rests on it.
+function showHovered(event) {
+  const point = event && event.points && event.points[0];
+  if (!point || point.customdata === undefined || !state.map) return;
+  const id = state.map.documents.id[point.customdata];
+  update({ hovered: id });
+  setTimeout(async () => {
+    if (state.hovered !== id) return;  // the pointer moved on
+    const [doc] = await documentsById([id]);
+    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}: ${doc.text}`);
+  }, 120);
+}
+
+// Dim every point but those of isMemberRow (a topic, a theme, search matches): the members are the
+// selected points of each trace (customdata is a point's row in the map). null shows everything.
+export function highlight(isMemberRow) {
+  const selectedpoints = $("plot")._fullData.map((trace) => {
+    if (!isMemberRow || !trace.customdata) return null;
+    const rows = trace.customdata;
+    const chosen = [];
+    for (let i = 0; i < rows.length; i += 1) if (isMemberRow(rows[i])) chosen.push(i);
+    return chosen;
+  });
+  Plotly.restyle("plot", { selectedpoints, "unselected.marker.opacity": 0.06 });
+}
+
+export function rowsOf(ids) {
+  if (!state.rowOf) update({ rowOf: new Map(state.map.documents.id.map((id, row) => [id, row])) });
+  return new Set(ids.map((id) => state.rowOf.get(id)).filter((row) => row !== undefined));
+}
+
+// Marks over the map (search matches, assigned documents) are traces flagged meta.highlight.
+export async function addMarks(trace) {
+  await Plotly.addTraces("plot", { ...trace, meta: { highlight: true } });
+}
+
+export function clearHighlight() {
+  const traces = $("plot").data || [];
+  const indices = traces.map((trace, i) => (trace.meta && trace.meta.highlight ? i : -1)).filter((i) => i >= 0);
+  if (indices.length) Plotly.deleteTraces("plot", indices);
+}
+
+// Assigned documents over the map: dark diamonds, red crosses for outliers (far from every topic).
+export async function markAssigned(rows) {
+  clearHighlight();
+  highlight(null);
+  await addMarks({
+    type: "scattergl",
+    mode: "markers",
+    name: "assigned",
+    x: rows.map((row) => row.x),
+    y: rows.map((row) => row.y),
+    text: rows.map((row) => `${row.id} · ${row.label}${row.outlier ? " (outlier)" : ""}`),
+    hoverinfo: "text",
+    marker: {
+      size: 11,
+      symbol: rows.map((row) => (row.outlier ? "x" : "diamond")),
+      color: rows.map((row) => (row.outlier ? "#e4002b" : "#1a1a1a")),
+      line: { color: "#ffffff", width: 1 },
+    },
+  });
+}
+
+// --- a full-window map: the forms fold away, the side panel can be hidden ---------------------------
+
+function setAside(open) {
+  document.body.classList.toggle("aside-open", open);
+  $("toggle-aside").setAttribute("aria-expanded", String(open));
+}
+
+function openMapView() {
+  document.body.classList.add("map-open");
+  $("toggle-aside").hidden = false;
+  setAside(false);
+}
+
+$("toggle-aside").addEventListener("click", () => setAside(!document.body.classList.contains("aside-open")));
+
+$("toggle-panel").addEventListener("click", () => {
+  const hidden = document.body.classList.toggle("panel-hidden");
+  $("toggle-panel").textContent = hidden ? "Show panel" : "Hide panel";
+  $("toggle-panel").setAttribute("aria-expanded", String(!hidden));
+  Plotly.Plots.resize("plot");
+});
+
+// --- downloads ----------------------------------------------------------------------------------------
+
+$("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `topicmap-${state.jobId}.json`));
+$("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `topicmap-${state.jobId}.csv`));
+$("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `topicmap-${state.jobId}.html`));
+// A picture of the current view (zoom, level, highlights), as the map shows it.
+for (const format of ["png", "svg"]) {
+  $(`download-${format}`).addEventListener("click", () => {
+    const plot = $("plot");
+    Plotly.downloadImage(plot, { format, filename: `topicmap-${state.jobId}`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
+  });
+}

@@ -1,0 +1,57 @@
+// The progress panel: a job's state, stage, fraction and ETA as they stream (Server-Sent Events),
+// cancel, and the map once the job has succeeded.
+import { followEvents, json } from "./api.js";
+import { $, say, TERMINAL } from "./dom.js";
+import { showMap } from "./map.js";
+import { emit, showJob, state, update } from "./state.js";
+
+export async function openJob(jobId) {
+  showJob(jobId);
+  $("job").hidden = false;
+  $("result").hidden = true;
+  $("progress-box").hidden = false;
+  say("job-title", `Job ${jobId}`);
+  say("job-error", "");
+  const status = await json(`/api/jobs/${jobId}`);
+  showStatus(status);
+  if (TERMINAL.includes(status.state)) return finished(status);
+  update({ events: new AbortController() });
+  try {
+    await followEvents(jobId, (name, data) => {
+      if (data.job_id !== state.jobId) return;
+      showStatus(data);
+      if (name === "end") finished(data);
+    }, state.events.signal);
+  } catch (error) {
+    if (error.name !== "AbortError") say("job-error", `Lost the progress stream: ${error.message}`);
+  }
+}
+
+function showStatus(status) {
+  const progress = $("progress");
+  progress.value = status.progress.fraction;
+  const parts = [status.state];
+  if (status.state === "queued" && status.queue_position) parts.push(`position ${status.queue_position} in the queue`);
+  if (status.stage) parts.push(`stage: ${status.stage}`);
+  if (status.progress.total > 1) parts.push(`${status.progress.done} / ${status.progress.total}`);
+  parts.push(`${Math.round(status.progress.fraction * 100)}%`);
+  if (status.eta_s) parts.push(`about ${Math.ceil(status.eta_s)} s left`);
+  say("progress-text", parts.join(" · "));
+  $("cancel").hidden = TERMINAL.includes(status.state);
+  if (status.error) say("job-error", `${status.error.code}: ${status.error.detail}`);
+}
+
+$("cancel").addEventListener("click", async () => {
+  try {
+    showStatus(await json(`/api/jobs/${state.jobId}`, { method: "DELETE" }));
+  } catch (error) {
+    say("job-error", error.message);
+  }
+});
+
+async function finished(status) {
+  emit("jobs-changed");
+  if (status.state !== "succeeded") return;
+  if (status.kind === "assignment") return emit("assignment-finished", status.job_id);  // its map, its documents on it
+  await showMap();
+}

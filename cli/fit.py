@@ -1,0 +1,97 @@
+"""``topicmap fit``: a topic map of a corpus file, written to a map folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from cli.folder import describe_folder, write_outputs
+from cli.messages import fail
+from cli.parser import OPTION_OF_FIELD
+from cli.progress import StageProgress
+from topicmap.corpus import read_corpus
+from topicmap.schemas import MIN_DOCUMENTS, PipelineParams
+from topicmap.views import UnknownColumn, attach_views, check_columns
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+
+def fit(args: argparse.Namespace) -> int:
+    try:
+        params = PipelineParams(
+            min_topic_size=args.min_topic_size,
+            n_topics=args.topics,
+            seed=args.seed,
+            model=args.model,
+            n_neighbors=args.neighbors,
+            keep_outliers=args.keep_outliers,
+            class_column=args.class_column,
+            time_column=args.time_column,
+            time_bins=args.time_bins,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        return fail(f"invalid {OPTION_OF_FIELD.get(field, '--' + field.replace('_', '-'))}: {error['msg']}")
+    corpus = read_corpus(
+        args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
+    )
+    if corpus.n_dropped:
+        print(f"topicmap: dropped {corpus.n_dropped} empty documents of {corpus.n_received}", file=sys.stderr)
+    try:
+        check_columns(params, corpus.metadata)
+    except UnknownColumn as exc:
+        return fail(f"{args.input}: {exc}")
+    # Heavy imports only once the input is known to be good: errors stay instant.
+    from topicmap.pipeline.encoders import resolve_model_path
+    from topicmap.pipeline.run import run_pipeline
+    from topicmap.terms import TermTable, presence_to_bytes
+    from topicmap.vectors import dump_array
+
+    resolve_model_path(params.model)
+    progress = StageProgress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    terms: list[TermTable] = []
+    embeddings: list[npt.NDArray[np.float32]] = []
+    try:
+        topic_map = run_pipeline(
+            corpus.texts,
+            corpus.ids,
+            params,
+            progress=progress,
+            on_terms=terms.append,
+            on_embedded=embeddings.append,
+        )
+    finally:
+        progress.close()
+    for warning in attach_views(topic_map, corpus.metadata, params):
+        print(f"topicmap: warning: {warning}", file=sys.stderr)
+    write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    if terms:  # what `topicmap edit --merge` relabels from, and --move updates
+        (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
+        if terms[0].presence is not None:
+            (args.out / "doc-terms.bin").write_bytes(presence_to_bytes(terms[0].presence))
+    if embeddings:  # what `topicmap edit --split` re-clusters and `topicmap assign` compares with
+        (args.out / "embeddings.npy").write_bytes(dump_array(embeddings[0]))
+    describe_folder(args.out, topic_map)
+    if args.png:
+        from topicmap.render.figures import document_map
+        from topicmap.render.static import StaticImageUnavailable, to_image
+
+        try:
+            picture = to_image(document_map(topic_map, title=f"Topic map of {args.input.name}"))
+        except StaticImageUnavailable as exc:
+            return fail(f"map.png: {exc} (the other files are written)")
+        (args.out / "map.png").write_bytes(picture)
+    quality = topic_map.meta.quality
+    print(
+        f"topicmap: {len(corpus)} documents, {quality.n_topics} topics, "
+        f"{quality.outlier_share:.0%} outliers assigned, {topic_map.meta.timings_s['total']:.1f} s",
+        file=sys.stderr,
+    )
+    print(args.out / "map.html")
+    return 0

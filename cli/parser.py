@@ -1,0 +1,150 @@
+"""The command line's arguments: ``topicmap fit|edit|assign|search``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from topicmap.corpus import SUPPORTED_SUFFIXES
+from topicmap.schemas import DEFAULT_MODEL
+
+OPTION_OF_FIELD = {"n_topics": "--topics", "n_neighbors": "--neighbors", "keep_outliers": "--keep-outliers"}
+
+
+DESCRIPTION = """\
+Build a topic map from a corpus: topics with labels, key terms, sizes and representative
+documents, and a 2-D position for every document."""
+
+
+FIT_EPILOG = f"""\
+input formats ({", ".join(SUPPORTED_SUFFIXES)}):
+  .csv/.tsv   a header row; the text column is --text-column, else one named
+              text/content/document/body, else the only column holding text
+  .json       a list of strings, or of objects (text picked as for CSV)
+  .jsonl      one string or object per line
+  .txt        one document per line
+  Empty documents are dropped and counted; an "id" column (or --id-column) names documents;
+  other columns are kept as metadata in documents.csv. Files must be UTF-8.
+
+outputs (in --out):
+  map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
+  map.html        the interactive map; opens offline in any browser
+  documents.csv   id, topic, label, x, y, outlier, text and the metadata columns
+  terms.bin, doc-terms.bin, embeddings.npy
+                  what `topicmap edit` regroups and re-clusters from (term counts per topic,
+                  terms per document, float16 embeddings)
+
+The model runs offline: {DEFAULT_MODEL} ships with topicmap; --model also takes a local
+sentence-transformers model directory. The same input, parameters and seed give the same map."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="topicmap", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fit = commands.add_parser(
+        "fit",
+        help="build a topic map from a corpus file",
+        description=DESCRIPTION,
+        epilog=FIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fit.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
+    fit.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
+    fit.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    fit.add_argument(
+        "--out", type=Path, default=Path("topicmap-out"), metavar="DIR", help="output folder (default: %(default)s)"
+    )
+    fit.add_argument(
+        "--min-topic-size", type=int, metavar="N", help="smallest topic, in documents (default: automatic, 10 or more)"
+    )
+    fit.add_argument(
+        "--topics", type=int, metavar="N", help="merge similar topics until at most N remain (default: automatic)"
+    )
+    fit.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)")
+    fit.add_argument("--class-column", metavar="C", help="a column of classes (team, product): topics per class")
+    fit.add_argument(
+        "--time-column", metavar="C", help="a column of dates (ISO 8601 or Unix seconds): topics over time"
+    )
+    fit.add_argument(
+        "--time-bins",
+        choices=["auto", "day", "week", "month", "quarter", "year"],
+        default="auto",
+        help="width of the time bins (default: %(default)s, at most 60 bins)",
+    )
+    fit.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH", help="embedding model (default: %(default)s)")
+    fit.add_argument(
+        "--neighbors",
+        type=int,
+        default=15,
+        metavar="N",
+        help="UMAP neighbours: larger gives broader topics (default: %(default)s)",
+    )
+    fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
+    fit.add_argument("--quiet", action="store_true", help="no progress bars")
+    fit.add_argument(
+        "--png",
+        action="store_true",
+        help="also write map.png, a picture of the map (needs Chromium: apt-get install chromium)",
+    )
+
+    edit = commands.add_parser(
+        "edit",
+        help="edit a map folder: the next version beside the first",
+        description="Edit the map in a folder written by `topicmap fit`. Writes map.vN.json (the next "
+        "version; map.json stays version 1), appends to versions.json, and renders map.html and "
+        "documents.csv of the new version. --revert applies first, then the merges, --reduce, the "
+        "moves, the splits, then the renames (topic numbers are those of the version edited).",
+    )
+    edit.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    edit.add_argument(
+        "--rename", action="append", default=[], metavar='TOPIC="LABEL"', help="a person's label for a topic"
+    )
+    edit.add_argument(
+        "--rename-node",
+        action="append",
+        default=[],
+        metavar='NODE="LABEL"',
+        help="a person's label for a hierarchy node (c0, m3, …)",
+    )
+    edit.add_argument("--revert", type=int, metavar="K", help="start from version K (undo)")
+    edit.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="T1,T2[,…]",
+        help="join topics into one (the largest keeps its id)",
+    )
+    edit.add_argument("--reduce", type=int, metavar="N", help="merge the most similar topics until at most N remain")
+    edit.add_argument(
+        "--move", action="append", default=[], metavar="TOPIC=ID1,ID2", help="put documents (by id) into a topic"
+    )
+    edit.add_argument(
+        "--split",
+        action="append",
+        default=[],
+        metavar="TOPIC[=K]",
+        help="re-cluster a topic's documents into K topics (default 2)",
+    )
+    assign = commands.add_parser(
+        "assign",
+        help="put new documents into a fitted map's topics (the map is not changed)",
+        description="Assign the documents of INPUT to the topics of the map in OUT_DIR (its latest "
+        "version): for each, its topic, similarity to the topic's centroid, an outlier flag when it is "
+        "far from every topic, and a position on the map among its nearest documents. Embeds with the "
+        "map's model; writes assignments.csv in OUT_DIR (or --out).",
+    )
+    assign.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    assign.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
+    assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
+    assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    assign.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: OUT_DIR/assignments.csv)")
+    search = commands.add_parser(
+        "search",
+        help="the documents and topics of a fitted map closest in meaning to a query",
+        description="Search the map in OUT_DIR (its latest version) by meaning: the documents and the "
+        "topics whose embeddings are most similar to QUERY's (cosine), best first.",
+    )
+    search.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    search.add_argument("query", metavar="QUERY", help="what to look for, in words")
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="documents to show (default: 10)")
+    return parser

@@ -1,0 +1,70 @@
+"""A figure by kind, the names renderings are stored under, and figures as JSON or offline HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from topicmap.render.charts import topics_over_time, topics_per_class
+from topicmap.render.figures import document_map, topic_sizes, topic_terms, topic_tree
+from topicmap.render.style import escape
+from topicmap.schemas import TopicMap
+
+FIGURE_KINDS = ("map", "sizes", "terms", "tree", "per_class", "over_time")
+LABELS_PATH = Path(__file__).resolve().parent / "labels.js"
+LABELS_JS = LABELS_PATH.read_text(encoding="utf-8")
+"""Label placement at every zoom (topicmap/render/labels.js): the page loads it, standalone pages inline it."""
+PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
+
+
+def build_figure(
+    kind: str, topic_map: TopicMap, texts: Sequence[str] | None = None, *, level: str | None = None
+) -> go.Figure:
+    if kind == "map":
+        return document_map(topic_map, texts, level=level)
+    if kind == "sizes":
+        return topic_sizes(topic_map)
+    if kind == "terms":
+        return topic_terms(topic_map)
+    if kind == "tree":
+        return topic_tree(topic_map)
+    if kind in ("per_class", "over_time"):
+        return topics_per_class(topic_map) if kind == "per_class" else topics_over_time(topic_map)
+    raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
+
+
+def figure_artifact(kind: str, format: str, *, level: str | None = None, texts: bool = True) -> str:
+    """The name a rendering of a map version is stored under (``v{n}/`` + this): shared by the API,
+    which renders on first request, and the worker, which renders the page's map as a job ends."""
+    name = f"figure-{kind}"
+    if kind == "map":
+        name += f"-{level}" if level not in (None, "fine") else ""
+        name += "" if texts else "-notext"
+    return f"{name}.{format}"
+
+
+def to_json(figure: go.Figure) -> str:
+    return str(pio.to_json(figure, validate=False, pretty=False))
+
+
+def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
+    """A complete HTML page with plotly.js inlined from the installed plotly package (works offline)."""
+    config = {"scrollZoom": True, "displaylogo": False}
+    page = pio.to_html(figure, include_plotlyjs=True, full_html=True, config=config, post_script=PLACE_LABELS)
+    return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)
+
+
+def to_standalone_page(figures: Sequence[go.Figure], *, title: str = "topicmap") -> str:
+    """Several figures on one offline page, plotly.js inlined once."""
+    config = {"scrollZoom": True, "displaylogo": False}
+    parts = [
+        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config, post_script=PLACE_LABELS))
+        for index, figure in enumerate(figures)
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f"<body>{''.join(parts)}</body></html>\n"
+    )

@@ -1,0 +1,34 @@
+"""Colours and escaping shared by every figure: one palette, one outlier grey, one escape."""
+
+from __future__ import annotations
+
+import html
+
+SNIPPET_CHARS = 200
+OUTLIER_COLOUR = "#b0b0b0"
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#CC6677",
+)  # fmt: skip
+"""Colour-blind-safe sets: Okabe and Ito's (without black), then Paul Tol's "muted". Grey is kept for
+outliers and missing values."""
+DISCRETE_PALETTE = [
+    [bound, colour] for i, colour in enumerate(PALETTE) for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))
+]
+"""A colour scale with one flat band per palette colour: colour value ``i`` is ``PALETTE[i]``."""
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """Escaped text cut to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return escape(text)
+
+
+def topic_colour(topic_id: int) -> str:
+    return OUTLIER_COLOUR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]

@@ -1,0 +1,84 @@
+"""Content-addressed blobs: corpora (by content hash), embeddings (per corpus and model) and vectors (per text)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from topicmap.store.base import (
+    PREFIX,
+    StoreBase,
+)
+
+
+class Blobs(StoreBase):
+    @staticmethod
+    def corpus_hash(texts: Sequence[str], ids: Sequence[str]) -> str:
+        digest = hashlib.sha256()
+        for doc_id, text in zip(ids, texts, strict=True):
+            digest.update(doc_id.encode() + b"\x1f" + text.encode() + b"\x1e")
+        return digest.hexdigest()
+
+    @classmethod
+    def compress_corpus(
+        cls, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]
+    ) -> tuple[str, bytes]:
+        """(content hash, compressed bytes) of a corpus: its size is known before anything is stored."""
+        payload = json.dumps({"texts": list(texts), "ids": list(ids), "metadata": list(metadata)})
+        return cls.corpus_hash(texts, ids), zlib.compress(payload.encode(), 6)
+
+    def put_corpus_blob(self, sha: str, blob: bytes) -> None:
+        key = f"{PREFIX}corpus:{sha}"
+        if not self.redis.expire(key, self.retention_s):  # already stored: just keep it longer
+            self.redis.set(key, blob, ex=self.retention_s)
+
+    def put_corpus(self, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]) -> str:
+        sha, blob = self.compress_corpus(texts, ids, metadata)
+        self.put_corpus_blob(sha, blob)
+        return sha
+
+    def get_corpus(self, sha: str) -> dict[str, Any] | None:
+        data = self.redis.get(f"{PREFIX}corpus:{sha}")
+        return json.loads(zlib.decompress(data)) if data else None  # type: ignore[arg-type]
+
+    def put_embeddings(self, corpus: str, model: str, data: bytes) -> int:
+        """Store the embeddings; returns the bytes stored."""
+        blob = zlib.compress(data, 1)
+        self.redis.set(self._embedding_key(corpus, model), blob, ex=self.retention_s)
+        return len(blob)
+
+    def get_embeddings(self, corpus: str, model: str) -> bytes | None:
+        data = self.redis.get(self._embedding_key(corpus, model))
+        return zlib.decompress(data) if data else None  # type: ignore[arg-type]
+
+    @staticmethod
+    def _embedding_key(corpus: str, model: str) -> str:
+        return f"{PREFIX}embeddings:{corpus}:{hashlib.sha256(model.encode()).hexdigest()[:16]}"
+
+    def put_vectors(self, model: str, texts: Sequence[str], rows: Sequence[bytes]) -> int:
+        """Store one embedding (bytes) per text; returns the bytes stored."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key, row in zip(self._vector_keys(model, texts), rows, strict=True):
+            pipe.set(key, row, ex=self.retention_s)
+        pipe.execute()
+        return sum(len(row) for row in rows)
+
+    def get_vectors(self, model: str, texts: Sequence[str], chunk: int = 2000) -> list[bytes | None]:
+        """The stored embedding of each text, or None; their lifetime restarts (they are in use)."""
+        keys = self._vector_keys(model, texts)
+        found: list[bytes | None] = []
+        for start in range(0, len(keys), chunk):
+            found.extend(self.redis.mget(keys[start : start + chunk]))
+        pipe = self.redis.pipeline(transaction=False)
+        for key, row in zip(keys, found, strict=True):
+            if row is not None:
+                pipe.expire(key, self.retention_s)
+        pipe.execute()
+        return found
+
+    def _vector_keys(self, model: str, texts: Sequence[str]) -> list[str]:
+        prefix = f"{PREFIX}vec:{hashlib.sha256(model.encode()).hexdigest()[:16]}:"
+        return [prefix + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest() for text in texts]

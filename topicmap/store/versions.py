@@ -1,0 +1,149 @@
+"""A job's maps: version 1 from the pipeline, later versions from edits, what each version keeps
+beside it (renderings, term counts, term presence), assignment results, and purging a job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import redis
+
+from topicmap.errors import StaleVersion
+from topicmap.schemas import JobRecord, MapVersion, TopicMap
+from topicmap.store.base import (
+    PREFIX,
+    WEBHOOKS,
+)
+from topicmap.store.codec import gzip_bytes, inflate
+from topicmap.store.records import JobRecords
+
+
+class MapVersions(JobRecords):
+    def put_map(self, job_id: str, topic_map: TopicMap) -> int:
+        """Stored gzip-framed, so the API can send the bytes as they are (``Content-Encoding: gzip``).
+
+        Returns the bytes stored."""
+        data = gzip_bytes(topic_map.model_dump_json().encode())
+        self.redis.set(f"{PREFIX}map:{job_id}", data, ex=self.retention_s)
+        return len(data)
+
+    @staticmethod
+    def _map_key(job_id: str, version: int = 1) -> str:
+        return f"{PREFIX}map:{job_id}" if version == 1 else f"{PREFIX}map:{job_id}:v{version}"
+
+    def get_map_bytes(self, job_id: str, version: int = 1) -> bytes | None:
+        """A stored map version, gzip-compressed JSON (zlib-framed for maps stored before gzip framing)."""
+        return self.redis.get(self._map_key(job_id, version))
+
+    def get_map(self, job_id: str, version: int = 1) -> TopicMap | None:
+        data = self.get_map_bytes(job_id, version)
+        return TopicMap.model_validate_json(inflate(data)) if data else None
+
+    def write_version(self, job_id: str, expected: int, topic_map: TopicMap, entry: MapVersion) -> int:
+        """Store ``topic_map`` as version ``expected + 1`` if the latest is still ``expected``; its
+        bytes count toward the job's stored bytes. Returns them.
+
+        Only :func:`topicmap.edits.commit.commit_version` calls this (through :class:`JobVersions`).
+        The version expires with the job's first map. Raises :class:`StaleVersion` when another
+        edit committed first (optimistic concurrency: the caller re-reads and decides).
+        """
+        key = f"{PREFIX}job:{job_id}"
+        data = gzip_bytes(topic_map.model_dump_json().encode())
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)  # type: ignore[no-untyped-call]
+                raw = cast(bytes | None, pipe.get(key))
+                if not raw:
+                    raise StaleVersion(0)
+                record = JobRecord.model_validate_json(raw)
+                if record.latest_version != expected:
+                    raise StaleVersion(record.latest_version)
+                ttl_ms = int(cast(int, pipe.pttl(self._map_key(job_id))))
+                updated = record.model_copy(
+                    update={"versions": [*record.versions, entry], "stored_bytes": record.stored_bytes + len(data)}
+                )
+                pipe.multi()
+                pipe.set(self._map_key(job_id, entry.number), data, px=max(ttl_ms, 1000))
+                pipe.set(key, updated.model_dump_json(), keepttl=True)
+                pipe.publish(f"{PREFIX}events:{job_id}", updated.model_dump_json())
+                pipe.execute()
+            except redis.WatchError:
+                current = self.get(job_id)
+                raise StaleVersion(current.latest_version if current else 0) from None
+        return len(data)
+
+    def get_artifact(self, job_id: str, name: str) -> bytes | None:
+        return self.redis.hget(f"{PREFIX}artifacts:{job_id}", name)
+
+    def put_artifact(self, job_id: str, name: str, data: bytes) -> None:
+        """A rendering of the map (gzip bytes), kept exactly as long as the map it was made from."""
+        ttl_ms = int(self.redis.pttl(f"{PREFIX}map:{job_id}"))
+        if ttl_ms > 0:
+            pipe = self.redis.pipeline()
+            pipe.hset(f"{PREFIX}artifacts:{job_id}", name, data)
+            pipe.pexpire(f"{PREFIX}artifacts:{job_id}", ttl_ms)
+            pipe.execute()
+
+    def put_terms(self, job_id: str, version: int, data: bytes) -> int:
+        """A map version's topic x term counts (topicmap/terms.py), beside its renderings: they expire
+        and are purged with the map. Returns the bytes stored."""
+        self.put_artifact(job_id, f"v{version}/terms.bin", data)
+        return len(data)
+
+    def get_terms(self, job_id: str, version: int) -> bytes | None:
+        return self.get_artifact(job_id, f"v{version}/terms.bin")
+
+    def put_presence(self, job_id: str, data: bytes, corpus: str | None = None) -> int:
+        """Which terms each document contains (topicmap/terms.py): one per corpus of the job's map
+        versions (``corpus`` None: the job's own; versions with added documents have another)."""
+        self.put_artifact(job_id, self._presence_name(corpus), data)
+        return len(data)
+
+    def get_presence(self, job_id: str, corpus: str | None = None) -> bytes | None:
+        return self.get_artifact(job_id, self._presence_name(corpus))
+
+    @staticmethod
+    def _presence_name(corpus: str | None) -> str:
+        return "doc-terms.bin" if corpus is None else f"doc-terms/{corpus}.bin"
+
+    def put_assignments(self, job_id: str, data: bytes) -> int:
+        """An assignment job's result (gzip JSON); returns the bytes stored."""
+        self.redis.set(f"{PREFIX}assignments:{job_id}", data, ex=self.retention_s)
+        return len(data)
+
+    def get_assignments(self, job_id: str) -> bytes | None:
+        return self.redis.get(f"{PREFIX}assignments:{job_id}")  # type: ignore[return-value]
+
+    def purge(self, record: JobRecord) -> None:
+        """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
+
+        The corpus and its embeddings are shared by every job on the same content (any key's), so
+        they stay until they expire; the job's bytes stop counting against its key's quota.
+        """
+        pipe = self.redis.pipeline()
+        for kind in ("job", "map", "artifacts", "assignments", "cancel"):
+            pipe.delete(f"{PREFIX}{kind}:{record.id}")
+        for version in record.versions:
+            pipe.delete(self._map_key(record.id, version.number))
+        pipe.zrem(f"{PREFIX}jobs:{record.owner}", record.id)
+        pipe.zrem(WEBHOOKS, record.id)
+        pipe.execute()
+
+
+@dataclass
+class JobVersions:
+    """One job's map versions in Redis, as :func:`topicmap.edits.commit.commit_version` writes them."""
+
+    store: MapVersions
+    job_id: str
+
+    def write_version(self, expected: int, topic_map: TopicMap, entry: MapVersion) -> int:
+        return self.store.write_version(self.job_id, expected, topic_map, entry)
+
+    def read_terms(self, version: int) -> bytes | None:
+        return self.store.get_terms(self.job_id, version)
+
+    def write_terms(self, version: int, data: bytes) -> int:
+        stored = self.store.put_terms(self.job_id, version, data)
+        self.store.add_stored_bytes(self.job_id, stored)
+        return stored
