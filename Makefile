@@ -46,6 +46,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
 	$(BIN)/pip install --quiet -e ".[worker,api,dev]"
+	$(BIN)/topicmap warmup  # numba's compiled code and the ONNX model into the cache: no cold start later
 	@touch $@
 
 system-deps: ## install the Debian packages the service and tests need (redis, nginx, chromium), when missing

@@ -147,4 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
     search.add_argument("query", metavar="QUERY", help="what to look for, in words")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="documents to show (default: 10)")
+    warmup = commands.add_parser(
+        "warmup",
+        help="compile the pipeline's numba code and prepare the model, once per install",
+        description="Run a tiny corpus through every path of the pipeline, so numba's compiled code and the "
+        "model's ONNX file land in the cache (TOPICMAP_CACHE_DIR, default ~/.cache/topicmap): the first real "
+        "run in any later process compiles nothing. make install and the worker image run it.",
+    )
+    warmup.add_argument("--model", default=DEFAULT_MODEL, help=f"the model to prepare (default: {DEFAULT_MODEL})")
     return parser

@@ -1,7 +1,7 @@
 """The contract shared by the API and the worker: parameters in, topic map out.
 
 This module imports nothing heavier than pydantic, so the API can depend on it without pulling in
-numpy, torch, umap or hdbscan (``tests/worker/test_contracts.py`` enforces that).
+numpy, torch, umap or hdbscan (``tests/core/test_schemas.py`` enforces that).
 """
 
 from __future__ import annotations

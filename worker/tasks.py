@@ -91,7 +91,7 @@ def _warm_up(**_: Any) -> None:
 
         loaded_encoder(DEFAULT_MODEL).encode(["warm up"])
     elif settings.warm_up:
-        from worker.warmup import warm_up
+        from topicmap.pipeline.warmup import warm_up
 
         warm_up()
 

@@ -188,4 +188,4 @@ def test_split_reclusters_a_topic_from_its_stored_embeddings(
     assert edit(client, job_id, {"op": "split", "topic": 999}).status_code == 404
     with api.client("bob") as bob:
         assert edit(bob, job_id, {"op": "split", "topic": first["id"]}).status_code == 404
-    # (Expired embeddings answer 409: tests/worker/test_regroup.py; the API keeps read ones parsed.)
+    # (Expired embeddings answer 409: tests/core/test_regroup.py; the API keeps read ones parsed.)

@@ -1,4 +1,10 @@
-"""Load the default model and compile UMAP's (and the large-corpus path's) numba code once, when a worker starts."""
+"""Compile the pipeline's numba code (UMAP, pynndescent, EVoC, HDBSCAN: the small- and the
+large-corpus paths) into the JIT cache, and load the model (building its ONNX file once).
+
+Run at install (``make install``, the worker image: ``topicmap warmup``) so that the first job in a
+fresh process compiles nothing, and by each worker before its first job. Numbers: docs/benchmarks.md
+("Cold start").
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import time
 
 from topicmap.schemas import DEFAULT_MODEL, PipelineParams
 
-logger = logging.getLogger("topicmap.worker")
+logger = logging.getLogger("topicmap")
 WORDS = "orbit rocket planet recipe butter flour goal league match bond market stock".split()
 
 
@@ -21,5 +27,5 @@ def warm_up(model: str = DEFAULT_MODEL) -> float:
     run_pipeline(texts, ids, PipelineParams(model=model))
     run_pipeline(texts, ids, PipelineParams(model=model), large_corpus=len(texts) // 2)  # the large-corpus path's JIT
     seconds = time.perf_counter() - start
-    logger.info("worker warmed up", extra={"duration": round(seconds, 2)})
+    logger.info("pipeline warmed up", extra={"duration": round(seconds, 2)})
     return seconds
