@@ -1,5 +1,6 @@
-"""Turn a request (JSON documents or an uploaded file) into a corpus within the configured limits:
-sizes, the key's storage quota, and a callback URL that may be called."""
+"""A new job from a request: JSON documents or an uploaded file turned into a corpus within the
+configured limits (sizes, the key's storage quota, a callback URL that may be called), stored once,
+recorded and queued by name (``submit``: shared by new maps, reruns and assignments)."""
 
 from __future__ import annotations
 

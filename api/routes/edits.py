@@ -32,7 +32,9 @@ RETRIES = 3
 EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such job for this key, or an unknown topic, node or version"},
     409: {"description": "The job has not succeeded (yet)"},
+    410: {"description": "The map (or what a regrouping needs) has expired"},
     412: {"description": "If-Match names a version that is no longer the latest"},
+    422: {"description": "An operation that cannot apply to this map (e.g. a topic in two merges)"},
 }
 
 
