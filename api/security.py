@@ -1,20 +1,13 @@
-"""API keys: configured as SHA-256 hashes, compared in constant time; the key's name owns its jobs."""
+"""Keys configured in ``TOPICMAP_API_KEYS`` (admins): SHA-256 hashes, compared in constant time.
+Keys of users made through the API or ``topicmap users`` are in Redis (topicmap/store/people.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 
+from topicmap.people import hash_key, new_key
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh random key and its hash (what goes in the settings)."""
-    key = "tm_" + secrets.token_urlsafe(32)
-    return key, hash_key(key)
+__all__ = ["hash_key", "new_key", "owner_of", "parse_keys"]
 
 
 def parse_keys(setting: str) -> dict[str, str]:

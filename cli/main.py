@@ -5,6 +5,7 @@
     topicmap assign maps/corpus next-week.csv
     topicmap search maps/corpus "complaints about invoices"
     topicmap warmup
+    topicmap users add ana --role admin
 
 ``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
 ``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
@@ -27,6 +28,7 @@ from cli.fit import fit
 from cli.messages import EXIT_INTERNAL, fail
 from cli.parser import build_parser
 from cli.search import search
+from cli.users import users
 from cli.warmup import warmup
 from topicmap.errors import TopicmapError
 
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        commands = {"edit": edit, "assign": assign, "search": search, "fit": fit, "warmup": warmup}
+        commands = {"edit": edit, "assign": assign, "search": search, "fit": fit, "warmup": warmup, "users": users}
         return commands[args.command](args)
     except (TopicmapError, ModelNotFoundError) as exc:
         return fail(str(exc))

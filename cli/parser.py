@@ -155,4 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         "run in any later process compiles nothing. make install and the worker image run it.",
     )
     warmup.add_argument("--model", default=DEFAULT_MODEL, help=f"the model to prepare (default: {DEFAULT_MODEL})")
+    people = commands.add_parser(
+        "users",
+        help="add, list or revoke the service's users and their keys (in Redis, on the server)",
+        description="Manage who may use the service, straight in its Redis (TOPICMAP_REDIS_URL, or --redis-url): "
+        "'add NAME --role admin|member' prints the new user's key once; 'list' shows users and key ids; "
+        "'revoke NAME' removes a user and their keys; 'revoke --key ID' revokes one key.",
+    )
+    people.add_argument("action", choices=["add", "list", "revoke"])
+    people.add_argument("name", nargs="?", metavar="NAME", help="the user")
+    people.add_argument("--role", choices=["admin", "member"], default="member", help="for add (default: member)")
+    people.add_argument("--key", metavar="ID", help="for revoke: one key, by its id")
+    people.add_argument("--redis-url", metavar="URL", help="default: TOPICMAP_REDIS_URL, else redis://127.0.0.1:6379/0")
     return parser

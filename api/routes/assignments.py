@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import OwnerDep, SettingsDep, StoreDep
+from api.access import OwnerDep
+from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError
 from api.maps import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
 from api.schemas import JobAccepted

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import OwnerDep, StoreDep
+from api.access import OwnerDep
+from api.deps import StoreDep
 from api.errors import ApiError
 from api.maps import EXPIRED, NOT_READY, VersionQuery, cached_corpus, chosen_version, finished_record
 from topicmap.render.columns import ColumnInfo, ColumnValues, column_names, column_values, describe_columns

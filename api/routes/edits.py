@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 
-from api.deps import OwnerDep, StoreDep
+from api.access import OwnerDep
+from api.deps import StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.maps import EXPIRED, cached_corpus, finished_record

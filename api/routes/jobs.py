@@ -12,8 +12,9 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from api.access import OwnerDep
 from api.config import ApiSettings
-from api.deps import OwnerDep, SettingsDep, StoreDep, owned_job
+from api.deps import SettingsDep, StoreDep, owned_job
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus

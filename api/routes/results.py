@@ -13,7 +13,8 @@ from typing import Annotated, Any, BinaryIO, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import OwnerDep, StoreDep, parsed_cache
+from api.access import OwnerDep
+from api.deps import StoreDep, parsed_cache
 from api.errors import ApiError
 from api.maps import (
     EXPIRED,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import OwnerDep, SettingsDep, StoreDep, parsed_cache
+from api.access import OwnerDep
+from api.deps import SettingsDep, StoreDep, parsed_cache
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.maps import NOT_READY, VersionQuery, documents_out, finished_map, finished_record

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.access import OwnerDep
 from api.callbacks import key_secret
-from api.deps import OwnerDep, SettingsDep
+from api.deps import SettingsDep
 from api.errors import ApiError
 from api.schemas import WebhookSecret
 

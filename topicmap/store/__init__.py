@@ -28,9 +28,12 @@ idempotency:{owner}:{k}   "{job id} {request hash}"                             
 durations                 list of the last 50 "{seconds} {documents}" of finished jobs  retention
 stats                     hash of counters: submitted, succeeded, failed, cancelled     never (6 fields)
 webhooks                  sorted set of job ids whose webhook is due, by due time       retention
+user:{name}, users        people (topicmap/store/people.py)                             never
+key:{sha256}, keyid:{id}  API keys of people, by hash and by id; user-keys:{name}       never
 ========================  ==========================================================  ==========
 
-Every key expires, except ``stats`` (a fixed handful of counters). Each set is trimmed of members
+People and keys (topicmap/store/people.py) are records: they never expire. Every other key
+expires, except ``stats`` (a fixed handful of counters). Each set is trimmed of members
 older than retention when written. Every change of a job record is also published on the channel
 ``events:{id}`` (the record's JSON), and ``events:queue`` when a job leaves the queue, so progress
 streams wait for messages instead of polling (api/events.py).
@@ -42,6 +45,7 @@ from topicmap.errors import StaleVersion
 from topicmap.store.base import HEARTBEAT_INTERVAL_S, PREFIX, QUEUE_EVENTS, StoreBase
 from topicmap.store.blobs import Blobs
 from topicmap.store.codec import gzip_bytes, gzip_written, inflate
+from topicmap.store.people import People
 from topicmap.store.quotas import Quotas, Usage
 from topicmap.store.records import JobRecords, is_terminal
 from topicmap.store.versions import MapVersions
@@ -61,9 +65,9 @@ __all__ = [
 ]
 
 
-class JobStore(MapVersions, Blobs, Quotas, Workers):
+class JobStore(MapVersions, Blobs, Quotas, Workers, People):
     """Typed access to topicmap's Redis keys, one part per concern (records, blobs, versions,
-    quotas, workers). ``retention_s`` applies to everything a job owns."""
+    quotas, workers, people). ``retention_s`` applies to everything a job owns."""
 
 
 assert issubclass(JobStore, JobRecords) and issubclass(JobStore, StoreBase)
