@@ -2,13 +2,18 @@
 
 A caller is named by the key in ``X-API-Key``: a key from ``TOPICMAP_API_KEYS`` is an admin of that
 name (so deployments made before users existed keep working); any other key is looked up among the
-users' keys in Redis (topicmap/store/people.py). Routes declare what they need (``CallerDep``,
-``AdminDep``, ``OwnerDep`` for the caller's name) and never repeat the rule.
+users' keys in Redis (topicmap/store/people.py). On a job, the caller is its ``owner`` (who made it,
+or any admin), an ``editor`` or a ``viewer`` it was shared with (topicmap/shares.py); a link's
+``X-Share-Token`` makes a viewer of that one job and nothing else. Routes declare the role they need
+(``ViewerDep``, ``EditorDep``, ``OwnerOfJobDep``; ``CallerDep``, ``AdminDep`` elsewhere) and never
+repeat the rule. Existence does not leak: a job you may not see is 404; one you may see but not
+change is 403.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,8 +23,11 @@ from fastapi.security import APIKeyHeader
 from api.config import ApiSettings
 from api.deps import get_store, settings_dependency
 from api.errors import ApiError
+from api.metrics import FAILED_TOKENS
 from api.security import owner_of, parse_keys
 from topicmap.people import Role, hash_key
+from topicmap.schemas import JobRecord
+from topicmap.shares import JobRole, Share, allows
 from topicmap.store import JobStore
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
@@ -51,6 +59,10 @@ async def get_caller(
 ) -> Caller:
     if not key:
         raise ApiError(401, "missing API key: send it in the X-API-Key header", headers=UNAUTHORIZED)
+    return caller_of_key(settings, store, key)
+
+
+def caller_of_key(settings: ApiSettings, store: JobStore, key: str) -> Caller:
     name = owner_of(key, configured_keys(settings.api_keys))
     if name is not None:
         return Caller(name=name, role="admin", source="settings")
@@ -81,3 +93,84 @@ def may_manage_keys_of(caller: Caller, name: str) -> None:
     """An admin manages everyone's keys; a member their own."""
     if not caller.is_admin and caller.name != name:
         raise ApiError(403, f"{caller.name} may manage only their own keys")
+
+
+share_token_header = APIKeyHeader(
+    name="X-Share-Token", auto_error=False, description="A share link's token: reads one map, with no API key."
+)
+
+
+@dataclass(frozen=True)
+class JobAccess:
+    """A job and what the caller may do with it."""
+
+    record: JobRecord
+    role: JobRole
+    caller: Caller | None
+    share: Share | None = None
+
+    @property
+    def name(self) -> str:
+        """Who acts, for authorship and logs: the caller, or the link."""
+        if self.caller is not None:
+            return self.caller.name
+        return f"link {self.share.id}" if self.share is not None else "link"
+
+    def reread(self, store: JobStore) -> JobAccess:
+        """The same access with the record as it is now (after a concurrent change)."""
+        record = store.get(self.record.id)
+        if record is None:
+            raise ApiError(404, f"no job {self.record.id!r}")
+        return JobAccess(record, self.role, self.caller, self.share)
+
+
+def role_on(store: JobStore, caller: Caller, record: JobRecord) -> JobRole | None:
+    if caller.is_admin or record.owner == caller.name:
+        return "owner"
+    share = store.share_of(record.id, caller.name)
+    return share.role if share is not None else None
+
+
+def job_access(need: JobRole) -> Callable[..., Awaitable[JobAccess]]:
+    """A dependency: the job of the path's ``job_id`` if the caller may act on it as ``need``."""
+
+    async def dependency(
+        job_id: str,
+        settings: Annotated[ApiSettings, Depends(settings_dependency)],
+        store: Annotated[JobStore, Depends(get_store)],
+        key: Annotated[str | None, Security(api_key_header)] = None,
+        token: Annotated[str | None, Security(share_token_header)] = None,
+    ) -> JobAccess:
+        unknown = ApiError(404, f"no job {job_id[:64]!r} for this key")
+        if key:
+            caller = caller_of_key(settings, store, key)
+            record = store.get(job_id) if len(job_id) <= 64 else None
+            role = role_on(store, caller, record) if record is not None else None
+            if record is None or role is None:
+                raise unknown
+            access = JobAccess(record, role, caller)
+        elif token:
+            share = store.link_of_token(hash_key(token)) if len(token) <= 200 else None
+            record = store.get(job_id) if share is not None and share.job == job_id else None
+            if share is None or record is None:
+                FAILED_TOKENS.inc()
+                raise ApiError(404, "this share link is unknown, expired or revoked, or is not for this map")
+            access = JobAccess(record, "viewer", None, share)
+        else:
+            raise ApiError(401, "missing API key: send it in the X-API-Key header", headers=UNAUTHORIZED)
+        if not allows(access.role, need):
+            if access.caller is None:
+                raise ApiError(403, "a share link only reads the map; this needs an API key")
+            raise ApiError(403, f"{access.name} is {article(access.role)} {access.role} of this map; this needs {need}")
+        return access
+
+    return dependency
+
+
+def article(role: str) -> str:
+    return "an" if role[0] in "aeiou" else "a"
+
+
+ViewerDep = Annotated[JobAccess, Depends(job_access("viewer"))]
+EditorDep = Annotated[JobAccess, Depends(job_access("editor"))]
+OwnerOfJobDep = Annotated[JobAccess, Depends(job_access("owner"))]

@@ -14,8 +14,6 @@ from fastapi import Depends
 
 from api.cache import ParsedCache
 from api.config import ApiSettings, get_settings
-from api.errors import ApiError
-from topicmap.schemas import JobRecord
 from topicmap.store import JobStore
 
 
@@ -44,11 +42,3 @@ async def get_store(settings: Annotated[ApiSettings, Depends(settings_dependency
 
 SettingsDep = Annotated[ApiSettings, Depends(settings_dependency)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
-
-
-def owned_job(store: JobStore, owner: str, job_id: str) -> JobRecord:
-    """The job if ``owner`` created it; 404 otherwise (never revealing other keys' jobs)."""
-    record = store.get(job_id) if len(job_id) <= 64 else None
-    if record is None or record.owner != owner:
-        raise ApiError(404, f"no job {job_id[:64]!r} for this API key")
-    return record

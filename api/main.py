@@ -16,7 +16,7 @@ from api.errors import install_error_handlers, problem
 from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.routes import assignments, columns, edits, health, jobs, people, results, search, webhooks
+from api.routes import assignments, columns, edits, health, jobs, people, results, search, shares, webhooks
 from api.routes.web import install_web
 from api.webhooks import running_sender
 from topicmap.logs import configure_logging
@@ -111,6 +111,7 @@ def create_app() -> FastAPI:
         health.router,
         webhooks.router,
         people.router,
+        shares.router,
     )
     for router in routers:
         app.include_router(router, prefix="/api")

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from api.deps import owned_job, parsed_cache
+from api.access import JobAccess
+from api.deps import parsed_cache
 from api.errors import ApiError
 from api.schemas import DocumentOut
 from topicmap.schemas import JobKind, JobRecord, TopicMap
@@ -22,10 +23,10 @@ NOT_READY: dict[int | str, dict[str, Any]] = {
 EXPIRED = "the results of this job have expired"
 
 
-def finished_record(store: JobStore, owner: str, job_id: str, kind: JobKind = "map") -> JobRecord:
+def finished_record(access: JobAccess, kind: JobKind = "map") -> JobRecord:
     """The job's record; 404 when it is not of ``kind`` (a map's routes asked of an assignment, or
     the reverse), 409 (with the state) while the job has not succeeded."""
-    record = owned_job(store, owner, job_id)
+    record, job_id = access.record, access.record.id
     if record.kind != kind:
         if record.kind == "assignment" and record.assigns_to is not None:
             raise ApiError(
@@ -54,12 +55,11 @@ def chosen_version(record: JobRecord, version: int | None) -> int:
     return version
 
 
-def finished_map(
-    store: JobStore, owner: str, job_id: str, version: int | None = None
-) -> tuple[TopicMap, dict[str, Any]]:
+def finished_map(store: JobStore, access: JobAccess, version: int | None = None) -> tuple[TopicMap, dict[str, Any]]:
     """A version of the job's map (the latest by default) and the corpus, read-only; 409 while the
     job has not succeeded, 410 once they expired. Both are kept parsed in the process (api/cache.py)."""
-    record = finished_record(store, owner, job_id)
+    record = finished_record(access)
+    job_id = record.id
     number = chosen_version(record, version)
     cache = parsed_cache()
     topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), document_count)

@@ -91,8 +91,14 @@ class RequestMetrics:
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - start)
 
 
+FAILED_TOKENS = Counter(
+    "topicmap_share_token_failures", "Share-link tokens that named no live link for the map asked", registry=None
+)
+
+
 def install_metrics(app: FastAPI, store: Callable[[], JobStore], settings: ApiSettings) -> None:
     registry = CollectorRegistry()
+    registry.register(FAILED_TOKENS)
     requests = Counter("topicmap_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry)
     latency = Histogram(
         "topicmap_http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=registry

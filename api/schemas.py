@@ -19,6 +19,7 @@ from topicmap.schemas import (
     ShardProgress,
     Term,
 )
+from topicmap.shares import JobRole
 
 EXAMPLE_DOCUMENTS: list[Any] = [
     "The rocket reached orbit after a smooth launch.",
@@ -60,6 +61,10 @@ class JobStatus(BaseModel):
     """State and progress of a job."""
 
     job_id: str
+    owner: str = Field(description="Who submitted the job (a user's name, or a configured key's).")
+    role: JobRole | None = Field(
+        default=None, description="What the caller may do with it: owner, editor or viewer (shared with them)."
+    )
     kind: JobKind = Field(description="map: a topic map; assignment: documents put into an existing map.")
     assigns_to: AssignmentSource | None = Field(
         default=None, description="For an assignment: the map (job and version), and whether it adds the documents."
@@ -91,7 +96,14 @@ class JobStatus(BaseModel):
     links: dict[str, str]
 
     @classmethod
-    def from_record(cls, record: JobRecord, *, queue_position: int | None, worker_alive: bool | None) -> JobStatus:
+    def from_record(
+        cls,
+        record: JobRecord,
+        *,
+        queue_position: int | None,
+        worker_alive: bool | None,
+        role: JobRole | None = None,
+    ) -> JobStatus:
         base = f"/api/jobs/{record.id}"
         links = {"self": base, "events": f"{base}/events"}
         if record.state == "succeeded" and record.assigns_to is not None:
@@ -100,6 +112,8 @@ class JobStatus(BaseModel):
             links.update(map=f"{base}/map", figure=f"{base}/figure?kind=map", export=f"{base}/export.csv")
         return cls(
             job_id=record.id,
+            owner=record.owner,
+            role=role,
             kind=record.kind,
             assigns_to=record.assigns_to,
             state=record.state,

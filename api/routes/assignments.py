@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.access import OwnerDep
+from api.access import ViewerDep
 from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError
 from api.maps import EXPIRED, VersionQuery, cached_corpus, chosen_version, finished_record
@@ -16,6 +16,7 @@ from api.stored import stored_response
 from api.submission import read_documents, submit
 from topicmap.corpus import Corpus
 from topicmap.schemas import AssignmentSource, JobRecord
+from topicmap.shares import allows
 from topicmap.store import JobStore
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["assignments"])
@@ -33,7 +34,7 @@ async def create_assignment(
     response: Response,
     settings: SettingsDep,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     version: VersionQuery = None,
     add: Annotated[
         bool, Query(description="Also make the next version of the map, with these documents in it")
@@ -47,25 +48,29 @@ async def create_assignment(
     succeeds, the map has a new version (its `added_version`) with the documents in it, as members
     of their topics (the topics' sizes, terms and labels follow; a person's label stays). Documents
     sent without an id get numbers after the map's; an id the map already has is a 422."""
-    source = await run_in_threadpool(finished_record, store, owner, job_id)
+    if access.caller is None:
+        raise ApiError(403, "a share link only reads the map; assigning documents needs an API key")
+    if add and not allows(access.role, "editor"):
+        raise ApiError(403, f"{access.name} is a viewer of this map; adding documents to it needs an editor")
+    source = finished_record(access)
     number = chosen_version(source, version)
     corpus, truncated, _, _ = await read_documents(request, settings, min_documents=1)
     if add:
         await run_in_threadpool(check_addable, store, source, number, corpus)
     target = AssignmentSource(job=job_id, version=number, add=add)
     accepted = await run_in_threadpool(
-        submit, store, settings, owner, corpus, truncated, source.params, None, None, target
+        submit, store, settings, access.name, corpus, truncated, source.params, None, None, target
     )
     response.headers["Location"] = accepted.location
     return accepted
 
 
 @router.get("/assignments", summary="The documents an assignment job assigned", responses=RESPONSES)
-def get_assignments(job_id: str, request: Request, store: StoreDep, owner: OwnerDep) -> Response:
+def get_assignments(job_id: str, request: Request, store: StoreDep, access: ViewerDep) -> Response:
     """`job_id`, `version` and `model` of the map, and per document: `id`, `topic`, `label`, `score`
     (similarity to the topic's centroid), `outlier` (far from every topic), `x`, `y` (its place on the
     map, among its nearest documents)."""
-    finished_record(store, owner, job_id, kind="assignment")  # 404 for a map, 409 while it runs
+    finished_record(access, kind="assignment")  # 404 for a map, 409 while it runs
     blob = store.get_assignments(job_id)
     if blob is None:
         raise ApiError(410, "this assignment's result has expired; submit the documents again")

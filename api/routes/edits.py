@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 
-from api.access import OwnerDep
+from api.access import EditorDep, JobAccess, ViewerDep
 from api.deps import StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
@@ -95,7 +95,7 @@ def edit_map(
     body: EditRequest,
     response: Response,
     store: StoreDep,
-    owner: OwnerDep,
+    access: EditorDep,
     if_match: Annotated[str | None, Header(description='The version the edit is based on, e.g. "3"')] = None,
 ) -> MapVersion:
     """Apply `operations` in order to the latest version and store the result as the next version.
@@ -112,22 +112,23 @@ def edit_map(
     expected = parse_if_match(if_match)
     for _ in range(RETRIES):
         try:
-            entry = commit_edit(store, job_id, owner, body, expected)
+            entry = commit_edit(store, access.reread(store), body, expected)
         except StaleVersion as stale:
             if expected is not None:
                 message = f"the map moved to version {stale.latest} meanwhile; reload it and edit again"
                 raise ApiError(412, message) from None
             continue  # no If-Match: apply the same operations to the new latest version
-        logger.info("map edited", extra={"job_id": job_id, "owner": owner, "version": entry.number})
+        logger.info("map edited", extra={"job_id": job_id, "owner": access.name, "version": entry.number})
         response.headers["Location"] = f"/api/jobs/{job_id}/map?version={entry.number}"
         response.headers["ETag"] = f'"{entry.number}"'
         return entry
     raise ApiError(409, "the map kept changing while this edit was applied; retry")
 
 
-def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, expected: int | None) -> MapVersion:
+def commit_edit(store: JobStore, access: JobAccess, body: EditRequest, expected: int | None) -> MapVersion:
     """One attempt: read the latest version, apply the operations, commit if nobody committed first."""
-    record = finished_record(store, owner, job_id)
+    record = finished_record(access)
+    job_id = record.id
     latest = record.latest_version
     if expected is not None and expected != latest:
         raise ApiError(412, f"the map is at version {latest}, not {expected}; reload it and edit again")
@@ -147,11 +148,11 @@ def commit_edit(store: JobStore, job_id: str, owner: str, body: EditRequest, exp
             attach_views(edited.topic_map, corpus["metadata"], record.params)
     operations = [operation.model_dump(exclude_none=True) for operation in body.operations]
     return commit_version(
-        JobVersions(store, job_id), edited, latest=latest, author=owner, operations=operations, if_match=expected
+        JobVersions(store, job_id), edited, latest=latest, author=access.name, operations=operations, if_match=expected
     )
 
 
 @router.get("/versions", summary="The versions of the map", responses=EDIT_RESPONSES)
-def list_versions(job_id: str, store: StoreDep, owner: OwnerDep) -> list[MapVersion]:
+def list_versions(access: ViewerDep) -> list[MapVersion]:
     """Every version, oldest first: who made it, when, from which version, with which operations."""
-    return versions_of(finished_record(store, owner, job_id))
+    return versions_of(finished_record(access))

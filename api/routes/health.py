@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.access import AdminDep
 from api.deps import SettingsDep, StoreDep
 
 router = APIRouter(tags=["health"])
@@ -36,9 +37,10 @@ def ready(settings: SettingsDep, store: StoreDep) -> JSONResponse:
     return JSONResponse({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
 
 
-@router.get("/stats", summary="Queue, workers, jobs and throughput")
-def stats(settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
+@router.get("/stats", summary="Queue, workers, jobs and throughput (admins)")
+def stats(settings: SettingsDep, store: StoreDep, _admin: AdminDep) -> dict[str, Any]:
     """Queue length, live workers, jobs by state, recent job durations and documents per second.
+    Admins only: it names the workers' hosts.
 
     `jobs_by_state` counts queued and running jobs now, and every job that succeeded, failed or was
     cancelled since the store began (counters: reading them costs the same for 10 jobs or 10 million).

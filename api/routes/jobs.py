@@ -12,9 +12,9 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from api.access import OwnerDep
+from api.access import CallerDep, OwnerOfJobDep, ViewerDep, role_on
 from api.config import ApiSettings
-from api.deps import SettingsDep, StoreDep, owned_job
+from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus
@@ -24,6 +24,7 @@ from topicmap.schemas import (
     JobRecord,
     PipelineParams,
 )
+from topicmap.shares import JobRole
 from topicmap.store import JobStore, is_terminal
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -65,9 +66,10 @@ def worker_alive(record: JobRecord, settings: ApiSettings) -> bool | None:
     return (time.time() - (record.heartbeat_at or 0)) < settings.worker_timeout_s
 
 
-def status_of(store: JobStore, record: JobRecord, settings: ApiSettings) -> JobStatus:
+def status_of(store: JobStore, record: JobRecord, settings: ApiSettings, role: JobRole | None = None) -> JobStatus:
     position = store.queue_position(record.id) if record.state == "queued" else None
-    return JobStatus.from_record(record, queue_position=position, worker_alive=worker_alive(record, settings))
+    alive = worker_alive(record, settings)
+    return JobStatus.from_record(record, queue_position=position, worker_alive=alive, role=role)
 
 
 @router.post(
@@ -87,14 +89,14 @@ async def create_job(
     response: Response,
     settings: SettingsDep,
     store: StoreDep,
-    owner: OwnerDep,
+    caller: CallerDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JobAccepted:
     """Queue a topic-map job for a JSON list of documents or an uploaded file; returns 202 and `Location`."""
     corpus, truncated, params, callback_url = await read_documents(request, settings)
     callback = await run_in_threadpool(checked_callback, settings, callback_url) if callback_url else None
     accepted = await run_in_threadpool(
-        submit, store, settings, owner, corpus, truncated, params, idempotency_key, callback
+        submit, store, settings, caller.name, corpus, truncated, params, idempotency_key, callback
     )
     response.headers["Location"] = accepted.location
     return accepted
@@ -107,10 +109,10 @@ async def create_job(
     responses={404: {"description": "No such job for this key"}, 410: {"description": "The corpus has expired"}},
 )
 def rerun_job(
-    job_id: str, params: PipelineParams, response: Response, settings: SettingsDep, store: StoreDep, owner: OwnerDep
+    params: PipelineParams, response: Response, settings: SettingsDep, store: StoreDep, access: OwnerOfJobDep
 ) -> JobAccepted:
     """A new job on the stored corpus of `job_id` (no upload; embeddings come from the cache)."""
-    record = owned_job(store, owner, job_id)
+    record = access.record
     stored = store.get_corpus(record.corpus)
     if stored is None:
         raise ApiError(410, "the corpus of this job has expired; submit it again")
@@ -121,7 +123,7 @@ def rerun_job(
         n_received=record.documents.received,
         n_dropped=record.documents.dropped,
     )
-    accepted = submit(store, settings, owner, corpus, record.documents.truncated, params, None)
+    accepted = submit(store, settings, access.name, corpus, record.documents.truncated, params, None)
     response.headers["Location"] = accepted.location
     return accepted
 
@@ -130,13 +132,20 @@ def rerun_job(
 def list_jobs(
     settings: SettingsDep,
     store: StoreDep,
-    owner: OwnerDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    shared: Annotated[bool, Query(description="The jobs others shared with me instead, with my role")] = False,
 ) -> JobList:
-    """The caller's jobs, newest first."""
-    records, total = store.list_jobs(owner, offset=offset, limit=limit)
-    return JobList(jobs=[status_of(store, r, settings) for r in records], total=total, limit=limit, offset=offset)
+    """The caller's jobs, newest first; with `shared=true`, the jobs shared with the caller."""
+    if shared:
+        found = [(r, role_on(store, caller, r)) for r in map(store.get, store.shared_with(caller.name)) if r]
+        listed = sorted(((r, role) for r, role in found if role is not None), key=lambda rr: -rr[0].created_at)
+        jobs = [status_of(store, r, settings, role) for r, role in listed[offset : offset + limit]]
+        return JobList(jobs=jobs, total=len(listed), limit=limit, offset=offset)
+    records, total = store.list_jobs(caller.name, offset=offset, limit=limit)
+    jobs = [status_of(store, r, settings, "owner") for r in records]
+    return JobList(jobs=jobs, total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -145,10 +154,10 @@ def list_jobs(
     response_model=JobStatus,
     responses={404: {"description": "No such job for this key"}},
 )
-def get_job(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> Response:
+def get_job(settings: SettingsDep, store: StoreDep, access: ViewerDep) -> Response:
     """State, stage, progress (done/total/fraction), ETA, queue position, attempts, errors, counts."""
     # The hottest route (clients poll it): serialised once here, not validated a second time by FastAPI.
-    status = status_of(store, owned_job(store, owner, job_id), settings)
+    status = status_of(store, access.record, settings, access.role)
     return Response(status.model_dump_json(), media_type="application/json")
 
 
@@ -166,7 +175,7 @@ def cancel_job(
     response: Response,
     settings: SettingsDep,
     store: StoreDep,
-    owner: OwnerDep,
+    access: OwnerOfJobDep,
     purge: Annotated[
         bool, Query(description="Delete a finished job (succeeded, failed or cancelled) and its results")
     ] = False,
@@ -177,12 +186,13 @@ def cancel_job(
     bytes no longer count against the key's storage quota (204). The corpus is kept until it expires,
     since other jobs may share it.
     """
-    record = owned_job(store, owner, job_id)
+    record = access.record
     if purge:
         if not is_terminal(record.state):
             raise ApiError(409, f"the job is {record.state}; cancel it first, then purge it once it has stopped")
         store.purge(record)
-        logger.info("job purged", extra={"job_id": job_id, "owner": owner})
+        store.drop_shares(record.id)
+        logger.info("job purged", extra={"job_id": job_id, "owner": access.name})
         return Response(status_code=204)
     if record.state in ("succeeded", "failed"):
         raise ApiError(409, f"the job already {record.state}; nothing to cancel (purge=true deletes it)")
@@ -202,9 +212,8 @@ def cancel_job(
         200: {"content": {"text/event-stream": {"example": 'event: progress\ndata: {"state": "running", ...}\n\n'}}}
     },
 )
-async def job_events(job_id: str, settings: SettingsDep, store: StoreDep, owner: OwnerDep) -> StreamingResponse:
+async def job_events(job_id: str, settings: SettingsDep, store: StoreDep, _access: ViewerDep) -> StreamingResponse:
     """`progress` events on every change, `: ping` comments to keep the connection open, then `end`."""
-    owned_job(store, owner, job_id)
     return StreamingResponse(
         event_stream(store, settings, job_id),
         media_type="text/event-stream",

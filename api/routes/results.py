@@ -13,7 +13,7 @@ from typing import Annotated, Any, BinaryIO, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.access import OwnerDep
+from api.access import ViewerDep
 from api.deps import StoreDep, parsed_cache
 from api.errors import ApiError
 from api.maps import (
@@ -90,7 +90,7 @@ def get_map(
     job_id: str,
     request: Request,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     include: Annotated[Literal["text"] | None, Query(description="`text` adds document texts")] = None,
     version: VersionQuery = None,
 ) -> Response:
@@ -99,7 +99,7 @@ def get_map(
     Sent gzip-compressed as stored when the client accepts it; `ETag` + `If-None-Match` give 304.
     `X-Topicmap-Version` says which version this is (send it as `If-Match` with an edit).
     """
-    record = finished_record(store, owner, job_id)
+    record = finished_record(access)
     number = chosen_version(record, version)
     if include == "text":
         name = f"v{number}/map-text.json"
@@ -125,14 +125,14 @@ def require_hierarchy(topic_map: TopicMap) -> Hierarchy:
 
 @router.get("/topics", summary="The topics of a map, or the themes of a level", responses=NOT_READY)
 def get_topics(
-    job_id: str, store: StoreDep, owner: OwnerDep, level: LevelQuery = None, version: VersionQuery = None
+    store: StoreDep, access: ViewerDep, level: LevelQuery = None, version: VersionQuery = None
 ) -> list[TopicOut] | list[HierarchyNode]:
     """Every topic with its label, size, top terms and representative document ids, largest first.
 
     With `level` (coarse, medium, fine), the hierarchy's nodes of that level instead: their label,
     size, terms, position and the topics they group.
     """
-    topic_map, _ = finished_map(store, owner, job_id, version)
+    topic_map, _ = finished_map(store, access, version)
     if level is None:
         return [TopicOut(**t.model_dump()) for t in topic_map.topics]
     hierarchy = require_hierarchy(topic_map)
@@ -142,24 +142,23 @@ def get_topics(
 
 
 @router.get("/hierarchy", summary="Topics grouped from coarse themes to fine topics", responses=NOT_READY)
-def get_hierarchy(job_id: str, store: StoreDep, owner: OwnerDep, version: VersionQuery = None) -> Hierarchy:
+def get_hierarchy(store: StoreDep, access: ViewerDep, version: VersionQuery = None) -> Hierarchy:
     """The tree: the root, then each level's nodes (id, parent, children, size, label, terms, topics)."""
-    topic_map, _ = finished_map(store, owner, job_id, version)
+    topic_map, _ = finished_map(store, access, version)
     return require_hierarchy(topic_map)
 
 
 @router.get("/topics/{topic_id}/documents", summary="Documents of one topic", responses=NOT_READY)
 def get_topic_documents(
-    job_id: str,
     topic_id: int,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     version: VersionQuery = None,
 ) -> DocumentPage:
     """The documents assigned to `topic_id`, core documents first, paged."""
-    topic_map, corpus = finished_map(store, owner, job_id, version)
+    topic_map, corpus = finished_map(store, access, version)
     if topic_id not in {t.id for t in topic_map.topics}:
         raise ApiError(404, f"the map has no topic {topic_id}")
     docs = topic_map.documents
@@ -170,16 +169,15 @@ def get_topic_documents(
 
 @router.get("/documents", summary="Search the documents of a map", responses=NOT_READY)
 def search_documents(
-    job_id: str,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     q: Annotated[str | None, Query(max_length=200, description="Case-insensitive text to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     version: VersionQuery = None,
 ) -> DocumentPage:
     """Documents whose text contains `q` (all documents without `q`), with their topic and position."""
-    topic_map, corpus = finished_map(store, owner, job_id, version)
+    topic_map, corpus = finished_map(store, access, version)
     needle = (q or "").casefold()
     rows = [i for i, text in enumerate(corpus["texts"]) if needle in text.casefold()]
     return page(topic_map, corpus, rows, limit, offset)
@@ -187,13 +185,13 @@ def search_documents(
 
 @router.post("/documents/by-ids", summary="Documents by id (hover, selection)", responses=NOT_READY)
 def documents_by_ids(
-    job_id: str, body: DocumentIds, store: StoreDep, owner: OwnerDep, version: VersionQuery = None
+    job_id: str, body: DocumentIds, store: StoreDep, access: ViewerDep, version: VersionQuery = None
 ) -> DocumentsById:
     """The documents with these ids, in the order asked, with their text, topic and position; ids
     the map does not have are listed in `missing`. The page fetches texts this way, a page at a time,
     instead of downloading every text with the map."""
-    number = chosen_version(finished_record(store, owner, job_id), version)
-    topic_map, corpus = finished_map(store, owner, job_id, number)
+    number = chosen_version(finished_record(access), version)
+    topic_map, corpus = finished_map(store, access, number)
     rows = parsed_cache().get(("rows", job_id, number), lambda: row_index(topic_map), len) or {}
     found = [rows[doc_id] for doc_id in body.ids if doc_id in rows]
     missing = [doc_id for doc_id in body.ids if doc_id not in rows]
@@ -226,7 +224,7 @@ def get_figure(
     job_id: str,
     request: Request,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     kind: Annotated[
         Literal["map", "sizes", "terms", "tree", "per_class", "over_time"],
         Query(
@@ -249,10 +247,10 @@ def get_figure(
     version: VersionQuery = None,
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
-    number = chosen_version(finished_record(store, owner, job_id), version)
+    number = chosen_version(finished_record(access), version)
 
     def render(out: BinaryIO) -> None:
-        topic_map, corpus = finished_map(store, owner, job_id, number)
+        topic_map, corpus = finished_map(store, access, number)
         try:
             figure = build_figure(kind, topic_map, corpus["texts"] if texts else None, level=level)
         except UnknownLevel as exc:
@@ -282,13 +280,13 @@ def get_figure(
     responses={**STORED, 200: {"content": {"text/csv": {}}, "description": "One row per document"}},
 )
 def export_csv(
-    job_id: str, request: Request, store: StoreDep, owner: OwnerDep, version: VersionQuery = None
+    job_id: str, request: Request, store: StoreDep, access: ViewerDep, version: VersionQuery = None
 ) -> Response:
     """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
-    number = chosen_version(finished_record(store, owner, job_id), version)
+    number = chosen_version(finished_record(access), version)
 
     def render(out: BinaryIO) -> None:
-        topic_map, corpus = finished_map(store, owner, job_id, number)
+        topic_map, corpus = finished_map(store, access, number)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
         write_documents_csv(text, topic_map, corpus["texts"], corpus["metadata"])
         text.flush()

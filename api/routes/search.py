@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.access import OwnerDep
+from api.access import JobAccess, ViewerDep
 from api.deps import SettingsDep, StoreDep, parsed_cache
 from api.embeddings import document_embeddings
 from api.errors import ApiError
@@ -60,10 +60,9 @@ class TopicSearch(BaseModel):
 
 @router.get("/search", summary="Search documents by meaning", responses=SEARCH_RESPONSES)
 def search_by_meaning(
-    job_id: str,
     q: QueryText,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     version: VersionQuery = None,
@@ -73,7 +72,7 @@ def search_by_meaning(
     from topicmap.vectors import nearest
 
     started = time.perf_counter()
-    record, topic_map, corpus, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
+    record, topic_map, corpus, vectors, query = searched(store, access, q, version, settings.query_timeout_s)
     rows, scores = nearest(vectors, query, limit)
     hits = [
         DocumentHit(**document.model_dump(), score=score)
@@ -88,7 +87,7 @@ def search_topics_by_meaning(
     job_id: str,
     q: QueryText,
     store: StoreDep,
-    owner: OwnerDep,
+    access: ViewerDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
     version: VersionQuery = None,
@@ -97,7 +96,7 @@ def search_topics_by_meaning(
     from topicmap.vectors import nearest, topic_centroids
 
     started = time.perf_counter()
-    record, topic_map, _, vectors, query = searched(store, owner, job_id, q, version, settings.query_timeout_s)
+    record, topic_map, _, vectors, query = searched(store, access, q, version, settings.query_timeout_s)
     number = version or record.latest_version
     ids, centroids = parsed_cache().get(
         ("centroids", job_id, number), lambda: topic_centroids(vectors, topic_map.documents.topic), lambda c: len(c[0])
@@ -116,15 +115,15 @@ def search_topics_by_meaning(
 
 
 def searched(
-    store: JobStore, owner: str, job_id: str, q: str, version: int | None, timeout_s: float
+    store: JobStore, access: JobAccess, q: str, version: int | None, timeout_s: float
 ) -> tuple[JobRecord, TopicMap, dict[str, Any], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """The job, its map version, its corpus, its documents' embeddings and the query's embedding."""
     import numpy as np
 
     if not q.strip():
         raise ApiError(422, "q: the query is blank")
-    record = finished_record(store, owner, job_id)
-    topic_map, corpus = finished_map(store, owner, job_id, version)
+    record = finished_record(access)
+    topic_map, corpus = finished_map(store, access, version)
     vectors = document_embeddings(store, record, topic_map, corpus)
     if vectors is None:
         raise ApiError(409, NO_EMBEDDINGS)

@@ -22,6 +22,14 @@ def index() -> FileResponse:
     return FileResponse(WEB / "index.html", media_type="text/html")
 
 
+@router.get("/s/{token}")
+def shared_map(token: str) -> FileResponse:
+    """A share link: the page, which reads the token from the address and opens that map read-only
+    (the token is checked by every API call it makes, as X-Share-Token)."""
+    del token  # read by the page from the address
+    return FileResponse(WEB / "index.html", media_type="text/html", headers={"Referrer-Policy": "no-referrer"})
+
+
 @router.get("/static/plotly.min.js")
 def plotly_js() -> FileResponse:
     """The plotly.js of the installed plotly package, so figure JSON and renderer versions match."""

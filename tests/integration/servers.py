@@ -20,6 +20,7 @@ import httpx
 import redis
 
 from api.security import new_key
+from topicmap.store import JobStore
 
 BIN = Path(sys.executable).parent
 
@@ -143,12 +144,18 @@ class Api:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        hashes = []
+        """An admin with a configured key ("admin"), and two members with keys in Redis ("alice",
+        "bob"): members see only their own jobs (and what is shared with them), admins every job."""
+        key, digest = new_key()
+        self.keys["admin"] = key
+        store = JobStore(redis.Redis.from_url(self.redis_url))
         for name in ("alice", "bob"):
-            key, digest = new_key()
+            if store.get_user(name) is None:
+                store.add_user(name, "member")
+            key, digest_of_member = new_key()
+            store.add_key(name, digest_of_member)
             self.keys[name] = key
-            hashes.append(f"{name}:{digest}")
-        env = service_env(self.redis_url, TOPICMAP_API_KEYS=",".join(hashes), **self.extra_env)
+        env = service_env(self.redis_url, TOPICMAP_API_KEYS=f"admin:{digest}", **self.extra_env)
         command = [
             str(BIN / "uvicorn"),
             "api.main:app",

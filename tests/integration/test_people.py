@@ -6,9 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.servers import Api, Redis
 
@@ -23,6 +25,12 @@ def as_key(api: Api, key: str) -> httpx.Client:
     return httpx.Client(base_url=api.url, headers={"X-API-Key": key}, timeout=30)
 
 
+@pytest.fixture
+def admin(api: Api) -> Iterator[httpx.Client]:
+    with api.client("admin") as http:
+        yield http
+
+
 def add_user(admin: httpx.Client, name: str, role: str = "member") -> str:
     answer = admin.post("/api/users", json={"name": name, "role": role})
     assert answer.status_code == 201, answer.text
@@ -32,10 +40,10 @@ def add_user(admin: httpx.Client, name: str, role: str = "member") -> str:
     return str(body["key"]["key"])
 
 
-def test_an_admin_adds_members_who_manage_only_their_own_keys(api: Api, client: httpx.Client) -> None:
+def test_an_admin_adds_members_who_manage_only_their_own_keys(api: Api, admin: httpx.Client) -> None:
     ana, ben = unique("ana"), unique("ben")
-    ana_key, ben_key = add_user(client, ana), add_user(client, ben)
-    assert client.get("/api/me").json() == {"name": "alice", "role": "admin", "source": "settings", "key_id": None}
+    ana_key, ben_key = add_user(admin, ana), add_user(admin, ben)
+    assert admin.get("/api/me").json() == {"name": "admin", "role": "admin", "source": "settings", "key_id": None}
     with as_key(api, ana_key) as as_ana, as_key(api, ben_key) as as_ben:
         me = as_ana.get("/api/me").json()
         assert (me["name"], me["role"], me["source"]) == (ana, "member", "users")
@@ -53,17 +61,17 @@ def test_an_admin_adds_members_who_manage_only_their_own_keys(api: Api, client: 
             assert as_ana.delete(f"/api/keys/{second.json()['info']['id']}").status_code == 200
             assert rotated.get("/api/me").status_code == 401  # revoked at once
         assert as_ana.get("/api/me").status_code == 200  # the other key still works
-        names = {u["name"]: u["role"] for u in client.get("/api/users").json()}
+        names = {u["name"]: u["role"] for u in admin.get("/api/users").json()}
         assert names[ana] == names[ben] == "member"
-        removed = client.delete(f"/api/users/{ben}")
+        removed = admin.delete(f"/api/users/{ben}")
         assert removed.status_code == 200 and removed.json()["name"] == ben
         assert as_ben.get("/api/me").status_code == 401
-        assert client.delete(f"/api/users/{ben}").status_code == 404
+        assert admin.delete(f"/api/users/{ben}").status_code == 404
 
 
-def test_members_own_their_jobs_and_versions_by_name(api: Api, client: httpx.Client) -> None:
+def test_members_own_their_jobs_and_versions_by_name(api: Api, admin: httpx.Client) -> None:
     name = unique("cara")
-    with as_key(api, add_user(client, name)) as as_cara:
+    with as_key(api, add_user(admin, name)) as as_cara:
         answer = as_cara.post("/api/jobs", json={"documents": [f"text number {i}" for i in range(30)]})
         assert answer.status_code == 202, answer.text
         job_id = answer.json()["job_id"]
@@ -73,14 +81,15 @@ def test_members_own_their_jobs_and_versions_by_name(api: Api, client: httpx.Cli
         as_cara.delete(f"/api/jobs/{job_id}")
 
 
-def test_bad_people_requests_are_clear_4xx(client: httpx.Client) -> None:
+def test_bad_people_requests_are_clear_4xx(admin: httpx.Client) -> None:
+    client = admin
     name = unique("dan")
     add_user(client, name)
     cases = [
         (client.post("/api/users", json={"name": name}), 409, "exists already"),
         (client.post("/api/users", json={"name": "Not A Name"}), 422, "not a user name"),
         (client.post("/api/users", json={"name": unique("x"), "role": "owner"}), 422, "role"),
-        (client.post("/api/users", json={"name": "alice"}), 409, "TOPICMAP_API_KEYS"),
+        (client.post("/api/users", json={"name": "admin"}), 409, "TOPICMAP_API_KEYS"),
         (client.post("/api/users/nobody-here/keys"), 404, "no user"),
         (client.delete("/api/keys/0000"), 404, "no key"),
         (httpx.get(f"{client.base_url}/api/me"), 401, "missing API key"),

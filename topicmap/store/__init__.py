@@ -30,9 +30,10 @@ stats                     hash of counters: submitted, succeeded, failed, cancel
 webhooks                  sorted set of job ids whose webhook is due, by due time       retention
 user:{name}, users        people (topicmap/store/people.py)                             never
 key:{sha256}, keyid:{id}  API keys of people, by hash and by id; user-keys:{name}       never
+shares:{job}, …           shares of a map with people and by link (store/shares.py)     never
 ========================  ==========================================================  ==========
 
-People and keys (topicmap/store/people.py) are records: they never expire. Every other key
+People, keys and shares (store/people.py, store/shares.py) are records: they never expire. Every other key
 expires, except ``stats`` (a fixed handful of counters). Each set is trimmed of members
 older than retention when written. Every change of a job record is also published on the channel
 ``events:{id}`` (the record's JSON), and ``events:queue`` when a job leaves the queue, so progress
@@ -48,6 +49,7 @@ from topicmap.store.codec import gzip_bytes, gzip_written, inflate
 from topicmap.store.people import People
 from topicmap.store.quotas import Quotas, Usage
 from topicmap.store.records import JobRecords, is_terminal
+from topicmap.store.shares import Shares
 from topicmap.store.versions import MapVersions
 from topicmap.store.workers import Workers
 
@@ -65,9 +67,9 @@ __all__ = [
 ]
 
 
-class JobStore(MapVersions, Blobs, Quotas, Workers, People):
+class JobStore(MapVersions, Blobs, Quotas, Workers, People, Shares):
     """Typed access to topicmap's Redis keys, one part per concern (records, blobs, versions,
-    quotas, workers, people). ``retention_s`` applies to everything a job owns."""
+    quotas, workers, people, shares). ``retention_s`` applies to everything a job owns."""
 
 
 assert issubclass(JobStore, JobRecords) and issubclass(JobStore, StoreBase)
