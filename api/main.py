@@ -112,6 +112,7 @@ def create_app() -> FastAPI:
         webhooks.router,
         people.router,
         shares.router,
+        shares.link_router,
     )
     for router in routers:
         app.include_router(router, prefix="/api")

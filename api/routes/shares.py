@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, Security
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import OwnerOfJobDep
+from api.access import OwnerOfJobDep, share_token_header
 from api.deps import StoreDep
 from api.errors import ApiError
+from api.metrics import FAILED_TOKENS
+from topicmap.people import hash_key
 from topicmap.shares import Share, ShareRole, new_token
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["sharing"])
+link_router = APIRouter(tags=["sharing"])
 logger = logging.getLogger("topicmap.api")
 MAX_LINK_LIFETIME_S = 366 * 24 * 3600
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -83,3 +86,24 @@ def revoke_share(share_id: str, access: OwnerOfJobDep, store: StoreDep) -> Share
     share = store.revoke_share(access.record.id, share_id[:32])
     logger.info("share revoked", extra={"job_id": access.record.id, "owner": access.name, "share": share.id})
     return share
+
+
+class LinkTarget(BaseModel):
+    """What a share link opens."""
+
+    job_id: str
+    owner: str
+    role: str = "viewer"
+    expires_at: float | None
+
+
+@link_router.get("/link", summary="The map a share link opens (with X-Share-Token)", responses=RESPONSES)
+def link_target(store: StoreDep, token: Annotated[str | None, Security(share_token_header)] = None) -> LinkTarget:
+    """How the page at `/s/{token}` finds its map: the job, its owner; 404 once revoked or expired."""
+    share = store.link_of_token(hash_key(token)) if token and len(token) <= 200 else None
+    record = store.get(share.job) if share is not None else None
+    if share is None or record is None:
+        if token:
+            FAILED_TOKENS.inc()
+        raise ApiError(404 if token else 401, "this share link is unknown, expired or revoked")
+    return LinkTarget(job_id=record.id, owner=record.owner, expires_at=share.expires_at)

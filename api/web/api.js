@@ -1,5 +1,10 @@
-// Talking to the topicmap API: the key travels in the X-API-Key header on every call.
+// Talking to the topicmap API: the key travels in the X-API-Key header on every call; on a share
+// link's page (/s/{token}) the token travels as X-Share-Token instead, and no key is asked for.
 const KEY_STORAGE = "topicmap.apiKey";
+
+export function linkToken() {
+  return location.pathname.startsWith("/s/") ? decodeURIComponent(location.pathname.slice(3)) : "";
+}
 
 export function getKey() {
   return sessionStorage.getItem(KEY_STORAGE) || "";
@@ -17,7 +22,8 @@ export class ApiError extends Error {
 }
 
 export async function call(path, options = {}) {
-  const headers = { "X-API-Key": getKey(), ...(options.headers || {}) };
+  const credentials = linkToken() ? { "X-Share-Token": linkToken() } : { "X-API-Key": getKey() };
+  const headers = { ...credentials, ...(options.headers || {}) };
   const response = await fetch(path, { ...options, headers });
   if (!response.ok) {
     let detail = `${response.status} ${response.statusText}`;

@@ -12,28 +12,33 @@ $("key-form").addEventListener("submit", async (event) => {
   await refreshJobs();
 });
 
+// My jobs, and the maps others shared with me (with their owner and my role).
 export async function refreshJobs() {
   if (!getKey()) return say("key-status", "enter your API key");
   try {
-    const { jobs } = await json("/api/jobs?limit=50");
+    const [{ jobs }, shared] = await Promise.all([json("/api/jobs?limit=50"), json("/api/jobs?shared=true&limit=50")]);
     say("key-status", "key accepted");
-    const list = $("jobs");
-    list.replaceChildren();
-    for (const job of jobs) {
-      const item = el("li");
-      const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
-      const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}`, "link");
-      button.type = "button";
-      button.addEventListener("click", () => openJob(job.job_id));
-      item.append(button, el("span", job.state, `badge ${job.state}`));
-      list.append(item);
-    }
-    if (!jobs.length) list.append(el("li", "No jobs yet."));
+    listJobs($("jobs"), jobs, "No jobs yet.");
+    listJobs($("shared-jobs"), shared.jobs, "Nothing shared with you yet.");
   } catch (error) {
     say("key-status", error.status === 401 ? "this key is not accepted" : error.message);
   }
 }
 $("refresh-jobs").addEventListener("click", refreshJobs);
+
+function listJobs(list, jobs, none) {
+  list.replaceChildren(...jobs.map((job) => {
+    const item = el("li");
+    const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
+    const whose = job.role && job.role !== "owner" ? ` · ${job.owner}'s, you ${job.role === "editor" ? "edit" : "read"}` : "";
+    const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}${whose}`, "link");
+    button.type = "button";
+    button.addEventListener("click", () => openJob(job.job_id));
+    item.append(button, el("span", job.state, `badge ${job.state}`));
+    return item;
+  }));
+  if (!jobs.length) list.append(el("li", none));
+}
 on("jobs-changed", () => { refreshJobs(); });
 
 // --- new map: file, preview, parameters --------------------------------------------------------

@@ -2,6 +2,7 @@
 // selection fetch texts by id), dimming and marks on it, the full-window view and the downloads.
 import { download, json } from "./api.js";
 import { $, say } from "./dom.js";
+import { setView } from "./address.js";
 import { emit, showJob, state, update } from "./state.js";
 
 // Another job's map in the same view (an assignment's map, opened from "My jobs").
@@ -17,14 +18,17 @@ export async function showJobMap(jobId) {
 // hover and selection fetch them by id, a page at a time, so a big map loads fast.
 export async function showMap() {
   const jobId = state.jobId;
+  const at = state.wanted ? `version=${state.wanted}` : "";
   const [figure, topicMap, topics, versions] = await Promise.all([
-    json(`/api/jobs/${jobId}/figure?kind=map&texts=false`),
-    json(`/api/jobs/${jobId}/map`),
-    json(`/api/jobs/${jobId}/topics`),
+    json(`/api/jobs/${jobId}/figure?kind=map&texts=false${at ? `&${at}` : ""}`),
+    json(`/api/jobs/${jobId}/map${at ? `?${at}` : ""}`),
+    json(`/api/jobs/${jobId}/topics${at ? `?${at}` : ""}`),
     json(`/api/jobs/${jobId}/versions`),
   ]);
   if (jobId !== state.jobId) return;
-  update({ map: topicMap, topics, texts: new Map(), rowOf: null });
+  const latest = versions[versions.length - 1].number;
+  update({ map: topicMap, topics, texts: new Map(), rowOf: null, latest, version: state.wanted || latest });
+  setView({ version: state.wanted }, { replace: true });
   await emit("versions", versions);  // the versions panel: the shown version is the latest
   $("progress-box").hidden = true;
   $("result").hidden = false;

@@ -3,16 +3,21 @@
 import { followEvents, json } from "./api.js";
 import { $, say, TERMINAL } from "./dom.js";
 import { showMap } from "./map.js";
+import { setJob } from "./address.js";
 import { emit, showJob, state, update } from "./state.js";
 
-export async function openJob(jobId) {
+// A job, at its latest version or at `version` (an address may name one).
+export async function openJob(jobId, version = null) {
   showJob(jobId);
+  update({ wanted: version });
+  setJob(jobId, version);
   $("job").hidden = false;
   $("result").hidden = true;
   $("progress-box").hidden = false;
   say("job-title", `Job ${jobId}`);
   say("job-error", "");
   const status = await json(`/api/jobs/${jobId}`);
+  showRole(status);
   showStatus(status);
   if (TERMINAL.includes(status.state)) return finished(status);
   update({ events: new AbortController() });
@@ -48,6 +53,13 @@ $("cancel").addEventListener("click", async () => {
     say("job-error", error.message);
   }
 });
+
+// What the caller may do with this job: the page hides what their role does not allow (style.css).
+function showRole(status) {
+  document.body.dataset.role = status.role || "owner";
+  const shared = status.role && status.role !== "owner";
+  say("job-owner", shared ? `Shared by ${status.owner}: you may ${status.role === "editor" ? "edit" : "read"} it` : "");
+}
 
 async function finished(status) {
   emit("jobs-changed");

@@ -4,22 +4,30 @@ import { json } from "./api.js";
 import { listAll, listDocuments } from "./documents.js";
 import { $, say } from "./dom.js";
 import { addMarks, clearHighlight, highlight, rowsOf } from "./map.js";
+import { setView } from "./address.js";
 import { state } from "./state.js";
 
-$("search-form").addEventListener("submit", async (event) => {
+$("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const query = $("search").value.trim();
+  runSearch($("search").value.trim(), $("search-mode").value);
+});
+
+// Search by words or by meaning ("meaning"): matches marked on the map and listed.
+export async function runSearch(query, mode = "words") {
+  $("search").value = query;
+  $("search-mode").value = mode === "meaning" ? "meaning" : "words";
   clearHighlight();
+  setView({ q: query || null, mode: mode === "meaning" ? "meaning" : null, topic: null, theme: null });
   if (!query) return;
-  if ($("search-mode").value === "meaning") {
+  if (mode === "meaning") {
     await searchByMeaning(query);
     return;
   }
-  const path = `/api/jobs/${state.jobId}/documents?q=${encodeURIComponent(query)}`;
+  const path = `/api/jobs/${state.jobId}/documents?q=${encodeURIComponent(query)}&version=${state.version}`;
   const all = await json(`${path}&limit=500`);
   await markMatches(all.documents, `matches: ${all.total}`);
   listDocuments({ caption: `Matching “${query}”`, path });
-});
+}
 
 // By meaning: the closest documents (embedding similarity, best first) and the closest topics.
 async function searchByMeaning(query) {
@@ -56,6 +64,7 @@ async function markMatches(documents, name) {
 
 $("clear-search").addEventListener("click", () => {
   $("search").value = "";
+  setView({ q: null, mode: null });
   clearHighlight();
   highlight(null);
   listAll();

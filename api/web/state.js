@@ -7,7 +7,9 @@ export const state = {
   map: null,       // the shown version's map (positions, topics, ids; no texts)
   figure: null,    // the map figure as sent (the page draws copies)
   topics: [],      // the shown version's topics
-  version: 1,      // the shown (latest) version
+  version: 1,      // the shown version (the latest unless the address names another)
+  latest: 1,       // the latest version
+  wanted: null,    // the version asked for (by the address), null for the latest
   texts: new Map(), // documents fetched by id, for hover and selection
   rowOf: null,     // document id → row in the map, built on first use
   listing: null,   // what the documents panel lists, and from which offset

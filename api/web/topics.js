@@ -5,6 +5,7 @@ import { showOnly } from "./colour.js";
 import { listDocuments } from "./documents.js";
 import { $, el, say } from "./dom.js";
 import { drawChart, drawMap, highlight } from "./map.js";
+import { setView } from "./address.js";
 import { on, state, update } from "./state.js";
 import { edit } from "./versions.js";
 
@@ -43,8 +44,12 @@ async function showChart(kind) {
   await drawChart(figure);
 }
 
-$("level").addEventListener("change", async () => {
-  const level = $("level").value;
+$("level").addEventListener("change", () => showLevel($("level").value));
+
+// A hierarchy level (the map recoloured, its themes listed) or a chart ("chart:per_class").
+export async function showLevel(level) {
+  if ($("level").value !== level) $("level").value = level;
+  setView({ level: level === "fine" ? null : level, topic: null, theme: null });
   if (level.startsWith("chart:")) {
     await showChart(level.slice("chart:".length));
     return;
@@ -53,8 +58,8 @@ $("level").addEventListener("change", async () => {
   const jobId = state.jobId;
   const query = level === "fine" ? "" : `&level=${encodeURIComponent(level)}`;
   const [figure, nodes] = await Promise.all([
-    json(`/api/jobs/${jobId}/figure?kind=map&texts=false${query}`),
-    level === "fine" ? Promise.resolve(null) : json(`/api/jobs/${jobId}/topics?level=${encodeURIComponent(level)}`),
+    json(`/api/jobs/${jobId}/figure?kind=map&texts=false${query}&version=${state.version}`),
+    level === "fine" ? Promise.resolve(null) : json(`/api/jobs/${jobId}/topics?level=${encodeURIComponent(level)}&version=${state.version}`),
   ]);
   if (jobId !== state.jobId) return;
   update({ figure });
@@ -63,20 +68,23 @@ $("level").addEventListener("change", async () => {
   await drawMap(figure);
   if (nodes) renderThemes(nodes); else renderTopics(state.topics);
   say("topics-title", LEVEL_NAMES[level] || level);
-});
+}
+
+let shownThemes = [];
 
 function renderThemes(nodes) {
+  shownThemes = nodes;
   $("merge-box").hidden = true;  // merges are of topics: back to "Topics" to merge
   const topicsById = new Map(state.topics.map((topic) => [topic.id, topic]));
   const list = $("topics");
-  list.replaceChildren(...nodes.map((node, index) => {
+  list.replaceChildren(...nodes.map((node) => {
     const item = el("li");
     const details = el("details");
     const summary = el("summary");
     const button = el("button", node.label, "link topic theme");
     button.type = "button";
     button.dataset.theme = node.id;
-    button.addEventListener("click", (event) => { event.preventDefault(); selectTheme(node, index); });
+    button.addEventListener("click", (event) => { event.preventDefault(); selectTheme(node); });
     const rename = el("button", "Rename", "small rename");
     rename.type = "button";
     rename.setAttribute("aria-label", `Rename theme ${node.label}`);
@@ -104,6 +112,7 @@ function renderThemes(nodes) {
 }
 
 function selectTheme(node) {
+  setView({ theme: node.id, topic: null });
   document.querySelectorAll(".topic.active").forEach((other) => other.classList.remove("active"));
   document.querySelector(`.theme[data-theme="${node.id}"]`)?.classList.add("active");
   const members = new Set(node.topics);
@@ -144,6 +153,7 @@ function renderTopics(topics) {
 on("map-drawn", renderTopics);
 
 function selectTopic(topic) {
+  setView({ topic: topic.id, theme: null });
   document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
   document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
   highlight((row) => state.map.documents.topic[row] === topic.id);
@@ -214,4 +224,12 @@ function startSplit(button, topic) {
   button.hidden = true;
   button.after(box);
   k.focus();
+}
+
+// A topic or a theme named by the address.
+export function selectById(topicId, themeId) {
+  const topic = state.topics.find((t) => t.id === topicId);
+  if (topic) selectTopic(topic);
+  const node = shownThemes.find((n) => n.id === themeId);
+  if (node) selectTheme(node);
 }

@@ -12,8 +12,9 @@ export async function edit(operations, keepLevel = false) {
   try {
     await editMap(state.jobId, operations, state.version);
   } catch (error) {
-    say("edit-error", error.status === 412 ? `Someone else edited this map first; it has been reloaded. ${error.message}` : error.message);
+    say("edit-error", error.status === 412 ? `Someone else edited this map first (or an earlier version was shown); it has been reloaded. ${error.message}` : error.message);
   }
+  update({ wanted: null });  // show the latest: the new version, or the one that won
   await showMap();
   if (keepLevel && level !== "fine" && [...$("level").options].some((option) => option.value === level)) {
     $("level").value = level;
@@ -33,7 +34,6 @@ function describe(operation) {
 }
 
 function renderVersions(versions) {
-  update({ version: versions[versions.length - 1].number });
   const list = $("versions");
   list.replaceChildren(...versions.slice().reverse().map((version) => {
     const item = el("li");

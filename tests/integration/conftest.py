@@ -104,6 +104,29 @@ def client(api: Api) -> Iterator[httpx.Client]:
         yield http
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium is not installed (make test installs it)")
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu-sandbox",
+        "--enable-unsafe-swiftshader",
+        "--use-angle=swiftshader",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+        yield instance
+        instance.close()
+
+
 def sample_documents(n: int, offset: int = 0) -> list[dict[str, str]]:
     with SAMPLE_CSV.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))[offset : offset + n]

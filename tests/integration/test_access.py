@@ -62,6 +62,7 @@ OTHER_ROUTES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/users/{name}/keys"): {"admin", "owner"},
     ("DELETE", "/api/keys/{key_id}"): {"owner", "editor", "viewer", "other", "admin"},  # 404 unless yours
     ("GET", "/api/stats"): {"admin"},
+    ("GET", "/api/link"): {"link"},  # what a share link opens: for the link only
     ("GET", "/api/health"): set(PRINCIPALS),
     ("GET", "/api/health/ready"): set(PRINCIPALS),
 }

@@ -14,6 +14,7 @@ from tests.integration.servers import Api, Redis, Worker
 from topicmap.schemas import DEFAULT_MODEL
 from topicmap.store import JobStore
 from topicmap.store.people import RECORD_KEYS
+from topicmap.store.shares import SHARE_KEYS
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def test_every_key_the_service_writes_expires(finished_job: str, redis_server: R
         key = raw.decode()
         if key in FIXED_SIZE or (key.startswith(CELERY_KEYS) and not key.startswith("celery-task-meta-")):
             continue
-        if key.startswith(RECORD_KEYS):  # people and keys are records, not cache
+        if key.startswith(RECORD_KEYS + SHARE_KEYS):  # people, keys and shares are records, not cache
             continue
         if client.ttl(key) < 0:
             unbounded.append(key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,29 +22,6 @@ from topicmap.store import JobStore
 pytestmark = pytest.mark.integration
 XSS = "<img src=x onerror=alert(1)>"
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "web"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.fail("chromium is not installed (make test installs it)")
-    flags = [
-        "--no-sandbox",
-        "--disable-gpu-sandbox",
-        "--enable-unsafe-swiftshader",
-        "--use-angle=swiftshader",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 
+import redis
+
 from topicmap.errors import Conflict, NotFound
 from topicmap.people import KeyInfo, Role, User, new_key_id
 from topicmap.store.base import PREFIX, StoreBase
@@ -75,7 +77,10 @@ class People(StoreBase):
         now = time.time()
         if info.last_used_at is None or now - info.last_used_at > TOUCH_EVERY_S:
             info.last_used_at = now
-            self.redis.set(f"{PREFIX}key:{digest}", info.model_dump_json(), xx=True)
+            try:  # best effort: a full Redis (noeviction) must not lock everyone out
+                self.redis.set(f"{PREFIX}key:{digest}", info.model_dump_json(), xx=True)
+            except redis.RedisError:
+                pass
         return info
 
     def list_keys(self, name: str) -> list[KeyInfo]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+import redis
+
 from topicmap.errors import NotFound
 from topicmap.shares import Share, ShareRole, new_share_id
 from topicmap.store.base import PREFIX, StoreBase
@@ -66,7 +68,10 @@ class Shares(StoreBase):
             return None
         if share.last_used_at is None or now - share.last_used_at > TOUCH_EVERY_S:
             share.last_used_at = now
-            self.redis.hset(f"{PREFIX}shares:{job}", share_id, share.model_dump_json())
+            try:  # best effort, as for keys
+                self.redis.hset(f"{PREFIX}shares:{job}", share_id, share.model_dump_json())
+            except redis.RedisError:
+                pass
         return share
 
     def shared_with(self, user: str) -> list[str]:
