@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from tests.integration.servers import Api, Redis
+from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import store_finished_job
 from topicmap.store import JobStore
 
@@ -92,7 +92,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(api: Api, redis_server: Redis) -> Iterator[World]:
+def world(api: Api, redis_server: Redis, query_worker: Worker) -> Iterator[World]:
+    """Members, a finished map owned by one of them, shared with an editor, a viewer and by a link
+    (the query worker answers searches, so they are quick 200s rather than 503s after a wait)."""
     store = JobStore(redis.Redis.from_url(redis_server.url))
     suffix = uuid.uuid4().hex[:6]
     keys: dict[str, str] = {}
@@ -155,7 +157,7 @@ def test_job_routes_by_role(world: World, route: tuple[str, str]) -> None:
         answer = call(world, who, method, path, route)
         if who in JOB_ROUTES[route]:
             assert not is_refusal(answer), (who, method, path, answer.status_code, answer.text[:300])
-            assert answer.status_code != 500, (who, method, path, answer.text[:300])  # 503: no query worker here
+            assert answer.status_code < 500, (who, method, path, answer.text[:300])
         else:
             expected = 401 if who == "none" else 404 if who == "other" else 403
             assert answer.status_code == expected, (who, method, path, answer.status_code, answer.text[:300])

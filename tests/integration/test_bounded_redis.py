@@ -11,7 +11,7 @@ import redis
 
 from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
-from topicmap.schemas import DEFAULT_MODEL
+from topicmap.schemas import DEFAULT_MODEL, QUERY_QUEUE
 from topicmap.store import JobStore
 from topicmap.store.people import RECORD_KEYS
 from topicmap.store.shares import SHARE_KEYS
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 # Keys that Celery itself keeps in the broker: its queue list, exchange bindings and the unacked
 # bookkeeping of reserved messages. They are bounded by the messages in flight.
-CELERY_KEYS = ("celery", "_kombu", "unacked", "unacked_index", "unacked_mutex")
+CELERY_KEYS = ("celery", "_kombu", "unacked", "unacked_index", "unacked_mutex", QUERY_QUEUE)  # broker queues
 FIXED_SIZE = {"tm:stats"}  # a handful of counters
 
 

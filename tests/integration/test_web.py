@@ -303,8 +303,12 @@ def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.
     assert sum(sizes) == n_documents + 2
     assert not page.text_content("#edit-error") and not page.text_content("#job-error")
 
-    # An assignment job in "My jobs" opens its map with its documents on it; nothing broke on the way.
+    # A reload opens the same view (the address names the map); an assignment job in "My jobs"
+    # opens its map with its documents on it; nothing broke on the way.
     page.reload()
+    page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")
+    assert page.evaluate("window.topicmap.state.map.documents.id.length") == n_documents + 2
+    page.click("#toggle-aside")  # the map fills the window: "New map and my jobs" brings the list back
     page.click("#refresh-jobs")
     page.wait_for_selector("#jobs li button:has-text('assigned and added')")
     page.click("#jobs li button >> nth=0")

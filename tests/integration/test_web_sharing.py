@@ -12,8 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.servers import Api, Redis
+from tests.integration.conftest import mapped_job, sample_documents
+from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import store_finished_job
+from tests.integration.test_web import PLOT_BOX
 from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
@@ -57,14 +59,15 @@ def context_of(browser: object, edge: str) -> Iterator[object]:
 
 
 def test_share_with_a_person_and_by_link_then_revoke(
-    api: Api, edge: str, redis_server: Redis, context_of: object
+    api: Api, edge: str, redis_server: Redis, worker: Worker, context_of: object
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
     a_name, b_name = f"ann-{suffix}", f"bo-{suffix}"
     a_key, b_key = member(api, a_name), member(api, b_name)
     store = JobStore.from_url(redis_server.url)
     private = store_finished_job(store, a_name, 80, n_topics=4)
-    job_id = store_finished_job(store, a_name, 400, n_topics=12, themes=3, with_terms=True)
+    with httpx.Client(base_url=edge, headers={"X-API-Key": a_key}, timeout=120) as as_a:  # A fits a map
+        job_id = mapped_job(as_a, sample_documents(240, offset=300), min_topic_size=5)
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     a = context_of(a_key)  # type: ignore[operator]
@@ -86,6 +89,9 @@ def test_share_with_a_person_and_by_link_then_revoke(
     assert "Shared by " + a_name in (b.text_content("#job-owner") or "")
     assert visible(b, ".rename") == 0 and visible(b, "#share-open") == 0 and visible(b, ".pick") == 0
     assert visible(b, "#topics .topic") > 0 and visible(b, "#download-csv") == 1
+    box = b.evaluate(PLOT_BOX)
+    b.mouse.move(box["point_x"], box["point_y"])
+    b.wait_for_function("document.getElementById('hover-doc').textContent.includes(' · ')")
     b.fill("#search", "package")
     b.click("#search-form button[type=submit]")
     b.wait_for_selector("#docs-caption:has-text('Matching')")
