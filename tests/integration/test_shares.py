@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -83,5 +84,12 @@ def test_a_link_opens_one_map_until_it_is_revoked_or_expires(api: Api, redis_ser
         ]
         assert [r.status_code for r in bad] == [422] * 5, [r.text for r in bad]
         assert owner.delete(f"/api/jobs/{job_id}/shares/nope").status_code == 404
+        expiring = owner.post(f"/api/jobs/{job_id}/shares", json={"role": "viewer", "expires_in_s": 60}).json()
+        share = json.loads(store.redis.hget(f"tm:shares:{job_id}", expiring["share"]["id"]))
+        share["expires_at"] = time.time() - 1  # as it will be in a minute
+        store.redis.hset(f"tm:shares:{job_id}", share["id"], json.dumps(share))
+        with httpx.Client(base_url=api.url, headers={"X-Share-Token": expiring["token"]}) as by_link:
+            assert by_link.get(f"/api/jobs/{job_id}/map").status_code == 404
+            assert by_link.get("/api/link").status_code == 404
         metrics = httpx.get(f"{api.url}/metrics").text
         assert "topicmap_share_token_failures_total" in metrics
