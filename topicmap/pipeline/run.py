@@ -22,6 +22,7 @@ from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
+from topicmap.pipeline.order import canonical_order, in_input_order
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
 from topicmap.terms import TermTable
@@ -73,10 +74,59 @@ def run_pipeline(
     ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
     own loop (the worker spreads a big job's embedding over workers: worker/shards.py);
     ``large_corpus`` is the size above which the fast reduction runs (benchmarks raise it to run
-    the reference pipeline, umap-learn as configured by default, at any size).
+    the reference pipeline, umap-learn as configured by default, at any size). The documents are
+    processed in one canonical order (by text, then id: topicmap/pipeline/order.py), so the row order
+    of the corpus does not change the map.
     """
     if len(texts) != len(ids):
         raise ValueError("texts and ids must have the same length")
+    order = canonical_order(texts, ids)
+    if order is None:  # already in canonical order
+        return _pipeline(
+            texts, ids, params, progress=progress, encoder=encoder, embeddings=embeddings,
+            on_embedded=on_embedded, embed=embed, large_corpus=large_corpus, on_terms=on_terms,
+        )  # fmt: skip
+    inverse = np.argsort(order)
+
+    def embedded(vectors: npt.NDArray[np.float32]) -> None:
+        if on_embedded is not None:
+            on_embedded(vectors[inverse])  # the caller caches them in its own order
+
+    def termed(table: TermTable) -> None:
+        if on_terms is not None:
+            if table.presence is not None:
+                table.presence = table.presence[inverse]
+            on_terms(table)
+
+    topic_map = _pipeline(
+        [texts[i] for i in order],
+        [ids[i] for i in order],
+        params,
+        progress=progress,
+        encoder=encoder,
+        embeddings=embeddings[order] if embeddings is not None else None,
+        on_embedded=embedded,
+        embed=embed,
+        large_corpus=large_corpus,
+        on_terms=termed,
+    )
+    return in_input_order(topic_map, inverse)
+
+
+def _pipeline(
+    texts: Sequence[str],
+    ids: Sequence[str],
+    params: PipelineParams,
+    *,
+    progress: Progress | None = None,
+    encoder: Encoder | None = None,
+    embeddings: npt.NDArray[np.float32] | None = None,
+    on_embedded: Callable[[npt.NDArray[np.float32]], None] | None = None,
+    embed: EmbedFunction | None = None,
+    large_corpus: int = LARGE_CORPUS,
+    on_terms: Callable[[TermTable], None] | None = None,
+) -> TopicMap:
+    """run_pipeline on documents in canonical order (topicmap/pipeline/order.py)."""
     enable_jit_cache(cache_dir() / "numba")  # before umap is imported: later processes skip the JIT
     report = progress or _no_progress
     timings: dict[str, float] = {}

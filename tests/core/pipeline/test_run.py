@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
@@ -101,3 +103,44 @@ def test_large_corpus_reduction_finds_the_same_topics_and_is_reproducible() -> N
     assert adjusted_rand_score(truth, topic_map.documents.topic) > 0.9
     again = large()
     assert again.documents.topic == topic_map.documents.topic and again.documents.x == topic_map.documents.x
+
+
+@pytest.mark.parametrize("large_corpus", [10_000, 100], ids=["small-corpus path", "large-corpus path"])
+def test_row_order_does_not_change_the_map(large_corpus: int) -> None:
+    """The same corpus shuffled, same seed: the same partition, labels, terms and positions per
+    document (BERTopic #2276); the map's documents stay in the order they were given."""
+    import random
+
+    texts, _ = planted_corpus(60)
+    ids = [f"d{i}" for i in range(len(texts))]
+    shuffled = list(range(len(texts)))
+    random.Random(3).shuffle(shuffled)
+    kept: dict[str, Any] = {}
+    first = run_pipeline(
+        texts,
+        ids,
+        PipelineParams(),
+        encoder=HashingEncoder(),
+        large_corpus=large_corpus,
+        on_terms=lambda table: kept.setdefault("first", table),
+    )
+    second = run_pipeline(
+        [texts[i] for i in shuffled],
+        [ids[i] for i in shuffled],
+        PipelineParams(),
+        encoder=HashingEncoder(),
+        large_corpus=large_corpus,
+        on_terms=lambda table: kept.setdefault("second", table),
+    )
+    assert second.documents.id == [ids[i] for i in shuffled]
+    by_id = {doc_id: row for row, doc_id in enumerate(second.documents.id)}
+    for name in ("topic", "outlier", "x", "y"):
+        column, other = getattr(first.documents, name), getattr(second.documents, name)
+        assert [other[by_id[doc_id]] for doc_id in ids] == column, name
+    assert [(t.id, t.label, t.size, t.representative_documents) for t in first.topics] == [
+        (t.id, t.label, t.size, t.representative_documents) for t in second.topics
+    ]
+    before, after = kept["first"], kept["second"]  # term presence rows follow the caller's order too
+    assert list(before.vocabulary) == list(after.vocabulary) and (before.counts != after.counts).nnz == 0
+    rows = [by_id[doc_id] for doc_id in ids]
+    assert (before.presence != after.presence[rows]).nnz == 0 and before.presence.nnz > 0
