@@ -17,7 +17,12 @@ class ApiSettings(SharedSettings):
         description="Comma-separated `name:sha256hex` entries: the SHA-256 of each key, never the key itself.",
     )
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
-    max_documents: int = Field(default=200_000, ge=10, description="Most documents per job.")
+    max_documents: int = Field(
+        default=200_000, ge=10, description="Most documents per job: reading an upload stops at the next one (413)."
+    )
+    max_columns: int = Field(
+        default=100, ge=2, description="Most columns (CSV) or fields (JSON objects) per document (413 beyond)."
+    )
     max_chars_per_document: int = Field(
         default=10_000, ge=100, description="Longer documents are truncated (and counted in the job)."
     )
@@ -61,6 +66,7 @@ class ApiSettings(SharedSettings):
         return {
             "max_upload_bytes": self.max_upload_bytes,
             "max_documents": self.max_documents,
+            "max_columns": self.max_columns,
             "max_chars_per_document": self.max_chars_per_document,
             "max_active_jobs_per_key": self.max_active_jobs_per_key,
             "max_stored_bytes_per_key": self.max_stored_bytes_per_key,

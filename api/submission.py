@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from pathlib import PurePath
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +22,8 @@ from api.config import ApiSettings
 from api.errors import ApiError
 from api.queue import enqueue
 from api.schemas import DocumentIn, JobAccepted, JobCreate
-from topicmap.corpus import Corpus, CorpusError, corpus_from_documents, parse_corpus
+from topicmap.corpus import Caps, Corpus, CorpusError, corpus_from_documents, parse_corpus
+from topicmap.readers import ReadError, json_items
 from topicmap.schemas import (
     MIN_DOCUMENTS,
     AssignmentSource,
@@ -38,6 +39,18 @@ from topicmap.views import UnknownColumn, check_columns
 logger = logging.getLogger("topicmap.api")
 
 
+def check_document_count(body: bytes, settings: ApiSettings) -> None:
+    """A JSON body's documents, counted as a stream before the body is parsed whole: past the cap it
+    is a 413 at once, whatever the body holds after (a malformed body is left to the parser)."""
+    cap = settings.max_documents
+    try:
+        for count, _ in enumerate(json_items(body.decode("utf-8", errors="replace")), 1):
+            if count > cap:
+                raise ApiError(413, f"too many documents: more than {cap}, at most {cap} per job")
+    except ReadError:
+        return
+
+
 def from_json(body: JobCreate, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS) -> tuple[Corpus, int]:
     if len(body.documents) > settings.max_documents:
         raise ApiError(413, f"too many documents: {len(body.documents)}, at most {settings.max_documents} per job")
@@ -46,9 +59,16 @@ def from_json(body: JobCreate, settings: ApiSettings, min_documents: int = MIN_D
 
 
 def from_upload(
-    data: bytes, filename: str, text_column: str | None, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
+    data: bytes | BinaryIO,
+    filename: str,
+    text_column: str | None,
+    settings: ApiSettings,
+    min_documents: int = MIN_DOCUMENTS,
 ) -> tuple[Corpus, int]:
+    """An uploaded file, read as a stream: the first document (or column) past the caps ends the
+    read with a 413 (topicmap/corpus.py: TooManyDocuments), whatever the rest of the file holds."""
     suffix = PurePath(filename or "upload.txt").suffix or ".txt"
+    caps = Caps(documents=settings.max_documents, columns=settings.max_columns)
     corpus = _corpus(
         lambda: parse_corpus(
             data,
@@ -56,10 +76,9 @@ def from_upload(
             text_column=text_column or None,
             name=PurePath(filename).name or "upload",
             min_documents=min_documents,
+            caps=caps,
         )
     )
-    if len(corpus) > settings.max_documents:
-        raise ApiError(413, f"too many documents: {len(corpus)}, at most {settings.max_documents} per job")
     return _limit(corpus, settings)
 
 
@@ -138,8 +157,10 @@ async def read_documents(
     """The documents of a request (JSON or a multipart file upload), its parameters and callback URL."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
+        raw = await request.body()
+        await run_in_threadpool(check_document_count, raw, settings)
         try:
-            body = JobCreate.model_validate_json(await request.body())
+            body = JobCreate.model_validate_json(raw)
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error["loc"]) or "body"
@@ -151,7 +172,7 @@ async def read_documents(
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "multipart upload needs a file in the field 'file'")
-        data = await upload.read()
+        data = upload.file  # streamed by the parser (Starlette spools big uploads to disk)
         text_column = form.get("text_column")
         raw_params = form.get("params")
         raw_callback = form.get("callback_url")

@@ -1,20 +1,24 @@
 """Read a corpus file (.csv, .tsv, .json, .jsonl, .txt) into texts, ids and metadata.
 
 Only the standard library is used, so the API can parse uploads with the same code. Every problem
-raises :class:`CorpusError` with a one-line message a person can act on.
+raises :class:`CorpusError` with a one-line message a person can act on; a file past a cap (documents,
+columns) raises :class:`TooManyDocuments` at the first document past it, without reading the rest
+(topicmap/readers.py streams the file).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from topicmap.errors import Invalid
+from topicmap.errors import Invalid, TooLarge
+from topicmap.readers import ReadError, decoded, json_items, lines, rows
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
@@ -26,6 +30,18 @@ csv.field_size_limit(2**31 - 1)
 
 class CorpusError(Invalid):
     """The corpus cannot be used as given; the message says why in one line."""
+
+
+class TooManyDocuments(TooLarge):
+    """The corpus is over a cap (documents or columns); reading stopped there."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Limits enforced while reading (None: no limit)."""
+
+    documents: int | None = None
+    columns: int | None = None
 
 
 @dataclass
@@ -78,40 +94,51 @@ def read_corpus(
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"no such file: {path}")
-    return parse_corpus(
-        path.read_bytes(),
-        suffix=path.suffix,
-        text_column=text_column,
-        id_column=id_column,
-        min_documents=min_documents,
-        name=path.name,
-    )
+    with path.open("rb") as handle:
+        return parse_corpus(
+            handle,
+            suffix=path.suffix,
+            text_column=text_column,
+            id_column=id_column,
+            min_documents=min_documents,
+            name=path.name,
+        )
 
 
 def parse_corpus(
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     suffix: str,
     text_column: str | None = None,
     id_column: str | None = None,
     min_documents: int = MIN_DOCUMENTS,
     name: str = "input",
+    caps: Caps = Caps(),
 ) -> Corpus:
-    """Parse the bytes of a corpus file whose format is given by ``suffix`` (e.g. ``".csv"``)."""
+    """Parse a corpus file (its bytes, or a binary file to stream from) whose format is given by
+    ``suffix`` (e.g. ``".csv"``), stopping at the first document past ``caps``."""
     suffix = suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise CorpusError(
             f"{name}: unsupported file type {suffix or '(none)'!r}; use one of " + ", ".join(SUPPORTED_SUFFIXES)
         )
-    text = _decode(data, name)
-    if suffix in (".csv", ".tsv"):
-        records, column = _read_delimited(text, "\t" if suffix == ".tsv" else ",", text_column, id_column, name)
-    elif suffix == ".txt":
-        records, column = [_Record(line, line=i) for i, line in enumerate(text.splitlines(), 1)], None
-    else:
-        rows = _read_json(text, name) if suffix == ".json" else _read_jsonl(text, name)
-        records, column = _records_from_objects(rows, text_column, id_column, name)
-    return build_corpus(records, min_documents=min_documents, text_column=column, name=name)
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    stream.seek(0)
+    if b"\x00" in stream.read(8192):
+        raise CorpusError(f"{name}: this looks like a binary file, not text")
+    stream.seek(0)
+    try:
+        if suffix in (".csv", ".tsv"):
+            delimiter = "\t" if suffix == ".tsv" else ","
+            records, column = _read_delimited(stream, delimiter, text_column, id_column, name, caps)
+        elif suffix == ".txt":
+            records, column = (_Record(line, line=i) for i, line in lines(stream)), None
+        else:
+            items = _read_json(stream, name) if suffix == ".json" else _read_jsonl(stream, name)
+            records, column = _records_from_objects(items, text_column, id_column, name, caps)
+        return build_corpus(records, min_documents=min_documents, text_column=column, name=name, caps=caps)
+    except ReadError as exc:
+        raise CorpusError(f"{name}: {exc}") from None
 
 
 def corpus_from_documents(documents: Sequence[str | dict[str, Any]], *, min_documents: int = MIN_DOCUMENTS) -> Corpus:
@@ -125,8 +152,11 @@ def corpus_from_documents(documents: Sequence[str | dict[str, Any]], *, min_docu
     return build_corpus(records, min_documents=min_documents, text_column=None, name="documents")
 
 
-def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column: str | None, name: str) -> Corpus:
-    """Drop empty documents, assign ids, check ids are unique and that enough documents remain."""
+def build_corpus(
+    records: Iterable[_Record], *, min_documents: int, text_column: str | None, name: str, caps: Caps = Caps()
+) -> Corpus:
+    """Drop empty documents, assign ids, check ids are unique and that enough documents remain;
+    stop at the first document past ``caps.documents``."""
     texts: list[str] = []
     ids: list[str] = []
     metadata: list[dict[str, Any]] = []
@@ -145,6 +175,8 @@ def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column:
         seen.add(doc_id)
         if record.id in (None, ""):
             numbered.append(len(ids))
+        if caps.documents is not None and len(texts) >= caps.documents:
+            raise TooManyDocuments(f"too many documents: more than {caps.documents}, at most {caps.documents} per job")
         texts.append(record.text.strip())
         ids.append(doc_id)
         metadata.append(record.meta)
@@ -159,89 +191,94 @@ def build_corpus(records: Iterable[_Record], *, min_documents: int, text_column:
     )
 
 
-def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
-        raise CorpusError(f"{name}: this looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(f"{name}: not UTF-8 text (invalid byte at line {line}); save it as UTF-8") from None
-    return text
-
-
 def _read_delimited(
-    text: str, delimiter: str, text_column: str | None, id_column: str | None, name: str
-) -> tuple[list[_Record], str]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise CorpusError(f"{name}: the file is empty: no header row")
-        header = [h.strip() for h in header]
-        rows: list[tuple[int, list[str]]] = []
-        for row in reader:
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise CorpusError(
-                    f"{name}: malformed row at line {reader.line_num}: {len(row)} fields, the header has {len(header)}"
-                )
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise CorpusError(f"{name}: malformed CSV at line {reader.line_num}: {exc}") from None
+    stream: BinaryIO, delimiter: str, text_column: str | None, id_column: str | None, name: str, caps: Caps
+) -> tuple[Iterator[_Record], str]:
+    """The rows as records, streamed; the text column is chosen from the first 200 rows."""
+    reader = rows(stream, delimiter)
+    _, header = next(reader, (0, []))
+    if not header or not any(h.strip() for h in header):
+        raise CorpusError(f"{name}: the file is empty: no header row")
+    header = [h.strip() for h in header]
+    if caps.columns is not None and len(header) > caps.columns:
+        raise TooManyDocuments(f"{name}: too many columns: {len(header)}, at most {caps.columns}")
+    first: list[tuple[int, list[str]]] = []
+    for line, row in reader:
+        if row:
+            first.append((line, _checked(row, len(header), line, name)))
+        if len(first) == 200:
+            break
     columns = {h: i for i, h in enumerate(header)}
-    column = _choose_text_column(header, [[r[i] for _, r in rows[:200]] for i in range(len(header))], text_column, name)
+    column = _choose_text_column(header, [[r[i] for _, r in first] for i in range(len(header))], text_column, name)
     id_col = _choose_id_column(header, id_column, column, name)
-    records = []
-    for line, row in rows:
-        meta = {h: row[i] for h, i in columns.items() if h not in (column, id_col)}
-        records.append(_Record(row[columns[column]], row[columns[id_col]] if id_col else None, meta, line))
-    return records, column
+
+    def records() -> Iterator[_Record]:
+        for line, row in itertools.chain(first, ((n, _checked(r, len(header), n, name)) for n, r in reader if r)):
+            meta = {h: row[i] for h, i in columns.items() if h not in (column, id_col)}
+            yield _Record(row[columns[column]], row[columns[id_col]] if id_col else None, meta, line)
+
+    return records(), column
 
 
-def _read_json(text: str, name: str) -> list[Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CorpusError(f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if isinstance(data, dict) and isinstance(data.get("documents"), list):
-        data = data["documents"]
-    if not isinstance(data, list):
-        raise CorpusError(f"{name}: expected a JSON list of strings or objects")
-    return data
+def _checked(row: list[str], width: int, line: int, name: str) -> list[str]:
+    if len(row) != width:
+        raise CorpusError(f"{name}: malformed row at line {line}: {len(row)} fields, the header has {width}")
+    return row
 
 
-def _read_jsonl(text: str, name: str) -> list[Any]:
-    rows = []
-    for i, line in enumerate(text.splitlines(), 1):
+def _read_json(stream: BinaryIO, name: str) -> Iterator[Any]:
+    """The items of a JSON list (or of a ``{"documents": [...]}`` object), one at a time."""
+    for item in json_items(decoded(stream)):
+        if isinstance(item, dict | str) or item is None:
+            yield item
+        else:
+            raise CorpusError(f"{name}: expected a JSON list of strings or objects")
+
+
+def _read_jsonl(stream: BinaryIO, name: str) -> Iterator[Any]:
+    for i, line in lines(stream):
         if not line.strip():
             continue
         try:
-            rows.append(json.loads(line))
+            yield json.loads(line)
         except json.JSONDecodeError as exc:
             raise CorpusError(f"{name}: malformed JSON at line {i}, column {exc.colno}: {exc.msg}") from None
-    return rows
 
 
 def _records_from_objects(
-    rows: list[Any], text_column: str | None, id_column: str | None, name: str
-) -> tuple[list[_Record], str | None]:
-    if all(isinstance(r, str) or r is None for r in rows):
+    items: Iterator[Any], text_column: str | None, id_column: str | None, name: str, caps: Caps = Caps()
+) -> tuple[Iterator[_Record], str | None]:
+    """Strings or objects, streamed: the kind, the text and the id column are decided from the
+    first 200 items; a later item of the other kind is an error."""
+    first = list(itertools.islice(items, 200))
+    if all(isinstance(r, str) or r is None for r in first):
         if text_column:
             raise CorpusError(f"{name}: --text-column {text_column!r} given, but the documents are plain strings")
-        return [_Record(r, line=i) for i, r in enumerate(rows, 1)], None
-    if not all(isinstance(r, dict) for r in rows):
+
+        def strings() -> Iterator[_Record]:
+            for i, item in enumerate(itertools.chain(first, items), 1):
+                if not (isinstance(item, str) or item is None):
+                    raise CorpusError(f"{name}: expected every item to be a string or every item an object")
+                yield _Record(item, line=i)
+
+        return strings(), None
+    if not all(isinstance(r, dict) for r in first):
         raise CorpusError(f"{name}: expected every item to be a string or every item an object")
-    header = list(dict.fromkeys(k for r in rows for k in r))
-    samples = [[r.get(h) for r in rows[:200]] for h in header]
+    header = list(dict.fromkeys(k for r in first for k in r))
+    samples = [[r.get(h) for r in first] for h in header]
     column = _choose_text_column(header, samples, text_column, name)
     id_col = _choose_id_column(header, id_column, column, name)
-    records = [
-        _Record(r.get(column), r.get(id_col) if id_col else None, _flat_metadata(r, (column, id_col)), i)
-        for i, r in enumerate(rows, 1)
-    ]
-    return records, column
+
+    def objects() -> Iterator[_Record]:
+        for i, item in enumerate(itertools.chain(first, items), 1):
+            if not isinstance(item, dict):
+                raise CorpusError(f"{name}: expected every item to be a string or every item an object")
+            meta = _flat_metadata(item, (column, id_col))
+            if caps.columns is not None and len(meta) > caps.columns:
+                raise TooManyDocuments(f"{name}: item {i}: too many fields: {len(meta)}, at most {caps.columns}")
+            yield _Record(item.get(column), item.get(id_col) if id_col else None, meta, i)
+
+    return objects(), column
 
 
 def _flat_metadata(row: dict[str, Any], skip: tuple[str | None, ...]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ JSON_CASES: list[tuple[str, Any, int, str]] = [
     ("empty list", {"documents": []}, 422, "the corpus is empty"),
     ("only empty documents", {"documents": ["", "  ", "\n"] * 5}, 422, "the corpus is empty"),
     ("one document", {"documents": ["just one"]}, 422, "too few documents: 1 non-empty"),
-    ("too many documents", {"documents": ["x y"] * 3001}, 413, "too many documents: 3001, at most 3000"),
+    ("too many documents", {"documents": ["x y"] * 3001}, 413, "too many documents: more than 3000, at most 3000"),
     ("invalid params", {"documents": TEXTS, "params": {"min_topic_size": 1}}, 422, "params.min_topic_size"),
     ("unknown param", {"documents": TEXTS, "params": {"colour": "red"}}, 422, "params.colour"),
     ("not a list", {"documents": "text"}, 422, "documents"),
