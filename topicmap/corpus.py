@@ -118,6 +118,7 @@ def parse_corpus(
     """Parse a corpus file (its bytes, or a binary file to stream from) whose format is given by
     ``suffix`` (e.g. ``".csv"``), stopping at the first document past ``caps``."""
     suffix = suffix.lower()
+    name = name if name.isprintable() else repr(name)
     if suffix not in SUPPORTED_SUFFIXES:
         raise CorpusError(
             f"{name}: unsupported file type {suffix or '(none)'!r}; use one of " + ", ".join(SUPPORTED_SUFFIXES)
@@ -294,7 +295,7 @@ def _flat_metadata(row: dict[str, Any], skip: tuple[str | None, ...]) -> dict[st
 
 
 def _choose_text_column(header: list[str], samples: list[list[Any]], requested: str | None, name: str) -> str:
-    listing = ", ".join(header)
+    listing = _listing(header)
     if requested is not None:
         if requested not in header:
             raise CorpusError(f"{name}: unknown text column {requested!r}; the columns are: {listing}")
@@ -309,10 +310,16 @@ def _choose_text_column(header: list[str], samples: list[list[Any]], requested: 
     raise CorpusError(f"{name}: cannot tell which column holds the text; pass --text-column, one of: {listing}")
 
 
+def _listing(header: list[str], most: int = 30) -> str:
+    """Column names for a one-line message: unprintable ones quoted, at most ``most`` of them."""
+    shown = [h if h.isprintable() else repr(h) for h in header[:most]]
+    return ", ".join(shown) + (f" and {len(header) - most} more" if len(header) > most else "")
+
+
 def _choose_id_column(header: list[str], requested: str | None, text_column: str, name: str) -> str | None:
     if requested is not None:
         if requested not in header:
-            raise CorpusError(f"{name}: unknown id column {requested!r}; the columns are: {', '.join(header)}")
+            raise CorpusError(f"{name}: unknown id column {requested!r}; the columns are: {_listing(header)}")
         return requested
     return next((h for h in header if h.lower() in ID_COLUMN_NAMES and h != text_column), None)
 
