@@ -30,3 +30,12 @@ def test_formula_cells_are_neutralised() -> None:
         "fine",
         3,
     ]
+
+
+def test_column_names_from_the_upload_are_neutralised_too() -> None:
+    topic_map, texts = small_map()
+    metadata = [{'=HYPERLINK("http://x","y")': "1", "@team": "a"} for _ in texts]
+    out = io.StringIO()
+    write_documents_csv(out, topic_map, texts, metadata)
+    header = next(csv.reader(io.StringIO(out.getvalue())))
+    assert header[7:] == ['\'=HYPERLINK("http://x","y")', "'@team"] and header[:7][0] == "id"

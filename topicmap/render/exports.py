@@ -29,7 +29,7 @@ def document_rows(
     texts = texts if texts is not None else docs.text
     meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in BASE_COLUMNS))
     labels = {t.id: t.label for t in topic_map.topics}
-    yield [*BASE_COLUMNS, *meta_columns]
+    yield [neutralise(column) for column in (*BASE_COLUMNS, *meta_columns)]  # names come from the upload too
     for i, doc_id in enumerate(docs.id):
         meta = metadata[i] if metadata else {}
         row = [
