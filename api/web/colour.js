@@ -1,7 +1,7 @@
 // The colour panel: the map coloured by the outlier flag or a metadata column (categories with the
 // map's palette, numbers on a colour bar), and "only" one category of it.
 import { json } from "./api.js";
-import { $, say } from "./dom.js";
+import { $, plotlyText, say } from "./dom.js";
 import { drawMap, highlight } from "./map.js";
 import { on, state, update } from "./state.js";
 
@@ -60,14 +60,14 @@ function colouredFigure(column) {
   const data = [];
   if (column.kind === "numeric") {
     const values = column.values.map((value) => (value === null ? NaN : value));
-    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar: { title: { text: column.name } } } });
+    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar: { title: { text: plotlyText(column.name) } } } });
   } else {
     const colours = column.codes.map((code) => (code < 0 ? "#b0b0b0" : palette[code % palette.length]));
-    data.push({ ...base, name: column.name, showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
+    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
     column.categories.slice(0, 30).forEach((category, code) => {
-      data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: category, hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
+      data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: plotlyText(category), hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
     });
   }
-  const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: column.name } } };
+  const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: plotlyText(column.name) } } };
   return { data, layout };
 }

@@ -1,7 +1,7 @@
 // The map panel: the latest version drawn with Plotly (positions and topics, no texts: hover and
 // selection fetch texts by id), dimming and marks on it, the full-window view and the downloads.
 import { download, json } from "./api.js";
-import { $, say } from "./dom.js";
+import { $, plotlyText, say } from "./dom.js";
 import { setView } from "./address.js";
 import { emit, showJob, state, update } from "./state.js";
 
@@ -138,7 +138,7 @@ export async function markAssigned(rows) {
     name: "assigned",
     x: rows.map((row) => row.x),
     y: rows.map((row) => row.y),
-    text: rows.map((row) => `${row.id} · ${row.label}${row.outlier ? " (outlier)" : ""}`),
+    text: rows.map((row) => plotlyText(`${row.id} · ${row.label}${row.outlier ? " (outlier)" : ""}`)),
     hoverinfo: "text",
     marker: {
       size: 11,

@@ -2,7 +2,7 @@
 // closest topics); matches are marked on the map and listed.
 import { json } from "./api.js";
 import { listAll, listDocuments } from "./documents.js";
-import { $, say } from "./dom.js";
+import { $, plotlyText, say } from "./dom.js";
 import { addMarks, clearHighlight, highlight, rowsOf } from "./map.js";
 import { setView } from "./address.js";
 import { state } from "./state.js";
@@ -52,7 +52,7 @@ async function markMatches(documents, name) {
   await addMarks({
     type: "scattergl",
     mode: "markers",
-    name,
+    name: plotlyText(name),
     x: documents.map((d) => d.x),
     y: documents.map((d) => d.y),
     marker: { size: 9, color: "rgba(0,0,0,0)", line: { color: "#e4002b", width: 2 } },

@@ -14,7 +14,7 @@ import pytest
 
 from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
-from tests.integration.synthetic import store_finished_job
+from tests.integration.synthetic import store_finished_job, store_job, synthetic_map
 from tests.integration.test_web import PLOT_BOX
 from topicmap.store import JobStore
 
@@ -169,3 +169,24 @@ def test_a_deep_link_reloads_to_the_same_view(api: Api, redis_server: Redis, con
     page.go_back()  # before the theme: the coarse level alone
     page.wait_for_function("!location.hash.includes('theme=')")
     assert page.evaluate("document.getElementById('level').value") == "coarse"
+
+
+def test_column_and_category_names_reach_the_map_as_text(api: Api, redis_server: Redis, context_of: object) -> None:
+    """Plotly reads names as HTML: a column or category named with markup shows as text, no link."""
+    name = f"xss-{uuid.uuid4().hex[:6]}"
+    key = member(api, name)
+    store = JobStore.from_url(redis_server.url)
+    topic_map = synthetic_map(120, 6)
+    texts = [f"document {i} about packages and tools" for i in range(120)]
+    hostile = '<a href="https://example.com">click</a>'
+    metadata = [{"<b>team": hostile if i % 2 else "<i>plain</i>"} for i in range(120)]  # (no "/": it is a path)
+    job_id = store_job(store, name, texts, topic_map, metadata)
+    page = context_of(key)  # type: ignore[operator]
+    page.evaluate(f"location.hash = '#/jobs/{job_id}'")
+    page.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
+    page.wait_for_function("document.querySelectorAll('#colour-by option').length > 2")
+    page.select_option("#colour-by", "<b>team")
+    page.wait_for_function("document.getElementById('plot').layout.legend.title.text.includes('team')")
+    legend = page.evaluate("document.querySelector('#plot .legend').textContent")
+    assert hostile in legend and "<b>team" in legend and "<i>plain</i>" in legend  # shown as written
+    assert page.evaluate("document.querySelectorAll('#plot .legend a, #plot .legend b, #plot .legend i').length") == 0
