@@ -4,7 +4,9 @@ Both never change once stored: a corpus is addressed by the hash of its content,
 is written once (an edit makes the next version). So a parsed copy is always right, and the routes
 that read documents (hover, selection, topic pages, search) do not decompress and parse a
 million-document corpus on every request. Callers check the caller's access first (the job record)
-and treat what they get as read-only. The cache is bounded by documents held, not entries.
+and treat what they get as read-only. The cache is bounded by the bytes its values hold (as each
+value's ``size`` estimates them), not by entries or documents: a million 10,000-character documents
+must not fit where a million tweets do.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ T = TypeVar("T")
 
 
 class ParsedCache:
-    """Values with a size in documents, at most ``max_documents`` in all (an oversized one is not kept)."""
+    """Values with a size in bytes, at most ``max_bytes`` in all (an oversized one is not kept)."""
 
-    def __init__(self, max_documents: int) -> None:
-        self.max_documents = max_documents
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
@@ -40,14 +42,14 @@ class ParsedCache:
         value = load()  # outside the lock: two first requests may both load, one copy is kept
         if value is None:
             return None
-        documents = size(value)
-        if documents > self.max_documents:
+        held = size(value)
+        if held > self.max_bytes:
             return value
         with self._lock:
             if key not in self._entries:
-                self._entries[key] = (value, documents)
-                self._held += documents
-            while self._held > self.max_documents:
+                self._entries[key] = (value, held)
+                self._held += held
+            while self._held > self.max_bytes:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._held -= dropped
         return value

@@ -51,11 +51,11 @@ class ApiSettings(SharedSettings):
         default=3600, gt=0, description="No attempt is made later than this after the job finished."
     )
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
-    parsed_cache_documents: int = Field(
-        default=1_000_000,
+    parsed_cache_mb: int = Field(
+        default=1024,
         ge=0,
-        description="Documents of parsed corpora and maps an API process keeps for reading documents "
-        "(hover, selection, topic pages); 0 keeps none.",
+        description="Megabytes of parsed corpora, maps and embeddings an API process keeps for reading "
+        "documents (hover, selection, topic pages, search); 0 keeps none.",
     )
     query_timeout_s: float = Field(
         default=5, gt=0, description="How long a search waits for the query worker to embed its query."

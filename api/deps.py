@@ -23,13 +23,13 @@ def store_for(url: str, retention_s: int) -> JobStore:
 
 
 @functools.cache
-def parsed_cache_for(max_documents: int) -> ParsedCache:
-    return ParsedCache(max_documents)
+def parsed_cache_for(max_bytes: int) -> ParsedCache:
+    return ParsedCache(max_bytes)
 
 
 def parsed_cache() -> ParsedCache:
     """The process's cache of parsed corpora and map versions (api/cache.py)."""
-    return parsed_cache_for(get_settings().parsed_cache_documents)
+    return parsed_cache_for(get_settings().parsed_cache_mb * 1024 * 1024)
 
 
 async def settings_dependency() -> ApiSettings:

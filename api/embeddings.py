@@ -2,7 +2,7 @@
 
 What a split re-clusters and what a search by meaning compares queries with. The worker stores them
 with the corpus (topicmap/vectors.py); they never change, so a parsed copy in the bounded per-process
-cache (api/cache.py) is always right. An embedding row counts as ``EMBEDDING_WEIGHT`` documents there.
+cache (api/cache.py) is always right.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-EMBEDDING_WEIGHT = 4
 """384 floats per row outweigh a document's text and position."""
 
 
@@ -32,5 +31,5 @@ def document_embeddings(
     return parsed_cache().get(
         ("embeddings", sha, model),
         lambda: stored_embeddings(store, sha, model, corpus["texts"], dimensions),
-        lambda vectors: EMBEDDING_WEIGHT * len(vectors),
+        lambda vectors: int(vectors.nbytes),
     )

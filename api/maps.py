@@ -62,7 +62,7 @@ def finished_map(store: JobStore, access: JobAccess, version: int | None = None)
     job_id = record.id
     number = chosen_version(record, version)
     cache = parsed_cache()
-    topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), document_count)
+    topic_map = cache.get(("map", job_id, number), lambda: store.get_map(job_id, number), map_bytes)
     corpus = cached_corpus(store, record.corpus_of(number))
     if topic_map is None or corpus is None:
         raise ApiError(410, EXPIRED)
@@ -70,15 +70,22 @@ def finished_map(store: JobStore, access: JobAccess, version: int | None = None)
 
 
 def cached_corpus(store: JobStore, sha: str) -> dict[str, Any] | None:
-    return parsed_cache().get(("corpus", sha), lambda: store.get_corpus(sha), corpus_size)
+    return parsed_cache().get(("corpus", sha), lambda: store.get_corpus(sha), corpus_bytes)
 
 
-def document_count(topic_map: TopicMap) -> int:
-    return len(topic_map.documents.id)
+PER_DOCUMENT_BYTES = 200
+"""What a parsed document costs besides its text: its id, its columns in the map, a metadata dict."""
 
 
-def corpus_size(corpus: dict[str, Any]) -> int:
-    return len(corpus["texts"])
+def map_bytes(topic_map: TopicMap) -> int:
+    """About what a parsed map holds in the process (the cache's size of it)."""
+    return PER_DOCUMENT_BYTES * len(topic_map.documents.id) + 2000 * len(topic_map.topics)
+
+
+def corpus_bytes(corpus: dict[str, Any]) -> int:
+    """About what a parsed corpus holds: its texts (UTF-8 size is close to Python's for most text)
+    and a fixed cost per document."""
+    return sum(len(text) for text in corpus["texts"]) + PER_DOCUMENT_BYTES * len(corpus["texts"])
 
 
 def row_index(topic_map: TopicMap) -> dict[str, int]:

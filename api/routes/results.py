@@ -192,7 +192,7 @@ def documents_by_ids(
     instead of downloading every text with the map."""
     number = chosen_version(finished_record(access), version)
     topic_map, corpus = finished_map(store, access, number)
-    rows = parsed_cache().get(("rows", job_id, number), lambda: row_index(topic_map), len) or {}
+    rows = parsed_cache().get(("rows", job_id, number), lambda: row_index(topic_map), lambda r: 150 * len(r)) or {}
     found = [rows[doc_id] for doc_id in body.ids if doc_id in rows]
     missing = [doc_id for doc_id in body.ids if doc_id not in rows]
     return DocumentsById(documents=documents_out(topic_map, corpus, found), missing=missing)

@@ -99,7 +99,9 @@ def search_topics_by_meaning(
     record, topic_map, _, vectors, query = searched(store, access, q, version, settings.query_timeout_s)
     number = version or record.latest_version
     ids, centroids = parsed_cache().get(
-        ("centroids", job_id, number), lambda: topic_centroids(vectors, topic_map.documents.topic), lambda c: len(c[0])
+        ("centroids", job_id, number),
+        lambda: topic_centroids(vectors, topic_map.documents.topic),
+        lambda c: int(c[1].nbytes) + 100 * len(c[0]),
     ) or ([], None)
     if centroids is None or not ids:
         return TopicSearch(query=q, model=record.params.model, topics=[], took_ms=0.0)
