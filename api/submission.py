@@ -23,8 +23,10 @@ from api.errors import ApiError
 from api.queue import enqueue
 from api.schemas import DocumentIn, JobAccepted, JobCreate
 from topicmap.corpus import Caps, Corpus, CorpusError, corpus_from_documents, parse_corpus
+from topicmap.models import offered, parse_models
 from topicmap.readers import ReadError, json_items
 from topicmap.schemas import (
+    DEFAULT_MODEL,
     MIN_DOCUMENTS,
     AssignmentSource,
     Callback,
@@ -203,6 +205,9 @@ def submit(
     assigns_to: AssignmentSource | None = None,
 ) -> JobAccepted:
     """Store the corpus and queue the job: a map, or (``assigns_to``) an assignment to a map."""
+    if assigns_to is None and not offered(settings.models, params.model):
+        names = ", ".join([DEFAULT_MODEL, *parse_models(settings.models)])
+        raise ApiError(422, f"params.model: {params.model[:80]!r} is not a model of this service; use one of: {names}")
     try:
         if assigns_to is None:
             check_columns(params, corpus.metadata)

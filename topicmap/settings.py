@@ -14,6 +14,11 @@ class SharedSettings(BaseSettings):
 
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Broker and store.")
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")
+    models: str = Field(
+        default="",
+        description="Embedding models jobs may name besides the shipped all-MiniLM-L6-v2: comma-separated "
+        "name=directory entries (a job names a model, never a path).",
+    )
 
     @property
     def retention_s(self) -> int:

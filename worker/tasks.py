@@ -9,6 +9,7 @@ from typing import Any
 from celery import group, signals
 
 from topicmap.logs import configure_logging
+from topicmap.models import configure_models
 from topicmap.schemas import DEFAULT_MODEL, TASK_EMBED_QUERY, TASK_EMBED_SHARD, TASK_RUN_JOB
 from topicmap.store import JobStore
 from worker.celery_app import create_celery
@@ -19,6 +20,7 @@ from worker.shards import Sharding, run_shard_task
 
 celery = create_celery()
 _heartbeat: list[Heartbeat] = []
+configure_models(get_settings().models, allow_paths=False)  # jobs name a model; they never give a path
 
 
 @functools.cache

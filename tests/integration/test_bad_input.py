@@ -24,6 +24,8 @@ JSON_CASES: list[tuple[str, Any, int, str]] = [
     ("unknown param", {"documents": TEXTS, "params": {"colour": "red"}}, 422, "params.colour"),
     ("not a list", {"documents": "text"}, 422, "documents"),
     ("a number as text", {"documents": [{"text": 3}] * 12}, 422, "documents"),
+    ("a model path", {"documents": TEXTS, "params": {"model": "/etc"}}, 422, "'/etc' is not a model of this service"),
+    ("an unknown model", {"documents": TEXTS, "params": {"model": "gpt"}}, 422, "use one of: all-MiniLM-L6-v2, minilm"),
 ]
 
 

@@ -181,3 +181,12 @@ def test_active_job_limit_per_key(api: Api, worker: Worker) -> None:
         for job_id in accepted:
             bob.delete(f"/api/jobs/{job_id}")
         wait_until_idle(bob)
+
+
+def test_a_job_names_a_configured_model(client: httpx.Client, worker: Worker) -> None:
+    """TOPICMAP_MODELS offers models by name (here a second name for the shipped one): the job runs
+    with it, and the map says which."""
+    job_id = submit(client, sample_documents(60, offset=900), min_topic_size=5, model="minilm-copy")
+    status = wait_state(client, job_id, {"succeeded", "failed"})
+    assert status["state"] == "succeeded", status["error"]
+    assert client.get(f"/api/jobs/{job_id}/map").json()["meta"]["params"]["model"] == "minilm-copy"

