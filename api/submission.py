@@ -229,6 +229,26 @@ def submit(
             return JobAccepted(
                 job_id=record.id, state=record.state, location=f"/api/jobs/{record.id}", documents=record.documents
             )
+    try:
+        return queue_job(store, settings, owner, corpus, truncated, params, job_id, callback, assigns_to)
+    except ApiError:
+        if idempotency_key:  # refused (429, 413, 503): the key was not used; a retry may use it
+            store.forget_idempotency_key(owner, idempotency_key, job_id)
+        raise
+
+
+def queue_job(
+    store: JobStore,
+    settings: ApiSettings,
+    owner: str,
+    corpus: Corpus,
+    truncated: int,
+    params: PipelineParams,
+    job_id: str,
+    callback: Callback | None,
+    assigns_to: AssignmentSource | None,
+) -> JobAccepted:
+    """Within the key's limits, store the corpus, record the job and queue it by name."""
     usage = store.owner_usage(owner)
     if usage.active >= settings.max_active_jobs_per_key:
         raise ApiError(

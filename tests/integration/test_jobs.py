@@ -6,14 +6,16 @@ import csv
 import io
 import json
 import time
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.conftest import sample_csv, sample_documents, submit, wait_state, wait_until_idle
-from tests.integration.servers import Api, Worker
+from tests.integration.conftest import sample_csv, sample_documents, submit, unqueued_job, wait_state, wait_until_idle
+from tests.integration.servers import Api, Redis, Worker
 from topicmap.schemas import TopicMap
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -190,3 +192,22 @@ def test_a_job_names_a_configured_model(client: httpx.Client, worker: Worker) ->
     status = wait_state(client, job_id, {"succeeded", "failed"})
     assert status["state"] == "succeeded", status["error"]
     assert client.get(f"/api/jobs/{job_id}/map").json()["meta"]["params"]["model"] == "minilm-copy"
+
+
+def test_an_idempotency_key_is_kept_only_when_the_request_is_accepted(api: Api, redis_server: Redis) -> None:
+    """A retry after a 429 with the same Idempotency-Key is a new attempt, not a 409 for a day."""
+    store = JobStore.from_url(redis_server.url)
+    name = f"idem-{uuid.uuid4().hex[:6]}"
+    with api.client("admin") as admin:
+        key = admin.post("/api/users", json={"name": name}).json()["key"]["key"]
+    busy = [unqueued_job(store, owner=name, state="queued") for _ in range(4)]  # the key's 4 active slots
+    body = {"documents": [d["text"] for d in sample_documents(20, offset=60)]}
+    with httpx.Client(base_url=api.url, headers={"X-API-Key": key, "Idempotency-Key": "retry-me"}) as client:
+        assert client.post("/api/jobs", json=body).status_code == 429
+        for job_id in busy:
+            store.update(job_id, state="cancelled")
+        accepted = client.post("/api/jobs", json=body)
+        assert accepted.status_code == 202, accepted.text
+        again = client.post("/api/jobs", json=body)
+        assert again.status_code == 202 and again.json()["job_id"] == accepted.json()["job_id"]
+        client.delete(accepted.headers["location"])

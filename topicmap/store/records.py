@@ -21,6 +21,13 @@ from topicmap.store.base import (
     StoreBase,
 )
 
+# Delete the key only while it still names this job (compare and delete, atomically).
+RELEASE_IF_OURS = """
+local value = redis.call('GET', KEYS[1])
+if value and string.sub(value, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class JobRecords(StoreBase):
     def create(self, record: JobRecord) -> None:
@@ -130,6 +137,11 @@ class JobRecords(StoreBase):
         previous = self.redis.get(redis_key)
         earlier_job, earlier_hash = previous.decode().split(" ", 1)  # type: ignore[union-attr]
         return earlier_job, earlier_hash
+
+    def forget_idempotency_key(self, owner: str, key: str, job_id: str) -> None:
+        """Release a key claimed for ``job_id`` (the request was refused: a retry may use it again)."""
+        redis_key = f"{PREFIX}idempotency:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
+        self.redis.eval(RELEASE_IF_OURS, 1, redis_key, job_id + " ")  # type: ignore[no-untyped-call]
 
     def record_duration(self, seconds: float, documents: int) -> None:
         pipe = self.redis.pipeline()
