@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -99,3 +100,24 @@ def test_metrics_only_inside(edge: str, api: Api) -> None:
         "topicmap_workers_alive",
     ):
         assert name in inside.text
+
+
+def test_writes_and_heavy_reads_are_limited_per_key_and_polling_is_not(edge: str, api: Api) -> None:
+    """Every write route and the heavy reads have a per-key limit at nginx (docs/operations.md);
+    another key is not affected, and job status (polled by clients) is never limited."""
+    with api.client("admin") as admin:
+        keys = [
+            admin.post("/api/users", json={"name": f"rate-{uuid.uuid4().hex[:6]}"}).json()["key"]["key"] for _ in "ab"
+        ]
+    with httpx.Client(base_url=edge, headers={"X-API-Key": keys[0]}, timeout=30) as first:
+        edits = [first.post("/api/jobs/nope/edits", json={"operations": []}).status_code for _ in range(40)]
+        assert 429 in edits and set(edits) <= {404, 422, 429}, edits
+        reads = [first.get("/api/jobs/nope/documents").status_code for _ in range(80)]
+        assert 429 in reads and set(reads) <= {404, 429}
+        polls = [first.get("/api/jobs/nope").status_code for _ in range(80)]
+        assert set(polls) == {404}  # status is never limited
+        limited = first.post("/api/jobs/nope/edits", json={"operations": []})
+        if limited.status_code == 429:
+            assert limited.headers["content-type"] == "application/problem+json" and "retry" in limited.json()["detail"]
+    with httpx.Client(base_url=edge, headers={"X-API-Key": keys[1]}, timeout=30) as second:
+        assert second.post("/api/jobs/nope/edits", json={"operations": []}).status_code == 404  # its own budget
