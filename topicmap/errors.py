@@ -29,6 +29,14 @@ class Expired(TopicmapError):
     """What the request needs was stored once and has expired."""
 
 
+class IllegalTransition(Conflict):
+    """A job state change the state machine does not allow (final states are final)."""
+
+    def __init__(self, before: str, after: str) -> None:
+        super().__init__(f"the job is {before}; it cannot become {after}")
+        self.before, self.after = before, after
+
+
 class StaleVersion(Conflict):
     """A version was based on one that is no longer the latest (optimistic concurrency)."""
 

@@ -39,6 +39,13 @@ def decode_rows(rows: Sequence[bytes], dimensions: int) -> npt.NDArray[np.float3
     return normalised(vectors)
 
 
+def at_stored_precision(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Fresh embeddings as a cache hit gives them back (float16, normalised again: what
+    ``load_array(dump_array(vectors))`` returns): a map made on fresh embeddings is then the same as
+    one made later from the cache."""
+    return normalised(vectors.astype(np.float16).astype(np.float32))
+
+
 def normalised(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.asarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)

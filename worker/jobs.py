@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from topicmap.errors import IllegalTransition
 from topicmap.schemas import (
     MAX_ATTEMPTS,
     JobError,
@@ -76,8 +77,8 @@ def execute_job(
             code="worker_lost", detail=f"the job stopped its worker {record.attempts} times; it is not retried"
         )
         return finish(store, record, state="failed", error=error)
-    record = (
-        store.update(
+    try:
+        started = store.update(
             job_id,
             state="running",
             attempts=record.attempts + 1,
@@ -87,8 +88,9 @@ def execute_job(
             stage=None,
             progress=Progress(),
         )
-        or record
-    )
+    except IllegalTransition as exc:  # cancelled (or finished) since it was read
+        return {"job_id": job_id, "outcome": f"already {exc.before}"}
+    record = started or record
     logger.info("job started", extra={"job_id": job_id, "attempt": record.attempts})
     running_job["id"] = job_id
     try:
@@ -249,7 +251,11 @@ def finish(
         )
     if stored_bytes is not None:
         changes["stored_bytes"] = stored_bytes
-    store.update(record.id, **changes)
+    try:
+        store.update(record.id, **changes)
+    except IllegalTransition as exc:  # e.g. cancelled while it ran: a final state stays final
+        logger.info("job already final", extra={"job_id": record.id, "state": exc.before, "outcome": state})
+        return {"job_id": record.id, "outcome": f"already {exc.before}"}
     if state != "succeeded":
         logger.info(f"job {state}", extra={"job_id": record.id, "error": error.code if error else None})
     return {"job_id": record.id, "outcome": state}

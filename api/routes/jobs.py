@@ -20,6 +20,7 @@ from api.events import RESYNC, hub_for
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus
 from api.submission import checked_callback, read_documents, submit
 from topicmap.corpus import Corpus
+from topicmap.errors import IllegalTransition
 from topicmap.schemas import (
     JobRecord,
     PipelineParams,
@@ -198,8 +199,13 @@ def cancel_job(
         raise ApiError(409, f"the job already {record.state}; nothing to cancel (purge=true deletes it)")
     store.request_cancel(job_id)
     if record.state == "queued":
-        record = store.update(job_id, state="cancelled", finished_at=time.time()) or record
-    elif record.state == "running":
+        try:
+            record = store.update(job_id, state="cancelled", finished_at=time.time()) or record
+        except IllegalTransition:  # a worker took it meanwhile: it stops at its next stage or batch
+            record = store.get(job_id) or record
+    if record.state in ("succeeded", "failed"):  # it finished meanwhile: the cancel changed nothing
+        raise ApiError(409, f"the job already {record.state}; nothing to cancel (purge=true deletes it)")
+    if record.state == "running":
         response.status_code = 202
     return status_of(store, record, settings)
 

@@ -167,6 +167,8 @@ def unqueued_job(store: JobStore, owner: str = "alice", **changes: Any) -> str:
     store.create(
         JobRecord(id=job_id, owner=owner, created_at=time.time(), params=PipelineParams(), corpus="x", documents=counts)
     )
+    if changes.get("state") == "succeeded":  # the state machine: only a running job succeeds
+        store.update(job_id, state="running")
     if changes:
         store.update(job_id, **changes)
     return job_id

@@ -185,5 +185,6 @@ def store_job(
     )
     store.put_map(job_id, topic_map)
     prerender_page_map(store, job_id, topic_map)  # as the worker does when a job ends
-    store.update(job_id, state="succeeded", started_at=now, finished_at=now)
+    store.update(job_id, state="running", started_at=now)  # the state machine: queued → running → succeeded
+    store.update(job_id, state="succeeded", finished_at=now)
     return job_id

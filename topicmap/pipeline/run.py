@@ -26,6 +26,7 @@ from topicmap.pipeline.order import canonical_order, in_input_order
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
 from topicmap.terms import TermTable
+from topicmap.vectors import at_stored_precision
 
 Progress = Callable[[str, int, int], None]
 MAX_KEPT_PRESENCE = 200_000
@@ -160,6 +161,7 @@ def _pipeline(
             n_unique = embedder.n_unique_
             if on_embedded is not None:
                 on_embedded(embeddings)
+            embeddings = at_stored_precision(embeddings)  # the same map whether they come fresh or cached
         else:
             n_unique = len(set(texts))
     with stage("reduce"):

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import redis
 
+from topicmap.errors import IllegalTransition
 from topicmap.schemas import TERMINAL_STATES, JobRecord, JobState
 from topicmap.store.base import (
     PREFIX,
@@ -20,6 +21,16 @@ from topicmap.store.base import (
     WEBHOOKS,
     StoreBase,
 )
+
+NEXT_STATES: dict[str, set[str]] = {
+    "queued": {"running", "cancelled", "failed"},
+    "running": {"succeeded", "failed", "cancelled"},
+    "succeeded": set(),
+    "failed": set(),
+    "cancelled": set(),
+}
+"""The job state machine, checked inside the same WATCH/MULTI as the write: final states are final,
+so a stale cancel cannot flip a job that succeeded, nor a late worker a job that was cancelled."""
 
 # Delete the key only while it still names this job (compare and delete, atomically).
 RELEASE_IF_OURS = """
@@ -55,7 +66,8 @@ class JobRecords(StoreBase):
 
     def change(self, job_id: str, changes_of: Callable[[JobRecord], dict[str, Any]]) -> JobRecord | None:
         """Change fields of a record atomically: ``changes_of`` gets the record as it is and says what
-        changes (retried when another writer came first)."""
+        changes (retried when another writer came first). A state change the machine does not allow
+        (:data:`NEXT_STATES`) raises :class:`IllegalTransition` and writes nothing."""
         key = f"{PREFIX}job:{job_id}"
         with self.redis.pipeline() as pipe:
             while True:
@@ -67,6 +79,9 @@ class JobRecords(StoreBase):
                         return None
                     before = JobRecord.model_validate_json(data)
                     record = before.model_copy(update=changes_of(before))
+                    if record.state != before.state and record.state not in NEXT_STATES[before.state]:
+                        pipe.unwatch()
+                        raise IllegalTransition(before.state, record.state)
                     JobRecord.model_validate(record.model_dump())  # changes must keep the record valid
                     payload = record.model_dump_json()
                     pipe.multi()

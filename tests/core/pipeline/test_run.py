@@ -144,3 +144,17 @@ def test_row_order_does_not_change_the_map(large_corpus: int) -> None:
     assert list(before.vocabulary) == list(after.vocabulary) and (before.counts != after.counts).nnz == 0
     rows = [by_id[doc_id] for doc_id in ids]
     assert (before.presence != after.presence[rows]).nnz == 0 and before.presence.nnz > 0
+
+
+def test_fresh_and_cached_embeddings_give_the_same_map() -> None:
+    """The worker caches embeddings as float16: the first run uses them at that precision too, so a
+    rerun from the cache (or another row order of the same corpus) gives the same map."""
+    from topicmap.vectors import dump_array, load_array
+
+    texts, _ = planted_corpus(60)
+    ids = [f"d{i}" for i in range(len(texts))]
+    kept: list[Any] = []
+    fresh = run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder(), on_embedded=kept.append)
+    cached = run_pipeline(texts, ids, PipelineParams(), embeddings=load_array(dump_array(kept[0])))
+    assert cached.documents == fresh.documents
+    assert [t.label for t in cached.topics] == [t.label for t in fresh.topics]

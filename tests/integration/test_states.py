@@ -1,0 +1,44 @@
+"""The job state machine, enforced in Redis (topicmap/store/records.py): final states are final."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.integration.conftest import unqueued_job
+from tests.integration.servers import Redis
+from topicmap.errors import IllegalTransition
+from topicmap.store import JobStore
+
+pytestmark = pytest.mark.integration
+
+
+def test_final_states_are_final(redis_server: Redis) -> None:
+    store = JobStore.from_url(redis_server.url)
+    done = unqueued_job(store, state="succeeded", finished_at=time.time())
+    for later in ("cancelled", "failed", "running", "queued"):
+        with pytest.raises(IllegalTransition, match="the job is succeeded"):
+            store.update(done, state=later)
+    record = store.get(done)
+    assert record is not None and record.state == "succeeded"
+    store.update(done, stored_bytes=record.stored_bytes + 10)  # other fields still change
+    cancelled = unqueued_job(store, state="cancelled")
+    with pytest.raises(IllegalTransition):
+        store.update(cancelled, state="succeeded")  # a late worker cannot revive it
+    queued = unqueued_job(store)
+    with pytest.raises(IllegalTransition):
+        store.update(queued, state="succeeded")  # a job runs before it succeeds
+
+
+def test_a_stale_cancel_of_a_job_that_succeeded_is_a_409_and_changes_nothing(
+    client: httpx.Client, redis_server: Redis
+) -> None:
+    store = JobStore.from_url(redis_server.url)
+    job_id = unqueued_job(store, state="running")
+    store.update(job_id, state="succeeded", finished_at=time.time())
+    answer = client.delete(f"/api/jobs/{job_id}")
+    assert answer.status_code == 409 and "already succeeded" in answer.json()["detail"]
+    record = store.get(job_id)
+    assert record is not None and record.state == "succeeded"
