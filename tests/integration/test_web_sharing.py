@@ -118,6 +118,7 @@ def test_share_with_a_person_and_by_link_then_revoke(
 
     a.click("#share-link button")
     a.wait_for_selector("#link-made:not([hidden])")
+    a.screenshot(path=str(SHOTS / "share-0-dialog.png"))
     link = a.input_value("#link-url")
     assert "/s/tms_" in link
     viewer = context_of(None)  # type: ignore[operator]
