@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
 
 from topicmap.errors import IllegalTransition
 from topicmap.schemas import (
@@ -127,12 +128,12 @@ def execute_job(
         )
     finally:
         running_job["id"] = None
-    map_bytes = store.put_map(job_id, topic_map)
-    map_bytes += prerender_page_map(store, job_id, topic_map)
-    if terms:  # what merges relabel from (topicmap/edits/regroup.py), kept as long as the map
-        map_bytes += store.put_terms(job_id, 1, terms[0].to_bytes())
-        if terms[0].presence is not None:  # and what moving documents updates the counts from
-            map_bytes += store.put_presence(job_id, presence_to_bytes(terms[0].presence))
+    try:
+        map_bytes = store_result(store, job_id, topic_map, terms)
+    except OutOfMemoryError:  # Redis at maxmemory: the job fails clearly (if that can still be written)
+        logger.error("the map could not be stored: Redis is full", extra={"job_id": job_id})
+        detail = "the job store is full (Redis maxmemory): the map could not be kept; run the job again later"
+        return finish(store, record, state="failed", error=JobError(code="store_full", detail=detail))
     stored = (store.get(job_id) or record).stored_bytes + map_bytes
     timings = topic_map.meta.timings_s
     store.record_duration(timings.get("total", 0.0), topic_map.meta.n_documents)
@@ -146,6 +147,17 @@ def execute_job(
         stored_bytes=stored,
         warnings=topic_map.meta.warnings,
     )
+
+
+def store_result(store: JobStore, job_id: str, topic_map: TopicMap, terms: list[TermTable]) -> int:
+    """The map, the page's figure of it, and what edits need (term counts and presence); bytes stored."""
+    map_bytes = store.put_map(job_id, topic_map)
+    map_bytes += prerender_page_map(store, job_id, topic_map)
+    if terms:  # what merges relabel from (topicmap/edits/regroup.py), kept as long as the map
+        map_bytes += store.put_terms(job_id, 1, terms[0].to_bytes())
+        if terms[0].presence is not None:  # and what moving documents updates the counts from
+            map_bytes += store.put_presence(job_id, presence_to_bytes(terms[0].presence))
+    return map_bytes
 
 
 def prerender_page_map(store: JobStore, job_id: str, topic_map: TopicMap) -> int:

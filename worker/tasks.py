@@ -102,7 +102,13 @@ def _warm_up(**_: Any) -> None:
 def _start_heartbeat(**_: Any) -> None:
     if get_settings().role == "queries":
         return  # readiness counts workers that run jobs
-    heartbeat = Heartbeat(get_store(), get_settings().worker_name)
+    settings = get_settings()
+    heartbeat = Heartbeat(
+        get_store(),
+        settings.worker_name,
+        requeue=lambda job_id: celery.send_task(TASK_RUN_JOB, kwargs={"job_id": job_id}),
+        heartbeat_timeout_s=settings.heartbeat_timeout_s,
+    )
     heartbeat.start()
     _heartbeat.append(heartbeat)
 

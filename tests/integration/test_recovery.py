@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.integration.conftest import WORKER_ENV, sample_documents, submit, wait_state, wait_until_idle
+from tests.integration.conftest import WORKER_ENV, sample_documents, submit, unqueued_job, wait_state, wait_until_idle
 from tests.integration.servers import Redis, Worker
+from topicmap.schemas import PipelineParams
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -51,3 +54,18 @@ def test_queued_job_survives_a_redis_restart(
     replacement.append(restarted)
     final = wait_state(client, job_id, {"succeeded", "failed", "cancelled"}, timeout=300)
     assert final["state"] == "succeeded" and final["attempts"] == 1
+
+
+def test_a_job_whose_worker_died_is_reaped_and_run_again(
+    client: httpx.Client, worker: Worker, redis_server: Redis
+) -> None:
+    """A job left running by a worker that is gone (no message will come back for it: here there
+    never was one) is found by a live worker's heartbeat and run again (worker/reaper.py)."""
+    wait_until_idle(client)
+    store = JobStore.from_url(redis_server.url)
+    documents = sample_documents(60, offset=700)
+    sha = store.put_corpus([d["text"] for d in documents], [d["id"] for d in documents], [{} for _ in documents])
+    job_id = unqueued_job(store, corpus=sha, params=PipelineParams(min_topic_size=5))
+    store.update(job_id, state="running", worker="ghost-worker", attempts=1, heartbeat_at=time.time() - 600)
+    final = wait_state(client, job_id, {"succeeded", "failed", "cancelled"}, timeout=120)
+    assert final["state"] == "succeeded" and final["attempts"] == 2 and final["worker"] == "worker-1"

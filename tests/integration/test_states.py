@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+import redis
 
 from tests.integration.conftest import unqueued_job
 from tests.integration.servers import Redis
@@ -42,3 +43,27 @@ def test_a_stale_cancel_of_a_job_that_succeeded_is_a_409_and_changes_nothing(
     assert answer.status_code == 409 and "already succeeded" in answer.json()["detail"]
     record = store.get(job_id)
     assert record is not None and record.state == "succeeded"
+
+
+def test_a_map_that_cannot_be_stored_fails_the_job_as_store_full(redis_server: Redis) -> None:
+    """Storing the map is inside the failure handling: a refusal from a full Redis ends the job
+    (failed, store_full) instead of leaving it running for good."""
+    from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]
+
+    from tests.api.maps import small_map
+    from topicmap.schemas import TopicMap
+    from worker.jobs import execute_job
+
+    class FullStore(JobStore):
+        def put_map(self, job_id: str, topic_map: TopicMap) -> int:
+            raise OutOfMemoryError("OOM command not allowed when used memory > 'maxmemory'")
+
+    store = FullStore(redis.Redis.from_url(redis_server.url))
+    sha = store.put_corpus([f"text {i}" for i in range(9)], [str(i) for i in range(9)], [{} for _ in range(9)])
+    job_id = unqueued_job(store, corpus=sha)
+    outcome = execute_job(
+        store, job_id, worker_name="w", deadline_s=60, heartbeat_timeout_s=30, run=lambda *_, **__: small_map()[0]
+    )
+    record = store.get(job_id)
+    assert outcome["outcome"] == "failed" and record is not None and record.state == "failed"
+    assert record.error is not None and record.error.code == "store_full" and "full" in record.error.detail

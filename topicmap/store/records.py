@@ -153,6 +153,14 @@ class JobRecords(StoreBase):
         earlier_job, earlier_hash = previous.decode().split(" ", 1)  # type: ignore[union-attr]
         return earlier_job, earlier_hash
 
+    def running_ids(self) -> list[str]:
+        """The jobs that are running now (or were, when their worker died)."""
+        return [i.decode() for i in self.redis.zrange(RUNNING, 0, -1)]  # type: ignore[union-attr]
+
+    def claim_reap(self, job_id: str, ttl_s: float) -> bool:
+        """One worker requeues an orphaned job: the first to claim it for ``ttl_s`` seconds."""
+        return bool(self.redis.set(f"{PREFIX}reap:{job_id}", "1", nx=True, ex=max(1, int(ttl_s))))
+
     def forget_idempotency_key(self, owner: str, key: str, job_id: str) -> None:
         """Release a key claimed for ``job_id`` (the request was refused: a retry may use it again)."""
         redis_key = f"{PREFIX}idempotency:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
