@@ -1,9 +1,12 @@
 """Webhook URLs and signatures: which callback targets are allowed (SSRF), and how bodies are signed.
 
 A callback URL is refused unless it is http(s), has no credentials in it, and every address its
-host resolves to is public: loopback, private (RFC 1918, ULA), link-local (cloud metadata at
-169.254.169.254), multicast, reserved and unspecified addresses are refused unless the operator
-allows private targets or lists the host in ``webhook_allowed_hosts``. The check runs at submit and
+host resolves to is globally routable (``ipaddress``'s ``is_global``, after unwrapping IPv4 inside
+IPv6: mapped, 6to4 and Teredo): loopback, private (RFC 1918, ULA), shared (100.64.0.0/10),
+link-local (cloud metadata at 169.254.169.254), multicast, reserved, documentation and unspecified
+addresses are refused unless the operator allows private targets or lists the host in
+``webhook_allowed_hosts``. A host that does not resolve is :class:`UnresolvedHost`: refused at
+submit, retried like a network error at delivery (DNS can fail for a moment). The check runs at submit and
 again before every delivery (DNS answers can change).
 
 Signature (``X-Topicmap-Signature: v1=<hex>``): HMAC-SHA256 with the key's webhook secret over
@@ -28,20 +31,27 @@ class CallbackRefused(ValueError):
     """The callback URL may not be called; the message says why, for the person who sent it."""
 
 
+class UnresolvedHost(CallbackRefused):
+    """The host has no address now (which may change: deliveries retry it)."""
+
+
 def resolve(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
 
 
 def unsafe_reason(address: str) -> str | None:
+    """Why ``address`` may not be called, or None when it is globally routable."""
     ip: Any = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):  # an IPv4 address inside: judge that one
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
     # Most specific first: ipaddress counts link-local and unspecified addresses as private too.
     for reason in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{reason}"):
             return reason.replace("_", "-")
-    return None
+    return None if ip.is_global else "non-public"
 
 
 def check_callback_url(
@@ -71,7 +81,7 @@ def check_callback_url(
     try:
         addresses = resolver(host, port)
     except OSError:
-        raise CallbackRefused(f"callback_url host {host!r} does not resolve") from None
+        raise UnresolvedHost(f"callback_url host {host!r} does not resolve") from None
     for address in addresses:
         reason = unsafe_reason(address)
         if reason:

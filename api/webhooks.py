@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi.concurrency import run_in_threadpool
 
-from api.callbacks import CallbackRefused, check_callback_url, key_secret, sign
+from api.callbacks import CallbackRefused, UnresolvedHost, check_callback_url, key_secret, sign
 from api.config import ApiSettings
 from topicmap.schemas import CallbackAttempt, JobRecord
 from topicmap.store import JobStore
@@ -115,20 +115,24 @@ class WebhookSender:
             "X-Topicmap-Signature": sign(key_secret(self.settings.webhook_secret, record.owner), timestamp, body),
         }
         status, error = None, None
-        try:
+        url = record.callback.url
+
+        async def check_and_post() -> httpx.Response:
             await run_in_threadpool(
                 check_callback_url,
-                record.callback.url,
+                url,
                 allow_private=self.settings.webhook_allow_private,
                 allowed_hosts=self.allowed_hosts,
             )
-            response = await asyncio.wait_for(
-                http.post(record.callback.url, content=body, headers=headers, timeout=self.settings.webhook_timeout_s),
-                self.settings.webhook_timeout_s,  # the whole exchange, even when bytes trickle in
-            )
+            return await http.post(url, content=body, headers=headers, timeout=self.settings.webhook_timeout_s)
+
+        try:  # the whole exchange, the address lookup included, even when bytes trickle in
+            response = await asyncio.wait_for(check_and_post(), self.settings.webhook_timeout_s)
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
+        except UnresolvedHost as exc:  # DNS may be back next time: retried like a network error
+            error = f"dns: {exc}"
         except CallbackRefused as exc:
             error = f"refused: {exc}"
         except (TimeoutError, httpx.TimeoutException):

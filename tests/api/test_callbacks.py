@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.callbacks import CallbackRefused, check_callback_url, key_secret, sign, verify
+from api.callbacks import CallbackRefused, UnresolvedHost, check_callback_url, key_secret, sign, verify
 from api.webhooks import next_attempt_delay
 
 
@@ -30,6 +30,10 @@ def test_a_public_https_url_is_allowed() -> None:
         ("::ffff:127.0.0.1", "loopback"),  # IPv4-mapped
         ("0.0.0.0", "unspecified"),
         ("224.0.0.1", "multicast"),
+        ("100.64.0.1", "non-public"),  # shared address space (carrier-grade NAT)
+        ("2002:c0a8:101::1", "private"),  # 6to4 around 192.168.1.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),  # Teredo whose client is 10.0.0.1
+        ("192.0.2.10", "private"),  # documentation (TEST-NET-1)
     ],
 )
 def test_non_public_addresses_are_refused(address: str, reason: str) -> None:
@@ -63,7 +67,7 @@ def test_unresolvable_hosts_are_refused() -> None:
     def fails(host: str, port: int) -> list[str]:
         raise OSError("no such host")
 
-    with pytest.raises(CallbackRefused, match="does not resolve"):
+    with pytest.raises(UnresolvedHost, match="does not resolve"):  # a CallbackRefused (422 at submit)
         check_callback_url("https://nowhere.invalid/", resolver=fails)
 
 
