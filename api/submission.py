@@ -45,6 +45,8 @@ def check_document_count(body: bytes, settings: ApiSettings) -> None:
     """A JSON body's documents, counted as a stream before the body is parsed whole: past the cap it
     is a 413 at once, whatever the body holds after (a malformed body is left to the parser)."""
     cap = settings.max_documents
+    if len(body) < 2 * (cap + 1):  # every item takes 2 bytes or more: this body cannot hold more
+        return
     try:
         for count, _ in enumerate(json_items(body.decode("utf-8", errors="replace")), 1):
             if count > cap:

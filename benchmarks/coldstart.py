@@ -26,21 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.compare import machine, versions, write_report
+from benchmarks.jit import CHILD
 from benchmarks.million import BASE, base_embeddings
 from benchmarks.systems import DEFAULT_DATA, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
-CHILD = """
-import json, sys, time
-start = time.perf_counter()
-import numpy as np
-from topicmap.schemas import PipelineParams
-from topicmap.pipeline.run import run_pipeline
-texts = json.load(open(sys.argv[1]))
-embeddings = np.load(sys.argv[2])
-topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
-print(json.dumps({"wall_s": time.perf_counter() - start, "stages": topic_map.meta.timings_s}))
-"""
 
 
 def run(command: list[str], cache: Path) -> tuple[float, dict[str, float]]:

@@ -43,12 +43,12 @@ streams wait for messages instead of polling (api/events.py).
 from __future__ import annotations
 
 from topicmap.errors import StaleVersion
-from topicmap.store.base import HEARTBEAT_INTERVAL_S, PREFIX, QUEUE_EVENTS, StoreBase
+from topicmap.store.base import HEARTBEAT_INTERVAL_S, PREFIX, QUEUE_EVENTS
 from topicmap.store.blobs import Blobs
 from topicmap.store.codec import gzip_bytes, gzip_written, inflate
 from topicmap.store.people import People
 from topicmap.store.quotas import Quotas, Usage
-from topicmap.store.records import JobRecords, is_terminal
+from topicmap.store.records import is_terminal
 from topicmap.store.shares import Shares
 from topicmap.store.versions import MapVersions
 from topicmap.store.workers import Workers
@@ -70,6 +70,3 @@ __all__ = [
 class JobStore(MapVersions, Blobs, Quotas, Workers, People, Shares):
     """Typed access to topicmap's Redis keys, one part per concern (records, blobs, versions,
     quotas, workers, people, shares). ``retention_s`` applies to everything a job owns."""
-
-
-assert issubclass(JobStore, JobRecords) and issubclass(JobStore, StoreBase)
