@@ -33,23 +33,6 @@ class ApiSettings(SharedSettings):
         description="Bytes a key's kept jobs may hold in Redis (compressed corpora, embeddings, maps); "
         "a submission beyond it is refused (429, or 413 when the corpus alone is larger).",
     )
-    webhook_secret: str = Field(
-        default="",
-        description="Master secret for webhook signatures (each key's secret is derived from it); "
-        "empty disables webhooks (callback_url is refused).",
-    )
-    webhook_allow_private: bool = Field(
-        default=False, description="Allow callbacks to loopback, private and link-local addresses (SSRF risk)."
-    )
-    webhook_allowed_hosts: str = Field(
-        default="", description="Comma-separated host or host:port callbacks may reach even when private."
-    )
-    webhook_timeout_s: float = Field(default=5, gt=0, le=60, description="Seconds one webhook attempt may take.")
-    webhook_backoff_s: float = Field(default=10, gt=0, description="Delay before the 2nd attempt; doubles after.")
-    webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a webhook is failed.")
-    webhook_retry_s: float = Field(
-        default=3600, gt=0, description="No attempt is made later than this after the job finished."
-    )
     worker_timeout_s: float = Field(default=30, description="A worker silent this long counts as gone.")
     parsed_cache_mb: int = Field(
         default=1024,

@@ -17,7 +17,17 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
 from starlette.exceptions import HTTPException
 
-from topicmap.errors import Conflict, Expired, Invalid, NotFound, StaleVersion, TooLarge, TopicmapError
+from topicmap.errors import (
+    Conflict,
+    Expired,
+    Invalid,
+    NotFound,
+    OverQuota,
+    StaleVersion,
+    TooLarge,
+    TopicmapError,
+    retry_after_s,
+)
 
 logger = logging.getLogger("topicmap.api")
 PROBLEM = "application/problem+json"
@@ -63,6 +73,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TopicmapError)
     async def core_error(_: Request, exc: TopicmapError) -> JSONResponse:
+        if isinstance(exc, OverQuota):  # 413 when it could never fit; 429 until stored data expires
+            if exc.never_fits:
+                return problem(413, str(exc))
+            return problem(429, str(exc), headers={"Retry-After": str(retry_after_s(exc))})
         return problem(status_of(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)

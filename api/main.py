@@ -18,7 +18,6 @@ from api.metrics import install_metrics
 from api.openapi import install_openapi
 from api.routes import assignments, columns, edits, health, jobs, people, results, search, shares, webhooks
 from api.routes.web import install_web
-from api.webhooks import running_sender
 from topicmap.logs import configure_logging
 
 DESCRIPTION = """\
@@ -80,9 +79,7 @@ class BodyTooLarge(Exception):
 
 @contextlib.asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    settings = get_settings()
-    async with running_sender(store_for(settings.redis_url, settings.retention_s), settings):
-        yield
+    yield
     await close_hubs()  # the progress subscription of this process
 
 

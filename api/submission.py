@@ -17,12 +17,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.callbacks import CallbackRefused, check_callback_url
 from api.config import ApiSettings
 from api.errors import ApiError
 from api.queue import enqueue
 from api.schemas import DocumentIn, JobAccepted, JobCreate
+from topicmap.callbacks import CallbackRefused, check_callback_url
 from topicmap.corpus import Caps, Corpus, CorpusError, corpus_from_documents, parse_corpus
+from topicmap.errors import OverQuota
 from topicmap.models import offered, parse_models
 from topicmap.readers import ReadError, json_items
 from topicmap.schemas import (
@@ -35,7 +36,7 @@ from topicmap.schemas import (
     JobRecord,
     PipelineParams,
 )
-from topicmap.store import JobStore, Usage
+from topicmap.store import PREFIX, JobStore
 from topicmap.views import UnknownColumn, check_columns
 
 logger = logging.getLogger("topicmap.api")
@@ -124,35 +125,11 @@ def checked_callback(settings: ApiSettings, url: str) -> Callback:
     """The webhook of a new job, once its URL passed the SSRF checks (422 with the reason otherwise)."""
     if not settings.webhook_secret:
         raise ApiError(422, "callback_url: webhooks are not enabled on this server (TOPICMAP_WEBHOOK_SECRET)")
-    allowed = {h.strip() for h in settings.webhook_allowed_hosts.split(",") if h.strip()}
     try:
-        check_callback_url(url, allow_private=settings.webhook_allow_private, allowed_hosts=allowed)
+        check_callback_url(url, allow_private=settings.webhook_allow_private, allowed_hosts=settings.webhook_hosts)
     except CallbackRefused as exc:
         raise ApiError(422, str(exc)) from None
     return Callback(url=url)
-
-
-def check_quota(settings: ApiSettings, usage: Usage, corpus_bytes: int) -> None:
-    """Refuse a corpus that would take the key over its storage quota (413 when it never could fit)."""
-    quota = settings.max_stored_bytes_per_key
-    if corpus_bytes > quota:
-        raise ApiError(
-            413, f"this corpus takes {mib(corpus_bytes)} compressed, over this key's storage quota of {mib(quota)}"
-        )
-    if usage.stored_bytes + corpus_bytes > quota:
-        expires_in = (usage.oldest_created_at or time.time()) + settings.retention_s - time.time()
-        raise ApiError(
-            429,
-            f"this key's jobs keep {mib(usage.stored_bytes)} of its {mib(quota)} storage quota and this corpus "
-            f"needs {mib(corpus_bytes)} more; delete finished jobs (DELETE /api/jobs/{{id}}?purge=true) or wait "
-            f"for them to expire (after {settings.retention_days:g} days, the oldest in "
-            f"{max(expires_in, 0) / 3600:.1f} h)",
-            headers={"Retry-After": str(max(int(expires_in), 1))},
-        )
-
-
-def mib(n: int) -> str:
-    return f"{n / 1024**2:.1f} MiB"
 
 
 async def read_documents(
@@ -233,7 +210,7 @@ def submit(
             )
     try:
         return queue_job(store, settings, owner, corpus, truncated, params, job_id, callback, assigns_to)
-    except ApiError:
+    except (ApiError, OverQuota):
         if idempotency_key:  # refused (429, 413, 503): the key was not used; a retry may use it
             store.forget_idempotency_key(owner, idempotency_key, job_id)
         raise
@@ -259,14 +236,16 @@ def queue_job(
             headers={"Retry-After": "30"},
         )
     sha, blob = store.compress_corpus(corpus.texts, corpus.ids, corpus.metadata)
-    check_quota(settings, usage, len(blob))
-    store.put_corpus_blob(sha, blob)
     counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
     record = JobRecord(
         id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
         stored_bytes=len(blob), callback=callback, kind="map" if assigns_to is None else "assignment",
         assigns_to=assigns_to,
     )  # fmt: skip
+    # Counted before anything is written, in one atomic step with the check (OverQuota: 413/429).
+    charged = {f"{PREFIX}corpus:{sha}": len(blob), f"{PREFIX}job:{job_id}": len(record.model_dump_json())}
+    store.charge(owner, charged, quota=settings.max_stored_bytes_per_key)
+    store.put_corpus_blob(sha, blob)
     store.create(record)
     try:
         enqueue(job_id)

@@ -55,6 +55,10 @@ pids+=($!)
 TOPICMAP_ROLE=queries "$VENV/bin/celery" -A worker.tasks worker -P solo -c 1 -Q queries \
   --without-mingle --without-gossip -n "queries@%h" &
 pids+=($!)
+# Webhook deliveries (queue "webhooks", threads) and the beat that relays due ones from the outbox.
+TOPICMAP_ROLE=webhooks "$VENV/bin/celery" -A worker.tasks worker -P threads -c 4 -Q webhooks -B \
+  -s "$RUN_DIR/celerybeat-schedule" --without-mingle --without-gossip -n "webhooks@%h" &
+pids+=($!)
 "$VENV/bin/uvicorn" api.main:app --host 127.0.0.1 --port "$API_PORT" &
 pids+=($!)
 

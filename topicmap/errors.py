@@ -3,6 +3,8 @@ answer (the API to an HTTP status in api/errors.py, the CLI to an exit code), ne
 
 from __future__ import annotations
 
+import time
+
 
 class TopicmapError(ValueError):
     """Base of the core's errors about what a caller asked for (not bugs): a ValueError, so the
@@ -43,3 +45,34 @@ class StaleVersion(Conflict):
     def __init__(self, latest: int) -> None:
         super().__init__(f"the latest version is {latest}")
         self.latest = latest
+
+
+class OverQuota(TopicmapError):
+    """Storing this would take the owner past their storage quota (every byte they make Redis hold)."""
+
+    def __init__(self, *, needed: int, held: int, quota: int, first_expiry: float | None) -> None:
+        self.needed, self.held, self.quota, self.first_expiry = needed, held, quota, first_expiry
+        if needed > quota:
+            message = f"this needs {mib(needed)}, more than the storage quota of {mib(quota)} alone"
+        else:
+            message = (
+                f"you hold {mib(held)} of your {mib(quota)} storage quota and this needs {mib(needed)} more; "
+                "purge finished jobs you no longer need (DELETE /api/jobs/{id}?purge=true: their maps are "
+                "released at once, corpora and embeddings when they expire) or wait"
+            )
+            if first_expiry is not None:
+                message += f" (the first stored data expires in {max(first_expiry - time.time(), 0) / 3600:.1f} h)"
+        super().__init__(message)
+
+    @property
+    def never_fits(self) -> bool:
+        return self.needed > self.quota
+
+
+def mib(n: int) -> str:
+    return f"{n / 1024**2:.1f} MiB"
+
+
+def retry_after_s(error: OverQuota) -> int:
+    """Seconds until the first of the owner's stored data expires (at least 1)."""
+    return max(int((error.first_expiry or time.time() + 3600) - time.time()), 1)

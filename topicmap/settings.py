@@ -20,6 +20,29 @@ class SharedSettings(BaseSettings):
         "name=directory entries (a job names a model, never a path).",
     )
 
+    webhook_secret: str = Field(
+        default="",
+        description="Master secret for webhook signatures (each key's secret is derived from it); "
+        "empty disables webhooks (callback_url is refused).",
+    )
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow callbacks to loopback, private and link-local addresses (SSRF risk)."
+    )
+    webhook_allowed_hosts: str = Field(
+        default="", description="Comma-separated host or host:port callbacks may reach even when private."
+    )
+    webhook_timeout_s: float = Field(default=5, gt=0, le=60, description="Seconds one webhook attempt may take.")
+    webhook_backoff_s: float = Field(default=10, gt=0, description="Delay before the 2nd attempt; doubles after.")
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a webhook is failed.")
+    webhook_retry_s: float = Field(
+        default=3600, gt=0, description="No attempt is made later than this after the job finished."
+    )
+
+    @property
+    def webhook_hosts(self) -> set[str]:
+        """Hosts (or host:port) callbacks may reach even when private."""
+        return {h.strip() for h in self.webhook_allowed_hosts.split(",") if h.strip()}
+
     @property
     def retention_s(self) -> int:
         return int(self.retention_days * 24 * 3600)

@@ -106,8 +106,9 @@ def add_to_map(
     sha, blob = store.compress_corpus(texts, ids, metadata)
     added.meta.corpus = sha
     attach_views(added, metadata, base.params)
-    store.put_corpus_blob(sha, blob)
-    stored = len(blob) + store.put_embeddings(sha, base.params.model, dump_array(np.vstack([mapped, vectors])))
+    store.put_corpus_blob(sha, blob, for_job=base.id)  # part of the map: counted toward its owner
+    vectors_blob = dump_array(np.vstack([mapped, vectors]))
+    stored = len(blob) + store.put_embeddings(sha, base.params.model, vectors_blob, for_job=base.id)
     operations = [{"op": "add", "assignment": record.id, "documents": len(corpus["ids"])}]
     try:
         entry = commit_version(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from topicmap.schemas import TASK_DELIVER_WEBHOOK, TASK_RELAY_WEBHOOKS, WEBHOOK_QUEUE
 from worker.config import WorkerSettings, get_settings
 
 
@@ -41,5 +42,14 @@ def create_celery(settings: WorkerSettings | None = None) -> Celery:
         worker_send_task_events=False,
         task_send_sent_event=False,
         worker_hijack_root_logger=False,
+        task_routes={TASK_DELIVER_WEBHOOK: {"queue": WEBHOOK_QUEUE}, TASK_RELAY_WEBHOOKS: {"queue": WEBHOOK_QUEUE}},
+        # The webhook worker runs this beat (celery worker -B): due webhooks are relayed from the outbox.
+        beat_schedule={
+            "relay-webhooks": {
+                "task": TASK_RELAY_WEBHOOKS,
+                "schedule": settings.webhook_relay_s,
+                "options": {"queue": WEBHOOK_QUEUE, "expires": settings.webhook_relay_s * 5},
+            }
+        },
     )
     return app

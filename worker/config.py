@@ -22,11 +22,13 @@ class WorkerSettings(SharedSettings):
     heartbeat_timeout_s: float = Field(default=30, description="A running job silent this long has lost its worker.")
     worker_name: str = Field(default_factory=socket.gethostname)
     warm_up: bool = Field(default=True, description="Load the model and compile UMAP's JIT at start.")
-    role: Literal["jobs", "queries"] = Field(
+    role: Literal["jobs", "queries", "webhooks"] = Field(
         default="jobs",
         description="jobs: map jobs and shards (the default queue); queries: a worker for the `queries` queue "
-        "(search queries), which only loads the model at start and sends no job heartbeat.",
+        "(search queries), which only loads the model at start and sends no job heartbeat; webhooks: the "
+        "worker for the `webhooks` queue (deliveries, with an embedded beat that relays due ones), no model.",
     )
+    webhook_relay_s: float = Field(default=2, gt=0, description="How often the webhook worker relays due webhooks.")
     shard_threshold: int = Field(
         default=20_000, ge=1, description="Jobs with more distinct documents have their embedding spread over workers."
     )

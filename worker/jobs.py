@@ -196,7 +196,8 @@ def _run(
     reporter = ProgressReporter(store, record.id, deadline, skip_embedding=embeddings is not None)
 
     def remember(vectors: npt.NDArray[np.float32]) -> None:
-        store.add_stored_bytes(record.id, store.put_embeddings(record.corpus, record.params.model, dump_array(vectors)))
+        stored = store.put_embeddings(record.corpus, record.params.model, dump_array(vectors), for_job=record.id)
+        store.add_stored_bytes(record.id, stored)
 
     texts = corpus["texts"]
     if embeddings is None and sharding is not None and len(set(texts)) > sharding.threshold:

@@ -139,12 +139,16 @@ class ShardBoard:
         if client.exists(self.key):
             return False
         pipe = client.pipeline()
+        sizes: dict[str, int] = {}
         for index, texts in enumerate(shards):
-            pipe.set(self.texts_key(index), zlib.compress(json.dumps(list(texts)).encode(), 1), ex=ttl)
+            blob = zlib.compress(json.dumps(list(texts)).encode(), 1)
+            pipe.set(self.texts_key(index), blob, ex=ttl)
+            sizes[self.texts_key(index)] = len(blob)
         fresh = json.dumps({"state": "pending", "worker": "", "at": 0, "attempts": 0, "error": ""})
         pipe.hset(self.key, mapping={"total": len(shards), **{str(i): fresh for i in range(len(shards))}})
         pipe.expire(self.key, ttl)
         pipe.execute()
+        self.store.charge_job(self.job_id, sizes)  # until dropped when the embedding is done
         return True
 
     def total(self) -> int:
@@ -172,6 +176,7 @@ class ShardBoard:
     def drop(self) -> None:
         total = self.total()
         self.store.redis.delete(self.key, *(self.texts_key(i) for i in range(total)))
+        self.store.release_job(self.job_id, [self.texts_key(i) for i in range(total)])
 
 
 def progress_of(claims: Sequence[dict[str, Any]], documents: int) -> ShardProgress:
@@ -225,7 +230,9 @@ class ShardEmbedder:
                     raise ShardStopped("the job stopped") from exc
 
             vectors = Embedder(encoder=self.encoder).fit([texts[i] for i in missing], on_batch=batch_done).embeddings_
-            self.store.put_vectors(self.model, [texts[i] for i in missing], encode_rows(vectors))
+            self.store.put_vectors(
+                self.model, [texts[i] for i in missing], encode_rows(vectors), for_job=self.board.job_id
+            )
         self.board.set_state(index, self.worker, "done")
 
     def run_claimed(self, index: int) -> bool:

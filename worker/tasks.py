@@ -4,13 +4,22 @@ and the worker's start-up hooks."""
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 from celery import group, signals
 
 from topicmap.logs import configure_logging
 from topicmap.models import configure_models
-from topicmap.schemas import DEFAULT_MODEL, TASK_EMBED_QUERY, TASK_EMBED_SHARD, TASK_RUN_JOB
+from topicmap.schemas import (
+    DEFAULT_MODEL,
+    TASK_DELIVER_WEBHOOK,
+    TASK_EMBED_QUERY,
+    TASK_EMBED_SHARD,
+    TASK_RELAY_WEBHOOKS,
+    TASK_RUN_JOB,
+    WEBHOOK_QUEUE,
+)
 from topicmap.store import JobStore
 from worker.celery_app import create_celery
 from worker.config import get_settings
@@ -75,6 +84,28 @@ def embed_query(model: str, texts: list[str]) -> list[list[float]]:
     return embed_texts(get_store(), model, texts)
 
 
+@celery.task(name=TASK_RELAY_WEBHOOKS, ignore_result=True)
+def relay_webhooks() -> int:
+    """Send a delivery task for each webhook due in the outbox (run by the webhook worker's beat)."""
+    from worker.webhooks import relay_due
+
+    return relay_due(get_store(), get_settings(), send_webhook)
+
+
+@celery.task(name=TASK_DELIVER_WEBHOOK, bind=True, ignore_result=True, max_retries=None)
+def deliver_webhook(self: Any, job_id: str, attempt: int = 1) -> None:
+    """Attempt ``attempt`` of a job's webhook; the next one is a Celery retry after a backoff."""
+    from worker.webhooks import deliver
+
+    delay = deliver(get_store(), get_settings(), job_id, attempt)
+    if delay is not None:
+        raise self.retry(kwargs={"job_id": job_id, "attempt": attempt + 1}, countdown=delay, queue=WEBHOOK_QUEUE)
+
+
+def send_webhook(job_id: str, attempt: int) -> None:
+    celery.send_task(TASK_DELIVER_WEBHOOK, kwargs={"job_id": job_id, "attempt": attempt}, queue=WEBHOOK_QUEUE)
+
+
 def dispatch_shards(job_id: str, count: int) -> None:
     """One task per shard, by name, as a Celery group: any worker takes any shard."""
     group(celery.signature(TASK_EMBED_SHARD, kwargs={"job_id": job_id, "index": i}) for i in range(count)).apply_async()
@@ -83,11 +114,16 @@ def dispatch_shards(job_id: str, count: int) -> None:
 @signals.setup_logging.connect
 def _logging(**_: Any) -> None:
     configure_logging()
+    if get_settings().role == "webhooks":  # the relay runs every few seconds: log attempts, not tasks
+        for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @signals.worker_init.connect
 def _warm_up(**_: Any) -> None:
     settings = get_settings()
+    if settings.role == "webhooks":
+        return  # no model: it only makes HTTP calls
     if settings.warm_up and settings.role == "queries":
         from worker.queries import loaded_encoder
 
@@ -100,7 +136,7 @@ def _warm_up(**_: Any) -> None:
 
 @signals.worker_ready.connect
 def _start_heartbeat(**_: Any) -> None:
-    if get_settings().role == "queries":
+    if get_settings().role != "jobs":
         return  # readiness counts workers that run jobs
     settings = get_settings()
     heartbeat = Heartbeat(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Header, Response
 
 from api.access import EditorDep, JobAccess, ViewerDep
-from api.deps import StoreDep
+from api.deps import SettingsDep, StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.maps import EXPIRED, cached_corpus, finished_record
@@ -95,6 +95,7 @@ def edit_map(
     body: EditRequest,
     response: Response,
     store: StoreDep,
+    settings: SettingsDep,
     access: EditorDep,
     if_match: Annotated[str | None, Header(description='The version the edit is based on, e.g. "3"')] = None,
 ) -> MapVersion:
@@ -112,7 +113,7 @@ def edit_map(
     expected = parse_if_match(if_match)
     for _ in range(RETRIES):
         try:
-            entry = commit_edit(store, access.reread(store), body, expected)
+            entry = commit_edit(store, access.reread(store), body, expected, settings.max_stored_bytes_per_key)
         except StaleVersion as stale:
             if expected is not None:
                 message = f"the map moved to version {stale.latest} meanwhile; reload it and edit again"
@@ -125,8 +126,9 @@ def edit_map(
     raise ApiError(409, "the map kept changing while this edit was applied; retry")
 
 
-def commit_edit(store: JobStore, access: JobAccess, body: EditRequest, expected: int | None) -> MapVersion:
-    """One attempt: read the latest version, apply the operations, commit if nobody committed first."""
+def commit_edit(store: JobStore, access: JobAccess, body: EditRequest, expected: int | None, quota: int) -> MapVersion:
+    """One attempt: read the latest version, apply the operations, commit if nobody committed first
+    (and the new version fits in the map owner's storage quota: it pays for the map's versions)."""
     record = finished_record(access)
     job_id = record.id
     latest = record.latest_version
@@ -148,7 +150,12 @@ def commit_edit(store: JobStore, access: JobAccess, body: EditRequest, expected:
             attach_views(edited.topic_map, corpus["metadata"], record.params)
     operations = [operation.model_dump(exclude_none=True) for operation in body.operations]
     return commit_version(
-        JobVersions(store, job_id), edited, latest=latest, author=access.name, operations=operations, if_match=expected
+        JobVersions(store, job_id, quota),
+        edited,
+        latest=latest,
+        author=access.name,
+        operations=operations,
+        if_match=expected,
     )
 
 

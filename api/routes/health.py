@@ -42,6 +42,10 @@ def stats(settings: SettingsDep, store: StoreDep, _admin: AdminDep) -> dict[str,
     """Queue length, live workers, jobs by state, recent job durations and documents per second.
     Admins only: it names the workers' hosts.
 
+    `stored_bytes_by_owner` is every byte each person makes Redis hold now (corpora, embeddings, map
+    versions, renderings, assignments; what they submitted, until it expires), against
+    `limits.max_stored_bytes_per_key`.
+
     `jobs_by_state` counts queued and running jobs now, and every job that succeeded, failed or was
     cancelled since the store began (counters: reading them costs the same for 10 jobs or 10 million).
     """
@@ -59,5 +63,6 @@ def stats(settings: SettingsDep, store: StoreDep, _admin: AdminDep) -> dict[str,
         "recent_jobs": len(durations),
         "recent_mean_duration_s": round(seconds / len(durations), 2) if durations else None,
         "recent_documents_per_s": round(sum(n for _, n in durations) / seconds, 1) if seconds else None,
+        "stored_bytes_by_owner": store.held_by_owner(),
         "limits": settings.limits(),
     }

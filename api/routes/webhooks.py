@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.access import OwnerDep
-from api.callbacks import key_secret
 from api.deps import SettingsDep
 from api.errors import ApiError
 from api.schemas import WebhookSecret
+from topicmap.callbacks import key_secret
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

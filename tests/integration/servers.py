@@ -95,20 +95,25 @@ class Worker:
 
     queries: bool = False
     """A query worker (queue ``queries``, search queries) rather than one that runs jobs."""
+    webhooks: bool = False
+    """The webhook worker (queue ``webhooks``, threads, with the beat that relays due webhooks)."""
 
     def start(self) -> None:
-        role = {"TOPICMAP_ROLE": "queries"} if self.queries else {}
+        role = {"TOPICMAP_ROLE": "queries"} if self.queries else {"TOPICMAP_ROLE": "webhooks"} if self.webhooks else {}
         env = service_env(self.redis_url, TOPICMAP_WORKER_NAME=self.name, **role, **self.extra_env)
-        command = [str(BIN / "celery"), "-A", "worker.tasks", "worker", "-P", "solo", "-c", "1",
+        pool = ["-P", "threads", "-c", "4"] if self.webhooks else ["-P", "solo", "-c", "1"]
+        command = [str(BIN / "celery"), "-A", "worker.tasks", "worker", *pool,
                    "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"{self.name}@%h"]  # fmt: skip
         if self.queries:
             command += ["-Q", "queries"]
+        if self.webhooks:
+            command += ["-Q", "webhooks", "-B", "-s", str(self.log.with_suffix(".beat-schedule"))]
         logged = self.log.stat().st_size if self.log.exists() else 0
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
         )
-        if self.queries:  # no job heartbeat: it is up once its log says so
+        if self.queries or self.webhooks:  # no job heartbeat: it is up once its log says so
             wait_for(lambda: b"ready." in self.log.read_bytes()[logged:], 240, f"query worker {self.name}")
             return
         client = redis.Redis.from_url(self.redis_url)
@@ -148,13 +153,8 @@ class Api:
         "bob"): members see only their own jobs (and what is shared with them), admins every job."""
         key, digest = new_key()
         self.keys["admin"] = key
-        store = JobStore(redis.Redis.from_url(self.redis_url))
         for name in ("alice", "bob"):
-            if store.get_user(name) is None:
-                store.add_user(name, "member")
-            key, digest_of_member = new_key()
-            store.add_key(name, digest_of_member)
-            self.keys[name] = key
+            self.add_member(name)
         env = service_env(self.redis_url, TOPICMAP_API_KEYS=f"admin:{digest}", **self.extra_env)
         command = [
             str(BIN / "uvicorn"),
@@ -167,6 +167,15 @@ class Api:
         ]
         self.process = subprocess.Popen(command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         wait_for(lambda: httpx.get(f"{self.url}/api/health").status_code == 200, 60, "the API")
+
+    def add_member(self, name: str) -> None:
+        """A member (made unless they exist) with a new key of theirs: ``client(name)`` uses it."""
+        store = JobStore(redis.Redis.from_url(self.redis_url))
+        if store.get_user(name) is None:
+            store.add_user(name, "member")
+        key, digest = new_key()
+        store.add_key(name, digest)
+        self.keys[name] = key
 
     def client(self, who: str = "alice") -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": self.keys[who]}, timeout=60)

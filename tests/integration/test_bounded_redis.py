@@ -11,7 +11,7 @@ import redis
 
 from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
-from topicmap.schemas import DEFAULT_MODEL, QUERY_QUEUE
+from topicmap.schemas import DEFAULT_MODEL, QUERY_QUEUE, WEBHOOK_QUEUE
 from topicmap.store import JobStore
 from topicmap.store.people import RECORD_KEYS
 from topicmap.store.shares import SHARE_KEYS
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 # Keys that Celery itself keeps in the broker: its queue list, exchange bindings and the unacked
 # bookkeeping of reserved messages. They are bounded by the messages in flight.
-CELERY_KEYS = ("celery", "_kombu", "unacked", "unacked_index", "unacked_mutex", QUERY_QUEUE)  # broker queues
+CELERY_KEYS = ("celery", "_kombu", "unacked", "unacked_index", "unacked_mutex", QUERY_QUEUE, WEBHOOK_QUEUE)
 FIXED_SIZE = {"tm:stats"}  # a handful of counters
 
 
@@ -64,6 +64,12 @@ def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, re
     presence = raw.hstrlen(artifacts, "doc-terms.bin")  # what moves update the counts from
     assert prerendered > 0 and terms > 0 and presence > 0
     assert status["stored_bytes"] == expected + prerendered + terms + presence > 0
+    # The owner's ledger names each of these things with its size.
+    ledger = JobStore(raw).held_names("alice")
+    assert ledger[f"tm:corpus:{record.corpus}"] == raw.strlen(f"tm:corpus:{record.corpus}")
+    assert ledger[f"tm:map:{finished_job}"] == raw.strlen(f"tm:map:{finished_job}")
+    assert ledger[f"{artifacts}#v1/terms.bin"] == terms and ledger[f"{artifacts}#doc-terms.bin"] == presence
+    assert ledger[f"tm:job:{finished_job}"] > 0
 
 
 def test_stats_and_metrics_read_counters_not_keys(
@@ -78,6 +84,7 @@ def test_stats_and_metrics_read_counters_not_keys(
     assert commands(raw, "scan", "keys") == before
     assert stats["jobs_submitted"] >= 1 and stats["jobs_by_state"]["succeeded"] >= 1
     assert stats["workers_alive"] >= 1 and "max_stored_bytes_per_key" in stats["limits"]
+    assert stats["stored_bytes_by_owner"]["alice"] >= JobStore(raw).held("alice").bytes > 0
     assert f'topicmap_jobs_finished_total{{state="succeeded"}} {float(stats["jobs_by_state"]["succeeded"])}' in metrics
 
 
@@ -115,15 +122,35 @@ def test_a_key_over_its_storage_quota_is_refused(quota_api: Api) -> None:
         # The quota is per key: bob still has room.
         assert bob.post("/api/jobs", json={"documents": sample_documents(100)}).status_code == 202
 
-        # Purging a finished job frees its share of the quota at once.
-        job = first.headers["location"]
-        assert client.delete(job, params={"purge": "true"}).status_code == 409  # still queued
-        assert bob.delete(job, params={"purge": "true"}).status_code == 404  # not bob's
-        assert client.delete(job).json()["state"] == "cancelled"
-        assert client.delete(job, params={"purge": "true"}).status_code == 204
-        assert client.get(job).status_code == 404
-        again = client.post("/api/jobs", json={"documents": sample_documents(150, offset=1350)})
-        assert again.status_code == 202, again.text
+
+def test_submit_cancel_purge_in_a_loop_never_holds_more_than_the_quota(quota_api: Api, redis_server: Redis) -> None:
+    """Purging a job releases what only it held (its record); its corpus stays in Redis until it
+    expires, so it keeps counting: the loop ends in a 429, and Redis never holds more than the quota."""
+    raw = redis.Redis.from_url(redis_server.url.removesuffix("/0") + "/1")
+    store = JobStore(raw)
+    quota = 60000
+    corpora: set[str] = set()
+    refused = None
+    quota_api.add_member("carol")  # a person of their own: nothing stored yet
+    with quota_api.client("carol") as client:
+        for offset in range(0, 3000, 100):
+            response = client.post("/api/jobs", json={"documents": sample_documents(100, offset=offset)})
+            if response.status_code == 429:
+                refused = response
+                break
+            assert response.status_code == 202, response.text
+            job = response.headers["location"]
+            record = store.get(job.rsplit("/", 1)[-1])
+            assert record is not None
+            corpora.add(record.corpus)
+            assert client.delete(job).json()["state"] == "cancelled"
+            assert client.delete(job, params={"purge": "true"}).status_code == 204
+            held = sum(raw.strlen(f"tm:corpus:{sha}") for sha in corpora)
+            assert held <= quota  # what Redis really holds for this person
+            assert store.held("carol").bytes >= held  # and all of it is counted
+    assert refused is not None, "the loop was never refused"
+    assert "storage quota" in refused.json()["detail"] and int(refused.headers["retry-after"]) > 0
+    assert "expire" in refused.json()["detail"]
 
 
 def test_a_full_redis_refuses_submissions_with_503_and_loses_nothing(quota_api: Api, redis_server: Redis) -> None:

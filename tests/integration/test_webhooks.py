@@ -72,17 +72,32 @@ def receiver() -> Iterator[Receiver]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def hooks_api(redis_server: Redis, servers_dir: Path, receiver: Receiver, worker: Worker) -> Iterator[Api]:
-    env = {
-        **API_ENV,
+def webhook_env(receiver: Receiver) -> dict[str, str]:
+    return {
         "TOPICMAP_WEBHOOK_SECRET": "integration-master-secret",
         "TOPICMAP_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{receiver.port}",
         "TOPICMAP_WEBHOOK_TIMEOUT_S": "1",
         "TOPICMAP_WEBHOOK_BACKOFF_S": "0.3",
         "TOPICMAP_WEBHOOK_MAX_ATTEMPTS": "3",
-        "TOPICMAP_MAX_ACTIVE_JOBS_PER_KEY": "10",
+        "TOPICMAP_WEBHOOK_RELAY_S": "0.5",
     }
+
+
+@pytest.fixture(scope="module")
+def webhook_worker(redis_server: Redis, servers_dir: Path, receiver: Receiver) -> Iterator[Worker]:
+    """The webhook worker (queue ``webhooks``): deliveries are Celery tasks, retries Celery retries."""
+    process = Worker(redis_server.url, servers_dir / "webhook-worker.log", "webhooks-1", webhook_env(receiver))
+    process.webhooks = True
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def hooks_api(
+    redis_server: Redis, servers_dir: Path, receiver: Receiver, worker: Worker, webhook_worker: Worker
+) -> Iterator[Api]:
+    env = {**API_ENV, **webhook_env(receiver), "TOPICMAP_MAX_ACTIVE_JOBS_PER_KEY": "10"}
     server = Api(redis_server.url, servers_dir / "hooks-api.log", extra_env=env)
     server.start()
     yield server

@@ -74,7 +74,7 @@ def test_compose_file_follows_the_compose_specification(compose: dict[str, Any])
 
 def test_compose_publishes_only_nginx_and_hardens_redis(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"nginx", "api", "worker", "query-worker", "redis"}
+    assert set(services) == {"nginx", "api", "worker", "query-worker", "webhook-worker", "redis"}
     assert [name for name, s in services.items() if "ports" in s] == ["nginx"]
     redis_command = " ".join(services["redis"]["command"])
     for option in ("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass", "--maxmemory"):
@@ -86,6 +86,9 @@ def test_compose_publishes_only_nginx_and_hardens_redis(compose: dict[str, Any])
     queries = services["query-worker"]  # search queries never wait behind a job: their own queue and process
     assert queries["image"] == worker["image"] and queries["command"][queries["command"].index("-Q") + 1] == "queries"
     assert queries["environment"]["TOPICMAP_ROLE"] == "queries" and "deploy" not in queries
+    hooks = services["webhook-worker"]  # deliveries: their own queue, threads, the beat that relays them
+    assert hooks["image"] == worker["image"] and hooks["command"][hooks["command"].index("-Q") + 1] == "webhooks"
+    assert "-B" in hooks["command"] and hooks["environment"]["TOPICMAP_ROLE"] == "webhooks" and "deploy" not in hooks
 
 
 def test_env_model_documents_every_setting() -> None:

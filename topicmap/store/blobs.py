@@ -8,13 +8,11 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from topicmap.store.base import (
-    PREFIX,
-    StoreBase,
-)
+from topicmap.store.base import PREFIX
+from topicmap.store.ledger import Ledger
 
 
-class Blobs(StoreBase):
+class Blobs(Ledger):
     @staticmethod
     def corpus_hash(texts: Sequence[str], ids: Sequence[str]) -> str:
         digest = hashlib.sha256()
@@ -30,10 +28,14 @@ class Blobs(StoreBase):
         payload = json.dumps({"texts": list(texts), "ids": list(ids), "metadata": list(metadata)})
         return cls.corpus_hash(texts, ids), zlib.compress(payload.encode(), 6)
 
-    def put_corpus_blob(self, sha: str, blob: bytes) -> None:
+    def put_corpus_blob(self, sha: str, blob: bytes, *, for_job: str | None = None) -> None:
+        """Store a compressed corpus (or keep the stored one longer); ``for_job``: count it toward
+        that job's owner (the API counts a submission's corpus itself, against the quota)."""
         key = f"{PREFIX}corpus:{sha}"
         if not self.redis.expire(key, self.retention_s):  # already stored: just keep it longer
             self.redis.set(key, blob, ex=self.retention_s)
+        if for_job is not None:
+            self.charge_job(for_job, {key: len(blob)})
 
     def put_corpus(self, texts: Sequence[str], ids: Sequence[str], metadata: Sequence[dict[str, Any]]) -> str:
         sha, blob = self.compress_corpus(texts, ids, metadata)
@@ -44,10 +46,13 @@ class Blobs(StoreBase):
         data = self.redis.get(f"{PREFIX}corpus:{sha}")
         return json.loads(zlib.decompress(data)) if data else None  # type: ignore[arg-type]
 
-    def put_embeddings(self, corpus: str, model: str, data: bytes) -> int:
-        """Store the embeddings; returns the bytes stored."""
+    def put_embeddings(self, corpus: str, model: str, data: bytes, *, for_job: str | None = None) -> int:
+        """Store the embeddings, counted toward ``for_job``'s owner; returns the bytes stored."""
         blob = zlib.compress(data, 1)
-        self.redis.set(self._embedding_key(corpus, model), blob, ex=self.retention_s)
+        key = self._embedding_key(corpus, model)
+        self.redis.set(key, blob, ex=self.retention_s)
+        if for_job is not None:
+            self.charge_job(for_job, {key: len(blob)})
         return len(blob)
 
     def get_embeddings(self, corpus: str, model: str) -> bytes | None:
@@ -58,13 +63,20 @@ class Blobs(StoreBase):
     def _embedding_key(corpus: str, model: str) -> str:
         return f"{PREFIX}embeddings:{corpus}:{hashlib.sha256(model.encode()).hexdigest()[:16]}"
 
-    def put_vectors(self, model: str, texts: Sequence[str], rows: Sequence[bytes]) -> int:
-        """Store one embedding (bytes) per text; returns the bytes stored."""
+    def put_vectors(
+        self, model: str, texts: Sequence[str], rows: Sequence[bytes], *, for_job: str | None = None
+    ) -> int:
+        """Store one embedding (bytes) per text, counted toward ``for_job``'s owner as one batch;
+        returns the bytes stored."""
+        keys = self._vector_keys(model, texts)
         pipe = self.redis.pipeline(transaction=False)
-        for key, row in zip(self._vector_keys(model, texts), rows, strict=True):
+        for key, row in zip(keys, rows, strict=True):
             pipe.set(key, row, ex=self.retention_s)
         pipe.execute()
-        return sum(len(row) for row in rows)
+        stored = sum(len(row) for row in rows)
+        if for_job is not None and keys:
+            self.charge_job(for_job, {f"{PREFIX}vec:job:{for_job}:{keys[0].rsplit(':', 1)[-1]}": stored})
+        return stored
 
     def get_vectors(self, model: str, texts: Sequence[str], chunk: int = 2000) -> list[bytes | None]:
         """The stored embedding of each text, or None; their lifetime restarts (they are in use)."""

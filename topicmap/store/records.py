@@ -91,7 +91,7 @@ class JobRecords(StoreBase):
                     if record.state != before.state:
                         self._count_transition(pipe, job_id, before.state, record.state)
                         if record.callback is not None and record.state in TERMINAL_STATES:
-                            pipe.zadd(WEBHOOKS, {job_id: time.time()})  # delivered by the API (api/webhooks.py)
+                            pipe.zadd(WEBHOOKS, {job_id: time.time()})  # the outbox (worker/webhooks.py)
                             pipe.expire(WEBHOOKS, self.retention_s)
                     pipe.publish(f"{PREFIX}events:{job_id}", payload)
                     pipe.execute()

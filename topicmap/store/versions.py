@@ -3,6 +3,7 @@ beside it (renderings, term counts, term presence), assignment results, and purg
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import cast
 
@@ -15,16 +16,18 @@ from topicmap.store.base import (
     WEBHOOKS,
 )
 from topicmap.store.codec import gzip_bytes, inflate
+from topicmap.store.ledger import Ledger
 from topicmap.store.records import JobRecords
 
 
-class MapVersions(JobRecords):
+class MapVersions(JobRecords, Ledger):
     def put_map(self, job_id: str, topic_map: TopicMap) -> int:
         """Stored gzip-framed, so the API can send the bytes as they are (``Content-Encoding: gzip``).
 
         Returns the bytes stored."""
         data = gzip_bytes(topic_map.model_dump_json().encode())
         self.redis.set(f"{PREFIX}map:{job_id}", data, ex=self.retention_s)
+        self.charge_job(job_id, {f"{PREFIX}map:{job_id}": len(data)})
         return len(data)
 
     @staticmethod
@@ -39,9 +42,12 @@ class MapVersions(JobRecords):
         data = self.get_map_bytes(job_id, version)
         return TopicMap.model_validate_json(inflate(data)) if data else None
 
-    def write_version(self, job_id: str, expected: int, topic_map: TopicMap, entry: MapVersion) -> int:
+    def write_version(
+        self, job_id: str, expected: int, topic_map: TopicMap, entry: MapVersion, quota: int | None = None
+    ) -> int:
         """Store ``topic_map`` as version ``expected + 1`` if the latest is still ``expected``; its
-        bytes count toward the job's stored bytes. Returns them.
+        bytes count toward the job's stored bytes and its owner's ledger (refused with
+        :class:`OverQuota` when that would pass ``quota``). Returns them.
 
         Only :func:`topicmap.edits.commit.commit_version` calls this (through :class:`JobVersions`).
         The version expires with the job's first map. Raises :class:`StaleVersion` when another
@@ -59,6 +65,9 @@ class MapVersions(JobRecords):
                 if record.latest_version != expected:
                     raise StaleVersion(record.latest_version)
                 ttl_ms = int(cast(int, pipe.pttl(self._map_key(job_id))))
+                name = self._map_key(job_id, entry.number)
+                expires_at = time.time() + max(ttl_ms, 1000) / 1000
+                self.charge(record.owner, {name: len(data)}, expires_at=expires_at, quota=quota)
                 updated = record.model_copy(
                     update={"versions": [*record.versions, entry], "stored_bytes": record.stored_bytes + len(data)}
                 )
@@ -68,6 +77,7 @@ class MapVersions(JobRecords):
                 pipe.publish(f"{PREFIX}events:{job_id}", updated.model_dump_json())
                 pipe.execute()
             except redis.WatchError:
+                self.release(record.owner, [name])
                 current = self.get(job_id)
                 raise StaleVersion(current.latest_version if current else 0) from None
         return len(data)
@@ -83,6 +93,8 @@ class MapVersions(JobRecords):
             pipe.hset(f"{PREFIX}artifacts:{job_id}", name, data)
             pipe.pexpire(f"{PREFIX}artifacts:{job_id}", ttl_ms)
             pipe.execute()
+            expires_at = time.time() + ttl_ms / 1000
+            self.charge_job(job_id, {self.artifact_name(job_id, name): len(data)}, expires_at=expires_at)
 
     def put_terms(self, job_id: str, version: int, data: bytes) -> int:
         """A map version's topic x term counts (topicmap/terms.py), beside its renderings: they expire
@@ -109,6 +121,7 @@ class MapVersions(JobRecords):
     def put_assignments(self, job_id: str, data: bytes) -> int:
         """An assignment job's result (gzip JSON); returns the bytes stored."""
         self.redis.set(f"{PREFIX}assignments:{job_id}", data, ex=self.retention_s)
+        self.charge_job(job_id, {f"{PREFIX}assignments:{job_id}": len(data)})
         return len(data)
 
     def get_assignments(self, job_id: str) -> bytes | None:
@@ -118,8 +131,13 @@ class MapVersions(JobRecords):
         """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
 
         The corpus and its embeddings are shared by every job on the same content (any key's), so
-        they stay until they expire; the job's bytes stop counting against its key's quota.
+        they stay until they expire, and count toward the owner's quota until then; what only this
+        job held stops counting at once.
         """
+        artifacts = [n.decode() for n in self.redis.hkeys(f"{PREFIX}artifacts:{record.id}")]  # type: ignore[union-attr]
+        released = [f"{PREFIX}{kind}:{record.id}" for kind in ("job", "map", "assignments")]
+        released += [self._map_key(record.id, version.number) for version in record.versions]
+        released += [self.artifact_name(record.id, name) for name in artifacts]
         pipe = self.redis.pipeline()
         for kind in ("job", "map", "artifacts", "assignments", "cancel"):
             pipe.delete(f"{PREFIX}{kind}:{record.id}")
@@ -128,6 +146,7 @@ class MapVersions(JobRecords):
         pipe.zrem(f"{PREFIX}jobs:{record.owner}", record.id)
         pipe.zrem(WEBHOOKS, record.id)
         pipe.execute()
+        self.release(record.owner, released)
 
 
 @dataclass
@@ -136,9 +155,11 @@ class JobVersions:
 
     store: MapVersions
     job_id: str
+    quota: int | None = None
+    """The owner's storage quota a new version must fit in (None: not checked)."""
 
     def write_version(self, expected: int, topic_map: TopicMap, entry: MapVersion) -> int:
-        return self.store.write_version(self.job_id, expected, topic_map, entry)
+        return self.store.write_version(self.job_id, expected, topic_map, entry, quota=self.quota)
 
     def read_terms(self, version: int) -> bytes | None:
         return self.store.get_terms(self.job_id, version)

@@ -41,6 +41,11 @@ class Workers(StoreBase):
     def schedule_webhook(self, job_id: str, at: float) -> None:
         self.redis.zadd(WEBHOOKS, {job_id: at})
 
+    def claim_webhook_attempt(self, job_id: str, number: int, lease_s: float) -> bool:
+        """The one delivery task that makes attempt ``number`` (duplicates of its message get False)."""
+        key = f"{PREFIX}webhook-attempt:{job_id}:{number}"
+        return bool(self.redis.set(key, "1", nx=True, ex=max(int(lease_s * 4), 60)))
+
     def drop_webhook(self, job_id: str) -> None:
         self.redis.zrem(WEBHOOKS, job_id)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.callbacks import CallbackRefused, UnresolvedHost, check_callback_url, key_secret, sign, verify
-from api.webhooks import next_attempt_delay
+from topicmap.callbacks import CallbackRefused, UnresolvedHost, check_callback_url, key_secret, sign, verify
+from topicmap.delivery import pinned
 
 
 def resolver(*addresses: str):  # type: ignore[no-untyped-def]
@@ -94,6 +94,22 @@ def test_signatures_verify_and_detect_tampering_and_age() -> None:
     assert not verify(secret, "soon", body, signature, now=1_700_000_010)
 
 
-def test_backoff_doubles_and_is_capped() -> None:
-    assert [next_attempt_delay(n, 10) for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
-    assert next_attempt_delay(30, 10) == 600
+def test_the_checked_addresses_are_returned_for_the_call_to_use() -> None:
+    found = check_callback_url("https://a.example.org/", resolver=resolver("93.184.216.34", "2606:2800:220:1::1"))
+    assert found == ["93.184.216.34", "2606:2800:220:1::1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "target", "host"),
+    [
+        ("https://hooks.example.org/t?x=1", "93.184.216.34", "https://93.184.216.34/t?x=1", "hooks.example.org"),
+        ("http://hooks.example.org:8080/t", "2606:2800:220:1::1", "http://[2606:2800:220:1::1]:8080/t",
+         "hooks.example.org:8080"),
+    ],
+)  # fmt: skip
+def test_a_call_connects_to_the_checked_address_and_names_the_host(
+    url: str, address: str, target: str, host: str
+) -> None:
+    request = pinned(url, address)
+    assert request.url == target and request.headers == {"Host": host}
+    assert request.extensions == ({"sni_hostname": "hooks.example.org"} if url.startswith("https") else {})

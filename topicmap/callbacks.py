@@ -60,8 +60,10 @@ def check_callback_url(
     allow_private: bool = False,
     allowed_hosts: Collection[str] = (),
     resolver: Resolver = resolve,
-) -> None:
-    """Raise :class:`CallbackRefused` unless ``url`` is a public http(s) target (or explicitly allowed)."""
+) -> list[str]:
+    """Raise :class:`CallbackRefused` unless ``url`` is a public http(s) target (or explicitly
+    allowed); return the addresses that were checked, so the call connects to one of them (no
+    second lookup that could answer otherwise: DNS rebinding)."""
     if len(url) > MAX_URL_LENGTH:
         raise CallbackRefused(f"callback_url is longer than {MAX_URL_LENGTH} characters")
     parts = urlsplit(url)
@@ -76,18 +78,21 @@ def check_callback_url(
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise CallbackRefused("callback_url has an invalid port") from None
-    if f"{host}:{port}" in allowed_hosts or host in allowed_hosts or allow_private:
-        return
     try:
         addresses = resolver(host, port)
     except OSError:
         raise UnresolvedHost(f"callback_url host {host!r} does not resolve") from None
+    if not addresses:
+        raise UnresolvedHost(f"callback_url host {host!r} has no address")
+    if f"{host}:{port}" in allowed_hosts or host in allowed_hosts or allow_private:
+        return addresses
     for address in addresses:
         reason = unsafe_reason(address)
         if reason:
             raise CallbackRefused(
                 f"callback_url resolves to a {reason} address ({address}); only public addresses can be called"
             )
+    return addresses
 
 
 def key_secret(master: str, owner: str) -> str:
