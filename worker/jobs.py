@@ -12,11 +12,13 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from topicmap.errors import IllegalTransition
 from topicmap.schemas import (
@@ -31,6 +33,7 @@ from topicmap.store import JobStore, gzip_written, is_terminal
 from topicmap.terms import TermTable, presence_to_bytes
 from topicmap.vectors import dump_array, load_array
 from topicmap.views import attach_views
+from worker import failpoints
 from worker.assignments import run_assignment
 from worker.progress import DeadlineExceeded, JobCancelled, ProgressReporter
 from worker.shards import ShardFailed, Sharding, embed_sharded
@@ -43,6 +46,7 @@ logger = logging.getLogger("topicmap.worker")
 
 # Share of a job's time each stage takes (measured on 20k documents on CPU), for the overall fraction.
 
+T = TypeVar("T")
 running_job: dict[str, str | None] = {"id": None}
 """The job this process is running, for the heartbeat thread."""
 
@@ -119,6 +123,9 @@ def execute_job(
         )
     except ShardFailed as exc:
         return finish(store, record, state="failed", error=JobError(code="shard_failed", detail=str(exc)))
+    except UNREACHABLE:  # Redis went away under the job: left running, so the reaper runs it again
+        logger.warning("redis unreachable during the job: it will be taken over", extra={"job_id": job_id})
+        raise
     except ValueError as exc:  # bad input the API could not see, e.g. an unknown model
         return finish(store, record, state="failed", error=JobError(code="invalid_input", detail=str(exc)))
     except Exception as exc:
@@ -129,7 +136,10 @@ def execute_job(
     finally:
         running_job["id"] = None
     try:
-        map_bytes = store_result(store, job_id, topic_map, terms)
+        failpoints.reached("store", record.attempts)
+        map_bytes = patiently(
+            lambda: store_result(store, job_id, topic_map, terms), job_id, "the map could not be stored", UNREACHABLE
+        )
     except OutOfMemoryError:  # Redis at maxmemory: the job fails clearly (if that can still be written)
         logger.error("the map could not be stored: Redis is full", extra={"job_id": job_id})
         detail = "the job store is full (Redis maxmemory): the map could not be kept; run the job again later"
@@ -193,7 +203,9 @@ def _run(
         raise ValueError("the corpus of this job has expired; submit it again")
     cached = store.get_embeddings(record.corpus, record.params.model)
     embeddings = load_array(cached) if cached else None
-    reporter = ProgressReporter(store, record.id, deadline, skip_embedding=embeddings is not None)
+    reporter = ProgressReporter(
+        store, record.id, deadline, skip_embedding=embeddings is not None, attempt=record.attempts
+    )
 
     def remember(vectors: npt.NDArray[np.float32]) -> None:
         stored = store.put_embeddings(record.corpus, record.params.model, dump_array(vectors), for_job=record.id)
@@ -243,6 +255,28 @@ def _record_shards(store: JobStore, job_id: str, summary: ShardProgress) -> None
     store.update(job_id, shards=summary)
 
 
+PATIENCE_S = 300.0
+"""How long a worker keeps trying to store a finished map, or a job's final state, while Redis is
+unreachable (restarting, partitioned) or refuses writes (full); after that the task fails and the
+reaper takes the job over once Redis is back."""
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def patiently(action: Callable[[], T], job_id: str, what: str, retry_on: tuple[type[Exception], ...]) -> T:
+    """``action()``, retried with backoff (0.5 s doubling to 10 s) for ``PATIENCE_S`` on ``retry_on``."""
+    give_up_at = time.monotonic() + PATIENCE_S
+    delay = 0.5
+    while True:
+        try:
+            return action()
+        except retry_on:
+            if time.monotonic() + delay > give_up_at:
+                raise
+            logger.warning(f"{what}: Redis refused or is unreachable; retrying", extra={"job_id": job_id})
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
 def finish(
     store: JobStore,
     record: JobRecord,
@@ -265,7 +299,12 @@ def finish(
     if stored_bytes is not None:
         changes["stored_bytes"] = stored_bytes
     try:
-        store.update(record.id, **changes)
+        patiently(
+            lambda: store.update(record.id, **changes),
+            record.id,
+            "the final state could not be written",
+            (OutOfMemoryError, *UNREACHABLE),
+        )
     except IllegalTransition as exc:  # e.g. cancelled while it ran: a final state stays final
         logger.info("job already final", extra={"job_id": record.id, "state": exc.before, "outcome": state})
         return {"job_id": record.id, "outcome": f"already {exc.before}"}

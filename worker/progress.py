@@ -8,11 +8,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import OutOfMemoryError  # type: ignore[attr-defined]  # missing from types-redis
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from topicmap.schemas import (
     STAGES,
     Progress,
 )
 from topicmap.store import JobStore
+from worker import failpoints
 
 logger = logging.getLogger("topicmap.worker")
 
@@ -40,6 +45,9 @@ class DeadlineExceeded(Exception):
     """The job ran past its deadline."""
 
 
+REDIS_AWAY = (RedisConnectionError, RedisTimeoutError, OutOfMemoryError)
+
+
 @dataclass
 class ProgressReporter:
     """The pipeline's progress callback: writes progress (throttled), checks cancel and deadline."""
@@ -48,6 +56,7 @@ class ProgressReporter:
     job_id: str
     deadline: float
     skip_embedding: bool = False
+    attempt: int = 1
     clock: Callable[[], float] = time.time
     started: float = field(default_factory=time.time)
     _last_write: float = 0.0
@@ -60,7 +69,7 @@ class ProgressReporter:
         stage_changed = stage != self._stage
         if not stage_changed and now - self._last_write < PROGRESS_WRITE_INTERVAL_S and done != total:
             return
-        if self.store.cancel_requested(self.job_id):
+        if self._cancel_requested():
             raise JobCancelled
         if stage_changed:
             logger.info(
@@ -70,13 +79,24 @@ class ProgressReporter:
         fraction = self.fraction(stage, done, total)
         elapsed = now - self.started
         eta = round(elapsed / fraction * (1 - fraction), 1) if fraction > 0.05 else None
-        self.store.update(
-            self.job_id,
-            stage=stage,
-            progress=Progress(done=done, total=total, fraction=round(fraction, 4)),
-            eta_s=eta,
-            heartbeat_at=now,
-        )
+        try:
+            self.store.update(
+                self.job_id,
+                stage=stage,
+                progress=Progress(done=done, total=total, fraction=round(fraction, 4)),
+                eta_s=eta,
+                heartbeat_at=now,
+            )
+        except REDIS_AWAY:  # progress is best effort: a Redis restart or a full Redis must not stop the work
+            logger.warning("progress not written: Redis refused or is unreachable", extra={"job_id": self.job_id})
+        if stage_changed:
+            failpoints.reached(stage, self.attempt)  # the stage is recorded: a test can see it
+
+    def _cancel_requested(self) -> bool:
+        try:
+            return self.store.cancel_requested(self.job_id)
+        except REDIS_AWAY:  # asked again at the next report
+            return False
 
     def fraction(self, stage: str, done: int, total: int) -> float:
         weights = dict(STAGE_WEIGHTS)

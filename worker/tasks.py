@@ -38,7 +38,7 @@ def get_store() -> JobStore:
     return JobStore.from_url(settings.redis_url, retention_s=settings.retention_s)
 
 
-@celery.task(name=TASK_RUN_JOB)
+@celery.task(name=TASK_RUN_JOB, ignore_result=True)  # the outcome is the job record
 def run_job(job_id: str) -> dict[str, Any]:
     """Run the stored job ``job_id``: the message carries only the id."""
     settings = get_settings()
@@ -58,7 +58,7 @@ def run_job(job_id: str) -> dict[str, Any]:
     )
 
 
-@celery.task(name=TASK_EMBED_SHARD)
+@celery.task(name=TASK_EMBED_SHARD, ignore_result=True)
 def embed_shard(job_id: str, index: int) -> dict[str, Any]:
     """Embed shard ``index`` of job ``job_id`` (and any other shard of it left unclaimed)."""
     from topicmap.pipeline.encoders import load_encoder

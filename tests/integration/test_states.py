@@ -67,3 +67,25 @@ def test_a_map_that_cannot_be_stored_fails_the_job_as_store_full(redis_server: R
     record = store.get(job_id)
     assert outcome["outcome"] == "failed" and record is not None and record.state == "failed"
     assert record.error is not None and record.error.code == "store_full" and "full" in record.error.detail
+
+
+def test_a_job_that_stopped_its_worker_every_time_fails_as_worker_lost(redis_server: Redis) -> None:
+    from topicmap.schemas import MAX_ATTEMPTS
+    from worker.jobs import execute_job
+
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = unqueued_job(store, state="running", attempts=MAX_ATTEMPTS, heartbeat_at=time.time() - 600)
+    outcome = execute_job(store, job_id, worker_name="w2", deadline_s=60, heartbeat_timeout_s=30)
+    record = store.get(job_id)
+    assert outcome["outcome"] == "failed" and record is not None and record.state == "failed"
+    assert record.error is not None and record.error.code == "worker_lost"
+
+
+def test_a_second_delivery_of_a_running_job_does_nothing(redis_server: Redis) -> None:
+    from worker.jobs import execute_job
+
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = unqueued_job(store, state="running", attempts=1, worker="w1", heartbeat_at=time.time())
+    before = store.get(job_id)
+    outcome = execute_job(store, job_id, worker_name="w2", deadline_s=60, heartbeat_timeout_s=30)
+    assert outcome["outcome"] == "running elsewhere" and store.get(job_id) == before
