@@ -16,7 +16,7 @@ from api.errors import install_error_handlers, problem
 from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.routes import assignments, columns, edits, health, jobs, people, results, search, shares, webhooks
+from api.routes import assignments, axes, columns, edits, health, jobs, people, results, search, shares, webhooks
 from api.routes.web import install_web
 from topicmap.logs import configure_logging
 
@@ -102,6 +102,7 @@ def create_app() -> FastAPI:
         jobs.router,
         results.router,
         search.router,
+        axes.router,
         assignments.router,
         columns.router,
         edits.router,

@@ -30,6 +30,10 @@ def enqueue(job_id: str) -> None:
     get_celery().send_task(TASK_RUN_JOB, kwargs={"job_id": job_id}, task_id=job_id)
 
 
+class ModelNotOffered(ValueError):
+    """The query worker does not have the map's embedding model (a 409: the map cannot be queried)."""
+
+
 class QueryWorkerUnavailable(RuntimeError):
     """The query worker did not embed the query in time (or failed to)."""
 
@@ -37,10 +41,15 @@ class QueryWorkerUnavailable(RuntimeError):
 def embed_query(model: str, text: str, timeout_s: float) -> list[float]:
     """The query's embedding from the query worker (queue ``queries``), waiting at most ``timeout_s``;
     a message nobody took by then expires rather than run late."""
+    return embed_texts(model, [text], timeout_s)[0]
+
+
+def embed_texts(model: str, texts: list[str], timeout_s: float) -> list[list[float]]:
+    """A few short texts' embeddings (queries, the poles of an axis) from the query worker."""
     from celery.exceptions import TimeoutError as CeleryTimeout
 
     result = get_celery().send_task(
-        TASK_EMBED_QUERY, kwargs={"model": model, "texts": [text]}, queue=QUERY_QUEUE, expires=timeout_s
+        TASK_EMBED_QUERY, kwargs={"model": model, "texts": texts}, queue=QUERY_QUEUE, expires=timeout_s
     )
     try:
         vectors = result.get(timeout=timeout_s, propagate=True)
@@ -50,6 +59,8 @@ def embed_query(model: str, text: str, timeout_s: float) -> list[float]:
             f"the query worker (queue {QUERY_QUEUE!r}) did not answer within {timeout_s:g} s; is it running?"
         ) from None
     except Exception as exc:  # the worker's error, e.g. a model it does not have
+        if "is not offered here" in str(exc) or type(exc).__name__ == "ModelNotFoundError":
+            raise ModelNotOffered(f"the query worker does not have this map's model: {exc}") from None
         raise QueryWorkerUnavailable(f"the query worker could not embed the query: {exc}") from None
     result.forget()
-    return list(vectors[0])
+    return [list(vector) for vector in vectors]

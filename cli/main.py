@@ -4,6 +4,7 @@
     topicmap edit maps/corpus --rename 3="Networking"
     topicmap assign maps/corpus next-week.csv
     topicmap search maps/corpus "complaints about invoices"
+    topicmap axes maps/corpus --x problem,praise --y cheap,premium
     topicmap warmup
     topicmap users add ana --role admin
 
@@ -23,6 +24,7 @@ import traceback
 from collections.abc import Sequence
 
 from cli.assign import assign
+from cli.axes import axes
 from cli.edit import edit
 from cli.fit import fit
 from cli.messages import EXIT_INTERNAL, fail
@@ -38,7 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        commands = {"edit": edit, "assign": assign, "search": search, "fit": fit, "warmup": warmup, "users": users}
+        commands = {
+            "edit": edit,
+            "assign": assign,
+            "search": search,
+            "axes": axes,
+            "fit": fit,
+            "warmup": warmup,
+            "users": users,
+        }
         return commands[args.command](args)
     except (TopicmapError, ModelNotFoundError) as exc:
         return fail(str(exc))

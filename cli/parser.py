@@ -1,10 +1,11 @@
-"""The command line's arguments: ``topicmap fit|edit|assign|search``."""
+"""The command line's arguments: ``topicmap fit|edit|assign|search|axes|warmup|users``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from topicmap.axes import PRESETS
 from topicmap.corpus import SUPPORTED_SUFFIXES
 from topicmap.schemas import DEFAULT_MODEL
 
@@ -147,6 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
     search.add_argument("query", metavar="QUERY", help="what to look for, in words")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="documents to show (default: 10)")
+    axes = commands.add_parser(
+        "axes",
+        help="place a fitted map's documents and topics between two poles written in words",
+        description="Semantic axes for the map in OUT_DIR (its latest version): each document's coordinate "
+        "is its cosine similarity to the second pole minus that to the first, with the map's model. Writes "
+        "axes.html and axes.csv in OUT_DIR and prints the topics from one end to the other.",
+    )
+    axes.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    poles_help = "two poles, comma-separated (problem,praise), or a preset: " + ", ".join(PRESETS)
+    axes.add_argument("--x", required=True, metavar="NEG,POS", help="the horizontal axis: " + poles_help)
+    axes.add_argument("--y", metavar="NEG,POS", help="a vertical axis (optional): " + poles_help)
     warmup = commands.add_parser(
         "warmup",
         help="compile the pipeline's numba code and prepare the model, once per install",

@@ -13,8 +13,9 @@ from typing import Annotated, Any, BinaryIO, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.access import ViewerDep
-from api.deps import StoreDep, parsed_cache
+from api.access import JobAccess, ViewerDep
+from api.axes import place_on_axes
+from api.deps import SettingsDep, StoreDep, parsed_cache
 from api.errors import ApiError
 from api.maps import (
     EXPIRED,
@@ -35,7 +36,7 @@ from topicmap.render.figures import UnknownLevel
 from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html
 from topicmap.render.static import StaticImageUnavailable, to_image
 from topicmap.schemas import Hierarchy, HierarchyNode, JobRecord, TopicMap
-from topicmap.store import JobStore, inflate
+from topicmap.store import JobStore, gzip_written, inflate
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
 
@@ -225,11 +226,13 @@ def get_figure(
     request: Request,
     store: StoreDep,
     access: ViewerDep,
+    settings: SettingsDep,
     kind: Annotated[
-        Literal["map", "sizes", "terms", "tree", "per_class", "over_time"],
+        Literal["map", "sizes", "terms", "tree", "per_class", "over_time", "axes"],
         Query(
             description="map: every document; sizes: topic sizes; terms: top terms; tree: the hierarchy; "
-            "per_class: topics per class (params.class_column); over_time: topics over time (params.time_column)"
+            "per_class: topics per class (params.class_column); over_time: topics over time (params.time_column); "
+            "axes: semantic axes (x, y: see GET …/axes)"
         ),
     ] = "map",
     format: Annotated[
@@ -245,18 +248,23 @@ def get_figure(
         Query(description="With kind=map: false leaves document texts out of the hover (fetch them by id)"),
     ] = True,
     version: VersionQuery = None,
+    x: Annotated[list[str] | None, Query(description="With kind=axes: the horizontal axis' two poles")] = None,
+    y: Annotated[list[str] | None, Query(description="With kind=axes: the vertical axis' two poles")] = None,
 ) -> Response:
     """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
     number = chosen_version(finished_record(access), version)
 
     def render(out: BinaryIO) -> None:
-        topic_map, corpus = finished_map(store, access, number)
-        try:
-            figure = build_figure(kind, topic_map, corpus["texts"] if texts else None, level=level)
-        except UnknownLevel as exc:
-            raise ApiError(422 if level else 404, str(exc)) from None
-        except NotInMap as exc:
-            raise ApiError(404, str(exc)) from None
+        if kind == "axes":
+            figure = axes_figure_of(store, access, number, x, y, settings.query_timeout_s)
+        else:
+            topic_map, corpus = finished_map(store, access, number)
+            try:
+                figure = build_figure(kind, topic_map, corpus["texts"] if texts else None, level=level)
+            except UnknownLevel as exc:
+                raise ApiError(422 if level else 404, str(exc)) from None
+            except NotInMap as exc:
+                raise ApiError(404, str(exc)) from None
         if format == "html":
             out.write(to_standalone_html(figure, title=f"topicmap {kind}").encode())
         elif format in ("png", "svg"):
@@ -267,10 +275,25 @@ def get_figure(
         else:
             out.write(to_json(figure).encode())
 
+    if kind == "axes":  # one per pair of poles: drawn each time (a matrix product), not stored
+        return stored_response(request, gzip_written(render), MEDIA_TYPES[format])
     name = figure_artifact(kind, format, level=level, texts=texts)
     blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
     media_type = MEDIA_TYPES[format]
     return stored_response(request, blob, media_type)
+
+
+def axes_figure_of(
+    store: JobStore, access: JobAccess, version: int, x: list[str] | None, y: list[str] | None, timeout_s: float
+) -> Any:
+    from topicmap.axes import parse_axis
+    from topicmap.render.axes import axes_figure
+
+    if not x:
+        raise ApiError(422, "x: kind=axes needs an axis, e.g. x=problem,praise")
+    x_axis, y_axis = parse_axis("x", x), parse_axis("y", y) if y else None
+    placed = place_on_axes(store, access, version, x_axis, y_axis, timeout_s)
+    return axes_figure(placed.topic_map, x_axis, placed.x, y_axis, placed.y, placed.places)
 
 
 @router.get(

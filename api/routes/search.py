@@ -13,7 +13,7 @@ from api.deps import SettingsDep, StoreDep, parsed_cache
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.maps import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
-from api.queue import QueryWorkerUnavailable, embed_query
+from api.queue import ModelNotOffered, QueryWorkerUnavailable, embed_query
 from api.schemas import DocumentOut
 from topicmap.edits.operations import NO_EMBEDDINGS
 from topicmap.schemas import JobRecord, TopicMap
@@ -138,6 +138,8 @@ def searched(
     else:
         try:
             query = np.asarray(embed_query(model, q, timeout_s), dtype=np.float32)
+        except ModelNotOffered as exc:
+            raise ApiError(409, str(exc)) from None
         except QueryWorkerUnavailable as exc:
             raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from None
     return record, topic_map, corpus, vectors, query

@@ -8,6 +8,7 @@
 //   versions.js   the versions list and restore; edit(), the one way the page changes a map
 //   documents.js  the documents list, paging, the lasso selection and moving it
 //   search.js     search by words or by meaning
+//   axes.js       semantic axes: documents and topics between two poles
 //   colour.js     colour by the outlier flag or a metadata column
 //   assign.js     assign new documents to the shown map (and add them)
 //   share.js      share the map with a person or by a link
@@ -15,6 +16,7 @@
 import { getKey, json, linkToken } from "./api.js";
 import { readAddress, whileApplying } from "./address.js";
 import { setupAssign } from "./assign.js";
+import "./axes.js";
 import "./colour.js";
 import { listDocuments } from "./documents.js";
 import { $, say } from "./dom.js";

@@ -22,6 +22,7 @@ from topicmap.schemas import DocumentCounts, JobRecord, PipelineParams
 from topicmap.store import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-results" / "web"
 
 # Short timings so failure recovery is observable in seconds: a message unacknowledged for 8 s is
 # redelivered (checked every second), and a job silent for 4 s has lost its worker.
@@ -130,6 +131,25 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def page(browser: object, edge: str, api: Api) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.dialogs = []
+    page.console = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: page.console.append(f"pageerror: {error}"))
+    page.on("response", lambda r: page.console.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(edge + "/")
+    page.fill("#api-key", api.keys["alice"])
+    page.click("#key-form button")
+    page.wait_for_selector("#key-status:has-text('key accepted')")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield page
+    context.close()
 
 
 def sample_documents(n: int, offset: int = 0) -> list[dict[str, str]]:

@@ -41,6 +41,7 @@ JOB_ROUTES: dict[tuple[str, str], set[str]] = {
     ("GET", "/columns/{name}"): READ,
     ("GET", "/search"): READ,
     ("GET", "/topics/search"): READ,
+    ("GET", "/axes"): READ,
     ("GET", "/versions"): READ,
     ("POST", "/edits"): EDIT,
     ("POST", "/assignments"): ASSIGN,
@@ -79,6 +80,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/documents"): {"q": "package"},
     ("GET", "/search"): {"q": "package"},
     ("GET", "/topics/search"): {"q": "package"},
+    ("GET", "/axes"): {"x": "library,program"},
     ("GET", "/figure"): {"kind": "sizes"},
 }
 

@@ -7,40 +7,19 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image, ImageStat
 
-from tests.integration.conftest import mapped_job, sample_csv, sample_documents
-from tests.integration.servers import Api, Redis, Worker
+from tests.integration.conftest import SHOTS, mapped_job, sample_csv, sample_documents
+from tests.integration.servers import Redis, Worker
 from tests.integration.synthetic import corpus_rows, store_finished_job
 from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 XSS = "<img src=x onerror=alert(1)>"
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "web"
-
-
-@pytest.fixture
-def page(browser: object, edge: str, api: Api) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.dialogs = []
-    page.console = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: page.console.append(f"pageerror: {error}"))
-    page.on("response", lambda r: page.console.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(edge + "/")
-    page.fill("#api-key", api.keys["alice"])
-    page.click("#key-form button")
-    page.wait_for_selector("#key-status:has-text('key accepted')")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield page
-    context.close()
 
 
 PLOT_BOX = """() => {

@@ -1,0 +1,45 @@
+"""The semantic axes panel in a real browser, through nginx, with the query worker embedding poles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.conftest import mapped_job, sample_documents
+from tests.integration.servers import Worker
+from tests.integration.test_web import open_stored_job, shot
+
+pytestmark = pytest.mark.integration
+
+
+def test_place_a_map_on_semantic_axes_from_the_page(
+    page: object, client: httpx.Client, worker: Worker, query_worker: Worker
+) -> None:
+    job_id = mapped_job(client, sample_documents(300, offset=900), min_topic_size=5)
+    open_stored_job(page, job_id)
+    page.select_option("#axes-x-preset", "sentiment")  # type: ignore[attr-defined]
+    assert page.input_value("#axes-x-negative") == "problem"  # type: ignore[attr-defined]
+    page.fill("#axes-x-negative", "fonts and typefaces")  # type: ignore[attr-defined]
+    page.fill("#axes-x-positive", "games to play")  # type: ignore[attr-defined]
+    page.fill("#axes-y-negative", "sending e-mail")  # type: ignore[attr-defined]
+    page.fill("#axes-y-positive", "music and audio")  # type: ignore[attr-defined]
+    page.click("#axes-draw")  # type: ignore[attr-defined]
+    page.wait_for_selector("#axes-status:has-text('0 is halfway')", timeout=60_000)  # type: ignore[attr-defined]
+    meta = page.evaluate("document.getElementById('plot').layout.meta")  # type: ignore[attr-defined]
+    assert meta == {
+        "kind": "axes",
+        "x": ["fonts and typefaces", "games to play"],
+        "y": ["sending e-mail", "music and audio"],
+    }
+    labels = page.evaluate(  # type: ignore[attr-defined]
+        "document.getElementById('plot').data.filter(t => t.mode === 'markers+text').map(t => t.text.length)"
+    )
+    assert labels and labels[0] > 0
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    path: Path = shot(page, "9-axes")
+    assert path.stat().st_size > 10_000
+    page.click("#axes-back")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').layout.meta?.kind !== 'axes'")  # type: ignore[attr-defined]
+    assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
