@@ -1,10 +1,11 @@
-"""Search by meaning on a 20,000-document map while the job worker is busy: ``python -m benchmarks.search``.
+"""Search by meaning and semantic axes on a 20,000-document map, the job worker busy: ``python -m benchmarks.search``.
 
 A real redis-server, the API behind nginx, a job worker and a query worker (queue ``queries``). A
 finished 20,000-document job is stored (real texts, a synthetic map and embeddings: the time of a
 search does not depend on how the map was made); a second job of 20,000 new texts keeps the job
 worker embedding for minutes. Meanwhile: distinct queries (each embedded by the query worker) and
-repeated ones (their embedding kept in Redis), timed as a client sees them through nginx; and the
+repeated ones (their embedding kept in Redis), semantic axes with new and repeated poles (JSON and
+the Plotly figure), timed as a client sees them through nginx; and the
 memory of the query worker and of the API process before and after. Writes the ``search`` block of
 docs/benchmarks.md; nothing here asserts a time.
 """
@@ -74,6 +75,20 @@ def main() -> None:
                         f"/api/jobs/{job_id}/topics/search", params={"q": f"{WORDS[i]} topic {i}"}
                     ).raise_for_status()
                     topics_times.append(time.perf_counter() - started)
+                axes_new, axes_repeated, axes_figure = [], [], []
+                for i in range(10):
+                    poles = {
+                        "x": f"{WORDS[i % len(WORDS)]} {i},{WORDS[(i + 4) % len(WORDS)]} {i}",
+                        "y": f"{WORDS[(i + 7) % len(WORDS)]} {i},{WORDS[(i + 9) % len(WORDS)]} {i}",
+                    }
+                    for timings, path, extra in (
+                        (axes_new, "axes", {}),  # four poles embedded by the query worker
+                        (axes_repeated, "axes", {}),  # the same poles: kept in Redis
+                        (axes_figure, "figure", {"kind": "axes"}),
+                    ):
+                        started = time.perf_counter()
+                        client.get(f"/api/jobs/{job_id}/{path}", params={**poles, **extra}).raise_for_status()
+                        timings.append(time.perf_counter() - started)
                 state = client.get(f"/api/jobs/{busy}").json()
                 api_after = rss_mib(stack.api_pid)
                 query_rss = rss_mib(queries.process.pid) if queries.process else 0.0
@@ -101,6 +116,9 @@ def main() -> None:
         row("search, a new query (embedded by the query worker)", fresh),
         row("search, a repeated query (its embedding kept)", repeated),
         row("topics/search, a new query", topics_times),
+        row("axes (2 axes), new poles (4 embedded by the query worker)", axes_new),
+        row("axes (2 axes), repeated poles (their embeddings kept)", axes_repeated),
+        row("figure?kind=axes (Plotly JSON of every document)", axes_figure),
         "",
         f"First search of the map (its {args.documents:,} embeddings read from Redis into the API process): "
         f"{first * 1000:.0f} ms. Memory: the query worker {query_rss:.0f} MiB resident (the int8 model); "
