@@ -72,6 +72,11 @@ class TopicHierarchy:
     max_topic_share : float, default=0.5
         Terms found in more than this share of all topics ("package" in package descriptions)
         never label a node: they cannot tell one theme from another.
+    theme_labels : {"shared", "level"}, default="shared"
+        "shared": a theme is named by the terms most of its topics share (in the top terms of at
+        least half of them), the most distinctive first; when its topics share none, by its two
+        largest topics ("rust, javascript and 3 more"). "level": the level's c-TF-IDF terms alone
+        (before; they can join unrelated children: "audio · perl · devices"). docs/pipeline.md.
 
     Attributes
     ----------
@@ -90,11 +95,13 @@ class TopicHierarchy:
         n_terms: int = 10,
         label_idf: Literal["level", "topics"] = "level",
         max_topic_share: float = 0.5,
+        theme_labels: Literal["shared", "level"] = "shared",
     ) -> None:
         self.method = method
         self.n_terms = n_terms
         self.label_idf = label_idf
         self.max_topic_share = max_topic_share
+        self.theme_labels = theme_labels
 
     def fit(
         self,
@@ -141,6 +148,11 @@ class TopicHierarchy:
                 node.parent = parents[node.topics[0]]
                 level_nodes.append(node)
             self._label(level_nodes, ordered, counts, vocabulary)
+            if self.theme_labels == "shared":
+                size_of = dict(zip(topic_ids, sizes.tolist(), strict=True))
+                common = self._common_terms(counts, vocabulary)
+                for node in level_nodes:
+                    node.label = shared_label(node, topic_terms, topic_labels, size_of, common) or node.label
             self.assignment_[level] = {t: node.id for node in level_nodes for t in node.topics}
             parents = self.assignment_[level]
             self.nodes_.extend(level_nodes)
@@ -179,6 +191,13 @@ class TopicHierarchy:
                     cuts[level] = groups
         return cuts
 
+    def _common_terms(self, counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> set[str]:
+        """Terms in more than ``max_topic_share`` of all topics: they never name a theme."""
+        if counts.shape[0] < MIN_TOPICS_FOR_SHARE or counts.shape[1] == 0:
+            return set()
+        share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
+        return {str(vocabulary[i]) for i in np.flatnonzero(share > self.max_topic_share)}
+
     def _label(
         self, nodes: list[Node], rows: list[list[int]], counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]
     ) -> None:
@@ -197,3 +216,63 @@ class TopicHierarchy:
         for node, row in zip(nodes, range(weights.shape[0]), strict=True):
             node.terms = top_terms(weights.getrow(row), vocabulary, self.n_terms)
             node.label = readable_label([t for t, _ in node.terms]) or f"Theme {node.id}"
+
+
+SHARED_TOP = 10
+"""A topic "has" a term when it is among its top terms (the ones its own label is made from)."""
+
+
+def shared_label(
+    node: Node,
+    topic_terms: dict[int, list[tuple[str, float]]],
+    topic_labels: dict[int, str],
+    size_of: dict[int, int],
+    common: set[str],
+) -> str:
+    """What a person would call a theme: the terms at least half of its topics have among their top
+    terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
+    share them), or, when they share none, its largest topics: "A, B and N more"."""
+    tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in node.topics}
+    n = len(node.topics)
+    support: dict[str, int] = {}
+    for terms in tops.values():
+        for term in set(terms):
+            support[term] = support.get(term, 0) + 1
+    distinctive = {term: rank for rank, (term, _) in enumerate(node.terms)}
+    shared = [term for term, count in support.items() if 2 * count >= n and term not in common]
+    shared.sort(key=lambda term: (distinctive.get(term, len(distinctive)), -support[term], term))
+    if shared:
+        return readable_label(shared)
+    return largest_topics_label(node.topics, topic_labels, size_of)
+
+
+def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> str:
+    """ "A, B and N more": the lead terms of a theme's two largest topics (distinct), and how many
+    other topics it holds."""
+    leads: list[str] = []
+    for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
+        lead = topic_labels.get(topic, "").split(" · ")[0].strip()
+        if lead and lead not in leads:
+            leads.append(lead)
+        if len(leads) == 2:
+            break
+    rest = len(topics) - len(leads)
+    if not leads:
+        return ""
+    if rest <= 0:
+        return " and ".join(leads)
+    return f"{', '.join(leads)} and {rest} more"
+
+
+def acceptable_label(
+    label: str, topics: list[int], topic_terms: dict[int, list[tuple[str, float]]], topic_labels: dict[int, str]
+) -> bool:
+    """The check of docs/pipeline.md: every term of a theme's label is among the top terms of at least
+    half its topics, or the label names its largest topics ("A, B and N more", "A and B")."""
+    if " more" in label or (" and " in label and " · " not in label):
+        leads = {topic_labels.get(t, "").split(" · ")[0].strip() for t in topics}
+        named = label.rsplit(" and ", 1)[0].split(", ")
+        return all(name.strip() in leads for name in named)
+    terms = [term.strip() for term in label.split(" · ") if term.strip()]
+    tops = [{term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]} for t in topics]
+    return bool(terms) and all(2 * sum(term in top for top in tops) >= len(topics) for term in terms)

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from tests.conftest import HashingEncoder, planted_corpus
-from topicmap.pipeline.hierarchy import TopicHierarchy, level_sizes
+from topicmap.pipeline.hierarchy import Node, TopicHierarchy, acceptable_label, level_sizes, shared_label
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams
 
@@ -116,3 +116,35 @@ def test_a_word_of_every_topic_never_labels_a_theme() -> None:
     assert all(n.terms[0][0].startswith("theme") for n in themes)
     unfiltered = [n for n in TopicHierarchy(max_topic_share=1.0).fit(*args).nodes_ if n.level == "coarse"]
     assert any(n.terms[0][0] == "package" for n in unfiltered)  # what the filter is for
+
+
+def terms_of(*words: str) -> list[tuple[str, float]]:
+    return [(word, 1.0 - i / 10) for i, word in enumerate(words)]
+
+
+def test_a_theme_is_named_by_what_most_of_its_topics_share() -> None:
+    topic_terms = {
+        1: terms_of("audio", "mixer", "alsa"),
+        2: terms_of("audio", "player", "playlist"),
+        3: terms_of("perl", "audio", "module"),
+        4: terms_of("devices", "usb"),
+    }
+    labels = {t: " · ".join(w for w, _ in terms[:3]) for t, terms in topic_terms.items()}
+    # The level's c-TF-IDF ranks "perl" and "devices" high: before, the theme read "audio · perl · devices".
+    node = Node("c0", "coarse", "root", [1, 2, 3, 4], terms=terms_of("perl", "audio", "devices", "usb"))
+    label = shared_label(node, topic_terms, labels, {1: 30, 2: 20, 3: 10, 4: 5}, common=set())
+    assert label == "audio"  # in 3 of 4 topics; "perl", "devices" in one each
+    assert acceptable_label(label, node.topics, topic_terms, labels)
+    assert not acceptable_label("audio · perl · devices", node.topics, topic_terms, labels)
+
+
+def test_topics_that_share_nothing_are_named_by_the_largest() -> None:
+    topic_terms = {1: terms_of("rust", "crate"), 2: terms_of("javascript", "node"), 3: terms_of("game", "input")}
+    labels = {1: "rust · crate", 2: "javascript · node", 3: "game · input"}
+    node = Node("c1", "coarse", "root", [1, 2, 3], terms=terms_of("rust", "javascript", "game"))
+    label = shared_label(node, topic_terms, labels, {1: 50, 2: 40, 3: 10}, common=set())
+    assert label == "rust, javascript and 1 more"
+    assert acceptable_label(label, node.topics, topic_terms, labels)
+    # A word of most topics of the whole map never names a theme, even when all its topics have it.
+    shared = {1: terms_of("package", "rust"), 2: terms_of("package", "node"), 3: terms_of("package", "game")}
+    assert shared_label(node, shared, labels, {1: 50, 2: 40, 3: 10}, common={"package"}).endswith("and 1 more")
