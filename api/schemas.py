@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -157,6 +157,9 @@ class JobList(BaseModel):
 class TopicOut(BaseModel):
     id: int
     label: str
+    named_by: Literal["terms", "person"] = Field(
+        default="terms", description="terms: the label is made from the top terms; person: a rename or a seed topic."
+    )
     size: int
     terms: list[Term]
     x: float

@@ -23,6 +23,7 @@ from scipy.stats import spearmanr
 from benchmarks.compare import machine, write_report
 from benchmarks.systems import DEFAULT_DATA, load_sample
 from topicmap.axes import axis_scores
+from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import load_encoder
 from topicmap.schemas import DEFAULT_MODEL
 from topicmap.vectors import normalised
@@ -45,7 +46,7 @@ def main() -> None:
     texts, labels, _ = load_sample(DEFAULT_DATA, args.documents)
     encoder = load_encoder(DEFAULT_MODEL)
     started = time.perf_counter()
-    vectors = normalised(np.asarray(encoder.encode(texts), dtype=np.float32))
+    vectors = normalised(Embedder(encoder=encoder).fit(texts).embeddings_)  # in batches
     embed_s = time.perf_counter() - started
     rows = []
     coordinates = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,8 +23,12 @@ if TYPE_CHECKING:
 
 
 def fit(args: argparse.Namespace) -> int:
+    seeds = read_seed_topics(args.seed_topics) if args.seed_topics else []
+    if isinstance(seeds, str):
+        return fail(seeds)
     try:
         params = PipelineParams(
+            seed_topics=seeds,
             min_topic_size=args.min_topic_size,
             n_topics=args.topics,
             seed=args.seed,
@@ -37,7 +42,9 @@ def fit(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else ""
-        return fail(f"invalid {OPTION_OF_FIELD.get(field, '--' + field.replace('_', '-'))}: {error['msg']}")
+        where = ".".join(str(part) for part in error["loc"][1:])
+        option = OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
+        return fail(f"invalid {option}{f' ({where})' if where else ''}: {error['msg']}")
     corpus = read_corpus(
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
     )
@@ -95,3 +102,16 @@ def fit(args: argparse.Namespace) -> int:
     )
     print(args.out / "map.html")
     return 0
+
+
+def read_seed_topics(path: Path) -> list[Any] | str:
+    """The seed topics of a JSON file (a list of objects), or what is wrong with it."""
+    import json
+
+    try:
+        seeds = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"--seed-topics {path}: not a readable JSON file ({exc})"
+    if not isinstance(seeds, list):
+        return f'--seed-topics {path}: expected a JSON list of {{"label": ..., "description": ...}}'
+    return seeds

@@ -9,7 +9,12 @@ from topicmap.axes import PRESETS
 from topicmap.corpus import SUPPORTED_SUFFIXES
 from topicmap.schemas import DEFAULT_MODEL
 
-OPTION_OF_FIELD = {"n_topics": "--topics", "n_neighbors": "--neighbors", "keep_outliers": "--keep-outliers"}
+OPTION_OF_FIELD = {
+    "n_topics": "--topics",
+    "n_neighbors": "--neighbors",
+    "keep_outliers": "--keep-outliers",
+    "seed_topics": "--seed-topics",
+}
 
 
 DESCRIPTION = """\
@@ -81,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="UMAP neighbours: larger gives broader topics (default: %(default)s)",
     )
     fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
+    fit.add_argument(
+        "--seed-topics",
+        type=Path,
+        metavar="FILE",
+        help='topics you already know: a JSON list of {"label": ..., "description": ...}; documents close '
+        'enough to one form it, under its label (docs/pipeline.md, "Seeded topics")',
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress bars")
     fit.add_argument(
         "--png",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from topicmap.seed_topics import MAX_SEED_TOPICS, SeedTopic
 
 TASK_RUN_JOB = "topicmap.run_job"
 TASK_EMBED_SHARD = "topicmap.embed_shard"
@@ -105,6 +107,23 @@ class PipelineParams(BaseModel):
     )
     n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
     n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")
+    seed_topics: list[SeedTopic] = Field(
+        default_factory=list,
+        description=f"Topics you already know (at most {MAX_SEED_TOPICS}): the documents whose embedding is "
+        "close enough to a seed's (its label and description) form that topic, named as given; the rest are "
+        "clustered as usual. A seed nothing matches is reported in `warnings`.",
+        examples=[[{"label": "billing", "description": "invoices, refunds, charges"}]],
+    )
+
+    @field_validator("seed_topics")
+    @classmethod
+    def _few_seed_topics(cls, value: list[SeedTopic]) -> list[SeedTopic]:
+        if len(value) > MAX_SEED_TOPICS:
+            raise ValueError(f"at most {MAX_SEED_TOPICS} seed topics ({len(value)} given)")
+        labels = [seed.label.casefold() for seed in value]
+        if len(set(labels)) < len(labels):
+            raise ValueError("two seed topics have the same label")
+        return value
 
 
 class Term(BaseModel):

@@ -17,6 +17,7 @@ from typing import Any
 
 from topicmap.errors import Invalid
 from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
+from topicmap.seed_topics import SEED_WARNING
 
 MAX_CLASSES = 100
 """More distinct classes than this: the largest are kept, the rest grouped as (other)."""
@@ -54,7 +55,8 @@ def attach_views(topic_map: TopicMap, metadata: Sequence[Mapping[str, Any]], par
     if params.time_column is not None:
         values = [row.get(params.time_column) for row in metadata]
         topic_map.over_time = over_time(topics, values, params.time_column, order, params.time_bins, warnings)
-    topic_map.meta.warnings = warnings
+    kept = [w for w in topic_map.meta.warnings if w.startswith(SEED_WARNING)]  # the pipeline's, not a view's
+    topic_map.meta.warnings = kept + warnings
     return warnings
 
 

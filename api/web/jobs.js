@@ -90,6 +90,15 @@ function metadataColumn(id) {
   return !$("preview").hidden && value && value !== $("text-column").value ? value : undefined;
 }
 
+// "billing: invoices, refunds" per line → [{label: "billing", description: "invoices, refunds"}].
+function seedTopics() {
+  const seeds = $("seed-topics").value.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const at = line.indexOf(":");
+    return at < 0 ? { label: line } : { label: line.slice(0, at).trim(), description: line.slice(at + 1).trim() };
+  });
+  return seeds.length ? seeds : undefined;
+}
+
 function params() {
   const number = (id) => ($(id).value === "" ? undefined : Number($(id).value));
   const result = {
@@ -101,6 +110,7 @@ function params() {
     keep_outliers: $("keep-outliers").checked,
     class_column: metadataColumn("class-column"),
     time_column: metadataColumn("time-column"),
+    seed_topics: seedTopics(),
   };
   return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined));
 }

@@ -44,6 +44,7 @@ function showStatus(status) {
   say("progress-text", parts.join(" · "));
   $("cancel").hidden = TERMINAL.includes(status.state);
   if (status.error) say("job-error", `${status.error.code}: ${status.error.detail}`);
+  say("job-warnings", (status.warnings || []).join(" · "));  // what the map could not do as asked
 }
 
 $("cancel").addEventListener("click", async () => {

@@ -24,6 +24,7 @@ from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from topicmap.pipeline.order import canonical_order, in_input_order
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
+from topicmap.pipeline.seeds import match_seeds, seed_text, unmatched_warnings
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
 from topicmap.terms import TermTable
 from topicmap.vectors import at_stored_precision
@@ -146,8 +147,10 @@ def _pipeline(
         report(name, 1, 1)
 
     cached = embeddings is not None
+    seeds = list(params.seed_topics)
+    warnings: list[str] = []
     with stage("load_model"):
-        if not cached:
+        if not cached or seeds:  # seed topics are embedded with the map's model
             encoder = encoder or load_encoder(params.model)
     embedder = Embedder(encoder=encoder)
     with stage("embed"):
@@ -177,10 +180,23 @@ def _pipeline(
             reducer.init = graph_init(graph, embeddings, min(params.n_components, len(texts) - 2), params.seed)
         reduced = reducer.fit(embeddings, graph).embedding_
     with stage("cluster"):
-        labels = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced).labels_
-        labels = TopicMerger(n_topics=params.n_topics).fit(embeddings, labels).labels_
+        seeded = np.full(len(texts), -1, dtype=np.int64)
+        if seeds and encoder is not None:
+            seed_vectors = at_stored_precision(np.asarray(encoder.encode([seed_text(s) for s in seeds]), np.float32))
+            seeded = match_seeds(embeddings, seed_vectors)
+            warnings += unmatched_warnings(seeds, seeded)
+        rest = seeded < 0  # every document when there are no seeds
+        labels = np.full(len(texts), -1, dtype=np.int64)
+        if rest.sum() >= max(2 * min_size, min_samples + 1):
+            clustered = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[rest]).labels_
+            labels[rest] = TopicMerger(n_topics=params.n_topics).fit(embeddings[rest], clustered).labels_
+        first_seed = int(labels.max()) + 1
+        labels[~rest] = first_seed + seeded[~rest]
         assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
         topics, outlier = order_by_size(assigner.labels_), assigner.outlier_
+        seed_topics = {
+            int(topics[labels == first_seed + i][0]): seed for i, seed in enumerate(seeds) if (seeded == i).any()
+        }
     with stage("label"):
         labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
         labeler.fit(texts, topics, embeddings, core=~outlier)
@@ -193,6 +209,7 @@ def _pipeline(
             layout.n_epochs, layout.init = LARGE_LAYOUT_EPOCHS, pca_init(reduced)
         xy = layout.fit(embeddings, graph).embedding_
     with stage("hierarchy"):
+        named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
         rows = [labeler.topic_ids_.index(t) for t in topic_ids]
         hierarchy = TopicHierarchy().fit(
@@ -201,7 +218,7 @@ def _pipeline(
             np.bincount(topics[topics >= 0])[topic_ids].astype(np.int64),
             labeler.counts_[rows],
             labeler.vocabulary_,
-            dict(zip(labeler.topic_ids_, labeler.labels_, strict=True)),
+            {**dict(zip(labeler.topic_ids_, labeler.labels_, strict=True)), **named},
             dict(zip(labeler.topic_ids_, labeler.terms_, strict=True)),
         )
     with stage("score"):
@@ -232,10 +249,15 @@ def _pipeline(
         timings_s={**timings, "total": round(sum(timings.values()), 3)},
         peak_rss_mb=round(peak_rss_mb(), 1),
         quality=quality,
+        warnings=warnings,
     )
+    built = build_topics(labeler, topics, xy, ids)
+    for topic in built:  # a seed topic keeps the person's name; its terms are computed as for any topic
+        if topic.id in seed_topics:
+            topic.label, topic.named_by = seed_topics[topic.id].label, "person"
     return TopicMap(
         meta=meta,
-        topics=build_topics(labeler, topics, xy, ids),
+        topics=built,
         hierarchy=build_hierarchy(hierarchy, topics, xy),
         documents=build_documents(ids, xy, topics, outlier),
     )

@@ -1,4 +1,5 @@
-"""The semantic axes panel in a real browser, through nginx, with the query worker embedding poles."""
+"""The analyst's views in a real browser, through nginx: semantic axes (the query worker embeds the
+poles) and seed topics given in the new-map form."""
 
 from __future__ import annotations
 
@@ -42,4 +43,19 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     assert path.stat().st_size > 10_000
     page.click("#axes-back")  # type: ignore[attr-defined]
     page.wait_for_function("document.getElementById('plot').layout.meta?.kind !== 'axes'")  # type: ignore[attr-defined]
+    assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
+
+
+def test_seed_topics_from_the_new_map_form(page: object, worker: Worker) -> None:
+    texts = [" ".join(d["text"].split())[:300] for d in sample_documents(200, offset=1000)]  # type: ignore[union-attr]
+    page.fill("#pasted", "\n".join(texts))  # type: ignore[attr-defined]
+    page.fill("#min-topic-size", "5")  # type: ignore[attr-defined]
+    page.fill("#seed-topics", "Fonts: fonts and typefaces for the screen and printing\nTax: income tax returns")  # type: ignore[attr-defined]
+    page.click("#submit")  # type: ignore[attr-defined]
+    page.wait_for_function("window.topicmap.state.map", timeout=240_000)  # type: ignore[attr-defined]
+    labels = page.locator("#topics .topic").all_text_contents()  # type: ignore[attr-defined]
+    assert "Fonts" in labels, labels
+    assert "Tax" not in labels
+    assert "'Tax' matched no document" in (page.text_content("#job-warnings") or "")  # type: ignore[attr-defined]
+    shot(page, "10-seeded")
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
