@@ -150,6 +150,8 @@ def added_map(
     docs.y += assigned.y
     docs.topic += topics
     docs.outlier += assigned.outlier
+    if docs.duplicate_group is not None:  # added documents join no group (they were not compared)
+        docs.duplicate_group += [-1] * len(ids)
     new_table = table
     if table is not None and table.presence is not None and presence is not None:
         row_of_topic = {t: i for i, t in enumerate(table.topic_ids)}

@@ -10,7 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from topicmap.duplicates import Duplicates
 from topicmap.seed_topics import MAX_SEED_TOPICS, SeedTopic
+from topicmap.view_schemas import OverTime as OverTime
+from topicmap.view_schemas import PerClass as PerClass
+from topicmap.view_schemas import TimeUnit as TimeUnit
 
 TASK_RUN_JOB = "topicmap.run_job"
 TASK_EMBED_SHARD = "topicmap.embed_shard"
@@ -30,9 +34,6 @@ MIN_DOCUMENTS = 10
 STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "hierarchy", "score")
 """Pipeline stages in order, as reported by progress and in ``meta.timings_s``."""
 """Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
-
-
-TimeUnit = Literal["day", "week", "month", "quarter", "year"]
 
 
 class PipelineParams(BaseModel):
@@ -154,13 +155,17 @@ class Documents(BaseModel):
     y: list[float]
     topic: list[int]
     outlier: list[bool] = Field(description="True where the clustering found no topic for the document.")
-    text: list[str] | None = Field(default=None, description="Document texts, when requested.")
+    duplicate_group: list[int] | None = Field(
+        default=None, description="Each document's near-duplicate group (`duplicates.groups`), -1 for none."
+    )
+    text: list[str] | None = Field(default=None, description="Document texts, when requested (the last field).")
 
     @model_validator(mode="after")
     def _same_lengths(self) -> Documents:
         lengths = {len(self.id), len(self.x), len(self.y), len(self.topic), len(self.outlier)}
-        if self.text is not None:
-            lengths.add(len(self.text))
+        for optional in (self.text, self.duplicate_group):
+            if optional is not None:
+                lengths.add(len(optional))
         if len(lengths) != 1:
             raise ValueError("document columns must all have the same length")
         return self
@@ -233,32 +238,6 @@ class Hierarchy(BaseModel):
     nodes: list[HierarchyNode] = Field(description="The root first, then each level's nodes, largest first.")
 
 
-class PerClass(BaseModel):
-    """Topics per class of a metadata column: how each class's documents spread over the topics."""
-
-    column: str
-    classes: list[str] = Field(description="Classes, most documents first; the rarest may be grouped as (other).")
-    topics: list[int] = Field(description="Topic ids, the rows of counts and shares.")
-    counts: list[list[int]] = Field(description="counts[i][j]: documents of topics[i] in classes[j].")
-    shares: list[list[float]] = Field(description="shares[i][j]: share of classes[j]'s documents in topics[i].")
-    missing: int = Field(description="Documents without a value in the column.")
-
-
-class OverTime(BaseModel):
-    """Topics over time: documents per topic per time bin of a metadata column."""
-
-    column: str
-    unit: TimeUnit
-    bins: list[str] = Field(
-        description='Bin labels, oldest first ("2024-03-01" day, "2024-W09" week, '
-        '"2024-03" month, "2024-Q1" quarter, "2024" year), every bin in the range.'
-    )
-    bin_starts: list[float] = Field(description="Start of each bin, Unix seconds (UTC).")
-    topics: list[int] = Field(description="Topic ids, the rows of counts.")
-    counts: list[list[int]] = Field(description="counts[i][k]: documents of topics[i] in bins[k].")
-    unparsed: int = Field(description="Documents whose value is missing or is not a date.")
-
-
 class TopicMap(BaseModel):
     """A topic map: topics, their terms and sizes, and a 2-D position for every document."""
 
@@ -267,6 +246,7 @@ class TopicMap(BaseModel):
     hierarchy: Hierarchy | None = Field(default=None, description="Topics grouped into coarse and medium themes.")
     per_class: PerClass | None = Field(default=None, description="Topics per class (params.class_column).")
     over_time: OverTime | None = Field(default=None, description="Topics over time (params.time_column).")
+    duplicates: Duplicates | None = Field(default=None, description="Groups of near-identical documents.")
     documents: Documents  # last: the API splices texts into the stored JSON's tail (api/routes/results.py)
 
 

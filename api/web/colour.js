@@ -8,6 +8,7 @@ import { on, state, update } from "./state.js";
 async function resetColours() {
   const select = $("colour-by");
   select.replaceChildren(new Option("Topic", ""), new Option("Outlier flag", "@outlier"));
+  if (state.map && state.map.documents.duplicate_group) select.append(new Option("Near-duplicates", "@duplicates"));
   select.value = "";
   showOnly(null);
   const jobId = state.jobId;
@@ -38,7 +39,9 @@ $("colour-by").addEventListener("change", async () => {
   }
   const column = name === "@outlier"
     ? { name: "outlier", kind: "categorical", categories: ["in a topic's core", "outlier"], codes: state.map.documents.outlier.map((flag) => (flag ? 1 : 0)) }
-    : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
+    : name === "@duplicates"
+      ? duplicatesColumn()
+      : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
   update({ column });
   showOnly(column.kind === "categorical" ? column.categories : null);
   await drawMap(colouredFigure(column));
@@ -70,4 +73,14 @@ function colouredFigure(column) {
   }
   const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: plotlyText(column.name) } } };
   return { data, layout };
+}
+
+// Near-duplicate groups as a column: the 20 largest groups by name, the rest together, unique grey.
+function duplicatesColumn() {
+  const groups = (state.map.duplicates && state.map.duplicates.groups) || [];
+  const shown = groups.slice(0, 20);
+  const categories = shown.map((g) => `group ${g.id + 1}: ${g.size} documents`);
+  if (groups.length > shown.length) categories.push(`${groups.length - shown.length} smaller groups`);
+  const codes = state.map.documents.duplicate_group.map((g) => (g < 0 ? -1 : Math.min(g, shown.length)));
+  return { name: "near-duplicates", kind: "categorical", categories, codes };
 }

@@ -125,6 +125,7 @@ function selectTheme(node) {
 function renderTopics(topics) {
   const list = $("topics");
   list.replaceChildren();
+  const near = nearDuplicates();
   for (const topic of topics) {
     const item = el("li");
     const button = el("button", topic.label, "link topic");
@@ -144,7 +145,8 @@ function renderTopics(topics) {
     pick.value = topic.id;
     pick.setAttribute("aria-label", `Select topic ${topic.label} to merge`);
     pick.addEventListener("change", updateMerge);
-    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    const duplicates = near.get(topic.id) ? ` · ${near.get(topic.id)} near-duplicates` : "";
+    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents${duplicates}`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
   $("merge-box").hidden = topics.length < 2;
@@ -232,4 +234,15 @@ export function selectById(topicId, themeId) {
   if (topic) selectTopic(topic);
   const node = shownThemes.find((n) => n.id === themeId);
   if (node) selectTheme(node);
+}
+
+// Documents of each topic that belong to a near-duplicate group (documents.duplicate_group ≥ 0).
+function nearDuplicates() {
+  const counts = new Map();
+  const docs = state.map && state.map.documents;
+  if (!docs || !docs.duplicate_group) return counts;
+  docs.duplicate_group.forEach((group, row) => {
+    if (group >= 0) counts.set(docs.topic[row], (counts.get(docs.topic[row]) || 0) + 1);
+  });
+  return counts;
 }

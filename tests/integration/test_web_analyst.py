@@ -59,3 +59,22 @@ def test_seed_topics_from_the_new_map_form(page: object, worker: Worker) -> None
     assert "'Tax' matched no document" in (page.text_content("#job-warnings") or "")  # type: ignore[attr-defined]
     shot(page, "10-seeded")
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
+
+
+def test_near_duplicates_are_counted_per_topic_and_coloured(page: object, worker: Worker) -> None:
+    texts = [" ".join(d["text"].split())[:300] for d in sample_documents(150, offset=600)]  # type: ignore[union-attr]
+    template = "Thank you for your message. Your ticket has been received and an agent will answer soon."
+    page.fill("#pasted", "\n".join(texts + [template] * 6))  # type: ignore[attr-defined]
+    page.fill("#min-topic-size", "5")  # type: ignore[attr-defined]
+    page.click("#submit")  # type: ignore[attr-defined]
+    page.wait_for_function("window.topicmap.state.map", timeout=240_000)  # type: ignore[attr-defined]
+    groups = page.evaluate("window.topicmap.state.map.duplicates.groups")  # type: ignore[attr-defined]
+    assert groups and groups[0]["size"] >= 6
+    counts = " ".join(page.locator("#topics li > span.muted").all_text_contents())  # type: ignore[attr-defined]
+    assert "near-duplicates" in counts
+    page.select_option("#colour-by", "@duplicates")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').layout.legend?.title?.text === 'near-duplicates'")  # type: ignore[attr-defined]
+    options = page.locator("#only option").all_text_contents()  # type: ignore[attr-defined]
+    assert any(option.startswith("group 1:") for option in options), options
+    shot(page, "11-duplicates")
+    assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]

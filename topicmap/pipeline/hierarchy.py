@@ -192,8 +192,9 @@ class TopicHierarchy:
         return cuts
 
     def _common_terms(self, counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> set[str]:
-        """Terms in more than ``max_topic_share`` of all topics: they never name a theme."""
-        if counts.shape[0] < MIN_TOPICS_FOR_SHARE or counts.shape[1] == 0:
+        """Terms in more than ``max_topic_share`` of all topics: they never name a theme (even on a
+        small map: a theme named "package" among package descriptions tells nothing)."""
+        if counts.shape[0] < 3 or counts.shape[1] == 0:
             return set()
         share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
         return {str(vocabulary[i]) for i in np.flatnonzero(share > self.max_topic_share)}

@@ -35,5 +35,6 @@ def in_input_order(topic_map: TopicMap, inverse: npt.NDArray[np.intp]) -> TopicM
         topic=[docs.topic[r] for r in rows],
         outlier=[docs.outlier[r] for r in rows],
         text=[docs.text[r] for r in rows] if docs.text is not None else None,
+        duplicate_group=[docs.duplicate_group[r] for r in rows] if docs.duplicate_group is not None else None,
     )
     return topic_map

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 import numpy.typing as npt
 
+from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from topicmap.pipeline.embed import Embedder
@@ -208,6 +209,7 @@ def _pipeline(
         if large:
             layout.n_epochs, layout.init = LARGE_LAYOUT_EPOCHS, pca_init(reduced)
         xy = layout.fit(embeddings, graph).embedding_
+    groups = duplicate_groups(graph.indices_, graph.distances_)  # the kNN graph's close pairs: no new search
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
@@ -255,9 +257,12 @@ def _pipeline(
     for topic in built:  # a seed topic keeps the person's name; its terms are computed as for any topic
         if topic.id in seed_topics:
             topic.label, topic.named_by = seed_topics[topic.id].label, "person"
+    documents = build_documents(ids, xy, topics, outlier)
+    documents.duplicate_group = groups.tolist()
     return TopicMap(
         meta=meta,
         topics=built,
+        duplicates=describe_groups(groups, embeddings, list(ids), DUPLICATE_COSINE),
         hierarchy=build_hierarchy(hierarchy, topics, xy),
-        documents=build_documents(ids, xy, topics, outlier),
+        documents=documents,
     )

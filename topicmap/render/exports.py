@@ -9,6 +9,8 @@ from typing import Any, TextIO
 from topicmap.schemas import TopicMap
 
 BASE_COLUMNS = ("id", "topic", "label", "x", "y", "outlier", "text")
+DUPLICATE_COLUMN = "duplicate_group"
+"""After ``text`` in maps that have near-duplicate groups: the document's group, -1 for none."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,9 +29,11 @@ def document_rows(
     """The header, then one row per document (metadata columns after the base columns)."""
     docs = topic_map.documents
     texts = texts if texts is not None else docs.text
-    meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in BASE_COLUMNS))
+    groups = docs.duplicate_group
+    base = (*BASE_COLUMNS, DUPLICATE_COLUMN) if groups is not None else BASE_COLUMNS
+    meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in base))
     labels = {t.id: t.label for t in topic_map.topics}
-    yield [neutralise(column) for column in (*BASE_COLUMNS, *meta_columns)]  # names come from the upload too
+    yield [neutralise(column) for column in (*base, *meta_columns)]  # names come from the upload too
     for i, doc_id in enumerate(docs.id):
         meta = metadata[i] if metadata else {}
         row = [
@@ -40,6 +44,7 @@ def document_rows(
             docs.y[i],
             docs.outlier[i],
             texts[i] if texts is not None else "",
+            *((groups[i],) if groups is not None else ()),
             *(meta.get(column, "") for column in meta_columns),
         ]
         yield [neutralise(value) for value in row]
