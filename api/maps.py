@@ -10,7 +10,7 @@ from fastapi import Query
 from api.access import JobAccess
 from api.deps import parsed_cache
 from api.errors import ApiError
-from api.schemas import DocumentOut
+from api.schemas import DocumentOut, TopicStrength
 from topicmap.schemas import JobKind, JobRecord, TopicMap
 from topicmap.store import JobStore
 
@@ -104,6 +104,12 @@ def documents_out(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int]) 
             outlier=docs.outlier[i],
             x=docs.x[i],
             y=docs.y[i],
+            topics=[
+                TopicStrength(topic=t, label=labels.get(t, ""), strength=s)
+                for t, s in zip(docs.top_topics[i], docs.top_strengths[i], strict=True)
+            ]
+            if docs.top_topics is not None and docs.top_strengths is not None
+            else None,
         )
         for i in rows
     ]

@@ -167,6 +167,12 @@ class TopicOut(BaseModel):
     representative_documents: list[str]
 
 
+class TopicStrength(BaseModel):
+    topic: int
+    label: str
+    strength: float = Field(description="Cosine similarity to the topic's centroid, in [0, 1].")
+
+
 class DocumentOut(BaseModel):
     id: str
     text: str
@@ -175,6 +181,9 @@ class DocumentOut(BaseModel):
     outlier: bool
     x: float
     y: float
+    topics: list[TopicStrength] | None = Field(
+        default=None, description="Its own topic, then the next closest (up to three), with strengths."
+    )
 
 
 class DocumentPage(BaseModel):

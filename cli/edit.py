@@ -27,7 +27,7 @@ def edit(args: argparse.Namespace) -> int:
 
     from topicmap.edits.commit import commit_version
     from topicmap.edits.operations import EditRequest, apply_edits
-    from topicmap.render.exports import BASE_COLUMNS, DUPLICATE_COLUMN
+    from topicmap.render.exports import DERIVED_COLUMNS
     from topicmap.terms import TermTable, presence_from_bytes
     from topicmap.vectors import load_array
 
@@ -70,7 +70,7 @@ def edit(args: argparse.Namespace) -> int:
     with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     texts = [row.get("text", "") for row in rows]
-    metadata = [{k: v for k, v in row.items() if k not in (*BASE_COLUMNS, DUPLICATE_COLUMN)} for row in rows]
+    metadata = [{k: v for k, v in row.items() if k not in DERIVED_COLUMNS} for row in rows]
     edited = result.topic_map
     attach_views(edited, metadata, edited.meta.params)  # documents may have changed topics
     entry = commit_version(versions, result, latest=latest, author=getpass.getuser(), operations=operations)

@@ -152,6 +152,11 @@ def added_map(
     docs.outlier += assigned.outlier
     if docs.duplicate_group is not None:  # added documents join no group (they were not compared)
         docs.duplicate_group += [-1] * len(ids)
+    if docs.top_topics is not None and docs.top_strengths is not None:  # their own topic, as assigned
+        docs.top_topics += [[t] if t >= 0 else [] for t in topics]
+        docs.top_strengths += [
+            [round(max(s, 0.0), 3)] if t >= 0 else [] for t, s in zip(topics, assigned.score, strict=True)
+        ]
     new_table = table
     if table is not None and table.presence is not None and presence is not None:
         row_of_topic = {t: i for i, t in enumerate(table.topic_ids)}

@@ -158,12 +158,18 @@ class Documents(BaseModel):
     duplicate_group: list[int] | None = Field(
         default=None, description="Each document's near-duplicate group (`duplicates.groups`), -1 for none."
     )
+    top_topics: list[list[int]] | None = Field(
+        default=None, description="Each document's own topic, then the closest others (up to three)."
+    )
+    top_strengths: list[list[float]] | None = Field(
+        default=None, description="Strengths in [0, 1] of top_topics (cosine to the topic's centroid)."
+    )
     text: list[str] | None = Field(default=None, description="Document texts, when requested (the last field).")
 
     @model_validator(mode="after")
     def _same_lengths(self) -> Documents:
         lengths = {len(self.id), len(self.x), len(self.y), len(self.topic), len(self.outlier)}
-        for optional in (self.text, self.duplicate_group):
+        for optional in (self.text, self.duplicate_group, self.top_topics, self.top_strengths):
             if optional is not None:
                 lengths.add(len(optional))
         if len(lengths) != 1:

@@ -157,14 +157,26 @@ def get_topic_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     version: VersionQuery = None,
+    also: Annotated[
+        int | None, Query(description="Only the documents that also belong to this topic (among their top three)")
+    ] = None,
 ) -> DocumentPage:
-    """The documents assigned to `topic_id`, core documents first, paged."""
+    """The documents assigned to `topic_id`, core documents first, paged; with `also`, those whose
+    next topics include `also` (strongest first)."""
     topic_map, corpus = finished_map(store, access, version)
-    if topic_id not in {t.id for t in topic_map.topics}:
-        raise ApiError(404, f"the map has no topic {topic_id}")
+    known = {t.id for t in topic_map.topics}
+    for wanted in (topic_id, also):
+        if wanted is not None and wanted not in known:
+            raise ApiError(404, f"the map has no topic {wanted}")
     docs = topic_map.documents
     rows = [i for i, t in enumerate(docs.topic) if t == topic_id]
     rows.sort(key=lambda i: docs.outlier[i])
+    if also is not None:
+        if docs.top_topics is None or docs.top_strengths is None:
+            raise ApiError(409, "this map was made before documents had several topics; run the job again")
+        tops, strengths = docs.top_topics, docs.top_strengths
+        rows = [i for i in rows if also in tops[i][1:]]
+        rows.sort(key=lambda i: -strengths[i][tops[i].index(also)])
     return page(topic_map, corpus, rows, limit, offset)
 
 

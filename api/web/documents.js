@@ -12,8 +12,31 @@ const PAGE = 20;
 export async function listDocuments(listing) {
   $("move-box").hidden = true;
   update({ listing, offset: 0 });
+  offerAlso(listing);
   await showPage();
 }
+
+// A topic's documents can be narrowed to those that also belong to another topic (among their top three).
+function offerAlso(listing) {
+  const topic = listing.topic;
+  const box = $("also-box");
+  box.hidden = topic === undefined || !state.map || !state.map.documents.top_topics;
+  if (box.hidden || listing.also !== undefined) return;
+  const others = state.topics.filter((t) => t.id >= 0 && t.id !== topic);
+  $("also").replaceChildren(new Option("any topic", ""), ...others.map((t) => new Option(t.label, String(t.id))));
+}
+
+$("also").addEventListener("change", () => {
+  const { topic, base, topicCaption } = state.listing;
+  const also = $("also").value;
+  if (topic === undefined) return;
+  const listing = { topic, base, topicCaption, caption: topicCaption, path: base };
+  if (also) {
+    const name = $("also").selectedOptions[0].textContent;
+    Object.assign(listing, { caption: `${topicCaption}, also in ${name}`, path: `${base}?also=${also}`, also: Number(also) });
+  }
+  listDocuments(listing);
+});
 
 async function showPage() {
   const { caption, path, ids, documents: given } = state.listing;
@@ -36,7 +59,7 @@ async function showPage() {
   list.replaceChildren(...documents.map((doc) => {
     const item = el("li");
     const score = doc.score === undefined ? "" : ` · similarity ${doc.score.toFixed(2)}`;
-    item.append(el("div", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${score}`, "muted"), el("div", doc.text, "text"));
+    item.append(el("div", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${score}${alsoText(doc)}`, "muted"), el("div", doc.text, "text"));
     return item;
   }));
   $("prev-page").disabled = state.offset === 0;
@@ -64,3 +87,9 @@ $("move").addEventListener("click", () => {
   const ids = state.selection || [];
   if (ids.length) edit([{ op: "move", documents: ids, topic: Number($("move-to").value) }]);
 });
+
+// " · also: B (0.62), C (0.55)": a document's next topics and their strengths.
+export function alsoText(doc) {
+  const others = (doc.topics || []).slice(1);
+  return others.length ? ` · also: ${others.map((t) => `${t.label} (${t.strength.toFixed(2)})`).join(", ")}` : "";
+}

@@ -95,7 +95,8 @@ function showHovered(event) {
   setTimeout(async () => {
     if (state.hovered !== id) return;  // the pointer moved on
     const [doc] = await documentsById([id]);
-    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}: ${doc.text}`);
+    const also = (doc && doc.topics ? doc.topics.slice(1) : []).map((t) => `${t.label} (${t.strength.toFixed(2)})`).join(", ");
+    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${also ? ` · also: ${also}` : ""}: ${doc.text}`);
   }, 120);
 }
 

@@ -101,7 +101,7 @@ function renderThemes(nodes) {
       const open = el("button", topic.label, "link topic");
       open.type = "button";
       open.dataset.topic = topic.id;
-      open.addEventListener("click", () => listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` }));
+      open.addEventListener("click", () => listTopic(topic));
       child.append(open, el("span", ` ${topic.size}`, "muted"));
       inner.append(child);
     }
@@ -159,7 +159,7 @@ function selectTopic(topic) {
   document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
   document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
   highlight((row) => state.map.documents.topic[row] === topic.id);
-  listDocuments({ caption: `Topic: ${topic.label}`, path: `/api/jobs/${state.jobId}/topics/${topic.id}/documents` });
+  listTopic(topic);
 }
 
 // Merge: tick two or more topics, then "Merge selected"; Reduce: at most N topics. Each is a version.
@@ -245,4 +245,11 @@ function nearDuplicates() {
     if (group >= 0) counts.set(docs.topic[row], (counts.get(docs.topic[row]) || 0) + 1);
   });
   return counts;
+}
+
+// A topic's documents (with "that also belong to" another topic on offer).
+function listTopic(topic) {
+  const path = `/api/jobs/${state.jobId}/topics/${topic.id}/documents`;
+  const caption = `Topic: ${topic.label}`;
+  return listDocuments({ caption, topicCaption: caption, path, topic: topic.id, base: path });
 }

@@ -77,4 +77,16 @@ def test_near_duplicates_are_counted_per_topic_and_coloured(page: object, worker
     options = page.locator("#only option").all_text_contents()  # type: ignore[attr-defined]
     assert any(option.startswith("group 1:") for option in options), options
     shot(page, "11-duplicates")
+
+    # Several topics per document: a topic's documents that also belong to another one.
+    page.select_option("#colour-by", "")  # type: ignore[attr-defined]
+    page.click("#topics .topic >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_selector("#also-box:not([hidden])")  # type: ignore[attr-defined]
+    second = page.locator("#also option >> nth=1").get_attribute("value")  # type: ignore[attr-defined]
+    page.select_option("#also", second)  # type: ignore[attr-defined]
+    page.wait_for_selector("#docs-caption:has-text('also in')")  # type: ignore[attr-defined]
+    caption = page.text_content("#docs-caption") or ""  # type: ignore[attr-defined]
+    items = page.locator("#documents li .muted").all_text_contents()  # type: ignore[attr-defined]
+    name = page.locator("#also option >> nth=1").text_content()  # type: ignore[attr-defined]
+    assert all("also: " in item and name in item for item in items), (caption, items)
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from topicmap.axes import PRESETS
 
@@ -17,3 +21,13 @@ def test_the_axes_panel_offers_the_core_presets() -> None:
     assert block is not None
     as_json = re.sub(r"(\w+):", r'"\1":', block.group(1)).replace(",\n}", "\n}")
     assert {name: tuple(poles) for name, poles in json.loads(as_json).items()} == PRESETS
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node here; the browser tests load every module")
+@pytest.mark.parametrize("module", sorted(p.name for p in WEB.glob("*.js")))
+def test_every_page_module_parses(module: str) -> None:
+    """A syntax error in one module stops the whole page: found here in a second, not in a browser test."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "--check"], input=(WEB / module).read_bytes(), capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()

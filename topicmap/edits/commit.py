@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from topicmap.edits.operations import Edited
 from topicmap.errors import StaleVersion
+from topicmap.memberships import follow_edit
 from topicmap.schemas import MapVersion, TopicMap
 
 
@@ -53,6 +54,7 @@ def commit_version(
     """
     if if_match is not None and if_match != latest:
         raise StaleVersion(latest)
+    follow_edit(edited.topic_map)  # several topics per document: only topics the version has
     entry = MapVersion(
         number=latest + 1,
         created_at=time.time(),

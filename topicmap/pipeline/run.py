@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups
+from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from topicmap.pipeline.embed import Embedder
@@ -259,6 +260,7 @@ def _pipeline(
             topic.label, topic.named_by = seed_topics[topic.id].label, "person"
     documents = build_documents(ids, xy, topics, outlier)
     documents.duplicate_group = groups.tolist()
+    documents.top_topics, documents.top_strengths = top_topics(embeddings, topics)
     return TopicMap(
         meta=meta,
         topics=built,

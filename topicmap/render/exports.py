@@ -11,6 +11,11 @@ from topicmap.schemas import TopicMap
 BASE_COLUMNS = ("id", "topic", "label", "x", "y", "outlier", "text")
 DUPLICATE_COLUMN = "duplicate_group"
 """After ``text`` in maps that have near-duplicate groups: the document's group, -1 for none."""
+MEMBERSHIP_COLUMNS = ("strength", "topic_2", "strength_2", "topic_3", "strength_3")
+"""After those, in maps with several topics per document: the strength of the document's topic,
+then its next two topics and their strengths (empty where it has fewer)."""
+DERIVED_COLUMNS = (*BASE_COLUMNS, DUPLICATE_COLUMN, *MEMBERSHIP_COLUMNS)
+"""Every column the export writes itself (what is not metadata when the file is read back)."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,7 +35,10 @@ def document_rows(
     docs = topic_map.documents
     texts = texts if texts is not None else docs.text
     groups = docs.duplicate_group
+    tops, strengths = docs.top_topics, docs.top_strengths
     base = (*BASE_COLUMNS, DUPLICATE_COLUMN) if groups is not None else BASE_COLUMNS
+    if tops is not None and strengths is not None:
+        base = (*base, *MEMBERSHIP_COLUMNS)
     meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in base))
     labels = {t.id: t.label for t in topic_map.topics}
     yield [neutralise(column) for column in (*base, *meta_columns)]  # names come from the upload too
@@ -45,6 +53,7 @@ def document_rows(
             docs.outlier[i],
             texts[i] if texts is not None else "",
             *((groups[i],) if groups is not None else ()),
+            *(membership(tops[i], strengths[i]) if tops is not None and strengths is not None else ()),
             *(meta.get(column, "") for column in meta_columns),
         ]
         yield [neutralise(value) for value in row]
@@ -57,3 +66,11 @@ def write_documents_csv(
     metadata: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
     csv.writer(out).writerows(document_rows(topic_map, texts, metadata))
+
+
+def membership(topics: Sequence[int], strengths: Sequence[float]) -> list[Any]:
+    """strength, topic_2, strength_2, topic_3, strength_3 (empty cells where there are fewer topics)."""
+    cells: list[Any] = [strengths[0] if strengths else ""]
+    for rank in (1, 2):
+        cells += [topics[rank], strengths[rank]] if len(topics) > rank else ["", ""]
+    return cells
