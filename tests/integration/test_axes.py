@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.integration.conftest import mapped_job, sample_documents, submit, wait_state
-from tests.integration.servers import Api, Worker
+from tests.integration.servers import Api, Redis, Worker
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,3 +89,23 @@ def test_the_cli_writes_axes_for_a_folder(tmp_path: Path) -> None:
         [*run, "axes", str(tmp_path / "map"), "--x", "fonts"], capture_output=True, text=True, cwd=ROOT
     )
     assert bad.returncode != 0 and "two poles" in bad.stderr
+
+
+def test_an_axis_on_a_map_whose_model_the_query_worker_lacks_is_a_409(
+    client: httpx.Client, api: Api, query_worker: Worker, redis_server: Redis
+) -> None:
+    from tests.integration.synthetic import store_finished_job, synthetic_embeddings
+    from topicmap.store import JobStore
+    from topicmap.vectors import dump_array
+
+    store = JobStore.from_url(redis_server.url)
+    job_id = store_finished_job(store, "alice", 200, n_topics=5)
+    record = store.get(job_id)
+    assert record is not None
+    retired = record.params.model_copy(update={"model": "retired-model"})  # no longer offered anywhere
+    store.update(job_id, params=retired)
+    topic_map = store.get_map(job_id)
+    assert topic_map is not None
+    store.put_embeddings(record.corpus, "retired-model", dump_array(synthetic_embeddings(topic_map)))
+    refused = client.get(f"/api/jobs/{job_id}/axes", params={"x": "old,new"})
+    assert refused.status_code == 409 and "does not have this map's model" in refused.json()["detail"], refused.text
