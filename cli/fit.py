@@ -35,6 +35,7 @@ def fit(args: argparse.Namespace) -> int:
             model=args.model,
             n_neighbors=args.neighbors,
             keep_outliers=args.keep_outliers,
+            one_per_duplicate_group=args.one_per_duplicate_group,
             class_column=args.class_column,
             time_column=args.time_column,
             time_bins=args.time_bins,

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
     fit.add_argument(
+        "--one-per-duplicate-group",
+        action="store_true",
+        help="cluster one representative per near-duplicate group (templates, re-posts); the others get its topic",
+    )
+    fit.add_argument(
         "--seed-topics",
         type=Path,
         metavar="FILE",

@@ -60,17 +60,32 @@ def duplicate_groups(
     return number[component]
 
 
+def representatives(group: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
+    """For each document, the row of its group's representative (itself when in no group)."""
+    import numpy as np
+
+    chosen = np.arange(len(group), dtype=np.int64)
+    for rows in group_rows(group):
+        centre = embeddings[rows].mean(axis=0)
+        chosen[rows] = rows[int(np.argmax(embeddings[rows] @ centre))]
+    return chosen
+
+
+def group_rows(group: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
+    """The rows of each group, group 0 first."""
+    import numpy as np
+
+    members = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[members], np.arange(int(group.max()) + 2 if len(group) else 1))
+    return [members[bounds[number] : bounds[number + 1]] for number in range(len(bounds) - 1)]
+
+
 def describe_groups(
     group: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32], ids: list[str], threshold: float
 ) -> Duplicates:
-    import numpy as np
-
-    groups = []
-    members = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[members], np.arange(int(group.max()) + 2 if len(group) else 1))
-    for number in range(len(bounds) - 1):
-        rows = members[bounds[number] : bounds[number + 1]]
-        centre = embeddings[rows].mean(axis=0)
-        representative = int(rows[int(np.argmax(embeddings[rows] @ centre))])
-        groups.append(DuplicateGroup(id=number, size=len(rows), representative=ids[representative]))
+    chosen = representatives(group, embeddings)
+    groups = [
+        DuplicateGroup(id=number, size=len(rows), representative=ids[int(chosen[rows[0]])])
+        for number, rows in enumerate(group_rows(group))
+    ]
     return Duplicates(threshold=threshold, groups=groups)

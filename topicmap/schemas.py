@@ -108,6 +108,11 @@ class PipelineParams(BaseModel):
     )
     n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
     n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")
+    one_per_duplicate_group: bool = Field(
+        default=False,
+        description="Cluster one representative per near-duplicate group (templates, re-posts) and give the "
+        "others its topic, so piles of the same text do not make topics of their own.",
+    )
     seed_topics: list[SeedTopic] = Field(
         default_factory=list,
         description=f"Topics you already know (at most {MAX_SEED_TOPICS}): the documents whose embedding is "

@@ -108,6 +108,7 @@ function params() {
     min_dist: number("min-dist"),
     seed: number("seed"),
     keep_outliers: $("keep-outliers").checked,
+    one_per_duplicate_group: $("one-per-group").checked || undefined,
     class_column: metadataColumn("class-column"),
     time_column: metadataColumn("time-column"),
     seed_topics: seedTopics(),

@@ -72,6 +72,10 @@ def test_topics_and_seed_options(tmp_path: Path, documents: list[dict[str, str]]
     assert topic_map["meta"]["quality"]["n_topics"] <= 3 and topic_map["meta"]["seed"] == 7
     picture = (tmp_path / "a" / "map.png").read_bytes()  # --png: a picture of the map beside the rest
     assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 20_000
+    one_per = ["fit", str(source), "--out", str(tmp_path / "b"), "--one-per-duplicate-group", "--quiet"]
+    assert main(one_per) == 0
+    params = json.loads((tmp_path / "b" / "map.json").read_text())["meta"]["params"]
+    assert params["one_per_duplicate_group"] is True
 
 
 def test_xss_document_is_escaped_in_the_html(tmp_path: Path, documents: list[dict[str, str]]) -> None:

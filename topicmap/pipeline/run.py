@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 import numpy.typing as npt
 
-from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups
+from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups, representatives
 from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
@@ -187,13 +187,22 @@ def _pipeline(
             seed_vectors = at_stored_precision(np.asarray(encoder.encode([seed_text(s) for s in seeds]), np.float32))
             seeded = match_seeds(embeddings, seed_vectors)
             warnings += unmatched_warnings(seeds, seeded)
+        groups = duplicate_groups(graph.indices_, graph.distances_)  # the kNN graph's close pairs: no new search
+        representative = representatives(groups, embeddings)
+        # One per near-duplicate group (the option): only representatives are clustered, the others
+        # follow theirs; otherwise every document is clustered (representative[i] == i).
+        alone = representative == np.arange(len(texts)) if params.one_per_duplicate_group else np.ones(len(texts), bool)
         rest = seeded < 0  # every document when there are no seeds
+        clustered_rows = rest & alone
         labels = np.full(len(texts), -1, dtype=np.int64)
-        if rest.sum() >= max(2 * min_size, min_samples + 1):
-            clustered = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[rest]).labels_
-            labels[rest] = TopicMerger(n_topics=params.n_topics).fit(embeddings[rest], clustered).labels_
+        if clustered_rows.sum() >= max(2 * min_size, min_samples + 1):
+            found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[clustered_rows])
+            merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[clustered_rows], found.labels_)
+            labels[clustered_rows] = merger.labels_
         first_seed = int(labels.max()) + 1
         labels[~rest] = first_seed + seeded[~rest]
+        follows = rest & ~alone
+        labels[follows] = labels[representative[follows]]
         assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
         topics, outlier = order_by_size(assigner.labels_), assigner.outlier_
         seed_topics = {
@@ -210,7 +219,6 @@ def _pipeline(
         if large:
             layout.n_epochs, layout.init = LARGE_LAYOUT_EPOCHS, pca_init(reduced)
         xy = layout.fit(embeddings, graph).embedding_
-    groups = duplicate_groups(graph.indices_, graph.distances_)  # the kNN graph's close pairs: no new search
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
