@@ -54,6 +54,7 @@ def test_every_format_gives_a_map(
     with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 60 and rows[0]["text"] == documents[0]["text"]
+    assert {"duplicate_group", "strength", "topic_2", "strength_2", "topic_3", "strength_3"} <= set(rows[0])
     assert ("section" in rows[0]) == (suffix != ".txt")
     expected_id = "0" if suffix == ".txt" else documents[0]["id"]
     assert rows[0]["id"] == expected_id
