@@ -110,6 +110,7 @@ def documents_out(topic_map: TopicMap, corpus: dict[str, Any], rows: list[int]) 
             ]
             if docs.top_topics is not None and docs.top_strengths is not None
             else None,
+            tags=docs.tags[i] if docs.tags is not None else [],
         )
         for i in rows
     ]

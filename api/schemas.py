@@ -184,6 +184,7 @@ class DocumentOut(BaseModel):
     topics: list[TopicStrength] | None = Field(
         default=None, description="Its own topic, then the next closest (up to three), with strengths."
     )
+    tags: list[str] = Field(default_factory=list, description="The document's tags (edits `tag`, `untag`).")
 
 
 class DocumentPage(BaseModel):

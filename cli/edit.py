@@ -1,4 +1,4 @@
-"""``topicmap edit``: the next version of a folder's map (rename, merge, reduce, move, split, revert)."""
+"""``topicmap edit``: the next version of a folder's map (rename, merge, reduce, move, split, tag, revert)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,10 @@ def edit(args: argparse.Namespace) -> int:
     if isinstance(operations, str):
         return fail(operations)
     if not operations:
-        return fail("nothing to do: give --merge, --reduce, --move, --split, --rename, --rename-node or --revert")
+        return fail(
+            "nothing to do: give --merge, --reduce, --move, --split, --rename, --rename-node, --tag, --untag "
+            "or --revert"
+        )
     latest = versions.latest
     try:
         request = EditRequest.model_validate({"operations": operations})
@@ -98,6 +101,13 @@ def operations_of(args: argparse.Namespace) -> list[dict[str, object]] | str:
         if not sep or not target.strip().isdigit() or not documents:
             return f"--move wants TOPIC=ID1,ID2,…, got {value!r}"
         operations.append({"op": "move", "topic": int(target), "documents": documents})
+    for option, op, values in (("--tag", "tag", args.tag), ("--untag", "untag", args.untag)):
+        for value in values:
+            tag, sep, ids = value.partition("=")
+            documents = [d.strip() for d in ids.split(",") if d.strip()]
+            if not sep or not tag.strip() or not documents:
+                return f"{option} wants TAG=ID1,ID2,…, got {value!r}"
+            operations.append({"op": op, "tag": tag.strip(), "ids": documents})
     for value in args.split:
         target, sep, k = value.partition("=")
         if not target.strip().isdigit() or (sep and not k.strip().isdigit()):

@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--move", action="append", default=[], metavar="TOPIC=ID1,ID2", help="put documents (by id) into a topic"
     )
     edit.add_argument(
+        "--tag", action="append", default=[], metavar="TAG=ID1,ID2", help="mark documents (by id) with a tag"
+    )
+    edit.add_argument(
+        "--untag", action="append", default=[], metavar="TAG=ID1,ID2", help="take a tag off documents (by id)"
+    )
+    edit.add_argument(
         "--split",
         action="append",
         default=[],

@@ -152,6 +152,8 @@ def added_map(
     docs.outlier += assigned.outlier
     if docs.duplicate_group is not None:  # added documents join no group (they were not compared)
         docs.duplicate_group += [-1] * len(ids)
+    if docs.tags is not None:
+        docs.tags += [[] for _ in ids]
     if docs.top_topics is not None and docs.top_strengths is not None:  # their own topic, as assigned
         docs.top_topics += [[t] if t >= 0 else [] for t in topics]
         docs.top_strengths += [

@@ -169,12 +169,13 @@ class Documents(BaseModel):
     top_strengths: list[list[float]] | None = Field(
         default=None, description="Strengths in [0, 1] of top_topics (cosine to the topic's centroid)."
     )
+    tags: list[list[str]] | None = Field(default=None, description="Each document's tags (edits `tag`, `untag`).")
     text: list[str] | None = Field(default=None, description="Document texts, when requested (the last field).")
 
     @model_validator(mode="after")
     def _same_lengths(self) -> Documents:
         lengths = {len(self.id), len(self.x), len(self.y), len(self.topic), len(self.outlier)}
-        for optional in (self.text, self.duplicate_group, self.top_topics, self.top_strengths):
+        for optional in (self.text, self.duplicate_group, self.top_topics, self.top_strengths, self.tags):
             if optional is not None:
                 lengths.add(len(optional))
         if len(lengths) != 1:

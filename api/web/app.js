@@ -12,6 +12,7 @@
 //   colour.js     colour by the outlier flag or a metadata column
 //   assign.js     assign new documents to the shown map (and add them)
 //   share.js      share the map with a person or by a link
+//   tags.js       tag documents, the map's tags, tags as a colour
 //   address.js    the view in the address (#/jobs/ID?v=&level=&topic=&q=): reload, back, forward, links
 import { getKey, json, linkToken } from "./api.js";
 import { readAddress, whileApplying } from "./address.js";
@@ -25,6 +26,7 @@ import { markAssigned, showJobMap } from "./map.js";
 import { openJob } from "./progress.js";
 import { runSearch } from "./search.js";
 import "./share.js";
+import "./tags.js";
 import { on, state } from "./state.js";
 import { selectById, showLevel } from "./topics.js";
 import "./versions.js";

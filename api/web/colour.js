@@ -4,11 +4,13 @@ import { json } from "./api.js";
 import { $, plotlyText, say } from "./dom.js";
 import { drawMap, highlight } from "./map.js";
 import { on, state, update } from "./state.js";
+import { tagsColumn } from "./tags.js";
 
 async function resetColours() {
   const select = $("colour-by");
   select.replaceChildren(new Option("Topic", ""), new Option("Outlier flag", "@outlier"));
   if (state.map && state.map.documents.duplicate_group) select.append(new Option("Near-duplicates", "@duplicates"));
+  if (state.map && (state.map.documents.tags || []).some((tags) => tags.length)) select.append(new Option("Tags", "@tags"));
   select.value = "";
   showOnly(null);
   const jobId = state.jobId;
@@ -41,7 +43,9 @@ $("colour-by").addEventListener("change", async () => {
     ? { name: "outlier", kind: "categorical", categories: ["in a topic's core", "outlier"], codes: state.map.documents.outlier.map((flag) => (flag ? 1 : 0)) }
     : name === "@duplicates"
       ? duplicatesColumn()
-      : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
+      : name === "@tags"
+        ? tagsColumn()
+        : await json(`/api/jobs/${state.jobId}/columns/${encodeURIComponent(name)}`);
   update({ column });
   showOnly(column.kind === "categorical" ? column.categories : null);
   await drawMap(colouredFigure(column));
@@ -49,8 +53,10 @@ $("colour-by").addEventListener("change", async () => {
 
 $("only").addEventListener("change", () => {
   const value = $("only").value;
-  const codes = state.column && state.column.codes;
-  highlight(value === "" || !codes ? null : (row) => codes[row] === Number(value));
+  const column = state.column;
+  const codes = column && column.codes;
+  const has = column && column.has ? column.has : (row, code) => codes[row] === code;
+  highlight(value === "" || !codes ? null : (row) => has(row, Number(value)));
 });
 
 // The map's points coloured by a column: categories with the map's palette (grey: missing), numbers

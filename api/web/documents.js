@@ -91,5 +91,6 @@ $("move").addEventListener("click", () => {
 // " · also: B (0.62), C (0.55)": a document's next topics and their strengths.
 export function alsoText(doc) {
   const others = (doc.topics || []).slice(1);
-  return others.length ? ` · also: ${others.map((t) => `${t.label} (${t.strength.toFixed(2)})`).join(", ")}` : "";
+  const also = others.length ? ` · also: ${others.map((t) => `${t.label} (${t.strength.toFixed(2)})`).join(", ")}` : "";
+  return also + (doc.tags && doc.tags.length ? ` · tags: ${doc.tags.join(", ")}` : "");
 }

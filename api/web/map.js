@@ -96,7 +96,8 @@ function showHovered(event) {
     if (state.hovered !== id) return;  // the pointer moved on
     const [doc] = await documentsById([id]);
     const also = (doc && doc.topics ? doc.topics.slice(1) : []).map((t) => `${t.label} (${t.strength.toFixed(2)})`).join(", ");
-    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${also ? ` · also: ${also}` : ""}: ${doc.text}`);
+    const tags = doc && doc.tags && doc.tags.length ? ` · tags: ${doc.tags.join(", ")}` : "";
+    if (doc && state.hovered === id) say("hover-doc", `${doc.id} · ${doc.label}${doc.outlier ? " (outlier)" : ""}${also ? ` · also: ${also}` : ""}${tags}: ${doc.text}`);
   }, 120);
 }
 

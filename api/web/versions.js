@@ -29,6 +29,7 @@ function describe(operation) {
   if (operation.op === "move") return `move ${operation.documents.length} documents to topic ${operation.topic}`;
   if (operation.op === "split") return `split topic ${operation.topic} into ${operation.k}`;
   if (operation.op === "add") return `add ${operation.documents} assigned documents`;
+  if (operation.op === "tag" || operation.op === "untag") return `${operation.op} ${operation.ids.length} documents “${operation.tag}”`;
   if (operation.op === "rename") return `rename ${operation.topic !== undefined ? `topic ${operation.topic}` : operation.node} to “${operation.label}”`;
   return operation.op;
 }

@@ -90,3 +90,28 @@ def test_near_duplicates_are_counted_per_topic_and_coloured(page: object, worker
     name = page.locator("#also option >> nth=1").text_content()  # type: ignore[attr-defined]
     assert all("also: " in item and name in item for item in items), (caption, items)
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
+
+
+def test_tag_a_topics_documents_colour_by_tag_and_undo(page: object, client: httpx.Client, worker: Worker) -> None:
+    job_id = mapped_job(client, sample_documents(120, offset=1300), min_topic_size=5)
+    open_stored_job(page, job_id)
+    page.click("#topics .topic >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_selector("#docs-caption:has-text('Topic:')")  # type: ignore[attr-defined]
+    topic = page.evaluate("window.topicmap.state.listing.topic")  # type: ignore[attr-defined]
+    size = page.evaluate(f"window.topicmap.state.map.documents.topic.filter(t => t === {topic}).length")  # type: ignore[attr-defined]
+    page.fill("#tag-name", "to review")  # type: ignore[attr-defined]
+    page.click("#tag-listed")  # type: ignore[attr-defined]
+    page.wait_for_selector("#versions .current:has-text('v2')")  # type: ignore[attr-defined]
+    page.wait_for_selector("#tags li:has-text('to review')")  # type: ignore[attr-defined]
+    assert page.text_content("#tags li") == f"to review {size}"  # type: ignore[attr-defined]
+    page.select_option("#colour-by", "@tags")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').layout.legend?.title?.text === 'tags'")  # type: ignore[attr-defined]
+    page.select_option("#only", "0")  # type: ignore[attr-defined]
+    shot(page, "12-tags")
+    csv_text = client.get(f"/api/jobs/{job_id}/export.csv").text
+    assert ",tags," in csv_text.splitlines()[0] and csv_text.count("to review") == size
+    page.click("#versions button.restore >> nth=0")  # type: ignore[attr-defined]  # undo: restore version 1
+    page.wait_for_selector("#versions .current:has-text('v3')")  # type: ignore[attr-defined]
+    page.wait_for_selector("#tags-empty:not([hidden])")  # type: ignore[attr-defined]
+    assert page.locator("#tags li").count() == 0  # type: ignore[attr-defined]
+    assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]

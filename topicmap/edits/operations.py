@@ -3,7 +3,8 @@
 ``rename`` gives a topic or a hierarchy node a person's label; ``revert`` starts from an earlier
 version (undo is reverting to the version before); ``merge`` joins topics into one and ``reduce``
 merges the most similar topics until at most N remain; ``move`` puts documents into a topic;
-``split`` re-clusters one topic's documents into k topics. All are pure functions of the map (and,
+``split`` re-clusters one topic's documents into k topics; ``tag`` and ``untag`` mark documents
+(topicmap/edits/tags.py). All are pure functions of the map (and,
 for the regrouping operations, of its stored term counts, documents' term presence and embeddings:
 topicmap/edits/regroup.py, numpy and scipy, imported only when such an operation runs), light enough for
 the API process.
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from topicmap.edits.tags import Tag, tag_documents
 from topicmap.errors import Conflict, NotFound
 from topicmap.schemas import TopicMap
 
@@ -106,8 +108,8 @@ class Split(BaseModel):
     k: int = Field(default=2, ge=2, le=20, description="Topics to split it into.")
 
 
-Operation = Annotated[Rename | Revert | Merge | Reduce | Move | Split, Field(discriminator="op")]
-AnyOperation = Rename | Revert | Merge | Reduce | Move | Split
+Operation = Annotated[Rename | Revert | Merge | Reduce | Move | Split | Tag, Field(discriminator="op")]
+AnyOperation = Rename | Revert | Merge | Reduce | Move | Split | Tag
 
 
 class EditRequest(BaseModel):
@@ -180,6 +182,8 @@ def apply_edits(
             current = Edited(load_version(operation.version), terms_from=operation.version)
         elif isinstance(operation, Rename):
             current = Edited(rename(current.topic_map, operation), current.terms, current.terms_from)
+        elif isinstance(operation, Tag):  # the topics stay as they are: so do their term counts
+            current = Edited(tag_documents(current.topic_map, operation), current.terms, current.terms_from)
         else:
             if current.terms is None and current.terms_from is not None and load_terms is not None:
                 current = Edited(current.topic_map, load_terms(current.terms_from))

@@ -230,8 +230,8 @@ def shared_label(
     size_of: dict[int, int],
     common: set[str],
 ) -> str:
-    """What a person would call a theme: the terms at least half of its topics have among their top
-    terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
+    """What a person would call a theme: the terms at least half of its topics (and at least two)
+    have among their top terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
     share them), or, when they share none, its largest topics: "A, B and N more"."""
     tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in node.topics}
     n = len(node.topics)
@@ -240,7 +240,10 @@ def shared_label(
         for term in set(terms):
             support[term] = support.get(term, 0) + 1
     distinctive = {term: rank for rank, (term, _) in enumerate(node.terms)}
-    shared = [term for term, count in support.items() if 2 * count >= n and term not in common]
+    # At least half of its topics, and at least two of them: a word of one topic names that topic, not the theme.
+    shared = [
+        term for term, count in support.items() if 2 * count >= n and (count >= 2 or n == 1) and term not in common
+    ]
     shared.sort(key=lambda term: (distinctive.get(term, len(distinctive)), -support[term], term))
     if shared:
         return readable_label(shared)

@@ -38,5 +38,6 @@ def in_input_order(topic_map: TopicMap, inverse: npt.NDArray[np.intp]) -> TopicM
         duplicate_group=[docs.duplicate_group[r] for r in rows] if docs.duplicate_group is not None else None,
         top_topics=[docs.top_topics[r] for r in rows] if docs.top_topics is not None else None,
         top_strengths=[docs.top_strengths[r] for r in rows] if docs.top_strengths is not None else None,
+        tags=[docs.tags[r] for r in rows] if docs.tags is not None else None,
     )
     return topic_map

@@ -14,7 +14,9 @@ DUPLICATE_COLUMN = "duplicate_group"
 MEMBERSHIP_COLUMNS = ("strength", "topic_2", "strength_2", "topic_3", "strength_3")
 """After those, in maps with several topics per document: the strength of the document's topic,
 then its next two topics and their strengths (empty where it has fewer)."""
-DERIVED_COLUMNS = (*BASE_COLUMNS, DUPLICATE_COLUMN, *MEMBERSHIP_COLUMNS)
+TAGS_COLUMN = "tags"
+"""Last of them, in maps whose documents were tagged: the document's tags joined by "; "."""
+DERIVED_COLUMNS = (*BASE_COLUMNS, DUPLICATE_COLUMN, *MEMBERSHIP_COLUMNS, TAGS_COLUMN)
 """Every column the export writes itself (what is not metadata when the file is read back)."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,6 +41,9 @@ def document_rows(
     base = (*BASE_COLUMNS, DUPLICATE_COLUMN) if groups is not None else BASE_COLUMNS
     if tops is not None and strengths is not None:
         base = (*base, *MEMBERSHIP_COLUMNS)
+    tags = docs.tags
+    if tags is not None:
+        base = (*base, TAGS_COLUMN)
     meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in base))
     labels = {t.id: t.label for t in topic_map.topics}
     yield [neutralise(column) for column in (*base, *meta_columns)]  # names come from the upload too
@@ -54,6 +59,7 @@ def document_rows(
             texts[i] if texts is not None else "",
             *((groups[i],) if groups is not None else ()),
             *(membership(tops[i], strengths[i]) if tops is not None and strengths is not None else ()),
+            *(("; ".join(tags[i]),) if tags is not None else ()),
             *(meta.get(column, "") for column in meta_columns),
         ]
         yield [neutralise(value) for value in row]
