@@ -17,7 +17,7 @@
 import { getKey, json, linkToken } from "./api.js";
 import { readAddress, whileApplying } from "./address.js";
 import { setupAssign } from "./assign.js";
-import "./axes.js";
+import { showAxes } from "./axes.js";
 import "./colour.js";
 import { listDocuments } from "./documents.js";
 import { $, say } from "./dom.js";
@@ -53,6 +53,7 @@ async function applyAddress(fallbackJob = null) {
     if ($("level").value !== level && [...$("level").options].some((o) => o.value === level)) await showLevel(level);
     if (address.topic !== null || address.theme) selectById(address.topic, address.theme);
     if (address.q) await runSearch(address.q, address.mode || "words");
+    if (address.ax) await showAxes(address.ax, address.ay);
   });
 }
 window.addEventListener("popstate", () => applyAddress());

@@ -2,6 +2,7 @@
 // preset); the plot shows where the documents and topics sit (GET …/figure?kind=axes) until
 // "Back to the map".
 import { json } from "./api.js";
+import { setView } from "./address.js";
 import { $, say } from "./dom.js";
 import { drawChart } from "./map.js";
 import { state } from "./state.js";
@@ -32,13 +33,26 @@ for (const axis of ["x", "y"]) {
 
 $("axes-form").addEventListener("submit", async (event) => {
   event.preventDefault();
+  await drawAxes();
+});
+
+// The axes an address names (ax, ay): the inputs filled in and the figure drawn.
+export async function showAxes(ax, ay) {
+  [$("axes-x-negative").value, $("axes-x-positive").value] = ax;
+  [$("axes-y-negative").value, $("axes-y-positive").value] = ay || ["", ""];
+  await drawAxes();
+}
+
+async function drawAxes() {
   const params = new URLSearchParams({ kind: "axes", version: String(state.version) });
+  const poles = {};
   for (const axis of ["x", "y"]) {
     const negative = $(`axes-${axis}-negative`).value.trim();
     const positive = $(`axes-${axis}-positive`).value.trim();
     if (!negative && !positive && axis === "y") continue;  // one axis is enough
     params.append(axis, negative);
     params.append(axis, positive);
+    poles[axis] = [negative, positive];
   }
   say("axes-status", "Placing the documents…");
   try {
@@ -47,13 +61,15 @@ $("axes-form").addEventListener("submit", async (event) => {
     $("axes-back").hidden = false;
     const x = figure.layout.meta.x;
     say("axes-status", `From “${x[0]}” (left) to “${x[1]}” (right); 0 is halfway`);
+    setView({ ax: poles.x, ay: poles.y || null });
   } catch (error) {
     say("axes-status", error.message);
   }
-});
+}
 
 $("axes-back").addEventListener("click", async () => {
   $("axes-back").hidden = true;
   say("axes-status", "");
+  setView({ ax: null, ay: null });
   await showLevel($("level").value || "fine");
 });

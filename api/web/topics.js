@@ -49,7 +49,7 @@ $("level").addEventListener("change", () => showLevel($("level").value));
 // A hierarchy level (the map recoloured, its themes listed) or a chart ("chart:per_class").
 export async function showLevel(level) {
   if ($("level").value !== level) $("level").value = level;
-  setView({ level: level === "fine" ? null : level, topic: null, theme: null });
+  setView({ level: level === "fine" ? null : level, topic: null, theme: null, ax: null, ay: null });
   if (level.startsWith("chart:")) {
     await showChart(level.slice("chart:".length));
     return;

@@ -41,8 +41,14 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
     path: Path = shot(page, "9-axes")
     assert path.stat().st_size > 10_000
+    # The address names the axes view: a reload (or a copied link) opens it again.
+    assert "ax=fonts+and+typefaces&ax=games+to+play" in page.url  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot')?.layout?.meta?.kind === 'axes'", timeout=60_000)  # type: ignore[attr-defined]
+    assert page.input_value("#axes-y-positive") == "music and audio"  # type: ignore[attr-defined]
     page.click("#axes-back")  # type: ignore[attr-defined]
     page.wait_for_function("document.getElementById('plot').layout.meta?.kind !== 'axes'")  # type: ignore[attr-defined]
+    assert "ax=" not in page.url  # type: ignore[attr-defined]
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
 
 
