@@ -33,6 +33,7 @@ function listJobs(list, jobs, none) {
     const whose = job.role && job.role !== "owner" ? ` · ${job.owner}'s, you ${job.role === "editor" ? "edit" : "read"}` : "";
     const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}${whose}`, "link");
     button.type = "button";
+    button.dataset.job = job.job_id;
     button.addEventListener("click", () => openJob(job.job_id));
     item.append(button, el("span", job.state, `badge ${job.state}`));
     return item;

@@ -347,7 +347,7 @@ def assert_apart(boxes: list[dict[str, float]]) -> None:
 def open_stored_job(page: object, job_id: str) -> None:
     """Open a job stored straight into Redis from "My jobs" (the newest first), as a person does."""
     page.click("#refresh-jobs")  # type: ignore[attr-defined]
-    page.click("#jobs li button >> nth=0")  # type: ignore[attr-defined]
+    page.click(f'#jobs li button[data-job="{job_id}"]')  # type: ignore[attr-defined]  # once the refreshed list shows it
     page.wait_for_function(f"window.topicmap.state.map && window.topicmap.state.jobId === {json.dumps(job_id)}")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#plot g.annotation text.annotation-text').length > 0")  # type: ignore[attr-defined]
     page.wait_for_timeout(500)  # type: ignore[attr-defined]

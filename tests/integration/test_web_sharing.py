@@ -72,7 +72,7 @@ def test_share_with_a_person_and_by_link_then_revoke(
 
     a = context_of(a_key)  # type: ignore[operator]
     a.click("#refresh-jobs")
-    a.click("#jobs li button >> nth=0")
+    a.click(f'#jobs li button[data-job="{job_id}"]')
     a.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
     assert a.evaluate("location.hash") == f"#/jobs/{job_id}"
     a.click("#share-open")
