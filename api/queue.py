@@ -38,12 +38,6 @@ class QueryWorkerUnavailable(RuntimeError):
     """The query worker did not embed the query in time (or failed to)."""
 
 
-def embed_query(model: str, text: str, timeout_s: float) -> list[float]:
-    """The query's embedding from the query worker (queue ``queries``), waiting at most ``timeout_s``;
-    a message nobody took by then expires rather than run late."""
-    return embed_texts(model, [text], timeout_s)[0]
-
-
 def embed_texts(model: str, texts: list[str], timeout_s: float) -> list[list[float]]:
     """A few short texts' embeddings (queries, the poles of an axis) from the query worker."""
     from celery.exceptions import TimeoutError as CeleryTimeout

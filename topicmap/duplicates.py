@@ -81,11 +81,11 @@ def group_rows(group: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
 
 
 def describe_groups(
-    group: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32], ids: list[str], threshold: float
+    group: npt.NDArray[np.int64], representative: npt.NDArray[np.int64], ids: list[str], threshold: float
 ) -> Duplicates:
-    chosen = representatives(group, embeddings)
+    """The groups' sizes and representatives (``representative``: from :func:`representatives`)."""
     groups = [
-        DuplicateGroup(id=number, size=len(rows), representative=ids[int(chosen[rows[0]])])
+        DuplicateGroup(id=number, size=len(rows), representative=ids[int(representative[rows[0]])])
         for number, rows in enumerate(group_rows(group))
     ]
     return Duplicates(threshold=threshold, groups=groups)

@@ -10,10 +10,9 @@ from pydantic import BaseModel, Field
 
 from api.access import JobAccess, ViewerDep
 from api.deps import SettingsDep, StoreDep, parsed_cache
-from api.embeddings import document_embeddings
+from api.embeddings import document_embeddings, text_vectors
 from api.errors import ApiError
 from api.maps import NOT_READY, VersionQuery, documents_out, finished_map, finished_record
-from api.queue import ModelNotOffered, QueryWorkerUnavailable, embed_query
 from api.schemas import DocumentOut
 from topicmap.edits.operations import NO_EMBEDDINGS
 from topicmap.schemas import JobRecord, TopicMap
@@ -120,7 +119,6 @@ def searched(
     store: JobStore, access: JobAccess, q: str, version: int | None, timeout_s: float
 ) -> tuple[JobRecord, TopicMap, dict[str, Any], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """The job, its map version, its corpus, its documents' embeddings and the query's embedding."""
-    import numpy as np
 
     if not q.strip():
         raise ApiError(422, "q: the query is blank")
@@ -129,17 +127,5 @@ def searched(
     vectors = document_embeddings(store, record, topic_map, corpus)
     if vectors is None:
         raise ApiError(409, NO_EMBEDDINGS)
-    model = record.params.model
-    stored = store.get_vectors(model, [q])[0]
-    if stored is not None:
-        from topicmap.vectors import decode_rows
-
-        query = decode_rows([stored], vectors.shape[1])[0]
-    else:
-        try:
-            query = np.asarray(embed_query(model, q, timeout_s), dtype=np.float32)
-        except ModelNotOffered as exc:
-            raise ApiError(409, str(exc)) from None
-        except QueryWorkerUnavailable as exc:
-            raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from None
+    query = text_vectors(store, record.params.model, [q], vectors.shape[1], timeout_s)[0]
     return record, topic_map, corpus, vectors, query

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tests.conftest import HashingEncoder, planted_corpus
-from topicmap.duplicates import describe_groups, duplicate_groups
+from topicmap.duplicates import describe_groups, duplicate_groups, representatives
 from topicmap.pipeline.reduce import NeighbourGraph
 from topicmap.pipeline.run import run_pipeline
 from topicmap.render.exports import document_rows
@@ -22,7 +22,7 @@ def test_pairs_above_the_threshold_form_groups_largest_first() -> None:
     assert group.tolist() == [1, 1, 0, 0, 0, -1]  # {2, 3, 4} is larger than {0, 1}; 5 is alone
     embeddings = np.eye(6, dtype=np.float32)
     embeddings[3] = (embeddings[2] + embeddings[3] + embeddings[4]) / np.sqrt(3)  # the middle one
-    described = describe_groups(group, embeddings, ["a", "b", "c", "d", "e", "f"], 0.95)
+    described = describe_groups(group, representatives(group, embeddings), ["a", "b", "c", "d", "e", "f"], 0.95)
     assert [(g.id, g.size, g.representative) for g in described.groups] == [(0, 3, "d"), (1, 2, "a")]
 
 

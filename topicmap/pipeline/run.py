@@ -272,7 +272,7 @@ def _pipeline(
     return TopicMap(
         meta=meta,
         topics=built,
-        duplicates=describe_groups(groups, embeddings, list(ids), DUPLICATE_COSINE),
+        duplicates=describe_groups(groups, representative, list(ids), DUPLICATE_COSINE),
         hierarchy=build_hierarchy(hierarchy, topics, xy),
         documents=documents,
     )
