@@ -13,23 +13,27 @@ change is 403.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from api.config import ApiSettings
-from api.deps import get_store, settings_dependency
+from api.deps import archive_of, get_store, settings_dependency
 from api.errors import ApiError
 from api.metrics import FAILED_TOKENS
 from api.security import owner_of, parse_keys
+from topicmap.kept import restore
 from topicmap.people import Role, hash_key
 from topicmap.schemas import JobRecord
 from topicmap.shares import JobRole, Share, allows
 from topicmap.store import JobStore
 
+logger = logging.getLogger("topicmap.api")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
 UNAUTHORIZED = {"WWW-Authenticate": "X-API-Key"}
 
@@ -144,14 +148,16 @@ def job_access(need: JobRole) -> Callable[..., Awaitable[JobAccess]]:
         unknown = ApiError(404, f"no job {job_id[:64]!r} for this key")
         if key:
             caller = caller_of_key(settings, store, key)
-            record = store.get(job_id) if len(job_id) <= 64 else None
+            record = await record_or_kept(store, settings, job_id)
             role = role_on(store, caller, record) if record is not None else None
             if record is None or role is None:
                 raise unknown
             access = JobAccess(record, role, caller)
         elif token:
             share = store.link_of_token(hash_key(token)) if len(token) <= 200 else None
-            record = store.get(job_id) if share is not None and share.job == job_id else None
+            record = (
+                await record_or_kept(store, settings, job_id) if share is not None and share.job == job_id else None
+            )
             if share is None or record is None:
                 FAILED_TOKENS.inc()
                 raise ApiError(404, "this share link is unknown, expired or revoked, or is not for this map")
@@ -165,6 +171,19 @@ def job_access(need: JobRole) -> Callable[..., Awaitable[JobAccess]]:
         return access
 
     return dependency
+
+
+async def record_or_kept(store: JobStore, settings: ApiSettings, job_id: str) -> JobRecord | None:
+    """The job's record; for a kept map whose working copy has expired, the copy restored from the
+    archive first (seconds for a big map: in the thread pool)."""
+    if len(job_id) > 64:
+        return None
+    record = store.get(job_id)
+    if record is None and store.get_kept(job_id) is not None:
+        record = await run_in_threadpool(restore, store, archive_of(settings), job_id)
+        if record is not None:
+            logger.info("kept map restored from the archive", extra={"job_id": job_id})
+    return record
 
 
 def article(role: str) -> str:

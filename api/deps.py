@@ -14,6 +14,7 @@ from fastapi import Depends
 
 from api.cache import ParsedCache
 from api.config import ApiSettings, get_settings
+from topicmap.archive import MapArchive, open_archive
 from topicmap.store import JobStore
 
 
@@ -42,3 +43,26 @@ async def get_store(settings: Annotated[ApiSettings, Depends(settings_dependency
 
 SettingsDep = Annotated[ApiSettings, Depends(settings_dependency)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
+
+
+@functools.cache
+def archive_for(directory: str, bucket: str, prefix: str, endpoint: str, region: str) -> MapArchive:
+    return open_archive(directory, s3_bucket=bucket, s3_prefix=prefix, s3_endpoint=endpoint, s3_region=region)
+
+
+def archive_of(settings: ApiSettings) -> MapArchive:
+    """The map archive (topicmap/archive.py): where kept maps live."""
+    return archive_for(
+        settings.archive_dir,
+        settings.archive_s3_bucket,
+        settings.archive_s3_prefix,
+        settings.archive_s3_endpoint,
+        settings.archive_s3_region,
+    )
+
+
+async def get_archive(settings: Annotated[ApiSettings, Depends(settings_dependency)]) -> MapArchive:
+    return archive_of(settings)
+
+
+ArchiveDep = Annotated[MapArchive, Depends(get_archive)]

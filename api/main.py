@@ -16,7 +16,20 @@ from api.errors import install_error_handlers, problem
 from api.events import close_hubs
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.routes import assignments, axes, columns, edits, health, jobs, people, results, search, shares, webhooks
+from api.routes import (
+    assignments,
+    axes,
+    columns,
+    edits,
+    health,
+    jobs,
+    library,
+    people,
+    results,
+    search,
+    shares,
+    webhooks,
+)
 from api.routes.web import install_web
 from topicmap.logs import configure_logging
 
@@ -111,6 +124,7 @@ def create_app() -> FastAPI:
         people.router,
         shares.router,
         shares.link_router,
+        library.router,
     )
     for router in routers:
         app.include_router(router, prefix="/api")

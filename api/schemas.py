@@ -110,6 +110,7 @@ class JobStatus(BaseModel):
             links.update(assignments=f"{base}/assignments", map=f"/api/jobs/{record.assigns_to.job}/map")
         elif record.state == "succeeded":
             links.update(map=f"{base}/map", figure=f"{base}/figure?kind=map", export=f"{base}/export.csv")
+            links.update(bundle=f"{base}/bundle", keep=f"{base}/keep")
         return cls(
             job_id=record.id,
             owner=record.owner,

@@ -5,8 +5,13 @@ The API (api/config.py) and the worker (worker/config.py) each add their own fie
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from topicmap.archive import MapArchive
 
 
 class SharedSettings(BaseSettings):
@@ -19,6 +24,16 @@ class SharedSettings(BaseSettings):
         description="Embedding models jobs may name besides the shipped all-MiniLM-L6-v2: comma-separated "
         "name=directory entries (a job names a model, never a path).",
     )
+    archive_dir: str = Field(
+        default="data/archive",
+        description="The map archive (kept maps, as bundles): a directory, unless a bucket is set.",
+    )
+    archive_s3_bucket: str = Field(
+        default="", description="Keep maps in this S3-compatible bucket instead (credentials: the AWS_* variables)."
+    )
+    archive_s3_prefix: str = Field(default="maps/", description="Key prefix of kept maps in the bucket.")
+    archive_s3_endpoint: str = Field(default="", description="Endpoint of a non-AWS S3 service (MinIO, Ceph…).")
+    archive_s3_region: str = Field(default="", description="The bucket's region, where the service needs one.")
 
     webhook_secret: str = Field(
         default="",
@@ -42,6 +57,18 @@ class SharedSettings(BaseSettings):
     def webhook_hosts(self) -> set[str]:
         """Hosts (or host:port) callbacks may reach even when private."""
         return {h.strip() for h in self.webhook_allowed_hosts.split(",") if h.strip()}
+
+    def archive(self) -> MapArchive:
+        """The map archive these settings name (topicmap/archive.py)."""
+        from topicmap.archive import open_archive
+
+        return open_archive(
+            self.archive_dir,
+            s3_bucket=self.archive_s3_bucket,
+            s3_prefix=self.archive_s3_prefix,
+            s3_endpoint=self.archive_s3_endpoint,
+            s3_region=self.archive_s3_region,
+        )
 
     @property
     def retention_s(self) -> int:

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from topicmap.edits.commit import commit_version
 from topicmap.edits.operations import Edited
 from topicmap.errors import StaleVersion
+from topicmap.kept import sync_kept
 from topicmap.schemas import (
     JobRecord,
     TopicMap,
@@ -20,6 +21,7 @@ from topicmap.store.versions import JobVersions
 from topicmap.terms import TermTable, presence_to_bytes
 from topicmap.vectors import dump_array
 from topicmap.views import attach_views
+from worker.config import get_settings
 from worker.progress import ProgressReporter
 
 if TYPE_CHECKING:
@@ -125,4 +127,5 @@ def add_to_map(
         ) from None
     if new_table is not None and new_table.presence is not None:
         stored += store.put_presence(base.id, presence_to_bytes(new_table.presence), sha)
+    sync_kept(store, get_settings().archive(), base.id)  # a kept map's every version is in the archive
     return entry.number, stored

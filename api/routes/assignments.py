@@ -15,6 +15,7 @@ from api.schemas import JobAccepted
 from api.stored import stored_response
 from api.submission import read_documents, submit
 from topicmap.corpus import Corpus
+from topicmap.models import offered
 from topicmap.schemas import AssignmentSource, JobRecord
 from topicmap.shares import allows
 from topicmap.store import JobStore
@@ -53,6 +54,13 @@ async def create_assignment(
     if add and not allows(access.role, "editor"):
         raise ApiError(403, f"{access.name} is a viewer of this map; adding documents to it needs an editor")
     source = finished_record(access)
+    if not offered(settings.models, source.params.model):
+        raise ApiError(
+            409,
+            f"this map was made with the embedding model {source.params.model!r}, which this service does not offer: "
+            "new documents cannot be put into it (their embeddings would not be comparable); view and edit it, "
+            "or map the documents with it where that model is offered",
+        )
     number = chosen_version(source, version)
     corpus, truncated, _, _ = await read_documents(request, settings, min_documents=1)
     if add:

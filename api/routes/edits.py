@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Header, Response
 
 from api.access import EditorDep, JobAccess, ViewerDep
-from api.deps import SettingsDep, StoreDep
+from api.deps import ArchiveDep, SettingsDep, StoreDep
 from api.embeddings import document_embeddings
 from api.errors import ApiError
 from api.maps import EXPIRED, cached_corpus, finished_record
 from topicmap.edits.commit import commit_version
 from topicmap.edits.operations import EditRequest, apply_edits
 from topicmap.errors import Expired, NotFound, StaleVersion
+from topicmap.kept import sync_kept
 from topicmap.schemas import JobRecord, MapVersion, TopicMap
 from topicmap.store import JobStore
 from topicmap.store.versions import JobVersions
@@ -97,6 +98,7 @@ def edit_map(
     store: StoreDep,
     settings: SettingsDep,
     access: EditorDep,
+    archive: ArchiveDep,
     if_match: Annotated[str | None, Header(description='The version the edit is based on, e.g. "3"')] = None,
 ) -> MapVersion:
     """Apply `operations` in order to the latest version and store the result as the next version.
@@ -120,6 +122,7 @@ def edit_map(
                 raise ApiError(412, message) from None
             continue  # no If-Match: apply the same operations to the new latest version
         logger.info("map edited", extra={"job_id": job_id, "owner": access.name, "version": entry.number})
+        sync_kept(store, archive, job_id)  # a kept map's every version is in the archive
         response.headers["Location"] = f"/api/jobs/{job_id}/map?version={entry.number}"
         response.headers["ETag"] = f'"{entry.number}"'
         return entry

@@ -59,7 +59,8 @@ def redis_server(servers_dir: Path) -> Iterator[Redis]:
 
 @pytest.fixture(scope="session")
 def api(redis_server: Redis, servers_dir: Path) -> Iterator[Api]:
-    server = Api(redis_server.url, servers_dir / "api.log", extra_env=API_ENV)
+    archive = {"TOPICMAP_ARCHIVE_DIR": str(servers_dir / "archive")}
+    server = Api(redis_server.url, servers_dir / "api.log", extra_env={**API_ENV, **archive})
     server.start()
     yield server
     server.stop()
@@ -67,7 +68,8 @@ def api(redis_server: Redis, servers_dir: Path) -> Iterator[Api]:
 
 @pytest.fixture(scope="session")
 def worker(redis_server: Redis, servers_dir: Path) -> Iterator[Worker]:
-    process = Worker(redis_server.url, servers_dir / "worker.log", "worker-1", WORKER_ENV)
+    archive = {"TOPICMAP_ARCHIVE_DIR": str(servers_dir / "archive")}
+    process = Worker(redis_server.url, servers_dir / "worker.log", "worker-1", {**WORKER_ENV, **archive})
     process.start()
     yield process
     process.stop()

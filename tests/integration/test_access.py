@@ -49,6 +49,11 @@ JOB_ROUTES: dict[tuple[str, str], set[str]] = {
     ("POST", "/shares"): OWN,
     ("GET", "/shares"): OWN,
     ("DELETE", "/shares/{share_id}"): OWN,
+    ("POST", "/keep"): OWN,
+    ("GET", "/keep"): READ,
+    ("PATCH", "/keep"): OWN,
+    ("DELETE", "/keep"): OWN,
+    ("GET", "/bundle"): READ,
 }
 # Routes of no job: a key is enough (a share link never reaches them), or an admin's, or nothing.
 OTHER_ROUTES: dict[tuple[str, str], set[str]] = {
@@ -63,6 +68,8 @@ OTHER_ROUTES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/users/{name}/keys"): {"admin", "owner"},
     ("DELETE", "/api/keys/{key_id}"): {"owner", "editor", "viewer", "other", "admin"},  # 404 unless yours
     ("GET", "/api/stats"): {"admin"},
+    ("GET", "/api/maps"): {"owner", "editor", "viewer", "other", "admin"},
+    ("POST", "/api/maps/import"): {"owner", "editor", "viewer", "other", "admin"},
     ("GET", "/api/link"): {"link"},  # what a share link opens: for the link only
     ("GET", "/api/health"): set(PRINCIPALS),
     ("GET", "/api/health/ready"): set(PRINCIPALS),
@@ -75,6 +82,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/assignments"): {"documents": ["a new document about packages"]},
     ("POST", "/api/users"): {"name": "Bad Name"},
     ("POST", "/api/jobs"): {"documents": []},
+    ("POST", "/keep"): {"name": "Kept by a test"},
+    ("PATCH", "/keep"): {"tags": ["test"]},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/documents"): {"q": "package"},

@@ -31,6 +31,7 @@ webhooks                  sorted set of job ids whose webhook is due, by due tim
 user:{name}, users        people (topicmap/store/people.py)                             never
 key:{sha256}, keyid:{id}  API keys of people, by hash and by id; user-keys:{name}       never
 shares:{job}, …           shares of a map with people and by link (store/shares.py)     never
+kept:{job}, library…      the library's index of kept maps (store/library.py)            never
 ========================  ==========================================================  ==========
 
 People, keys and shares (store/people.py, store/shares.py) are records: they never expire. Every other key
@@ -46,6 +47,8 @@ from topicmap.errors import StaleVersion
 from topicmap.store.base import HEARTBEAT_INTERVAL_S, PREFIX, QUEUE_EVENTS
 from topicmap.store.blobs import Blobs
 from topicmap.store.codec import gzip_bytes, gzip_written, inflate
+from topicmap.store.copies import WorkingCopies
+from topicmap.store.library import Library
 from topicmap.store.people import People
 from topicmap.store.quotas import Quotas, Usage
 from topicmap.store.records import is_terminal
@@ -67,6 +70,7 @@ __all__ = [
 ]
 
 
-class JobStore(MapVersions, Blobs, Quotas, Workers, People, Shares):
+class JobStore(WorkingCopies, MapVersions, Blobs, Quotas, Workers, People, Shares, Library):
     """Typed access to topicmap's Redis keys, one part per concern (records, blobs, versions,
-    quotas, workers, people, shares). ``retention_s`` applies to everything a job owns."""
+    quotas, workers, people, shares, working copies, the library's index). ``retention_s`` applies to
+    everything a job owns."""

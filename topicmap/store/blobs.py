@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
+from topicmap.bundle import corpus_hash
 from topicmap.store.base import PREFIX
 from topicmap.store.ledger import Ledger
 
@@ -15,10 +16,7 @@ from topicmap.store.ledger import Ledger
 class Blobs(Ledger):
     @staticmethod
     def corpus_hash(texts: Sequence[str], ids: Sequence[str]) -> str:
-        digest = hashlib.sha256()
-        for doc_id, text in zip(ids, texts, strict=True):
-            digest.update(doc_id.encode() + b"\x1f" + text.encode() + b"\x1e")
-        return digest.hexdigest()
+        return corpus_hash(texts, ids)
 
     @classmethod
     def compress_corpus(

@@ -1,0 +1,161 @@
+"""Kept maps: the archive holds them, the library lists them, an expired working copy comes back
+from the archive with every version and tag; bundles go out and come back in, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.integration.conftest import mapped_job, sample_documents
+from tests.integration.servers import Api, Redis, Worker
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def tagged_job(api: Api, worker: Worker) -> str:
+    """A map with a rename, a tag and texts that a spreadsheet export would alter."""
+    documents = sample_documents(80, offset=1200)
+    for document, prefix in zip(documents, ["-", "=", "+", "@"], strict=False):
+        document["text"] = prefix + str(document["text"])
+    with api.client("alice") as client:
+        job_id = mapped_job(client, documents, min_topic_size=5)
+        ids = client.get(f"/api/jobs/{job_id}/map").json()["documents"]["id"]
+        operations = [{"op": "tag", "ids": ids[:3], "tag": "refund"}, {"op": "rename", "topic": 0, "label": "Mine"}]
+        assert client.post(f"/api/jobs/{job_id}/edits", json={"operations": operations}).status_code == 201
+    return job_id
+
+
+def job_keys(redis_server: Redis, job_id: str) -> list[bytes]:
+    client = redis.Redis.from_url(redis_server.url)
+    return [key for key in client.scan_iter(match=f"tm:*{job_id}*") if not key.startswith((b"tm:kept:", b"tm:shares"))]
+
+
+def test_a_kept_map_outlives_its_working_copy(
+    api: Api, tagged_job: str, redis_server: Redis, servers_dir: Path
+) -> None:
+    base = f"/api/jobs/{tagged_job}"
+    with api.client("alice") as alice, api.client("bob") as bob:
+        assert bob.post(f"{base}/keep", json={"name": "not mine"}).status_code == 404  # not shared with bob
+        assert alice.post(f"{base}/keep", json={"name": ""}).status_code == 422
+        kept = alice.post(f"{base}/keep", json={"name": "Packages", "description": "Debian", "tags": ["debian"]})
+        assert kept.status_code == 200, kept.text
+        entry = kept.json()
+        assert entry["versions"] == 2 and entry["bytes"] > 0 and entry["owner"] == "alice"
+        assert (servers_dir / "archive" / f"{tagged_job}.topicmap").stat().st_size == entry["bytes"]
+        library = alice.get("/api/maps", params={"tag": "debian"}).json()
+        assert [m["job"] for m in library["maps"]] == [tagged_job]
+        assert alice.get("/api/maps", params={"q": "nothing like it"}).json()["total"] == 0
+        assert bob.get("/api/maps").json()["total"] == 0
+        # a later version is archived as it is made
+        edit = alice.post(f"{base}/edits", json={"operations": [{"op": "rename", "topic": 0, "label": "Mine again"}]})
+        assert edit.status_code == 201
+        assert alice.get(f"{base}/keep").json()["versions"] == 3
+        before = alice.get(f"{base}/map").json()
+        # the working copy expires (simulated: every Redis key of the job deleted)
+        keys = job_keys(redis_server, tagged_job)
+        assert keys
+        redis.Redis.from_url(redis_server.url).delete(*keys)
+        after = alice.get(f"{base}/map")
+        assert after.status_code == 200, after.text
+        restored = after.json()
+        assert restored["topics"] == before["topics"]
+        assert restored["documents"]["tags"][:3] == [["refund"]] * 3
+        versions = alice.get(f"{base}/versions").json()
+        assert [v["number"] for v in versions] == [1, 2, 3]
+        assert alice.get(f"{base}/map", params={"version": 2}).json()["topics"][0]["label"] == "Mine"
+        # name and tags change in the archive too; un-keeping removes the archive copy
+        changed = alice.patch(f"{base}/keep", json={"name": "Renamed", "tags": ["a", "b"]}).json()
+        assert changed["name"] == "Renamed" and changed["tags"] == ["a", "b"]
+        assert alice.get("/api/maps", params={"tag": "a"}).json()["total"] == 1
+
+
+def test_kept_bytes_count_toward_the_quota(api: Api, tagged_job: str) -> None:
+    with api.client("admin") as admin:
+        stats = admin.get("/api/stats").json()
+    assert stats["kept_bytes_by_owner"].get("alice", 0) > 0
+
+
+def test_bundle_round_trip_through_the_service(api: Api, tagged_job: str) -> None:
+    with api.client("alice") as alice, api.client("bob") as bob:
+        download = alice.get(f"/api/jobs/{tagged_job}/bundle")
+        assert download.status_code == 200, download.text
+        assert download.headers["content-type"] == "application/zip"
+        names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+        assert {"manifest.json", "corpus.json", "embeddings.npy", "map.json", "versions.json"} <= set(names)
+        imported = bob.post("/api/maps/import", content=download.content, headers={"Content-Type": "application/zip"})
+        assert imported.status_code == 201, imported.text
+        new_job = imported.json()["job_id"]
+        assert imported.json()["state"] == "succeeded" and imported.json()["owner"] == "bob"
+        original = alice.get(f"/api/jobs/{tagged_job}/map").json()
+        copy = bob.get(f"/api/jobs/{new_job}/map").json()
+        assert copy["topics"] == original["topics"]
+        assert copy["documents"]["tags"] == original["documents"]["tags"]
+        assert [v["number"] for v in bob.get(f"/api/jobs/{new_job}/versions").json()] == [1, 2, 3]
+        texts = bob.post(f"/api/jobs/{new_job}/documents/by-ids", json={"ids": original["documents"]["id"][:4]})
+        assert [d["text"][0] for d in texts.json()["documents"]] == ["-", "=", "+", "@"]
+        # the imported map is a map like any other: edits work on it
+        edit = bob.post(f"/api/jobs/{new_job}/edits", json={"operations": [{"op": "rename", "topic": 0, "label": "B"}]})
+        assert edit.status_code == 201, edit.text
+
+
+def corrupt(bundle: bytes, name: str, data: bytes | None) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(bundle))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.namelist():
+            if item != name:
+                target.writestr(item, source.read(item))
+        if data is not None:
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def test_bad_bundles_are_refused_whole(api: Api, tagged_job: str, redis_server: Redis) -> None:
+    with api.client("alice") as alice:
+        bundle = alice.get(f"/api/jobs/{tagged_job}/bundle").content
+        manifest = json.loads(zipfile.ZipFile(io.BytesIO(bundle)).read("manifest.json"))
+        newer = corrupt(bundle, "manifest.json", json.dumps({**manifest, "format_version": 99}).encode())
+        embeddings = zipfile.ZipFile(io.BytesIO(bundle)).read("embeddings.npy")
+        cases = {
+            "not a readable zip": b"name,text\n1,a csv file\n",
+            "truncated": bundle[: len(bundle) // 2],
+            "no manifest.json": corrupt(bundle, "manifest.json", None),
+            "newer than this topicmap": newer,
+            "does not match its digest": corrupt(bundle, "embeddings.npy", embeddings[:-100] + b"\0" * 100),
+            "empty": b"",
+        }
+        jobs_before = alice.get("/api/jobs", params={"limit": 100}).json()["total"]
+        used_before = redis.Redis.from_url(redis_server.url).dbsize()
+        for expected, body in cases.items():
+            refused = alice.post("/api/maps/import", content=body, headers={"Content-Type": "application/zip"})
+            assert refused.status_code == 422, (expected, refused.status_code, refused.text)
+            assert expected in refused.json()["detail"], refused.json()["detail"]
+        big = alice.post("/api/maps/import", content=b"x" * 2_100_000, headers={"Content-Type": "application/zip"})
+        assert big.status_code == 413
+        assert alice.get("/api/jobs", params={"limit": 100}).json()["total"] == jobs_before
+        assert redis.Redis.from_url(redis_server.url).dbsize() == used_before
+        assert alice.get("/api/health").status_code == 200
+
+
+def test_only_the_owner_keeps_a_map(api: Api, tagged_job: str) -> None:
+    with api.client("alice") as alice, api.client("bob") as bob:
+        shared = alice.post(f"/api/jobs/{tagged_job}/shares", json={"user": "bob", "role": "editor"})
+        assert shared.status_code == 201
+        refused = bob.post(f"/api/jobs/{tagged_job}/keep", json={"name": "mine now"})
+        assert refused.status_code == 403 and "owner" in refused.json()["detail"]
+        assert [m["job"] for m in bob.get("/api/maps").json()["maps"]] == [tagged_job]  # shared with him
+
+
+def test_unkeep_removes_the_archive_copy(api: Api, tagged_job: str, servers_dir: Path) -> None:
+    with api.client("alice") as alice:
+        assert alice.delete(f"/api/jobs/{tagged_job}/keep").status_code == 204
+        assert not (servers_dir / "archive" / f"{tagged_job}.topicmap").exists()
+        assert alice.get(f"/api/jobs/{tagged_job}/keep").status_code == 404
+        assert alice.get("/api/maps").json()["total"] == 0
+        assert alice.delete(f"/api/jobs/{tagged_job}/keep").status_code == 404
