@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cli.folder import FOLDER_FORMAT, latest_map
 from cli.messages import fail
+from topicmap.bundle import MANIFEST, parse_manifest
 from topicmap.corpus import read_corpus
 
 
@@ -19,10 +20,12 @@ def assign(args: argparse.Namespace) -> int:
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
         return fail(f"{folder}: no map.json here; make one with: topicmap fit INPUT --out {folder}")
-    described = folder / "folder.json"
+    described = folder / "folder.json"  # folders written before bundles; newer ones have manifest.json
     version = json.loads(described.read_text(encoding="utf-8")).get("format_version", 0) if described.is_file() else 0
     if version > FOLDER_FORMAT:
         return fail(f"{folder}: folder format {version} is newer than this topicmap reads ({FOLDER_FORMAT}); upgrade")
+    if (folder / MANIFEST).is_file():
+        parse_manifest((folder / MANIFEST).read_bytes())  # a newer format is refused with a clear message
     if not (folder / "embeddings.npy").is_file():
         return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
     corpus = read_corpus(args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1)

@@ -50,5 +50,6 @@ def axes(args: argparse.Namespace) -> int:
     for place in sorted(places, key=lambda p: p.x):
         where = f"{place.x:+.3f}" + ("" if place.y is None else f", {place.y:+.3f}")
         print(f"{where}\t{labels.get(place.topic, '')}")
-    print(f"wrote {folder / 'axes.html'} and {folder / 'axes.csv'}")
+    if getattr(args, "shown_as", None) is None:  # a bundle's: copied beside it (cli/bundles.py)
+        print(f"wrote {folder / 'axes.html'} and {folder / 'axes.csv'}")
     return 0

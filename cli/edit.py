@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from cli.folder import FolderVersions, write_renderings
+from cli.folder import FolderVersions, map_texts, write_renderings
 from cli.messages import fail
+from topicmap.bundle import MANIFEST, read_folder, write_folder
 from topicmap.schemas import TopicMap
 from topicmap.views import attach_views
 
@@ -22,18 +23,17 @@ if TYPE_CHECKING:
 
 def edit(args: argparse.Namespace) -> int:
     """Apply the options' operations to the latest version in ``args.folder``; write the next one."""
-    import csv
     import getpass
 
     from topicmap.edits.commit import commit_version
     from topicmap.edits.operations import EditRequest, apply_edits
-    from topicmap.render.exports import DERIVED_COLUMNS
     from topicmap.terms import TermTable, presence_from_bytes
     from topicmap.vectors import load_array
 
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
         return fail(f"{folder}: no map.json here; make one with: topicmap fit INPUT --out {folder}")
+    content = read_folder(folder) if (folder / MANIFEST).is_file() else None  # checked before any change
     versions = FolderVersions(folder)
 
     def terms_of(version: int) -> TermTable | None:
@@ -70,16 +70,20 @@ def edit(args: argparse.Namespace) -> int:
         )
     except ValidationError as exc:
         return fail(f"invalid edit: {exc.errors()[0]['msg']}")
-    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    texts = [row.get("text", "") for row in rows]
-    metadata = [{k: v for k, v in row.items() if k not in DERIVED_COLUMNS} for row in rows]
     edited = result.topic_map
+    texts, metadata = map_texts(folder, edited)  # the exact corpus (a revert may go to other documents)
     attach_views(edited, metadata, edited.meta.params)  # documents may have changed topics
     entry = commit_version(versions, result, latest=latest, author=getpass.getuser(), operations=operations)
+    if content is not None:  # the bundle's files stay whole: the new version, its terms, the manifest
+        content.maps[entry.number] = edited
+        content.history = list(versions.history)
+        terms = versions.read_terms(entry.number)
+        if terms is not None:
+            content.terms[entry.number] = terms
+        write_folder(content, folder)
     write_renderings(folder, edited, texts, metadata, title=f"{folder.name}, version {entry.number}")
     print(f"topicmap: version {entry.number} written ({len(operations)} operation(s))", file=sys.stderr)
-    print(versions.path_of(entry.number))
+    print(getattr(args, "shown_as", None) or versions.path_of(entry.number))
     return 0
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from cli.folder import describe_folder, write_outputs
+from cli.folder import write_outputs
 from cli.messages import fail
 from cli.parser import OPTION_OF_FIELD
 from cli.progress import StageProgress
+from topicmap.bundle import Corpus, MapContent, corpus_hash, write_bundle, write_folder
 from topicmap.corpus import read_corpus
-from topicmap.schemas import MIN_DOCUMENTS, PipelineParams
+from topicmap.schemas import MIN_DOCUMENTS, MapVersion, PipelineParams
 from topicmap.views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
@@ -79,13 +81,21 @@ def fit(args: argparse.Namespace) -> int:
     for warning in attach_views(topic_map, corpus.metadata, params):
         print(f"topicmap: warning: {warning}", file=sys.stderr)
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    sha = corpus_hash(corpus.texts, corpus.ids)
+    content = MapContent(
+        maps={1: topic_map},
+        history=[MapVersion(number=1, created_at=time.time(), author="topicmap fit")],
+        corpus=sha,
+        corpora={sha: Corpus(texts=list(corpus.texts), ids=list(corpus.ids), metadata=list(corpus.metadata))},
+        embeddings={sha: dump_array(embeddings[0])} if embeddings else {},  # what split and assign compare
+    )
     if terms:  # what `topicmap edit --merge` relabels from, and --move updates
-        (args.out / "terms.bin").write_bytes(terms[0].to_bytes())
+        content.terms[1] = terms[0].to_bytes()
         if terms[0].presence is not None:
-            (args.out / "doc-terms.bin").write_bytes(presence_to_bytes(terms[0].presence))
-    if embeddings:  # what `topicmap edit --split` re-clusters and `topicmap assign` compares with
-        (args.out / "embeddings.npy").write_bytes(dump_array(embeddings[0]))
-    describe_folder(args.out, topic_map)
+            content.presence[sha] = presence_to_bytes(terms[0].presence)
+    write_folder(content, args.out)  # the bundle's files, unpacked
+    if args.bundle:
+        write_bundle(content, args.bundle)
     if args.png:
         from topicmap.render.figures import document_map
         from topicmap.render.static import StaticImageUnavailable, to_image
@@ -102,6 +112,8 @@ def fit(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(args.out / "map.html")
+    if args.bundle:
+        print(args.bundle)
     return 0
 
 

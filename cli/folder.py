@@ -1,8 +1,10 @@
-"""A map folder: what ``topicmap fit`` writes and later commands read (folder.json, versions, renderings)."""
+"""A map folder: what ``topicmap fit`` writes and later commands read: the files of a bundle
+(topicmap/bundle.py) unpacked, and renderings of the newest version (map.html, documents.csv)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,27 +12,35 @@ from topicmap.errors import NotFound, StaleVersion
 from topicmap.schemas import MapVersion, TopicMap
 
 FOLDER_FORMAT = 1
-"""Version of a map folder's layout (folder.json): bumped when a file changes meaning."""
+"""Version of the layout of folders written before bundles (folder.json); folders are now the files
+of a bundle unpacked (manifest.json, topicmap/bundle.py: BUNDLE_FORMAT)."""
 
 
-def describe_folder(out: Path, topic_map: TopicMap) -> None:
-    """folder.json: what the folder holds, so a later topicmap can use it as a model (or refuse)."""
-    description = {
-        "format": "topicmap map folder",
-        "format_version": FOLDER_FORMAT,
-        "model": topic_map.meta.params.model,
-        "dimensions": topic_map.meta.embedding.dimensions,
-        "pipeline_version": topic_map.meta.pipeline_version,
-        "files": {
-            "map.json": "version 1 of the map (map.vN.json: later versions, versions.json: their history)",
-            "embeddings.npy": "float16 embeddings of the documents, in map order (numpy .npy)",
-            "terms.bin": "topic x term counts of version 1 (terms.vN.bin: of version N)",
-            "doc-terms.bin": "each document's terms (zlib numpy .npz)",
-            "documents.csv": "the newest version's documents with their texts and metadata",
-            "map.html": "the newest version, interactive",
-        },
-    }
-    (out / "folder.json").write_text(json.dumps(description, indent=1), encoding="utf-8")
+def map_texts(folder: Path, topic_map: TopicMap) -> tuple[list[str], list[dict[str, object]]]:
+    """The texts and metadata of ``topic_map``'s documents, in its order: from the exact corpus a
+    folder holds (corpus.json, or added/{sha}/corpus.json for a version with added documents); a
+    folder written before bundles has only documents.csv, an export whose texts may have been altered
+    against spreadsheet formulas (a leading quote before -, =, + or @)."""
+    import csv
+
+    from topicmap.render.exports import DERIVED_COLUMNS
+
+    corpus_file = folder / "corpus.json"
+    if corpus_file.is_file():
+        if topic_map.meta.corpus:
+            added = folder / "added" / topic_map.meta.corpus / "corpus.json"
+            corpus_file = added if added.is_file() else corpus_file
+        corpus = json.loads(corpus_file.read_text(encoding="utf-8"))
+        return list(corpus["texts"]), list(corpus["metadata"])
+    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    print(
+        f"topicmap: note: {folder} was written before maps kept their exact corpus; texts come from documents.csv "
+        f"(make it again with topicmap fit for exact texts)",
+        file=sys.stderr,
+    )
+    texts = [row.get("text", "") for row in rows]
+    return texts, [{k: v for k, v in row.items() if k not in DERIVED_COLUMNS} for row in rows]
 
 
 def write_outputs(

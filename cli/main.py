@@ -5,6 +5,8 @@
     topicmap assign maps/corpus next-week.csv
     topicmap search maps/corpus "complaints about invoices"
     topicmap axes maps/corpus --x problem,praise --y cheap,premium
+    topicmap bundle maps/corpus -o corpus.topicmap
+    topicmap edit corpus.topicmap --tag refund=17,42
     topicmap warmup
     topicmap users add ana --role admin
 
@@ -12,7 +14,8 @@
 ``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
 (``map.v2.json``, …, with ``versions.json``) and renders ``map.html`` and ``documents.csv`` of it.
 ``assign`` puts new documents into the map's topics (``assignments.csv``): a fitted folder is a
-reusable model, described by ``folder.json`` (format version ``FOLDER_FORMAT``).
+reusable model. A folder holds a bundle's files unpacked (``manifest.json``, format in
+topicmap/bundle.py); every command that reads a map also opens a ``.topicmap`` bundle.
 Problems with the input end the command with exit code 2 and a one-line message.
 """
 
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 
 from cli.assign import assign
 from cli.axes import axes
+from cli.bundles import bundle, opening_bundles
 from cli.edit import edit
 from cli.fit import fit
 from cli.messages import EXIT_INTERNAL, fail
@@ -41,10 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {
-            "edit": edit,
-            "assign": assign,
-            "search": search,
-            "axes": axes,
+            "edit": opening_bundles(edit, write_back=True),
+            "assign": opening_bundles(assign),
+            "search": opening_bundles(search),
+            "axes": opening_bundles(axes),
+            "bundle": bundle,
             "fit": fit,
             "warmup": warmup,
             "users": users,

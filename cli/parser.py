@@ -1,4 +1,4 @@
-"""The command line's arguments: ``topicmap fit|edit|assign|search|axes|warmup|users``."""
+"""The command line's arguments: ``topicmap fit|edit|assign|search|axes|bundle|warmup|users``."""
 
 from __future__ import annotations
 
@@ -36,12 +36,16 @@ outputs (in --out):
   map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
   map.html        the interactive map; opens offline in any browser
   documents.csv   id, topic, label, x, y, outlier, text and the metadata columns
-  terms.bin, doc-terms.bin, embeddings.npy
-                  what `topicmap edit` regroups and re-clusters from (term counts per topic,
-                  terms per document, float16 embeddings)
+  manifest.json, versions.json, corpus.json, terms.bin, doc-terms.bin, embeddings.npy
+                  the map's bundle, unpacked: what `topicmap edit` regroups and re-clusters from
+                  (the exact corpus, term counts per topic, terms per document, float16
+                  embeddings); `topicmap bundle OUT_DIR -o map.topicmap` packs it into one file
 
 The model runs offline: {DEFAULT_MODEL} ships with topicmap; --model also takes a local
 sentence-transformers model directory. The same input, parameters and seed give the same map."""
+
+
+MAP_HELP = "a folder written by topicmap fit, or a .topicmap bundle (from fit --bundle, topicmap bundle or the service)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='topics you already know: a JSON list of {"label": ..., "description": ...}; documents close '
         'enough to one form it, under its label (docs/pipeline.md, "Seeded topics")',
     )
+    fit.add_argument(
+        "--bundle",
+        type=Path,
+        metavar="FILE",
+        help="also pack the map into one file (FILE.topicmap) that the service imports and every command opens",
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress bars")
     fit.add_argument(
         "--png",
@@ -113,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "documents.csv of the new version. --revert applies first, then the merges, --reduce, the "
         "moves, the splits, then the renames (topic numbers are those of the version edited).",
     )
-    edit.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    edit.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)
     edit.add_argument(
         "--rename", action="append", default=[], metavar='TOPIC="LABEL"', help="a person's label for a topic"
     )
@@ -157,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "far from every topic, and a position on the map among its nearest documents. Embeds with the "
         "map's model; writes assignments.csv in OUT_DIR (or --out).",
     )
-    assign.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    assign.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)
     assign.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
     assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
     assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
@@ -168,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search the map in OUT_DIR (its latest version) by meaning: the documents and the "
         "topics whose embeddings are most similar to QUERY's (cosine), best first.",
     )
-    search.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    search.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)
     search.add_argument("query", metavar="QUERY", help="what to look for, in words")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="documents to show (default: 10)")
     axes = commands.add_parser(
@@ -178,10 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
         "is its cosine similarity to the second pole minus that to the first, with the map's model. Writes "
         "axes.html and axes.csv in OUT_DIR and prints the topics from one end to the other.",
     )
-    axes.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    axes.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)
     poles_help = "two poles, comma-separated (problem,praise), or a preset: " + ", ".join(PRESETS)
     axes.add_argument("--x", required=True, metavar="NEG,POS", help="the horizontal axis: " + poles_help)
     axes.add_argument("--y", metavar="NEG,POS", help="a vertical axis (optional): " + poles_help)
+    bundle = commands.add_parser(
+        "bundle",
+        help="pack a map folder into one .topicmap file (the service imports it: POST /api/maps/import)",
+        description="Pack the map in OUT_DIR (every version, its history, the exact corpus, embeddings, term "
+        "tables, tags) into a bundle: one zip file that every topicmap command opens and a topicmap service "
+        "imports. The folder is checked first (every file against its digest in manifest.json).",
+    )
+    bundle.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
+    bundle.add_argument("-o", "--out", type=Path, metavar="FILE", help="the bundle (default: OUT_DIR.topicmap)")
     warmup = commands.add_parser(
         "warmup",
         help="compile the pipeline's numba code and prepare the model, once per install",

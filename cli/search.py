@@ -5,29 +5,26 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.folder import latest_map
+from cli.folder import latest_map, map_texts
 from cli.messages import fail
 
 
 def search(args: argparse.Namespace) -> int:
     """Print the documents and topics of the map in ``args.folder`` closest to ``args.query``."""
-    import csv
-
     from topicmap.vectors import nearest, topic_centroids
 
     folder: Path = args.folder
     if not args.query.strip() or len(args.query) > 1000:
         return fail("the query must have 1 to 1,000 characters")
-    if not (folder / "embeddings.npy").is_file() or not (folder / "documents.csv").is_file():
-        return fail(f"{folder}: no embeddings.npy or documents.csv here; make the folder with topicmap fit")
+    if not (folder / "embeddings.npy").is_file():
+        return fail(f"{folder}: no embeddings.npy here; make the folder with topicmap fit")
     _, topic_map = latest_map(folder)
     from topicmap.pipeline.encoders import load_encoder
     from topicmap.vectors import load_array
 
     vectors = load_array((folder / "embeddings.npy").read_bytes())
     query = load_encoder(topic_map.meta.params.model).encode([args.query])[0]
-    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
-        texts = [row.get("text", "") for row in csv.DictReader(handle)]
+    texts, _ = map_texts(folder, topic_map)
     labels = {t.id: t.label for t in topic_map.topics}
     ids, centroids = topic_centroids(vectors, topic_map.documents.topic)
     rows, scores = nearest(centroids, query, 3)

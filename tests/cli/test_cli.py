@@ -259,7 +259,7 @@ def test_a_fitted_folder_assigns_new_documents(
 ) -> None:
     out = tmp_path / "out"
     assert main(["fit", str(write_format(tmp_path / "c.csv", documents)), "--out", str(out), "--quiet"]) == 0
-    described = json.loads((out / "folder.json").read_text())
+    described = json.loads((out / "manifest.json").read_text())
     assert described["format_version"] == 1 and described["model"] == "all-MiniLM-L6-v2"
     fitted = json.loads((out / "map.json").read_text())
     section_of = {row["id"]: row["section"] for row in documents}

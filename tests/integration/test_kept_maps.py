@@ -159,3 +159,35 @@ def test_unkeep_removes_the_archive_copy(api: Api, tagged_job: str, servers_dir:
         assert alice.get(f"/api/jobs/{tagged_job}/keep").status_code == 404
         assert alice.get("/api/maps").json()["total"] == 0
         assert alice.delete(f"/api/jobs/{tagged_job}/keep").status_code == 404
+
+
+def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: Path) -> None:
+    """service → bundle → CLI edit → bundle → service import: same topics, labels, versions, texts."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    with api.client("alice") as alice:
+        path = tmp_path / "map.topicmap"
+        path.write_bytes(alice.get(f"/api/jobs/{tagged_job}/bundle").content)
+        ids = alice.get(f"/api/jobs/{tagged_job}/map").json()["documents"]["id"]
+        command = [sys.executable, "-m", "cli.main", "edit", str(path), "--rename", "0=From the CLI"]
+        edited = subprocess.run([*command, "--tag", f"cli={ids[5]}"], capture_output=True, text=True, cwd=root)
+        assert edited.returncode == 0, edited.stderr
+        imported = alice.post(
+            "/api/maps/import", content=path.read_bytes(), headers={"Content-Type": "application/zip"}
+        )
+        assert imported.status_code == 201, imported.text
+        copy = imported.json()["job_id"]
+        versions = alice.get(f"/api/jobs/{tagged_job}/versions").json()
+        copied_versions = alice.get(f"/api/jobs/{copy}/versions").json()
+        assert [v["number"] for v in copied_versions] == [v["number"] for v in versions] + [len(versions) + 1]
+        original, after = alice.get(f"/api/jobs/{tagged_job}/map").json(), alice.get(f"/api/jobs/{copy}/map").json()
+        assert after["topics"][0]["label"] == "From the CLI"
+        assert [t["terms"] for t in after["topics"]] == [t["terms"] for t in original["topics"]]
+        assert after["documents"]["topic"] == original["documents"]["topic"]
+        assert after["documents"]["tags"][5] == ["cli"] and after["documents"]["tags"][0] == ["refund"]
+        texts = alice.post(f"/api/jobs/{copy}/documents/by-ids", json={"ids": ids[:4]}).json()["documents"]
+        originals = alice.post(f"/api/jobs/{tagged_job}/documents/by-ids", json={"ids": ids[:4]}).json()["documents"]
+        assert [d["text"] for d in texts] == [d["text"] for d in originals]
+        assert [d["text"][0] for d in texts] == ["-", "=", "+", "@"]
