@@ -28,10 +28,11 @@ NGINX_DIR ?= /etc/nginx
 NGINX_LISTEN ?= 80
 NGINX_SERVER_NAME ?= _
 API_UPSTREAM ?= 127.0.0.1:8000
+BACKUP_DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
 
 .PHONY: help install system-deps run test lint typecheck check demo bench bench_load clean \
 	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
-	stop_docker logs install_nginx_config
+	stop_docker logs install_nginx_config backup restore
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
@@ -118,6 +119,13 @@ stop_docker: ## stop and remove the compose services (Redis data stays in its vo
 
 logs: ## follow the JSON logs of every service (SERVICE=worker for one); grep a job id to follow it
 	$(COMPOSE) $(COMPOSE_FILES) logs -f --tail=200 $(SERVICE)
+
+backup: $(STAMP) ## save records (people, keys, shares, library) and the map archive into BACKUP_DIR, while the service runs
+	$(BIN)/topicmap backup $(BACKUP_DIR)
+
+restore: $(STAMP) ## put BACKUP_DIR back: records into Redis, bundles into the archive, the library rebuilt
+	@test "$(origin BACKUP_DIR)" != file || { echo "usage: make restore BACKUP_DIR=backups/20261201-120000"; exit 2; }
+	$(BIN)/topicmap restore $(BACKUP_DIR)
 
 install_nginx_config: ## put topicmap behind the host's nginx (Debian/Ubuntu stock layout), test and reload
 	NGINX_DIR="$(NGINX_DIR)" NGINX_LISTEN="$(NGINX_LISTEN)" NGINX_SERVER_NAME="$(NGINX_SERVER_NAME)" \

@@ -32,6 +32,7 @@ from cli.bundles import bundle, opening_bundles
 from cli.edit import edit
 from cli.fit import fit
 from cli.messages import EXIT_INTERNAL, fail
+from cli.operations import operate
 from cli.parser import build_parser
 from cli.search import search
 from cli.users import users
@@ -53,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "fit": fit,
             "warmup": warmup,
             "users": users,
+            "backup": operate,
+            "restore": operate,
+            "library": operate,
         }
         return commands[args.command](args)
     except (TopicmapError, ModelNotFoundError) as exc:

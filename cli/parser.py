@@ -1,4 +1,4 @@
-"""The command line's arguments: ``topicmap fit|edit|assign|search|axes|bundle|warmup|users``."""
+"""The command line's arguments: ``topicmap fit|edit|assign|search|axes|bundle|warmup|users|backup|restore|library``."""
 
 from __future__ import annotations
 
@@ -201,6 +201,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bundle.add_argument("folder", type=Path, metavar="OUT_DIR", help="a folder written by topicmap fit")
     bundle.add_argument("-o", "--out", type=Path, metavar="FILE", help="the bundle (default: OUT_DIR.topicmap)")
+    backup = commands.add_parser(
+        "backup",
+        help="save the service's records (people, keys, shares, library) and its map archive, while it runs",
+        description="Write a backup into a new folder: every record in Redis (people, keys, shares, the "
+        "library's index) taken at one moment, then every kept map's bundle in the map archive "
+        "(TOPICMAP_ARCHIVE_DIR or the S3 bucket). docs/operations.md, 'Backup and restore'.",
+    )
+    backup.add_argument("folder", type=Path, metavar="DIR", help="a new (or empty) folder")
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup back: records into Redis, bundles into the map archive, the library rebuilt",
+        description="Restore a backup written by topicmap backup: its records replace those of the same "
+        "name in Redis, its bundles go into the map archive, and the library's index is rebuilt from the "
+        "archive. Kept maps open again (their working copies come back from the archive when opened).",
+    )
+    restore.add_argument("folder", type=Path, metavar="DIR", help="a folder written by topicmap backup")
+    library = commands.add_parser(
+        "library",
+        help="rebuild the library's index from the map archive alone",
+        description="Make the library's index (which maps are kept, by whom, named how) again from the "
+        "bundles in the map archive, e.g. after Redis lost its data.",
+    )
+    library.add_argument("action", choices=["rebuild"])
+    for operation in (backup, restore, library):
+        operation.add_argument(
+            "--redis-url", metavar="URL", help="default: TOPICMAP_REDIS_URL, else redis://127.0.0.1:6379/0"
+        )
     warmup = commands.add_parser(
         "warmup",
         help="compile the pipeline's numba code and prepare the model, once per install",

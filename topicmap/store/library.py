@@ -16,6 +16,7 @@ from topicmap.library import LibraryEntry
 from topicmap.store.base import PREFIX, StoreBase
 
 LIBRARY = f"{PREFIX}library"
+LIBRARY_KEYS = (f"{PREFIX}kept:", LIBRARY)
 
 
 class Library(StoreBase):
