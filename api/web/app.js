@@ -13,6 +13,7 @@
 //   assign.js     assign new documents to the shown map (and add them)
 //   share.js      share the map with a person or by a link
 //   tags.js       tag documents, the map's tags, tags as a colour
+//   library.js    kept maps (find, open, import a bundle); keep the shown map; download its bundle
 //   address.js    the view in the address (#/jobs/ID?v=&level=&topic=&q=): reload, back, forward, links
 import { getKey, json, linkToken } from "./api.js";
 import { readAddress, whileApplying } from "./address.js";
@@ -22,6 +23,7 @@ import "./colour.js";
 import { listDocuments } from "./documents.js";
 import { $, say } from "./dom.js";
 import { refreshJobs } from "./jobs.js";
+import { refreshLibrary } from "./library.js";
 import { markAssigned, showJobMap } from "./map.js";
 import { openJob } from "./progress.js";
 import { runSearch } from "./search.js";
@@ -76,6 +78,7 @@ async function start() {
   if (getKey()) {
     $("api-key").value = getKey();
     await refreshJobs();
+    await refreshLibrary();
     await applyAddress();
   }
 }
