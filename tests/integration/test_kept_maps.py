@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.integration.conftest import mapped_job, sample_documents
+from tests.integration.conftest import mapped_job, sample_documents, wait_state
 from tests.integration.servers import Api, Redis, Worker
+from tests.integration.synthetic import store_finished_job
+from topicmap.archive import DirectoryArchive
+from topicmap.bundle import KeptInfo, manifest_in
+from topicmap.errors import OverQuota
+from topicmap.kept import keep
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -150,6 +156,35 @@ def test_only_the_owner_keeps_a_map(api: Api, tagged_job: str) -> None:
         refused = bob.post(f"/api/jobs/{tagged_job}/keep", json={"name": "mine now"})
         assert refused.status_code == 403 and "owner" in refused.json()["detail"]
         assert [m["job"] for m in bob.get("/api/maps").json()["maps"]] == [tagged_job]  # shared with him
+
+
+def test_a_version_the_worker_adds_is_archived(api: Api, tagged_job: str, servers_dir: Path, worker: Worker) -> None:
+    """Documents added by an assignment (the worker commits that version) reach the archive too."""
+    with api.client("alice") as alice:
+        versions = alice.get(f"/api/jobs/{tagged_job}/keep").json()["versions"]
+        documents = [{"id": f"added-{i}", "text": d["text"]} for i, d in enumerate(sample_documents(3, offset=50))]
+        accepted = alice.post(
+            f"/api/jobs/{tagged_job}/assignments", params={"add": "true"}, json={"documents": documents}
+        )
+        assert accepted.status_code == 202, accepted.text
+        assert wait_state(alice, accepted.json()["job_id"], {"succeeded", "failed"})["state"] == "succeeded"
+        assert alice.get(f"/api/jobs/{tagged_job}/keep").json()["versions"] == versions + 1
+    archived = manifest_in((servers_dir / "archive" / f"{tagged_job}.topicmap").read_bytes())
+    assert len(archived.versions) == versions + 1 and archived.added_corpora
+
+
+def test_keeping_over_the_quota_is_refused(redis_server: Redis, tmp_path: Path) -> None:
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = store_finished_job(store, "quota-person", 200, n_topics=3, with_terms=True)
+    record = store.get(job_id)
+    assert record is not None
+    held = store.held("quota-person").bytes
+    archive = DirectoryArchive(tmp_path / "archive")
+    with pytest.raises(OverQuota, match="storage quota"):
+        keep(store, archive, record, KeptInfo(owner="quota-person", name="too big"), quota=held + 1000)
+    assert archive.names() == [] and store.get_kept(job_id) is None  # nothing half kept
+    entry = keep(store, archive, record, KeptInfo(owner="quota-person", name="fits"), quota=None)
+    assert store.held("quota-person").bytes == held + entry.bytes
 
 
 def test_unkeep_removes_the_archive_copy(api: Api, tagged_job: str, servers_dir: Path) -> None:
