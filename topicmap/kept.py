@@ -18,7 +18,7 @@ from topicmap.archive import MapArchive, object_name
 from topicmap.bundle import Corpus, KeptInfo, MapContent, bundle_bytes, manifest_in, member_of, read_bundle
 from topicmap.errors import Conflict, Expired, NotFound
 from topicmap.library import LibraryEntry
-from topicmap.schemas import DocumentCounts, JobRecord, MapVersion
+from topicmap.schemas import DocumentCounts, JobRecord
 
 if TYPE_CHECKING:
     from topicmap.store import JobStore
@@ -39,8 +39,7 @@ def content_of_job(store: JobStore, record: JobRecord) -> MapContent:
 
     if record.kind != "map" or record.state != "succeeded":
         raise Conflict(f"only a finished map can be bundled; this job is a {record.kind} job, {record.state}")
-    first = MapVersion(number=1, created_at=record.finished_at or record.created_at, author="pipeline")
-    history = [first, *record.versions]
+    history = record.history()
     maps = {}
     for version in history:
         topic_map = store.get_map(record.id, version.number)
@@ -97,7 +96,7 @@ def put_content(
         params=first.meta.params,
         corpus=content.corpus,
         documents=DocumentCounts(received=used, dropped=0, truncated=0, used=used),
-        versions=[v for v in content.history if v.number > 1],
+        versions=list(content.history),  # version 1 too: who made it, and when
         warnings=list(warnings or []),
     )
     corpora = {sha: store.compress_corpus(c.texts, c.ids, c.metadata)[1] for sha, c in content.corpora.items()}

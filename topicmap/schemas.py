@@ -195,8 +195,10 @@ class Quality(BaseModel):
 
 class EmbeddingInfo(BaseModel):
     model: str
-    backend: str = Field(description="torch, or onnx-int8 for the quantised CPU path.")
+    backend: str = Field(description="onnx-int8, torch-bf16 or torch (fp32; fp16 on CUDA), or cache.")
     device: str
+    backend_reason: str | None = Field(default=None, description="Why this backend was chosen on this machine.")
+    backend_docs_per_s: float | None = Field(default=None, description="Its speed on the choice's probe.")
     dimensions: int
     unique_documents: int = Field(description="Distinct texts actually embedded.")
     cached: bool = Field(default=False, description="Embeddings came from the cache.")
@@ -365,7 +367,8 @@ class JobRecord(BaseModel):
     )
     callback: Callback | None = Field(default=None, description="The webhook called when the job finishes.")
     versions: list[MapVersion] = Field(
-        default_factory=list, description="Edits of the map, oldest first (version 1, the pipeline's, is implied)."
+        default_factory=list,
+        description="Versions of the map, oldest first; version 1 (the pipeline's) is implied unless listed.",
     )
     shards: ShardProgress | None = Field(
         default=None, description="Embedding spread over workers (jobs above the worker's shard threshold)."
@@ -373,6 +376,14 @@ class JobRecord(BaseModel):
     warnings: list[str] = Field(
         default_factory=list, description="What the job could not do as asked; the map was made anyway."
     )
+
+    def history(self) -> list[MapVersion]:
+        """Every version, oldest first: version 1 is implied (the pipeline's) unless the record keeps
+        it (a map imported from a bundle keeps who made it)."""
+        if self.versions and self.versions[0].number == 1:
+            return list(self.versions)
+        first = MapVersion(number=1, created_at=self.finished_at or self.created_at, author="pipeline")
+        return [first, *self.versions]
 
     @property
     def latest_version(self) -> int:

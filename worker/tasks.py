@@ -132,6 +132,15 @@ def _warm_up(**_: Any) -> None:
         from topicmap.pipeline.warmup import warm_up
 
         warm_up()
+    if settings.warm_up:
+        from topicmap.pipeline.encoders import load_encoder
+
+        choice = load_encoder(DEFAULT_MODEL).choice  # chosen once per machine (topicmap/pipeline/backends.py)
+        if choice is not None:
+            logging.getLogger("topicmap").info(
+                f"embedding backend {choice.backend}: {choice.reason}",
+                extra={"backend": choice.backend, "reason": choice.reason, "docs_per_s": choice.docs_per_s},
+            )
 
 
 @signals.worker_ready.connect

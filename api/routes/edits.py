@@ -41,8 +41,7 @@ EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def versions_of(record: JobRecord) -> list[MapVersion]:
-    first = MapVersion(number=1, created_at=record.finished_at or record.created_at, author="pipeline")
-    return [first, *record.versions]
+    return record.history()
 
 
 def parse_if_match(value: str | None) -> int | None:

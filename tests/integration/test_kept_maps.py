@@ -15,7 +15,7 @@ from tests.integration.conftest import mapped_job, sample_documents, wait_state
 from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import store_finished_job
 from topicmap.archive import DirectoryArchive
-from topicmap.bundle import KeptInfo, manifest_in
+from topicmap.bundle import KeptInfo, manifest_in, read_bundle
 from topicmap.errors import OverQuota
 from topicmap.kept import keep
 from topicmap.store import JobStore
@@ -226,3 +226,37 @@ def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: P
         originals = alice.post(f"/api/jobs/{tagged_job}/documents/by-ids", json={"ids": ids[:4]}).json()["documents"]
         assert [d["text"] for d in texts] == [d["text"] for d in originals]
         assert [d["text"][0] for d in texts] == ["-", "=", "+", "@"]
+
+
+def test_cli_bundle_into_the_service_and_back(api: Api, tmp_path: Path) -> None:
+    """CLI fit --bundle → service import → edit there → bundle download → CLI search and edit."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    corpus = tmp_path / "corpus.jsonl"
+    documents = sample_documents(60, offset=700)
+    corpus.write_text("\n".join(json.dumps({"id": d["id"], "text": "+" + str(d["text"])}) for d in documents))
+    bundle = tmp_path / "fit.topicmap"
+    run = [sys.executable, "-m", "cli.main"]
+    fit = [*run, "fit", str(corpus), "--out", str(tmp_path / "out"), "--bundle", str(bundle), "--quiet"]
+    subprocess.run([*fit, "--min-topic-size", "5"], check=True, cwd=root, capture_output=True)
+    with api.client("bob") as bob:
+        imported = bob.post(
+            "/api/maps/import", content=bundle.read_bytes(), headers={"Content-Type": "application/zip"}
+        )
+        assert imported.status_code == 201, imported.text
+        job = imported.json()["job_id"]
+        edit = {"operations": [{"op": "rename", "topic": 0, "label": "Named in the service"}]}
+        assert bob.post(f"/api/jobs/{job}/edits", json=edit).status_code == 201
+        back = tmp_path / "back.topicmap"
+        back.write_bytes(bob.get(f"/api/jobs/{job}/bundle").content)
+    found = subprocess.run(
+        [*run, "search", str(back), "fonts", "--limit", "1"], capture_output=True, text=True, cwd=root
+    )
+    assert found.returncode == 0 and found.stdout.startswith("topics: "), found.stderr
+    edited = subprocess.run([*run, "edit", str(back), "--revert", "1"], capture_output=True, text=True, cwd=root)
+    assert edited.returncode == 0, edited.stderr
+    content = read_bundle(back, max_bytes=1 << 30)
+    assert [v.author for v in content.history][:1] == ["topicmap fit"] and content.latest == 3
+    assert all(text.startswith("+") for text in content.corpora[content.corpus].texts)

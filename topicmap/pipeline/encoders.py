@@ -23,6 +23,16 @@ import numpy as np
 import numpy.typing as npt
 
 from topicmap.models import DEFAULT_MODEL_ALIASES, MODELS, model_names
+from topicmap.pipeline.backends import (
+    BF16_FLAGS,
+    PROBE_TEXTS,
+    BackendChoice,
+    choose_backend,
+    cpu_flags,
+    cpu_name,
+    probe_rate,
+    remembered,
+)
 from topicmap.schemas import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -50,6 +60,8 @@ class Encoder(Protocol):
     dimensions: int
     batch_size: int
     """Texts per ``encode`` call that run fastest on this backend."""
+    choice: BackendChoice | None
+    """Why this backend (set by :func:`load_encoder`)."""
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed ``texts`` as ONE batch, padded to the longest. For a corpus use
@@ -88,7 +100,8 @@ def best_device() -> str:
 def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Encoder:
     """Load (once per process and model directory, however it is spelled) the encoder for ``model``.
 
-    ``backend`` is ``auto`` (int8 ONNX on CPU, torch on CUDA), ``onnx-int8`` or ``torch``.
+    ``backend`` is ``auto`` (the fastest here: topicmap/pipeline/backends.py), ``onnx-int8``,
+    ``torch-bf16`` or ``torch``.
     """
     return _load_encoder_at(resolve_model_path(model), TRAINED_SEQUENCE_LENGTH.get(_alias(model)), backend, device)
 
@@ -96,14 +109,58 @@ def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Enc
 @functools.cache
 def _load_encoder_at(path: Path, max_seq_length: int | None, backend: str, device: str) -> Encoder:
     device = best_device() if device == "auto" else device
-    if backend == "auto":
-        backend = "onnx-int8" if device == "cpu" and _has_onnxruntime() else "torch"
     sentence_model = load_sentence_transformer(path, device, max_seq_length)
+    if backend == "auto":
+        choice = machine_choice(path, device, sentence_model)
+    else:
+        choice = BackendChoice(backend, "asked for by the caller")
+    encoder = build_encoder(choice.backend, sentence_model, path, device)
+    encoder.choice = choice
+    return encoder
+
+
+def build_encoder(backend: str, sentence_model: SentenceTransformer, path: Path, device: str) -> Encoder:
     if backend == "torch":
         return TorchEncoder(sentence_model, device)
+    if backend == "torch-bf16":
+        return TorchEncoder(sentence_model, device, precision="bf16")
     if backend == "onnx-int8":
         return OnnxInt8Encoder(sentence_model, path)
-    raise ValueError(f"unknown embedding backend {backend!r}; use auto, onnx-int8 or torch")
+    raise ValueError(f"unknown embedding backend {backend!r}; use auto, onnx-int8, torch-bf16 or torch")
+
+
+def machine_choice(path: Path, device: str, sentence_model: SentenceTransformer) -> BackendChoice:
+    """The backend this machine runs fastest (topicmap/pipeline/backends.py), remembered per CPU,
+    model and library versions in the cache directory."""
+    import torch
+
+    forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
+    flags = cpu_flags()
+    has_onnx = _has_onnxruntime()
+    reference = TorchEncoder(sentence_model, device)
+
+    def probe(backend: str) -> tuple[float, float]:
+        encoder = build_encoder(backend, sentence_model, path, device)
+        rate = probe_rate(encoder.encode, encoder.batch_size)
+        cosine = (encoder.encode(PROBE_TEXTS) * reference.encode(PROBE_TEXTS)).sum(axis=1)
+        return rate, float(cosine.min())
+
+    def choose() -> BackendChoice:
+        return choose_backend(device, forced=forced, flags=flags, has_onnx=has_onnx, probe=probe)
+
+    if forced != "auto" or device != "cpu":
+        return choose()
+    key = [cpu_name(), " ".join(sorted(flags & set(BF16_FLAGS))), str(os.cpu_count()), torch.__version__,
+           _onnx_version(), str(path), os.environ.get("TOPICMAP_ONNX_THREADS", "")]  # fmt: skip
+    return remembered(key, cache_dir(), choose)
+
+
+def _onnx_version() -> str:
+    try:
+        import onnxruntime
+    except ImportError:
+        return "none"
+    return str(onnxruntime.__version__)
 
 
 def _alias(model: str) -> str:
@@ -145,11 +202,15 @@ class TorchEncoder:
     tokenizer straight into tensors, and the module runs under ``inference_mode``.
     """
 
-    backend = "torch"
+    choice: BackendChoice | None = None
 
-    def __init__(self, model: SentenceTransformer, device: str) -> None:
+    def __init__(self, model: SentenceTransformer, device: str, precision: str = "fp32") -> None:
+        """``precision``: fp32, or bf16 (CPU autocast: the weights stay fp32, matrix products run in
+        bfloat16 where the CPU has AMX or AVX-512 BF16). On CUDA the model runs in fp16."""
         self.model = (model.half() if device.startswith("cuda") else model).eval()
         self.device = device
+        self.bf16 = precision == "bf16" and not device.startswith("cuda")
+        self.backend = "torch-bf16" if self.bf16 else "torch"
         self.batch_size = 2048 if device.startswith("cuda") else 32  # measured on an H100: docs/benchmarks.md
         self.dimensions = embedding_dimensions(model)
         self.tokenizer = rust_tokenizer(model)
@@ -159,7 +220,7 @@ class TorchEncoder:
         import torch
 
         features = token_arrays(self.tokenizer, texts, self.input_names)
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             inputs = {name: torch.from_numpy(array).to(self.device) for name, array in features.items()}
             vectors = self.model(inputs)["sentence_embedding"].float()
             vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
@@ -171,6 +232,7 @@ class OnnxInt8Encoder:
 
     backend = "onnx-int8"
     device = "cpu"
+    choice: BackendChoice | None = None
     batch_size = 16  # measured: 165 docs/s at 16, 148 at 32, 137 at 64 (2 cores)
 
     def __init__(self, model: SentenceTransformer, path: Path) -> None:

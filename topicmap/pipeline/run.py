@@ -253,6 +253,8 @@ def _pipeline(
             model=params.model,
             backend=encoder.backend if encoder else "cache",
             device=encoder.device if encoder else "none",
+            backend_reason=choice.reason if (choice := getattr(encoder, "choice", None)) else None,
+            backend_docs_per_s=round(choice.docs_per_s, 1) if choice and choice.docs_per_s else None,
             dimensions=int(embeddings.shape[1]),
             unique_documents=n_unique,
             cached=cached,

@@ -1,0 +1,44 @@
+"""Every backend ``auto`` may choose gives the fp32 vectors within cosine 0.99 (mean ≥ 0.995), on
+real Debian descriptions; bf16 is checked where the CPU multiplies bfloat16 natively."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from topicmap.pipeline.backends import BF16_FLAGS, cpu_flags
+from topicmap.pipeline.embed import Embedder
+from topicmap.pipeline.encoders import OnnxInt8Encoder, TorchEncoder, load_sentence_transformer, resolve_model_path
+from topicmap.schemas import DEFAULT_MODEL
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def reference(sample_rows: list[dict[str, str]]) -> tuple[list[str], np.ndarray]:
+    texts = [row["text"] for row in sample_rows[:300]]
+    model = load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)
+    return texts, Embedder(encoder=TorchEncoder(model, "cpu")).fit(texts).embeddings_
+
+
+def closeness(vectors: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    cosine = (vectors * reference).sum(axis=1)
+    return float(cosine.mean()), float(cosine.min())
+
+
+@pytest.mark.skipif(not cpu_flags() & set(BF16_FLAGS), reason="no bfloat16 instructions on this CPU")
+def test_bf16_stays_with_fp32(reference: tuple[list[str], np.ndarray]) -> None:
+    texts, expected = reference
+    model = load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)
+    mean, lowest = closeness(
+        Embedder(encoder=TorchEncoder(model, "cpu", precision="bf16")).fit(texts).embeddings_, expected
+    )
+    assert mean >= 0.995 and lowest >= 0.99, (mean, lowest)
+
+
+def test_int8_stays_with_fp32(reference: tuple[list[str], np.ndarray]) -> None:
+    texts, expected = reference
+    path = resolve_model_path(DEFAULT_MODEL)
+    encoder = OnnxInt8Encoder(load_sentence_transformer(path, "cpu", 128), path)
+    mean, lowest = closeness(Embedder(encoder=encoder).fit(texts).embeddings_, expected)
+    assert mean >= 0.995 and lowest >= 0.99, (mean, lowest)
