@@ -140,7 +140,7 @@ def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client
     assert not_a_map.status_code == 404 and f"/api/jobs/{assignment}/assignments" in not_a_map.json()["detail"]
 
 
-def test_a_map_whose_model_the_worker_lacks_fails_clearly(
+def test_a_map_whose_model_the_service_lacks_is_refused_clearly(
     client: httpx.Client, worker: Worker, redis_server: Redis
 ) -> None:
     store = JobStore(redis.Redis.from_url(redis_server.url))
@@ -149,11 +149,9 @@ def test_a_map_whose_model_the_worker_lacks_fails_clearly(
     assert record is not None
     store.update(job_id, params=record.params.model_copy(update={"model": "/models/retired-encoder"}))
     response = client.post(f"/api/jobs/{job_id}/assignments", json={"documents": ["a font for the console"]})
-    assert response.status_code == 202, response.text
-    status = wait_state(client, response.json()["job_id"], {"succeeded", "failed"})
-    assert status["state"] == "failed" and status["error"]["code"] == "invalid_input"
-    assert "'/models/retired-encoder' is not offered here" in status["error"]["detail"]  # names only
-    # The worker goes on: another assignment to a map it can embed for still succeeds.
+    assert response.status_code == 409, response.text  # refused before it is queued: the service lacks it
+    assert "'/models/retired-encoder', which this service does not offer" in response.json()["detail"]
+    # Another assignment to a map the worker can embed for succeeds.
     fine = store_finished_job(store, "alice", 300, with_terms=True)
     again = client.post(f"/api/jobs/{fine}/assignments", json={"documents": ["a font for the console"]})
     assert wait_state(client, again.json()["job_id"], {"succeeded", "failed"})["state"] == "succeeded"

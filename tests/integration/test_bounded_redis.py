@@ -13,6 +13,7 @@ from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 from topicmap.schemas import DEFAULT_MODEL, QUERY_QUEUE, WEBHOOK_QUEUE
 from topicmap.store import JobStore
+from topicmap.store.library import LIBRARY_KEYS
 from topicmap.store.people import RECORD_KEYS
 from topicmap.store.shares import SHARE_KEYS
 
@@ -44,7 +45,7 @@ def test_every_key_the_service_writes_expires(finished_job: str, redis_server: R
         key = raw.decode()
         if key in FIXED_SIZE or (key.startswith(CELERY_KEYS) and not key.startswith("celery-task-meta-")):
             continue
-        if key.startswith(RECORD_KEYS + SHARE_KEYS):  # people, keys and shares are records, not cache
+        if key.startswith(RECORD_KEYS + SHARE_KEYS + LIBRARY_KEYS):  # people, keys, shares, library: records
             continue
         if client.ttl(key) < 0:
             unbounded.append(key)
