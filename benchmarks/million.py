@@ -28,8 +28,9 @@ NOISE = 0.3  # per-dimension scale × sqrt(dimensions): cosine to the source ≈
 
 
 def base_embeddings(texts: list[str]) -> npt.NDArray[np.float32]:
+    from topicmap.pipeline.cache import cache_dir
     from topicmap.pipeline.embed import Embedder
-    from topicmap.pipeline.encoders import cache_dir, load_encoder
+    from topicmap.pipeline.encoders import load_encoder
 
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     path = cache_dir() / "benchmarks" / f"sentences-{len(texts)}-{digest}.npy"

@@ -7,7 +7,7 @@ import sys
 
 
 def warmup(args: argparse.Namespace) -> int:
-    from topicmap.pipeline.encoders import cache_dir
+    from topicmap.pipeline.cache import cache_dir
     from topicmap.pipeline.warmup import warm_up
 
     seconds = warm_up(args.model)

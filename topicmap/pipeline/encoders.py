@@ -6,18 +6,18 @@ Models are loaded from local directories only; nothing is downloaded. The defaul
 The ONNX path exports the whole sentence-transformers module (transformer + pooling + L2
 normalisation) to ONNX once, quantises its weights to int8 per channel, and caches the file next to
 the user's cache (``TOPICMAP_CACHE_DIR``, default ``~/.cache/topicmap``). On 2 CPU cores it embeds
-about 2× faster than torch fp32 with a mean cosine similarity of 0.995 to the reference embeddings
-(docs/pipeline.md has the measurements).
+about 2.7× faster than torch fp32 with a mean cosine similarity of 0.996 to the reference embeddings
+(docs/pipeline.md has the measurements). Where the CPU multiplies bfloat16 natively, torch under
+bf16 autocast may be faster still: topicmap/pipeline/backends.py measures and chooses.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +31,11 @@ from topicmap.pipeline.backends import (
     cpu_flags,
     cpu_name,
     probe_rate,
+    recall,
     remembered,
 )
+from topicmap.pipeline.cache import cache_dir
+from topicmap.pipeline.onnx_export import quantised_export, quantised_path
 from topicmap.schemas import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -92,9 +95,46 @@ def resolve_model_path(model: str) -> Path:
 
 
 def best_device() -> str:
+    if not Path("/dev/nvidiactl").exists() and not os.environ.get("TOPICMAP_PROBE_CUDA"):
+        return "cpu"  # no NVIDIA driver: no need to import torch (a second) to learn it
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def quick_onnx_encoder(path: Path, max_seq_length: int | None, backend: str, device: str) -> Encoder | None:
+    """The int8 ONNX encoder straight from its cached file and the model's tokenizer.json, without
+    importing torch and sentence-transformers (4 to 5 s of a command's start-up), when this machine
+    chose it before and the file is there; None otherwise (the full path loads and exports)."""
+    if device != "cpu" or backend not in ("auto", "onnx-int8") or not (path / "tokenizer.json").is_file():
+        return None
+    choice = BackendChoice("onnx-int8", "asked for by the caller") if backend == "onnx-int8" else None
+    if choice is None:
+        forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
+        if forced not in ("auto", "onnx-int8"):
+            return None
+        choice = recall(choice_key(path), cache_dir()) if forced == "auto" else BackendChoice(forced, "forced")
+    onnx_file = quantised_path(path)
+    if choice is None or choice.backend != "onnx-int8" or not onnx_file.is_file():
+        return None
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_seq_length or configured_length(path))
+    encoder = OnnxInt8Encoder.from_file(onnx_file, tokenizer)
+    encoder.choice = choice if backend == "auto" else BackendChoice("onnx-int8", "asked for by the caller")
+    return encoder
+
+
+def configured_length(path: Path) -> int:
+    """The model's own maximum sequence length (sentence-transformers' configuration), else 512."""
+    import json
+
+    config = path / "sentence_bert_config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text(encoding="utf-8")).get("max_seq_length") or 512)
+    return 512
 
 
 def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Encoder:
@@ -109,6 +149,9 @@ def load_encoder(model: str, backend: str = "auto", device: str = "auto") -> Enc
 @functools.cache
 def _load_encoder_at(path: Path, max_seq_length: int | None, backend: str, device: str) -> Encoder:
     device = best_device() if device == "auto" else device
+    quick = quick_onnx_encoder(path, max_seq_length, backend, device)
+    if quick is not None:
+        return quick
     sentence_model = load_sentence_transformer(path, device, max_seq_length)
     if backend == "auto":
         choice = machine_choice(path, device, sentence_model)
@@ -132,8 +175,6 @@ def build_encoder(backend: str, sentence_model: SentenceTransformer, path: Path,
 def machine_choice(path: Path, device: str, sentence_model: SentenceTransformer) -> BackendChoice:
     """The backend this machine runs fastest (topicmap/pipeline/backends.py), remembered per CPU,
     model and library versions in the cache directory."""
-    import torch
-
     forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
     flags = cpu_flags()
     has_onnx = _has_onnxruntime()
@@ -150,17 +191,22 @@ def machine_choice(path: Path, device: str, sentence_model: SentenceTransformer)
 
     if forced != "auto" or device != "cpu":
         return choose()
-    key = [cpu_name(), " ".join(sorted(flags & set(BF16_FLAGS))), str(os.cpu_count()), torch.__version__,
-           _onnx_version(), str(path), os.environ.get("TOPICMAP_ONNX_THREADS", "")]  # fmt: skip
-    return remembered(key, cache_dir(), choose)
+    return remembered(choice_key(path), cache_dir(), choose)
 
 
-def _onnx_version() -> str:
-    try:
-        import onnxruntime
-    except ImportError:
-        return "none"
-    return str(onnxruntime.__version__)
+def choice_key(path: Path) -> list[str]:
+    """What the backend choice depends on: the CPU, the libraries, the model, the threads."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "none"
+
+    flags = " ".join(sorted(cpu_flags() & set(BF16_FLAGS)))
+    return [cpu_name(), flags, str(os.cpu_count()), installed("torch"), installed("onnxruntime"), str(path),
+            os.environ.get("TOPICMAP_ONNX_THREADS", "")]  # fmt: skip
 
 
 def _alias(model: str) -> str:
@@ -236,11 +282,21 @@ class OnnxInt8Encoder:
     batch_size = 16  # measured: 165 docs/s at 16, 148 at 32, 137 at 64 (2 cores)
 
     def __init__(self, model: SentenceTransformer, path: Path) -> None:
+        self._open(quantised_export(model, path), rust_tokenizer(model))
+        self.dimensions = embedding_dimensions(model)
+
+    @classmethod
+    def from_file(cls, onnx_file: Path, tokenizer: Tokenizer) -> OnnxInt8Encoder:
+        """From the exported file alone (no torch): :func:`quick_onnx_encoder`."""
+        encoder = cls.__new__(cls)
+        encoder._open(onnx_file, tokenizer)
+        encoder.dimensions = int(encoder.encode(["dimensions"]).shape[1])
+        return encoder
+
+    def _open(self, onnx_file: Path, tokenizer: Tokenizer) -> None:
         import onnxruntime as ort
 
-        self.tokenizer = rust_tokenizer(model)
-        self.dimensions = embedding_dimensions(model)
-        onnx_file = _quantised_export(model, path)
+        self.tokenizer = tokenizer
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(os.environ.get("TOPICMAP_ONNX_THREADS", os.cpu_count() or 1))
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
@@ -274,59 +330,3 @@ def token_arrays(tokenizer: Tokenizer, texts: Sequence[str], names: Sequence[str
         if "token_type_ids" in arrays:
             arrays["token_type_ids"][row, :length] = encoding.type_ids
     return arrays
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("TOPICMAP_CACHE_DIR", Path.home() / ".cache" / "topicmap"))
-
-
-def _quantised_export(model: SentenceTransformer, path: Path) -> Path:
-    """Export ``model`` to ONNX and quantise it, once; later calls reuse the cached file."""
-    weights = sorted(p for p in path.rglob("*") if p.suffix in (".safetensors", ".bin", ".json"))
-    digest = hashlib.sha256()
-    for file in weights:
-        digest.update(file.name.encode())
-        digest.update(str(file.stat().st_size).encode())
-    target = cache_dir() / "onnx" / f"{path.name}-{digest.hexdigest()[:16]}" / "model_int8_per_channel.onnx"
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fp32 = target.with_name(f"model_fp32.{os.getpid()}.onnx")
-    _export_onnx(model, fp32)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
-    fp32.unlink()
-    partial.replace(target)  # atomic: concurrent workers never read a half-written file
-    return target
-
-
-def _export_onnx(model: SentenceTransformer, target: Path) -> None:
-    import torch
-
-    features = model.tokenizer(["a short example", "and a longer example sentence"], padding=True, return_tensors="pt")
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in features]
-
-    class SentenceModule(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-            output: dict[str, Any] = self.inner(dict(zip(names, inputs, strict=True)))
-            return torch.nn.functional.normalize(output["sentence_embedding"], p=2, dim=1)
-
-    module = SentenceModule(model.to("cpu")).eval()
-    axes = {name: {0: "batch", 1: "tokens"} for name in names}
-    with torch.no_grad():
-        torch.onnx.export(
-            module,
-            tuple(features[n] for n in names),
-            str(target),
-            input_names=names,
-            output_names=["embedding"],
-            dynamic_axes={**axes, "embedding": {0: "batch"}},
-            opset_version=17,
-            dynamo=False,
-        )

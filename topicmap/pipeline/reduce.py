@@ -142,7 +142,8 @@ def exact_cosine_knn(
     """Exact k nearest neighbours by cosine distance, nearest first (the point itself included).
 
     Blocked similarity products with ``torch.topk`` (multi-threaded; 20k documents in ~3 s on 2
-    cores). Ties are broken by index so the graph is deterministic.
+    cores); a corpus of one block with numpy alone. Ties are broken by index so the graph is
+    deterministic.
 
     Returns
     -------
@@ -150,10 +151,16 @@ def exact_cosine_knn(
     distances : ndarray of shape (n_samples, k), float32
         Cosine distances ``1 - cos``, ascending along each row.
     """
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    normalised_rows = (X / np.where(norms > 0, norms, 1)).astype(np.float32)
+    if len(X) <= block:  # one block: numpy alone, so a small run never imports torch (a second)
+        products = normalised_rows @ normalised_rows.T
+        np.fill_diagonal(products, np.inf)  # the point itself always comes first
+        nearest = np.argpartition(-products, k - 1, axis=1)[:, :k].astype(np.int32)
+        return _ordered(nearest, np.take_along_axis(products, nearest, axis=1))
     import torch
 
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    unit = torch.from_numpy((X / np.where(norms > 0, norms, 1)).astype(np.float32))
+    unit = torch.from_numpy(normalised_rows)
     indices = np.empty((len(X), k), dtype=np.int32)
     similarities = np.empty((len(X), k), dtype=np.float32)
     with torch.no_grad():
@@ -164,6 +171,13 @@ def exact_cosine_knn(
             top_similarity, top = torch.topk(similarity, k, dim=1)
             indices[start : start + block] = top.numpy()
             similarities[start : start + block] = top_similarity.numpy()
+    return _ordered(indices, similarities)
+
+
+def _ordered(
+    indices: npt.NDArray[np.int32], similarities: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """Nearest first, ties by index (a deterministic graph); similarities as cosine distances."""
     order = np.lexsort((indices, -similarities), axis=1)
     indices = np.take_along_axis(indices, order, axis=1)
     similarities = np.take_along_axis(similarities, order, axis=1)

@@ -17,9 +17,10 @@ import numpy.typing as npt
 from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups, representatives
 from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
+from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from topicmap.pipeline.embed import Embedder
-from topicmap.pipeline.encoders import Encoder, cache_dir, load_encoder
+from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler

@@ -42,3 +42,21 @@ def test_int8_stays_with_fp32(reference: tuple[list[str], np.ndarray]) -> None:
     encoder = OnnxInt8Encoder(load_sentence_transformer(path, "cpu", 128), path)
     mean, lowest = closeness(Embedder(encoder=encoder).fit(texts).embeddings_, expected)
     assert mean >= 0.995 and lowest >= 0.99, (mean, lowest)
+
+
+def test_the_quick_start_gives_the_same_vectors(reference: tuple[list[str], np.ndarray], tmp_path: object) -> None:
+    """A process that finds its int8 file and backend choice cached builds the encoder from the files
+    alone (no torch): the same tokens, the same vectors as the full path."""
+    from topicmap.pipeline.encoders import quick_onnx_encoder
+    from topicmap.pipeline.onnx_export import quantised_path
+
+    texts, _ = reference
+    path = resolve_model_path(DEFAULT_MODEL)
+    full = OnnxInt8Encoder(load_sentence_transformer(path, "cpu", 128), path)
+    quick = quick_onnx_encoder(path, 128, "onnx-int8", "cpu")
+    assert quick is not None and quantised_path(path).is_file()
+    assert quick.dimensions == full.dimensions == 384
+    long_text = " ".join(texts) * 3  # truncated at 128 tokens by both
+    for batch in (texts[:16], [long_text, "short"]):
+        assert np.array_equal(quick.encode(batch), full.encode(batch))
+    assert quick_onnx_encoder(path, 128, "torch", "cpu") is None  # another backend: the full path
