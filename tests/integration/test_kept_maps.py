@@ -260,3 +260,34 @@ def test_cli_bundle_into_the_service_and_back(api: Api, tmp_path: Path) -> None:
     content = read_bundle(back, max_bytes=1 << 30)
     assert [v.author for v in content.history][:1] == ["topicmap fit"] and content.latest == 3
     assert all(text.startswith("+") for text in content.corpora[content.corpus].texts)
+
+
+def test_a_bundle_of_another_model_is_viewed_not_assigned(api: Api, tagged_job: str) -> None:
+    """Made with a model this service does not offer: imported for viewing and editing (with a
+    warning), refused for assignment with a message naming the model."""
+    import hashlib
+
+    with api.client("alice") as alice:
+        bundle = zipfile.ZipFile(io.BytesIO(alice.get(f"/api/jobs/{tagged_job}/bundle").content))
+        manifest = json.loads(bundle.read("manifest.json"))
+        files = {name: bundle.read(name) for name in bundle.namelist() if name != "manifest.json"}
+        for name in [n for n in files if n.startswith("map")]:
+            topic_map = json.loads(files[name])
+            topic_map["meta"]["params"]["model"] = "e5-large-elsewhere"
+            files[name] = json.dumps(topic_map).encode()
+        manifest["model"] = "e5-large-elsewhere"
+        manifest["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            target.writestr("manifest.json", json.dumps(manifest))
+            for name, data in files.items():
+                target.writestr(name, data)
+        imported = alice.post("/api/maps/import", content=out.getvalue(), headers={"Content-Type": "application/zip"})
+        assert imported.status_code == 201, imported.text
+        assert "e5-large-elsewhere" in imported.json()["warnings"][0]
+        job = imported.json()["job_id"]
+        assert alice.get(f"/api/jobs/{job}/map").status_code == 200
+        edit = {"operations": [{"op": "rename", "topic": 0, "label": "Still editable"}]}
+        assert alice.post(f"/api/jobs/{job}/edits", json=edit).status_code == 201
+        refused = alice.post(f"/api/jobs/{job}/assignments", json={"documents": ["a new document"]})
+        assert refused.status_code == 409 and "e5-large-elsewhere" in refused.json()["detail"]
