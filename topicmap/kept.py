@@ -10,6 +10,7 @@ only in Redis. When the working copy has expired, opening the map restores it fr
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from topicmap.schemas import DocumentCounts, JobRecord
 if TYPE_CHECKING:
     from topicmap.store import JobStore
 
+logger = logging.getLogger("topicmap")
 ARCHIVE_FOREVER_S = 100 * 365 * 24 * 3600.0
 """Kept bytes are counted until the map is un-kept: the ledger's entry lasts 'forever'."""
 MAX_KEPT_BUNDLE_BYTES = 1 << 34
@@ -148,6 +150,16 @@ def sync_kept(store: JobStore, archive: MapArchive, job_id: str) -> LibraryEntry
         owner=entry.owner, name=entry.name, description=entry.description, tags=entry.tags, kept_at=entry.kept_at
     )
     return _archive(store, archive, content, job_id, quota=None)  # the version itself was counted already
+
+
+def sync_kept_or_log(store: JobStore, archive: MapArchive, job_id: str) -> None:
+    """:func:`sync_kept` after a version was committed: an archive that fails now (a full disk, an
+    unreachable bucket) must not fail the edit that succeeded; it is logged, and the next version
+    or keep writes the whole bundle again."""
+    try:
+        sync_kept(store, archive, job_id)
+    except Exception:
+        logger.exception("kept map not archived", extra={"job_id": job_id, "archive": archive.where})
 
 
 def change_kept(store: JobStore, archive: MapArchive, entry: LibraryEntry, changes: dict[str, object]) -> LibraryEntry:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from topicmap.edits.commit import commit_version
 from topicmap.edits.operations import Edited
 from topicmap.errors import StaleVersion
-from topicmap.kept import sync_kept
+from topicmap.kept import sync_kept_or_log
 from topicmap.schemas import (
     JobRecord,
     TopicMap,
@@ -127,5 +127,5 @@ def add_to_map(
         ) from None
     if new_table is not None and new_table.presence is not None:
         stored += store.put_presence(base.id, presence_to_bytes(new_table.presence), sha)
-    sync_kept(store, get_settings().archive(), base.id)  # a kept map's every version is in the archive
+    sync_kept_or_log(store, get_settings().archive(), base.id)  # a kept map's every version is in the archive
     return entry.number, stored

@@ -15,7 +15,7 @@ from api.maps import EXPIRED, cached_corpus, finished_record
 from topicmap.edits.commit import commit_version
 from topicmap.edits.operations import EditRequest, apply_edits
 from topicmap.errors import Expired, NotFound, StaleVersion
-from topicmap.kept import sync_kept
+from topicmap.kept import sync_kept_or_log
 from topicmap.schemas import JobRecord, MapVersion, TopicMap
 from topicmap.store import JobStore
 from topicmap.store.versions import JobVersions
@@ -121,7 +121,7 @@ def edit_map(
                 raise ApiError(412, message) from None
             continue  # no If-Match: apply the same operations to the new latest version
         logger.info("map edited", extra={"job_id": job_id, "owner": access.name, "version": entry.number})
-        sync_kept(store, archive, job_id)  # a kept map's every version is in the archive
+        sync_kept_or_log(store, archive, job_id)  # a kept map's every version is in the archive
         response.headers["Location"] = f"/api/jobs/{job_id}/map?version={entry.number}"
         response.headers["ETag"] = f'"{entry.number}"'
         return entry
