@@ -3,8 +3,8 @@
 ``topicmap fit`` on 1,000 Debian descriptions in a fresh process, caches warm (the int8 file, the
 backend choice, numba's compiled code): the wall time, the pipeline's stages, and what is outside
 the pipeline (interpreter, imports, reading, writing the outputs); then the same with torch fp32
-forced (``TOPICMAP_EMBEDDING_BACKEND=torch``: torch and sentence-transformers are loaded). Median of 3. Writes the ``fixed-costs`` block of
-docs/benchmarks.md; nothing here asserts a time.
+forced (``TOPICMAP_EMBEDDING_BACKEND=torch``: torch and sentence-transformers are loaded).
+Median of 3. Writes the ``fixed-costs`` block of docs/benchmarks.md; nothing here asserts a time.
 """
 
 from __future__ import annotations
