@@ -1,7 +1,7 @@
 // The library: kept maps (mine and those shared with me), filtered by text and tag, opened like any
 // job; importing a bundle (.topicmap) as a new map; and, on the shown map, keeping it (name,
 // description, tags), changing how it is kept, or stopping, and downloading its bundle.
-import { call, download, json } from "./api.js";
+import { call, download, json, linkToken } from "./api.js";
 import { $, el, say } from "./dom.js";
 import { openJob } from "./progress.js";
 import { on, state } from "./state.js";
@@ -64,6 +64,19 @@ $("import-file").addEventListener("change", async () => {
 
 // --- the shown map: keep it, or change how it is kept --------------------------------------------
 
+// "Kept in the library as …" under the job's title (any reader sees it; a share link asks nothing).
+async function showKept() {
+  let kept = null;
+  if (!linkToken()) {
+    try {
+      kept = await json(`/api/jobs/${state.jobId}/keep`);
+    } catch (_) { /* not kept */ }
+  }
+  $("job-kept").hidden = !kept;
+  if (kept) say("job-kept", `Kept in the library as “${kept.name}”${kept.tags.length ? ` · ${kept.tags.join(", ")}` : ""}`);
+}
+on("map-drawn", showKept);
+
 const dialog = $("keep-dialog");
 
 $("keep-open").addEventListener("click", async () => {
@@ -98,6 +111,7 @@ $("keep-form").addEventListener("submit", async (event) => {
     $("keep-stop").hidden = false;
     $("keep-save").textContent = "Save";
     refreshLibrary();
+    showKept();
   } catch (error) {
     say("keep-status", error.message);
   }
@@ -110,6 +124,7 @@ $("keep-stop").addEventListener("click", async () => {
     $("keep-stop").hidden = true;
     $("keep-save").textContent = "Keep";
     refreshLibrary();
+    showKept();
   } catch (error) {
     say("keep-status", error.message);
   }

@@ -31,6 +31,7 @@ def test_keep_find_open_download_and_import(page: object, api: Api, redis_server
     assert page.is_visible("#keep-stop")  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "keep-dialog.png"))  # type: ignore[attr-defined]
     page.click("#keep-close")  # type: ignore[attr-defined]
+    page.wait_for_selector("#job-kept:has-text('Quarterly packages')")  # type: ignore[attr-defined]
 
     page.click("#toggle-aside")  # the map fills the window: the button brings the jobs and library back
     page.wait_for_selector(f"#library button[data-job='{job_id}']")  # type: ignore[attr-defined]
@@ -61,3 +62,4 @@ def test_keep_find_open_download_and_import(page: object, api: Api, redis_server
     page.click("#keep-open")  # type: ignore[attr-defined]
     page.click("#keep-stop")  # type: ignore[attr-defined]
     page.wait_for_selector("#keep-status:has-text('No longer kept')")  # type: ignore[attr-defined]
+    page.wait_for_selector("#job-kept", state="hidden")  # type: ignore[attr-defined]
