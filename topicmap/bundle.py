@@ -67,6 +67,9 @@ class Manifest(BaseModel):
     topicmap_version: str
     model: str
     dimensions: int = Field(ge=1)
+    embedding_backend: str | None = Field(
+        default=None, description="How version 1 was embedded, and why (the machine's choice: docs/pipeline.md)."
+    )
     created_at: float
     documents: int = Field(ge=0)
     topics: int = Field(ge=0)
@@ -163,6 +166,9 @@ def manifest_of(content: MapContent, files: dict[str, bytes]) -> Manifest:
         topicmap_version=topicmap_version(),
         model=first.meta.params.model,
         dimensions=first.meta.embedding.dimensions,
+        embedding_backend=" · ".join(
+            part for part in (first.meta.embedding.backend, first.meta.embedding.backend_reason) if part
+        ),
         created_at=time.time(),
         documents=len(latest.documents.id),
         topics=sum(1 for t in latest.topics if t.id >= 0),
