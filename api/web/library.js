@@ -64,14 +64,20 @@ $("import-file").addEventListener("change", async () => {
 
 // --- the shown map: keep it, or change how it is kept --------------------------------------------
 
-// "Kept in the library as …" under the job's title (any reader sees it; a share link asks nothing).
-async function showKept() {
-  let kept = null;
-  if (!linkToken()) {
-    try {
-      kept = await json(`/api/jobs/${state.jobId}/keep`);
-    } catch (_) { /* not kept */ }
+// The shown map's library entry, if it is kept (found in the library: no 404 for a map not kept).
+async function keptEntry() {
+  if (linkToken()) return null;  // a share link reads one map, not the library
+  try {
+    const { maps } = await json("/api/maps?limit=500");
+    return maps.find((entry) => entry.job === state.jobId) || null;
+  } catch (_) {
+    return null;
   }
+}
+
+// "Kept in the library as …" under the job's title.
+async function showKept() {
+  const kept = await keptEntry();
   $("job-kept").hidden = !kept;
   if (kept) say("job-kept", `Kept in the library as “${kept.name}”${kept.tags.length ? ` · ${kept.tags.join(", ")}` : ""}`);
 }
@@ -81,10 +87,7 @@ const dialog = $("keep-dialog");
 
 $("keep-open").addEventListener("click", async () => {
   say("keep-status", "");
-  let kept = null;
-  try {
-    kept = await json(`/api/jobs/${state.jobId}/keep`);
-  } catch (_) { /* not kept yet */ }
+  const kept = await keptEntry();
   $("keep-name").value = kept ? kept.name : "";
   $("keep-description").value = kept ? kept.description : "";
   $("keep-tags").value = kept ? kept.tags.join(", ") : "";
