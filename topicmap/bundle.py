@@ -202,9 +202,14 @@ def write_bundle(content: MapContent, target: IO[bytes] | Path) -> Manifest:
 
 
 def bundle_bytes(content: MapContent) -> bytes:
+    return packed(content)[0]
+
+
+def packed(content: MapContent) -> tuple[bytes, Manifest]:
+    """The bundle in memory, with its manifest (no need to read it back)."""
     buffer = io.BytesIO()
-    write_bundle(content, buffer)
-    return buffer.getvalue()
+    manifest = write_bundle(content, buffer)
+    return buffer.getvalue(), manifest
 
 
 def write_folder(content: MapContent, out: Path) -> Manifest:

@@ -16,7 +16,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from topicmap.archive import MapArchive, object_name
-from topicmap.bundle import Corpus, KeptInfo, MapContent, bundle_bytes, manifest_in, member_of, read_bundle
+from topicmap.bundle import Corpus, KeptInfo, MapContent, manifest_in, member_of, packed, read_bundle
 from topicmap.errors import Conflict, Expired, NotFound
 from topicmap.library import LibraryEntry
 from topicmap.schemas import DocumentCounts, JobRecord
@@ -127,13 +127,12 @@ def _archive(
     store: JobStore, archive: MapArchive, content: MapContent, job_id: str, *, quota: int | None
 ) -> LibraryEntry:
     assert content.kept is not None
-    data = bundle_bytes(content)
+    data, manifest = packed(content)
     owner = content.kept.owner
     store.charge(
         owner, {archive_charge_name(job_id): len(data)}, expires_at=time.time() + ARCHIVE_FOREVER_S, quota=quota
     )
     archive.put(object_name(job_id), data)
-    manifest = manifest_in(data)
     entry = LibraryEntry.of(manifest, content.kept, job_id, len(data), content.history[-1].created_at)
     store.put_kept(entry)
     return entry

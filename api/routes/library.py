@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.access import CallerDep, OwnerOfJobDep, ViewerDep
+from api.config import ApiSettings
 from api.deps import ArchiveDep, SettingsDep, StoreDep
 from api.errors import ApiError
 from api.maps import finished_record
@@ -21,6 +22,8 @@ from topicmap.bundle import KeptInfo, read_bundle, write_bundle
 from topicmap.kept import change_kept, content_of_job, keep, new_job_id, put_content, unkeep
 from topicmap.library import LibraryEntry, matching
 from topicmap.models import offered
+from topicmap.schemas import JobRecord
+from topicmap.store import JobStore
 
 router = APIRouter(tags=["library"])
 logger = logging.getLogger("topicmap.api")
@@ -145,7 +148,7 @@ async def download_bundle(access: ViewerDep, store: StoreDep) -> StreamingRespon
     return StreamingResponse(chunks_of(spooled), media_type="application/zip", headers=headers)
 
 
-def spooled_bundle(store: Any, record: Any) -> IO[bytes]:
+def spooled_bundle(store: JobStore, record: JobRecord) -> IO[bytes]:
     """The bundle written to a temporary file (in memory while small), ready to be streamed."""
     spooled = tempfile.SpooledTemporaryFile(max_size=32 * CHUNK)
     write_bundle(content_of_job(store, record), spooled)
@@ -187,7 +190,7 @@ async def import_bundle(
     return JobStatus.from_record(record, queue_position=None, worker_alive=None, role="owner")
 
 
-def import_into(store: Any, settings: Any, owner: str, handle: IO[bytes]) -> Any:
+def import_into(store: JobStore, settings: ApiSettings, owner: str, handle: IO[bytes]) -> JobRecord:
     content = read_bundle(handle, max_bytes=settings.max_upload_bytes * INFLATE_FACTOR)
     warnings = []
     if not offered(settings.models, content.model):

@@ -108,12 +108,13 @@ def quick_onnx_encoder(path: Path, max_seq_length: int | None, backend: str, dev
     chose it before and the file is there; None otherwise (the full path loads and exports)."""
     if device != "cpu" or backend not in ("auto", "onnx-int8") or not (path / "tokenizer.json").is_file():
         return None
-    choice = BackendChoice("onnx-int8", "asked for by the caller") if backend == "onnx-int8" else None
-    if choice is None:
-        forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
-        if forced not in ("auto", "onnx-int8"):
-            return None
-        choice = recall(choice_key(path), cache_dir()) if forced == "auto" else BackendChoice(forced, "forced")
+    forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
+    if backend == "onnx-int8":
+        choice: BackendChoice | None = BackendChoice("onnx-int8", "asked for by the caller")
+    elif forced == "onnx-int8":
+        choice = BackendChoice("onnx-int8", "forced by TOPICMAP_EMBEDDING_BACKEND")
+    else:
+        choice = recall(choice_key(path), cache_dir()) if forced == "auto" else None
     onnx_file = quantised_path(path)
     if choice is None or choice.backend != "onnx-int8" or not onnx_file.is_file():
         return None
@@ -123,7 +124,7 @@ def quick_onnx_encoder(path: Path, max_seq_length: int | None, backend: str, dev
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_seq_length or configured_length(path))
     encoder = OnnxInt8Encoder.from_file(onnx_file, tokenizer)
-    encoder.choice = choice if backend == "auto" else BackendChoice("onnx-int8", "asked for by the caller")
+    encoder.choice = choice
     return encoder
 
 
@@ -178,12 +179,15 @@ def machine_choice(path: Path, device: str, sentence_model: SentenceTransformer)
     forced = os.environ.get("TOPICMAP_EMBEDDING_BACKEND", "auto").strip() or "auto"
     flags = cpu_flags()
     has_onnx = _has_onnxruntime()
-    reference = TorchEncoder(sentence_model, device)
+
+    @functools.cache
+    def reference() -> npt.NDArray[np.float32]:  # fp32 vectors of the probe, once for every candidate
+        return TorchEncoder(sentence_model, device).encode(PROBE_TEXTS)
 
     def probe(backend: str) -> tuple[float, float]:
         encoder = build_encoder(backend, sentence_model, path, device)
         rate = probe_rate(encoder.encode, encoder.batch_size)
-        cosine = (encoder.encode(PROBE_TEXTS) * reference.encode(PROBE_TEXTS)).sum(axis=1)
+        cosine = (encoder.encode(PROBE_TEXTS) * reference()).sum(axis=1)
         return rate, float(cosine.min())
 
     def choose() -> BackendChoice:
