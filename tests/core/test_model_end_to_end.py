@@ -38,7 +38,9 @@ def test_topics_follow_the_debian_sections(topic_map: TopicMap, corpus_and_secti
 def test_map_is_complete_and_valid(topic_map: TopicMap) -> None:
     TopicMap.model_validate_json(topic_map.model_dump_json())
     meta = topic_map.meta
-    assert meta.embedding.backend == "onnx-int8" and meta.embedding.dimensions == 384
+    # Which encoder runs is the machine's choice (int8 ONNX, or torch bf16 where the CPU does bfloat16 well).
+    assert meta.embedding.backend in ("onnx-int8", "torch-bf16") and meta.embedding.backend_reason
+    assert meta.embedding.dimensions == 384
     assert meta.quality.unassigned_share == 0 and meta.quality.outlier_share < 0.5
     assert meta.quality.diversity >= 0.7 and meta.quality.npmi > 0
     assert 5 <= meta.quality.n_topics <= 100
