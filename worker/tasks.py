@@ -124,6 +124,9 @@ def _warm_up(**_: Any) -> None:
     settings = get_settings()
     if settings.role == "webhooks":
         return  # no model: it only makes HTTP calls
+    from topicmap.pipeline.cores import use_cores
+
+    logging.getLogger("topicmap").info(f"using {use_cores()} CPU cores", extra={"role": settings.role})
     if settings.warm_up and settings.role == "queries":
         from worker.queries import loaded_encoder
 

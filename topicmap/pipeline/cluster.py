@@ -21,6 +21,8 @@ class HdbscanClusterer:
     min_cluster_size : int, default=10
     min_samples : int, optional
         Density smoothing; lower values leave fewer outliers. Default: ``min_cluster_size``.
+    n_jobs : int, default=1
+        Processes for the core distances (the same labels for any number).
 
     Attributes
     ----------
@@ -28,9 +30,10 @@ class HdbscanClusterer:
         Cluster per point, -1 for outliers.
     """
 
-    def __init__(self, *, min_cluster_size: int = 10, min_samples: int | None = None) -> None:
+    def __init__(self, *, min_cluster_size: int = 10, min_samples: int | None = None, n_jobs: int = 1) -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
+        self.n_jobs = n_jobs
 
     def fit(self, X: npt.NDArray[np.float32]) -> HdbscanClusterer:
         import hdbscan
@@ -42,7 +45,7 @@ class HdbscanClusterer:
             min_samples=self.min_samples,
             metric="euclidean",
             cluster_selection_method="eom",
-            core_dist_n_jobs=1,
+            core_dist_n_jobs=self.n_jobs,
         )
         self.labels_ = np.asarray(model.fit_predict(X), dtype=np.int64)
         return self

@@ -35,6 +35,7 @@ from topicmap.pipeline.backends import (
     remembered,
 )
 from topicmap.pipeline.cache import cache_dir
+from topicmap.pipeline.cores import available_cores, use_cores
 from topicmap.pipeline.onnx_export import quantised_export, quantised_path
 from topicmap.schemas import DEFAULT_MODEL
 
@@ -209,7 +210,7 @@ def choice_key(path: Path) -> list[str]:
             return "none"
 
     flags = " ".join(sorted(cpu_flags() & set(BF16_FLAGS)))
-    return [cpu_name(), flags, str(os.cpu_count()), installed("torch"), installed("onnxruntime"), str(path),
+    return [cpu_name(), flags, str(available_cores()), installed("torch"), installed("onnxruntime"), str(path),
             os.environ.get("TOPICMAP_ONNX_THREADS", "")]  # fmt: skip
 
 
@@ -265,6 +266,8 @@ class TorchEncoder:
         self.dimensions = embedding_dimensions(model)
         self.tokenizer = rust_tokenizer(model)
         self.input_names = ["input_ids", "attention_mask", "token_type_ids"]
+        if not device.startswith("cuda"):
+            use_cores()  # torch's own default counts the machine's cores, not this process's
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         import torch
@@ -302,7 +305,7 @@ class OnnxInt8Encoder:
 
         self.tokenizer = tokenizer
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("TOPICMAP_ONNX_THREADS", os.cpu_count() or 1))
+        options.intra_op_num_threads = int(os.environ.get("TOPICMAP_ONNX_THREADS", available_cores()))
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
 

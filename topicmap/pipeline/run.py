@@ -19,6 +19,7 @@ from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
+from topicmap.pipeline.cores import hdbscan_jobs, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
@@ -171,6 +172,7 @@ def _pipeline(
         else:
             n_unique = len(set(texts))
     with stage("reduce"):
+        cores = use_cores()
         graph = NeighbourGraph(
             n_neighbors=params.n_neighbors,
             random_state=params.seed,
@@ -197,7 +199,9 @@ def _pipeline(
         clustered_rows = rest & alone
         labels = np.full(len(texts), -1, dtype=np.int64)
         if clustered_rows.sum() >= max(2 * min_size, min_samples + 1):
-            found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[clustered_rows])
+            found = HdbscanClusterer(
+                min_cluster_size=min_size, min_samples=min_samples, n_jobs=hdbscan_jobs(cores)
+            ).fit(reduced[clustered_rows])
             merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[clustered_rows], found.labels_)
             labels[clustered_rows] = merger.labels_
         first_seed = int(labels.max()) + 1

@@ -1,0 +1,120 @@
+"""The stages after embedding at 100,000 documents on 1, 2, 4, 8 and 16 cores: ``python -m benchmarks.threads``.
+
+    python -m benchmarks.threads --cores 1 2 4 8 16 --json threads.json   # where the cores are
+    python -m benchmarks.threads --from-json threads.json                 # writes docs/benchmarks.md
+
+Each core count is a new process pinned with ``taskset`` to that many cores (counts above the
+machine's are skipped), on the 100,000 Debian sentences of the 100k benchmark with their embeddings
+given, after a warm-up run of the same process kind (numba's cache filled). It records every stage's
+seconds and a digest of the map (topics, outlier flags and coordinates): the same digest for every
+core count is the proof that the threads did not change the map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.compare import machine, versions, write_report
+from benchmarks.million import BASE, base_embeddings
+from benchmarks.systems import DEFAULT_DATA, load_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = """
+import hashlib, json, sys, time
+start = time.perf_counter()
+import numpy as np
+from topicmap.pipeline.cores import available_cores
+from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
+texts = json.load(open(sys.argv[1]))
+embeddings = np.load(sys.argv[2])
+topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
+documents = topic_map.documents
+digest = hashlib.sha256()
+for column in (documents.topic, documents.outlier, documents.x, documents.y):
+    digest.update(np.asarray(column).tobytes())
+print(json.dumps({"cores": available_cores(), "wall_s": time.perf_counter() - start,
+                  "stages": topic_map.meta.timings_s, "topics": topic_map.meta.quality.n_topics,
+                  "digest": digest.hexdigest()[:16]}))
+"""
+POST_EMBEDDING = ("reduce", "cluster", "label", "layout", "hierarchy", "score")
+
+
+def pinned_run(cores: int, folder: Path) -> dict[str, Any]:
+    """The pipeline in a new process on cores 0 … ``cores``-1."""
+    command = ["taskset", "-c", f"0-{cores - 1}", sys.executable, "-W", "ignore", "-c", CHILD]
+    command += [str(folder / "texts.json"), str(folder / "embeddings.npy")]
+    env = {k: v for k, v in os.environ.items() if k != "TOPICMAP_THREADS"}
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def measure(core_counts: list[int], data: Path) -> dict[str, Any]:
+    texts, _, _ = load_sample(data, BASE, short=True)
+    embeddings = base_embeddings(texts)
+    machine_cores = len(os.sched_getaffinity(0))
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "texts.json").write_text(json.dumps(texts))
+        np.save(folder / "embeddings.npy", embeddings)
+        pinned_run(min(machine_cores, max(core_counts)), folder)  # warm-up: numba's cache
+        for cores in sorted(c for c in set(core_counts) if c <= machine_cores):
+            run = pinned_run(cores, folder)
+            run["after_embedding_s"] = sum(run["stages"].get(stage, 0.0) for stage in POST_EMBEDDING)
+            print(json.dumps(run), flush=True)
+            runs.append(run)
+    return {"machine": machine(), "versions": versions(), "documents": len(texts), "runs": runs}
+
+
+def report(result: dict[str, Any]) -> str:
+    runs = result["runs"]
+    base = next((r for r in runs if r["cores"] == 2), runs[0])
+    lines = [
+        f"{result['documents']:,} Debian sentences, embeddings given; each core count a new process pinned "
+        f"with `taskset`, after a warm-up run; {result['machine']}. {result['versions']}.",
+        "",
+        "| cores | " + " | ".join(f"{stage} s" for stage in POST_EMBEDDING) + " | after embedding s "
+        f"| vs {base['cores']} cores | topics | map digest |",
+        "|---|" + "---|" * (len(POST_EMBEDDING) + 4),
+    ]
+    for run in runs:
+        stages = " | ".join(f"{run['stages'].get(stage, 0.0):.1f}" for stage in POST_EMBEDDING)
+        speed_up = base["after_embedding_s"] / run["after_embedding_s"]
+        lines.append(
+            f"| {run['cores']} | {stages} | {run['after_embedding_s']:.1f} | {speed_up:.2f}x | {run['topics']} "
+            f"| `{run['digest']}` |"
+        )
+    same = len({run["digest"] for run in runs}) == 1
+    lines += ["", "The same map for every core count." if same else "**The maps differ between core counts.**"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", type=int, nargs="+", default=[1, 2, 4, 8, 16])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--json", type=Path, help="also save the measurements here")
+    parser.add_argument("--from-json", type=Path, help="write the report from saved measurements")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    result = json.loads(args.from_json.read_text()) if args.from_json else measure(args.cores, args.data)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    text = report(result)
+    print(text)
+    write_report(args.out, text, key="threads")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""How many CPU cores this process may use, and handing that number to the libraries that run threads.
+
+``os.cpu_count()`` counts the machine's cores, not this process's: under ``taskset``, a cpuset or a
+container's CPU quota (``docker run --cpus 2``) a library that trusts it starts more threads than it
+has cores, and they queue behind each other. :func:`available_cores` reads the process's affinity
+and its cgroup quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``); ``TOPICMAP_THREADS`` overrides both.
+
+:func:`use_cores` gives that many threads to numba (EVoC's NN-descent and label propagation, UMAP's
+fuzzy graph), torch (the exact kNN products) and tells the caller how many HDBSCAN core-distance
+jobs to run. None of them changes the map: the threaded stages compute the same numbers whatever the
+thread count (tests/core/pipeline/test_cores.py); seeded UMAP's optimisation stays on one thread.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+HDBSCAN_PARALLEL_FROM = 3
+"""HDBSCAN's parallel core distances cost more than they save on 2 cores (measured: slower, the same
+labels); from 3 cores on they run one job per core."""
+
+
+def cgroup_cpu_quota(root: Path = CGROUP_ROOT) -> float | None:
+    """CPUs the cgroup's quota allows (``docker --cpus``), or None when there is no quota."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]  # cgroup v2: "max 100000" or "200000 100000"
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        quota_us = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period_us = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+def available_cores(environ: dict[str, str] | None = None, root: Path = CGROUP_ROOT) -> int:
+    """Cores this process may use: ``TOPICMAP_THREADS``, else its CPU affinity capped by its cgroup quota."""
+    forced = (os.environ if environ is None else environ).get("TOPICMAP_THREADS", "").strip()
+    if forced:
+        try:
+            return max(1, int(forced))
+        except ValueError:
+            raise ValueError(f"TOPICMAP_THREADS must be a whole number, got {forced!r}") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = cgroup_cpu_quota(root)
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+def use_cores(cores: int | None = None) -> int:
+    """Give ``cores`` (default: :func:`available_cores`) threads to numba and, once imported, torch."""
+    cores = cores or available_cores()
+    import numba
+
+    launched = int(getattr(numba.config, "NUMBA_NUM_THREADS", cores))  # numba's pool: fixed at its start
+    numba.set_num_threads(max(1, min(cores, launched)))
+    if "torch" in sys.modules:  # never import torch for this (a second at start)
+        sys.modules["torch"].set_num_threads(cores)
+    return cores
+
+
+def hdbscan_jobs(cores: int) -> int:
+    """HDBSCAN core-distance jobs for ``cores`` cores."""
+    return cores if cores >= HDBSCAN_PARALLEL_FROM else 1
