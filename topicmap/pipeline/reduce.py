@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from topicmap.pipeline.cores import use_cores
 
@@ -60,6 +61,7 @@ class NeighbourGraph:
         if X.ndim != 2 or len(X) < 3:
             raise ValueError("need a 2-D array with at least 3 rows")
         self.n_neighbors_ = max(2, min(self.n_neighbors, len(X) - 1))
+        self.fuzzy_: sp.coo_matrix | None = None
         if len(X) <= self.exact_limit:
             self.indices_, self.distances_ = exact_cosine_knn(X, self.n_neighbors_)
             return self
@@ -81,6 +83,14 @@ class NeighbourGraph:
             )
         self.indices_, self.distances_ = cosine_distances_to(X, np.asarray(indices, dtype=np.int32))
         return self
+
+    def fuzzy(self, X: npt.NDArray[np.float32]) -> sp.coo_matrix:
+        """UMAP's fuzzy graph of these neighbours: computed once, shared by both batch projections."""
+        from topicmap.pipeline.batch_layout import fuzzy_graph
+
+        if self.fuzzy_ is None:
+            self.fuzzy_ = fuzzy_graph(X, self.indices_, self.distances_)
+        return self.fuzzy_
 
     def _fit_pynndescent(self, X: npt.NDArray[np.float32]) -> NeighbourGraph:
         from umap.umap_ import nearest_neighbors
@@ -215,6 +225,9 @@ class UmapReducer:
         Optimisation epochs; default UMAP's own (200 above 10,000 points, 500 below).
     init : ndarray of shape (n_samples, n_components), optional
         Starting coordinates (e.g. derived from an earlier projection); default spectral.
+    batch : bool, default=False
+        Optimise in batch epochs on every core, the same result on any number of threads
+        (topicmap/pipeline/batch_layout.py); False: umap-learn's optimiser, on one thread when seeded.
 
     Attributes
     ----------
@@ -229,12 +242,14 @@ class UmapReducer:
         random_state: int = 42,
         n_epochs: int | None = None,
         init: npt.NDArray[np.float32] | None = None,
+        batch: bool = False,
     ) -> None:
         self.n_components = n_components
         self.min_dist = min_dist
         self.random_state = random_state
         self.n_epochs = n_epochs
         self.init = init
+        self.batch = batch
 
     def fit(self, X: npt.NDArray[np.float32], graph: NeighbourGraph) -> UmapReducer:
         from umap import UMAP
@@ -242,6 +257,20 @@ class UmapReducer:
         if len(X) != len(graph.indices_):
             raise ValueError("the neighbour graph was built for other data")
         n_components = min(self.n_components, len(X) - 2)
+        if self.batch:
+            from topicmap.pipeline.batch_layout import batch_umap  # compiled code: after the JIT cache is set
+
+            start = self._init(len(X), n_components)
+            self.embedding_ = batch_umap(
+                X,
+                graph.fuzzy(X),
+                n_components=n_components,
+                min_dist=self.min_dist,
+                seed=self.random_state,
+                n_epochs=self.n_epochs,
+                init=None if isinstance(start, str) else start,
+            )
+            return self
         model = UMAP(
             n_neighbors=graph.n_neighbors_,
             n_components=n_components,

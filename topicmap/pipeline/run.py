@@ -39,7 +39,8 @@ MAX_KEPT_PRESENCE = 200_000
 descriptions, compressed), so documents can be moved between topics by an edit."""
 LARGE_CORPUS = 50_000
 """Above this many documents UMAP starts from label propagation, not a spectral embedding, and
-runs fewer epochs; the map starts from the clustering projection (docs/benchmarks.md, "100k")."""
+runs fewer epochs in batches on every core; the map starts from the clustering projection
+(docs/benchmarks.md, "100k" and "Cores")."""
 LARGE_REDUCE_EPOCHS = 75
 LARGE_LAYOUT_EPOCHS = 60
 LARGE_MIN_SAMPLES = 5
@@ -179,7 +180,7 @@ def _pipeline(
             fast=large,
             exact_limit=min(EXACT_KNN_LIMIT, large_corpus),
         ).fit(embeddings)
-        reducer = UmapReducer(n_components=params.n_components, random_state=params.seed)
+        reducer = UmapReducer(n_components=params.n_components, random_state=params.seed, batch=large)
         if large:
             reducer.n_epochs = LARGE_REDUCE_EPOCHS
             reducer.init = graph_init(graph, embeddings, min(params.n_components, len(texts) - 2), params.seed)
@@ -220,7 +221,7 @@ def _pipeline(
             presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
             on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_, presence))
     with stage("layout"):
-        layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed)
+        layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed, batch=large)
         if large:
             layout.n_epochs, layout.init = LARGE_LAYOUT_EPOCHS, pca_init(reduced)
         xy = layout.fit(embeddings, graph).embedding_
