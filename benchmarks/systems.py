@@ -51,7 +51,7 @@ def peak_rss_mb() -> float:
 def run_topicmap(texts: list[str], warm: list[str], *, reference: bool = False) -> dict[str, Any]:
     """topicmap's pipeline; ``reference``: umap-learn's defaults (spectral start, 200 epochs,
     pynndescent) at every size, i.e. without the large-corpus reduction."""
-    from topicmap.pipeline.run import LARGE_CORPUS, run_pipeline
+    from topicmap.pipeline.run import LARGE_CORPUS, STABLE_START_FROM, run_pipeline
     from topicmap.schemas import PipelineParams
 
     large_corpus = 10**12 if reference else LARGE_CORPUS
@@ -61,7 +61,11 @@ def run_topicmap(texts: list[str], warm: list[str], *, reference: bool = False) 
         run_pipeline(warm * 2, [str(i) for i in range(len(warm) * 2)], PipelineParams(), large_corpus=len(warm))
     warmup = time.perf_counter() - start
     topic_map = run_pipeline(
-        texts, [str(i) for i in range(len(texts))], PipelineParams(seed=SEED), large_corpus=large_corpus
+        texts,
+        [str(i) for i in range(len(texts))],
+        PipelineParams(seed=SEED),
+        large_corpus=large_corpus,
+        stable_start_from=10**12 if reference else STABLE_START_FROM,
     )
     timings = dict(topic_map.meta.timings_s)
     timings.pop("total")

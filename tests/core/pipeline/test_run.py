@@ -158,3 +158,27 @@ def test_fresh_and_cached_embeddings_give_the_same_map() -> None:
     cached = run_pipeline(texts, ids, PipelineParams(), embeddings=load_array(dump_array(kept[0])))
     assert cached.documents == fresh.documents
     assert [t.label for t in cached.topics] == [t.label for t in fresh.topics]
+
+
+def test_from_a_thousand_documents_umap_never_starts_spectral(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ARPACK's eigen-solver gave different starting vectors for the same graph from run to run
+    (20,000 documents); from STABLE_START_FROM documents both UMAPs start from deterministic
+    coordinates instead, and the same corpus gives the same map."""
+    import umap.spectral
+    import umap.umap_
+
+    from topicmap.pipeline.run import STABLE_START_FROM
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("UMAP started from the spectral embedding")
+
+    monkeypatch.setattr(umap.umap_, "spectral_layout", refuse)
+    monkeypatch.setattr(umap.spectral, "spectral_layout", refuse)
+    texts, truth = planted_corpus(STABLE_START_FROM // 4)
+    ids = [f"d{i}" for i in range(len(texts))]
+    first = run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder())
+    assert adjusted_rand_score(truth, first.documents.topic) > 0.9
+    again = run_pipeline(texts, ids, PipelineParams(), encoder=HashingEncoder())
+    assert again.documents.topic == first.documents.topic and again.documents.x == first.documents.x
+    with pytest.raises(AssertionError, match="spectral"):  # below it, the spectral start as before
+        run_pipeline(texts[:200], ids[:200], PipelineParams(), encoder=HashingEncoder())
