@@ -130,7 +130,7 @@ def optimise_in_batches(
     """Optimise ``start`` (scaled to [0, 10]) against the fuzzy ``graph`` for ``n_epochs`` batch epochs."""
     from umap.umap_ import make_epochs_per_sample
 
-    rows = graph.tocsr()
+    rows = graph.tocsr(copy=True)  # pruned below: the caller's graph stays whole
     rows.data[rows.data < rows.data.max() / n_epochs] = 0.0  # too weak to be sampled once (umap-learn)
     rows.eliminate_zeros()
     rows.sort_indices()
