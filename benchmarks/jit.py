@@ -25,16 +25,25 @@ from benchmarks.systems import DEFAULT_DATA, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
-import json, sys, time
+import hashlib, json, sys, time
 start = time.perf_counter()
 import numpy as np
-from topicmap.schemas import PipelineParams
+from topicmap.pipeline.cores import available_cores
 from topicmap.pipeline.run import run_pipeline
+from topicmap.schemas import PipelineParams
 texts = json.load(open(sys.argv[1]))
 embeddings = np.load(sys.argv[2])
 topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
-print(json.dumps({"wall_s": time.perf_counter() - start, "stages": topic_map.meta.timings_s}))
+documents = topic_map.documents
+digest = hashlib.sha256()
+for column in (documents.topic, documents.outlier, documents.x, documents.y):
+    digest.update(np.asarray(column).tobytes())
+print(json.dumps({"wall_s": time.perf_counter() - start, "stages": topic_map.meta.timings_s,
+                  "cores": available_cores(), "topics": topic_map.meta.quality.n_topics,
+                  "digest": digest.hexdigest()[:16]}))
 """
+"""The pipeline on given texts and embeddings in a new process; prints its timings and a digest of
+the map (every document's topic, outlier flag and coordinates) as one JSON line."""
 
 
 def main() -> None:

@@ -24,28 +24,11 @@ from typing import Any
 import numpy as np
 
 from benchmarks.compare import machine, versions, write_report
+from benchmarks.jit import CHILD
 from benchmarks.million import BASE, base_embeddings
 from benchmarks.systems import DEFAULT_DATA, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
-CHILD = """
-import hashlib, json, sys, time
-start = time.perf_counter()
-import numpy as np
-from topicmap.pipeline.cores import available_cores
-from topicmap.pipeline.run import run_pipeline
-from topicmap.schemas import PipelineParams
-texts = json.load(open(sys.argv[1]))
-embeddings = np.load(sys.argv[2])
-topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
-documents = topic_map.documents
-digest = hashlib.sha256()
-for column in (documents.topic, documents.outlier, documents.x, documents.y):
-    digest.update(np.asarray(column).tobytes())
-print(json.dumps({"cores": available_cores(), "wall_s": time.perf_counter() - start,
-                  "stages": topic_map.meta.timings_s, "topics": topic_map.meta.quality.n_topics,
-                  "digest": digest.hexdigest()[:16]}))
-"""
 POST_EMBEDDING = ("reduce", "cluster", "label", "layout", "hierarchy", "score")
 
 

@@ -52,13 +52,19 @@ def available_cores(environ: dict[str, str] | None = None, root: Path = CGROUP_R
     return max(1, min(cores, math.ceil(quota))) if quota else cores
 
 
+def numba_pool_size() -> int:
+    """Threads in numba's pool, fixed when numba was first imported (at least 8: topicmap/__init__.py)."""
+    import numba
+
+    return int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))
+
+
 def use_cores(cores: int | None = None) -> int:
     """Give ``cores`` (default: :func:`available_cores`) threads to numba and, once imported, torch."""
     cores = cores or available_cores()
     import numba
 
-    launched = int(getattr(numba.config, "NUMBA_NUM_THREADS", cores))  # numba's pool: fixed at its start
-    numba.set_num_threads(max(1, min(cores, launched)))
+    numba.set_num_threads(max(1, min(cores, numba_pool_size())))
     if "torch" in sys.modules:  # never import torch for this (a second at start)
         sys.modules["torch"].set_num_threads(cores)
     return cores

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from topicmap.pipeline.cores import use_cores
+from topicmap.pipeline.cores import numba_pool_size, use_cores
 
 EXACT_KNN_LIMIT = 50_000
 KNN_THREADS = 8
@@ -67,10 +67,9 @@ class NeighbourGraph:
             return self
         if not self.fast:
             return self._fit_pynndescent(X)
-        import numba
         from evoc.knn_graph import knn_graph
 
-        ways = min(KNN_THREADS, int(getattr(numba.config, "NUMBA_NUM_THREADS", KNN_THREADS)))
+        ways = min(KNN_THREADS, numba_pool_size())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Failed to correctly find n_neighbors for some samples"
             seeded = np.random.RandomState(self.random_state)
