@@ -9,10 +9,14 @@ and its cgroup quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``); ``TOPICMAP_THREA
 fuzzy graph), torch (the exact kNN products) and tells the caller how many HDBSCAN core-distance
 jobs to run. None of them changes the map: the threaded stages compute the same numbers whatever the
 thread count (tests/core/pipeline/test_cores.py); seeded UMAP's optimisation stays on one thread.
+
+:func:`load_torch_openmp_first` keeps torch on its own OpenMP runtime: see there.
 """
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
 import math
 import os
 import sys
@@ -73,3 +77,28 @@ def use_cores(cores: int | None = None) -> int:
 def hdbscan_jobs(cores: int) -> int:
     """HDBSCAN core-distance jobs for ``cores`` cores."""
     return cores if cores >= HDBSCAN_PARALLEL_FROM else 1
+
+
+def load_torch_openmp_first() -> None:
+    """Load the OpenMP runtime torch ships (``torch/lib/libgomp.so.1``) before numba can load Debian's.
+
+    numba's OpenMP thread pool links the system's ``libgomp.so.1.0.0``, whose soname is torch's
+    ``libgomp.so.1``: once a numba parallel stage has run, a torch imported later (the bf16 encoder,
+    the exact kNN products) binds to numba's runtime instead of its own, and its bf16 matrix products
+    crawl: 1,500 documents took 320 s to embed in a worker instead of 8 s. Loaded first, torch's runtime
+    keeps its name and numba loads the system's beside it. Costs a millisecond; imports nothing.
+    """
+    if "torch" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    try:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
+        return
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        runtime = Path(location) / "lib" / "libgomp.so.1"
+        if runtime.is_file():
+            try:
+                ctypes.CDLL(str(runtime), mode=os.RTLD_LOCAL)
+            except OSError:
+                pass  # a broken torch install fails loudly where torch is used, not here
+            return

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +87,48 @@ def test_a_map_made_on_one_core_equals_one_made_on_two(large_corpus: int, monkey
     for name in ("topic", "outlier", "x", "y"):
         assert getattr(one.documents, name) == getattr(two.documents, name), name
     assert [(t.id, t.label, t.size) for t in one.topics] == [(t.id, t.label, t.size) for t in two.topics]
+
+
+NUMBA_THEN_TORCH = """
+import json
+import numba
+{first}
+
+@numba.njit(parallel=True)
+def total(n):
+    s = 0
+    for i in numba.prange(n):
+        s += i
+    return s
+
+total(1000)  # numba's OpenMP pool starts here, loading the system's libgomp
+import torch
+
+torch.ones(64, 64) @ torch.ones(64, 64)
+print(json.dumps({{"layer": numba.threading_layer(),
+                   "gomp": sorted({{line.split()[-1] for line in open("/proc/self/maps") if "gomp" in line}})}}))
+"""
+
+
+def numba_then_torch(first: str) -> dict[str, object]:
+    result = subprocess.run([sys.executable, "-c", NUMBA_THEN_TORCH.format(first=first)],
+                            capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+TORCH_ON_LINUX = sys.platform.startswith("linux") and importlib.util.find_spec("torch") is not None
+
+
+@pytest.mark.skipif(not TORCH_ON_LINUX, reason="torch on Linux")
+def test_torch_keeps_its_own_openmp_after_a_numba_parallel_stage() -> None:
+    """Bound to the system's libgomp that numba loaded, torch's bf16 products ran 40 times slower: a
+    1,500-document job took 320 s to embed. Importing topicmap loads torch's own runtime first."""
+    torch_dir = Path(importlib.util.find_spec("torch").submodule_search_locations[0])  # type: ignore[union-attr]
+    if not (torch_dir / "lib" / "libgomp.so.1").is_file():
+        pytest.skip("this torch build ships no OpenMP runtime of its own")
+    bare = numba_then_torch(first="")
+    if bare["layer"] != "omp":
+        pytest.skip(f"numba runs its {bare['layer']} threading layer here, not OpenMP")
+    fixed = numba_then_torch(first="import topicmap")
+    assert str(torch_dir / "lib" / "libgomp.so.1") in fixed["gomp"]  # type: ignore[operator]
+    assert fixed["layer"] == "omp"
