@@ -30,7 +30,7 @@ NGINX_SERVER_NAME ?= _
 API_UPSTREAM ?= 127.0.0.1:8000
 BACKUP_DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: help install system-deps run test lint typecheck check demo bench bench_load clean \
+.PHONY: help install system-deps run test lint typecheck check demo bench bench_load device_carry clean \
 	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
 	stop_docker logs install_nginx_config backup restore
 
@@ -81,6 +81,9 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ## topicmap vs BERTopic on Debian samples (BENCH_SIZES="5000 20000"); writes docs/benchmarks.md
 	$(BIN)/python -m benchmarks.compare --sizes $(BENCH_SIZES) --out docs/benchmarks.md
+
+device_carry: $(STAMP) ## what benchmarks/device_check.sh needs on a lent GPU machine, into .device-carry/
+	bash benchmarks/device_carry.sh
 
 bench_load: $(STAMP) ## the API under load through nginx (wrk, installed when missing); writes docs/benchmarks.md
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="redis-server nginx wrk"

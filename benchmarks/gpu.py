@@ -44,6 +44,7 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
     from topicmap.pipeline.encoders import TorchEncoder, load_sentence_transformer
     from topicmap.pipeline.run import run_pipeline
     from topicmap.schemas import PipelineParams
+    from topicmap.vectors import at_stored_precision
 
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this benchmark measures the GPU path")
@@ -64,12 +65,25 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
     run_pipeline(texts[:600], [str(i) for i in range(600)], PipelineParams(), encoder=encoder, large_corpus=300)
     warmup = time.perf_counter() - start
     torch.cuda.reset_peak_memory_stats()
+    ids, params, kept = [str(i) for i in range(len(texts))], PipelineParams(seed=SEED), []
     start = time.perf_counter()
-    topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(seed=SEED), encoder=encoder)
+    topic_map = run_pipeline(texts, ids, params, encoder=encoder, on_embedded=kept.append)
     wall = time.perf_counter() - start
     quality = topic_map.meta.quality
     timings = dict(topic_map.meta.timings_s)
+    embeddings = at_stored_precision(kept[0])  # as the first run used them
+    again = run_pipeline(texts, ids, params, embeddings=embeddings)  # the GPU stages once more: the same map?
+    os.environ["TOPICMAP_GPU_STAGES"] = "off"
+    on_cpu = run_pipeline(texts, ids, params, embeddings=embeddings)  # the reference: every stage on the CPU
+    os.environ.pop("TOPICMAP_GPU_STAGES")
     return {
+        "stages_device": topic_map.meta.resolved.get("stages_device", "cpu"),
+        "repeat_identical": again.documents.x == topic_map.documents.x
+        and again.documents.topic == topic_map.documents.topic,
+        "cpu_stages_s": dict(on_cpu.meta.timings_s),
+        "cpu_nmi": normalized_mutual_info_score(labels, on_cpu.documents.topic),
+        "cpu_flagged_share": on_cpu.meta.quality.outlier_share,
+        "cpu_n_topics": on_cpu.meta.quality.n_topics,
         "documents": len(texts),
         "gpu": torch.cuda.get_device_name(0),
         "cpu_cores": os.cpu_count(),
@@ -119,8 +133,36 @@ def report(result: dict[str, Any], date: str) -> str:
             + f" | {stages['total']:.1f} | {result['warmup_s']:.1f} | {result['gpu_peak_memory_mb']:,} "
             f"| {result['peak_rss_mb']:,.0f} | {result['n_topics']} | {result['nmi']:.3f} | {result['ari']:.3f} "
             f"| {result['unassigned_share']:.1%} | {result['flagged_share']:.1%} |",
+            *cpu_comparison(result),
         ]
     )
+
+
+def cpu_comparison(result: dict[str, Any]) -> list[str]:
+    """The same embeddings through the CPU stages (``TOPICMAP_GPU_STAGES=off``), when measured."""
+    if "cpu_stages_s" not in result:
+        return []
+    gpu, cpu = result["stages_s"], result["cpu_stages_s"]
+    after = [name for name in gpu if name not in ("total", "load_model", "embed")]
+    return [
+        "",
+        f"After embedding, stages on **{result['stages_device']}** against the CPU path on the same embeddings "
+        f"({result['cpu_cores']} cores); a second GPU run gave "
+        f"{'the same' if result['repeat_identical'] else 'a different'} map:",
+        "",
+        "| stages on | "
+        + " | ".join(f"{name} s" for name in after)
+        + " | after embedding s | topics | NMI | flagged |",
+        "|---|" + "---|" * len(after) + "---|---|---|---|",
+        f"| {result['stages_device']} | "
+        + " | ".join(f"{gpu[name]:.2f}" for name in after)
+        + f" | {sum(gpu[name] for name in after):.1f} | {result['n_topics']} | {result['nmi']:.3f} "
+        f"| {result['flagged_share']:.1%} |",
+        "| cpu | "
+        + " | ".join(f"{cpu[name]:.2f}" for name in after)
+        + f" | {sum(cpu[name] for name in after):.1f} | {result['cpu_n_topics']} | {result['cpu_nmi']:.3f} "
+        f"| {result['cpu_flagged_share']:.1%} |",
+    ]
 
 
 def main() -> None:

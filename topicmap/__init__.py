@@ -9,7 +9,3 @@ import sys as _sys
 # process by topicmap/pipeline/cores.py. (Once numba is imported its pool size is fixed: leave it.)
 if "numba" not in _sys.modules:
     _os.environ.setdefault("NUMBA_NUM_THREADS", str(max(8, _os.cpu_count() or 1)))
-
-from topicmap.pipeline.cores import load_torch_openmp_first as _load_torch_openmp_first
-
-_load_torch_openmp_first()  # before any numba parallel stage: see its docstring

@@ -208,7 +208,7 @@ class Meta(BaseModel):
     n_documents: int
     params: PipelineParams
     resolved: dict[str, int | float | str] = Field(
-        default_factory=dict, description="Parameters chosen automatically for this corpus."
+        default_factory=dict, description="Parameters chosen for this corpus; stages_device: cpu, or cuda (GPU)."
     )
     versions: dict[str, str]
     pipeline_version: str = PIPELINE_VERSION

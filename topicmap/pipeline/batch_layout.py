@@ -126,8 +126,10 @@ def optimise_in_batches(
     b: float,
     seed: int,
     learning_rate: float = 1.0,
+    device: str = "cpu",
 ) -> npt.NDArray[np.float32]:
-    """Optimise ``start`` (scaled to [0, 10]) against the fuzzy ``graph`` for ``n_epochs`` batch epochs."""
+    """Optimise ``start`` (scaled to [0, 10]) against the fuzzy ``graph`` for ``n_epochs`` batch epochs,
+    on the CPU's cores or, ``device="cuda"``, as CUDA kernels (topicmap/pipeline/gpu.py)."""
     from umap.umap_ import make_epochs_per_sample
 
     rows = graph.tocsr(copy=True)  # pruned below: the caller's graph stays whole
@@ -139,9 +141,14 @@ def optimise_in_batches(
     epochs_per_negative = epochs_per_sample / NEGATIVE_SAMPLE_RATE
     next_sample, next_negative = epochs_per_sample.copy(), epochs_per_negative.copy()
     Y = np.ascontiguousarray(start, dtype=np.float64)
-    gradient, first, second = np.zeros_like(Y), np.zeros_like(Y), np.zeros_like(Y)
     indptr, tail = rows.indptr.astype(np.int64), rows.indices.astype(np.int64)
     key = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+    if device.startswith("cuda"):
+        from topicmap.pipeline.gpu import run_epochs
+
+        Y = run_epochs(Y, indptr, tail, epochs_per_sample, epochs_per_negative, n_epochs, a, b, key, learning_rate)
+        return Y.astype(np.float32)
+    gradient, first, second = np.zeros_like(Y), np.zeros_like(Y), np.zeros_like(Y)
     for epoch in range(n_epochs):
         _gradients(
             Y, gradient, indptr, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative,
@@ -174,6 +181,7 @@ def batch_umap(
     seed: int,
     n_epochs: int | None = None,
     init: npt.NDArray[np.float32] | None = None,
+    device: str = "cpu",
 ) -> npt.NDArray[np.float32]:
     """UMAP of ``X`` from its fuzzy graph (:func:`fuzzy_graph`): umap-learn's start, batch epochs."""
     from umap.spectral import spectral_layout
@@ -191,4 +199,4 @@ def batch_umap(
     low, high = start.min(axis=0), start.max(axis=0)
     start = 10.0 * (start - low) / np.where(high > low, high - low, 1.0)
     a, b = find_ab_params(1.0, min_dist)
-    return optimise_in_batches(start.astype(np.float32), fuzzy, n_epochs, float(a), float(b), seed)
+    return optimise_in_batches(start.astype(np.float32), fuzzy, n_epochs, float(a), float(b), seed, device=device)

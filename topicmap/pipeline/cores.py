@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+GPU_STAGES_SETTING = "TOPICMAP_GPU_STAGES"
 HDBSCAN_PARALLEL_FROM = 3
 """HDBSCAN's parallel core distances cost more than they save on 2 cores (measured: slower, the same
 labels); from 3 cores on they run one job per core."""
@@ -102,3 +103,26 @@ def load_torch_openmp_first() -> None:
             except OSError:
                 pass  # a broken torch install fails loudly where torch is used, not here
             return
+
+
+def stages_device(environ: dict[str, str] | None = None) -> str:
+    """``cuda`` where the large-corpus stages after embedding run on a GPU (topicmap/pipeline/gpu.py),
+    else ``cpu``. ``TOPICMAP_GPU_STAGES``: ``auto`` (default: the GPU when torch and numba see one),
+    ``off`` (the CPU path everywhere), ``on`` (fail when there is no usable GPU)."""
+    setting = (os.environ if environ is None else environ).get(GPU_STAGES_SETTING, "auto").strip().lower() or "auto"
+    if setting not in ("auto", "on", "off"):
+        raise ValueError(f"{GPU_STAGES_SETTING} must be auto, on or off, got {setting!r}")
+    if setting == "off" or (setting == "auto" and not Path("/dev/nvidiactl").exists()):
+        return "cpu"  # no NVIDIA driver: not worth importing torch to learn it
+    try:
+        import torch
+        from numba import cuda
+
+        if torch.cuda.is_available() and cuda.is_available():  # type: ignore[no-untyped-call]
+            return "cuda"
+        reason = "torch or numba sees no CUDA device"
+    except Exception as error:  # a broken CUDA install: the CPU path still works
+        reason = f"{type(error).__name__}: {error}"
+    if setting == "on":
+        raise RuntimeError(f"{GPU_STAGES_SETTING}=on but the GPU stages cannot run here ({reason})")
+    return "cpu"

@@ -40,6 +40,8 @@ class NeighbourGraph:
         umap-learn uses it (the reference pipeline).
     exact_limit : int, default=50,000
         Up to this many rows the graph is exact.
+    device : str, default="cpu"
+        ``cuda``: exact at any size, by products on the GPU (topicmap/pipeline/gpu.py).
 
     Attributes
     ----------
@@ -50,20 +52,27 @@ class NeighbourGraph:
     """
 
     def __init__(
-        self, *, n_neighbors: int = 15, random_state: int = 42, fast: bool = True, exact_limit: int = EXACT_KNN_LIMIT
+        self,
+        *,
+        n_neighbors: int = 15,
+        random_state: int = 42,
+        fast: bool = True,
+        exact_limit: int = EXACT_KNN_LIMIT,
+        device: str = "cpu",
     ) -> None:
         self.n_neighbors = n_neighbors
         self.random_state = random_state
         self.fast = fast
         self.exact_limit = exact_limit
+        self.device = device
 
     def fit(self, X: npt.NDArray[np.float32]) -> NeighbourGraph:
         if X.ndim != 2 or len(X) < 3:
             raise ValueError("need a 2-D array with at least 3 rows")
         self.n_neighbors_ = max(2, min(self.n_neighbors, len(X) - 1))
         self.fuzzy_: sp.coo_matrix | None = None
-        if len(X) <= self.exact_limit:
-            self.indices_, self.distances_ = exact_cosine_knn(X, self.n_neighbors_)
+        if len(X) <= self.exact_limit or self.device != "cpu":
+            self.indices_, self.distances_ = exact_cosine_knn(X, self.n_neighbors_, device=self.device)
             return self
         if not self.fast:
             return self._fit_pynndescent(X)
@@ -161,13 +170,13 @@ def scaled(coordinates: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 
 def exact_cosine_knn(
-    X: npt.NDArray[np.float32], k: int, block: int = 2048
+    X: npt.NDArray[np.float32], k: int, block: int = 2048, device: str = "cpu"
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
     """Exact k nearest neighbours by cosine distance, nearest first (the point itself included).
 
-    Blocked similarity products with ``torch.topk`` (multi-threaded; 20k documents in ~3 s on 2
-    cores); a corpus of one block with numpy alone. Ties are broken by index so the graph is
-    deterministic.
+    Blocked similarity products with ``torch.topk`` on ``device`` (on the CPU multi-threaded: 20k
+    documents in ~3 s on 2 cores); on the CPU a corpus of one block with numpy alone. Ties are broken
+    by index so the graph is deterministic.
 
     Returns
     -------
@@ -177,7 +186,7 @@ def exact_cosine_knn(
     """
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     normalised_rows = (X / np.where(norms > 0, norms, 1)).astype(np.float32)
-    if len(X) <= block:  # one block: numpy alone, so a small run never imports torch (a second)
+    if len(X) <= block and device == "cpu":  # one block: numpy alone, so a small run never imports torch
         products = normalised_rows @ normalised_rows.T
         np.fill_diagonal(products, np.inf)  # the point itself always comes first
         nearest = np.argpartition(-products, k - 1, axis=1)[:, :k].astype(np.int32)
@@ -185,17 +194,17 @@ def exact_cosine_knn(
     import torch
 
     use_cores()
-    unit = torch.from_numpy(normalised_rows)
+    unit = torch.from_numpy(normalised_rows).to(device)
     indices = np.empty((len(X), k), dtype=np.int32)
     similarities = np.empty((len(X), k), dtype=np.float32)
     with torch.no_grad():
         for start in range(0, len(X), block):
             similarity = unit[start : start + block] @ unit.T
-            rows = torch.arange(len(similarity))
+            rows = torch.arange(len(similarity), device=unit.device)
             similarity[rows, rows + start] = torch.inf  # the point itself always comes first
             top_similarity, top = torch.topk(similarity, k, dim=1)
-            indices[start : start + block] = top.numpy()
-            similarities[start : start + block] = top_similarity.numpy()
+            indices[start : start + block] = top.cpu().numpy()
+            similarities[start : start + block] = top_similarity.cpu().numpy()
     return _ordered(indices, similarities)
 
 
@@ -227,6 +236,8 @@ class UmapReducer:
     batch : bool, default=False
         Optimise in batch epochs on every core, the same result on any number of threads
         (topicmap/pipeline/batch_layout.py); False: umap-learn's optimiser, on one thread when seeded.
+    device : str, default="cpu"
+        With ``batch``: ``cuda`` runs the batch epochs on the GPU (topicmap/pipeline/gpu.py).
 
     Attributes
     ----------
@@ -242,6 +253,7 @@ class UmapReducer:
         n_epochs: int | None = None,
         init: npt.NDArray[np.float32] | None = None,
         batch: bool = False,
+        device: str = "cpu",
     ) -> None:
         self.n_components = n_components
         self.min_dist = min_dist
@@ -249,6 +261,7 @@ class UmapReducer:
         self.n_epochs = n_epochs
         self.init = init
         self.batch = batch
+        self.device = device
 
     def fit(self, X: npt.NDArray[np.float32], graph: NeighbourGraph) -> UmapReducer:
         from umap import UMAP
@@ -268,6 +281,7 @@ class UmapReducer:
                 seed=self.random_state,
                 n_epochs=self.n_epochs,
                 init=None if isinstance(start, str) else start,
+                device=self.device,
             )
             return self
         model = UMAP(

@@ -19,7 +19,7 @@ from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
-from topicmap.pipeline.cores import hdbscan_jobs, use_cores
+from topicmap.pipeline.cores import hdbscan_jobs, stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
@@ -185,13 +185,15 @@ def _pipeline(
             n_unique = len(set(texts))
     with stage("reduce"):
         cores = use_cores()
+        device = stages_device() if large else "cpu"  # the GPU, where there is one, for large corpora
         graph = NeighbourGraph(
             n_neighbors=params.n_neighbors,
             random_state=params.seed,
             fast=large,
             exact_limit=min(EXACT_KNN_LIMIT, large_corpus),
+            device=device,
         ).fit(embeddings)
-        reducer = UmapReducer(n_components=params.n_components, random_state=params.seed, batch=large)
+        reducer = UmapReducer(n_components=params.n_components, random_state=params.seed, batch=large, device=device)
         if large:
             reducer.n_epochs = LARGE_REDUCE_EPOCHS
         if stable_start:
@@ -233,7 +235,9 @@ def _pipeline(
             presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
             on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_, presence))
     with stage("layout"):
-        layout = UmapReducer(n_components=2, min_dist=params.min_dist, random_state=params.seed, batch=large)
+        layout = UmapReducer(
+            n_components=2, min_dist=params.min_dist, random_state=params.seed, batch=large, device=device
+        )
         if large:
             layout.n_epochs = LARGE_LAYOUT_EPOCHS
         if stable_start:
@@ -266,7 +270,12 @@ def _pipeline(
     meta = Meta(
         n_documents=len(texts),
         params=params,
-        resolved={"min_topic_size": min_size, "min_samples": min_samples, "n_neighbors": graph.n_neighbors_},
+        resolved={
+            "min_topic_size": min_size,
+            "min_samples": min_samples,
+            "n_neighbors": graph.n_neighbors_,
+            "stages_device": device,
+        },
         versions=library_versions(),
         seed=params.seed,
         embedding=EmbeddingInfo(

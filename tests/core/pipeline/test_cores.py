@@ -122,13 +122,13 @@ TORCH_ON_LINUX = sys.platform.startswith("linux") and importlib.util.find_spec("
 @pytest.mark.skipif(not TORCH_ON_LINUX, reason="torch on Linux")
 def test_torch_keeps_its_own_openmp_after_a_numba_parallel_stage() -> None:
     """Bound to the system's libgomp that numba loaded, torch's bf16 products ran 40 times slower: a
-    1,500-document job took 320 s to embed. Importing topicmap loads torch's own runtime first."""
+    1,500-document job took 320 s to embed. Importing topicmap.pipeline loads torch's own runtime first."""
     torch_dir = Path(importlib.util.find_spec("torch").submodule_search_locations[0])  # type: ignore[union-attr]
     if not (torch_dir / "lib" / "libgomp.so.1").is_file():
         pytest.skip("this torch build ships no OpenMP runtime of its own")
     bare = numba_then_torch(first="")
     if bare["layer"] != "omp":
         pytest.skip(f"numba runs its {bare['layer']} threading layer here, not OpenMP")
-    fixed = numba_then_torch(first="import topicmap")
+    fixed = numba_then_torch(first="import topicmap.pipeline")
     assert str(torch_dir / "lib" / "libgomp.so.1") in fixed["gomp"]  # type: ignore[operator]
     assert fixed["layer"] == "omp"
