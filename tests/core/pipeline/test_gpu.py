@@ -49,12 +49,14 @@ def test_the_cuda_kernels_take_the_cpu_optimisers_steps() -> None:
 
 @pytest.mark.skipif(stages_device() != "cuda", reason="needs a CUDA GPU")
 def test_on_a_real_gpu_the_layout_is_reproducible_and_close_to_the_cpu() -> None:
+    first_steps = kernels_against_cpu(simulate=False, n=2000, dim=5, epochs=12)
+    np.testing.assert_allclose(first_steps["gpu"], first_steps["cpu"], rtol=0, atol=1e-6)  # rounding, not more
     runs = kernels_against_cpu(simulate=False, n=2000, dim=2, epochs=200)
     assert np.array_equal(runs["gpu"], runs["again"])  # no atomics: the same seed, the same layout
-    np.testing.assert_allclose(runs["gpu"], runs["cpu"], rtol=0, atol=1e-3)  # fused multiply-adds, not more
     group = runs["group"]
     centres = np.stack([runs["gpu"][group == g].mean(axis=0) for g in (0, 1)])
-    assert np.linalg.norm(centres[0] - centres[1]) > 3
+    spread = max(np.linalg.norm(runs["gpu"][group == g] - centres[g], axis=1).mean() for g in (0, 1))
+    assert np.linalg.norm(centres[0] - centres[1]) > 3 * spread  # two blobs, as on the CPU
 
 
 def test_the_setting_turns_the_gpu_stages_off_and_on() -> None:
