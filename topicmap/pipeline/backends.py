@@ -143,3 +143,25 @@ def remembered(key_parts: list[str], directory: Path, choose: Callable[[], Backe
     except OSError:
         pass  # a read-only cache: choose again next time
     return choice
+
+
+SLOW_FACTOR = 8
+"""A job embedding this many times slower than its backend's probe says something is wrong with the
+machine, not with the texts (they are cut at 128 tokens: at most a few times the probe's cost)."""
+
+
+def slower_than_probed(choice: BackendChoice | None, documents: int, seconds: float) -> str | None:
+    """The operator's warning when ``documents`` took ``seconds`` to embed, far below the rate the
+    backend measured when it was chosen (as when torch ran on numba's OpenMP runtime: ~40x slower,
+    topicmap/pipeline/cores.py::load_torch_openmp_first); None when the rate is plausible."""
+    if choice is None or not choice.docs_per_s or documents < 500 or seconds <= 0:
+        return None
+    rate = documents / seconds
+    if rate * SLOW_FACTOR >= choice.docs_per_s:
+        return None
+    return (
+        f"embedding ran at {rate:.0f} docs/s, under 1/{SLOW_FACTOR} of the {choice.docs_per_s:.0f} docs/s "
+        f"that {choice.backend} measured when this machine chose it: another process competing for the "
+        "cores, or a broken runtime. TOPICMAP_EMBEDDING_BACKEND forces a backend; deleting "
+        "backend-choice-*.json in the cache folder makes the next process measure again."
+    )

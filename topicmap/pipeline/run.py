@@ -7,6 +7,7 @@ cancellation and deadlines, which are checked between stages and embedding batch
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import numpy.typing as npt
 from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups, representatives
 from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
+from topicmap.pipeline.backends import slower_than_probed
 from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from topicmap.pipeline.cores import hdbscan_jobs, stages_device, use_cores
@@ -176,8 +178,12 @@ def _pipeline(
             if on_embedded is not None:
                 on_embedded(embeddings)
         elif embeddings is None:
+            started = time.perf_counter()
             embeddings = embedder.fit(texts, on_batch=lambda done, total: report("embed", done, total)).embeddings_
             n_unique = embedder.n_unique_
+            slow = slower_than_probed(getattr(encoder, "choice", None), n_unique, time.perf_counter() - started)
+            if slow:
+                logging.getLogger("topicmap").warning(slow)
             if on_embedded is not None:
                 on_embedded(embeddings)
             embeddings = at_stored_precision(embeddings)  # the same map whether they come fresh or cached

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from topicmap.pipeline.backends import BackendChoice, choose_backend, remembered
+from topicmap.pipeline.backends import BackendChoice, choose_backend, remembered, slower_than_probed
 
 AMX = {"avx512f", "amx_bf16", "avx512_bf16"}
 
@@ -70,3 +70,14 @@ def test_the_choice_is_made_once_per_machine(tmp_path: Path) -> None:
     again = remembered(["cpu A", "torch 2"], tmp_path, choose)
     other = remembered(["cpu B", "torch 2"], tmp_path, choose)
     assert first == again == other and len(made) == 2  # another CPU (or version) chooses again
+
+
+def test_a_job_far_slower_than_its_backends_probe_is_reported() -> None:
+    chosen = BackendChoice("torch-bf16", "the CPU has avx512_bf16", docs_per_s=200.0)
+    message = slower_than_probed(chosen, documents=1500, seconds=320.0)  # the 4.7 docs/s of the OpenMP clash
+    assert message is not None and "5 docs/s" in message and "torch-bf16" in message and "200" in message
+    assert "TOPICMAP_EMBEDDING_BACKEND" in message
+    assert slower_than_probed(chosen, documents=1500, seconds=20.0) is None  # 75 docs/s: long texts, plausible
+    assert slower_than_probed(chosen, documents=100, seconds=320.0) is None  # too few to judge
+    assert slower_than_probed(BackendChoice("torch", "forced"), documents=1500, seconds=320.0) is None  # no probe
+    assert slower_than_probed(None, documents=1500, seconds=320.0) is None

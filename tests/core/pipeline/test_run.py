@@ -182,3 +182,18 @@ def test_from_a_thousand_documents_umap_never_starts_spectral(monkeypatch: pytes
     assert again.documents.topic == first.documents.topic and again.documents.x == first.documents.x
     with pytest.raises(AssertionError, match="spectral"):  # below it, the spectral start as before
         run_pipeline(texts[:200], ids[:200], PipelineParams(), encoder=HashingEncoder())
+
+
+def test_embedding_far_slower_than_the_backends_probe_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    from topicmap.pipeline.backends import BackendChoice
+
+    texts, _ = planted_corpus(n_per_topic=150)
+    promised, honest = HashingEncoder(), HashingEncoder()
+    promised.choice = BackendChoice("hashing", "a probe that promised too much", docs_per_s=1e12)  # type: ignore[attr-defined]
+    honest.choice = BackendChoice("hashing", "a probe that told the truth", docs_per_s=1.0)  # type: ignore[attr-defined]
+    ids = [f"d{i}" for i in range(len(texts))]
+    with caplog.at_level("WARNING", logger="topicmap"):
+        run_pipeline(texts, ids, PipelineParams(), encoder=honest)
+        assert not [r for r in caplog.records if "docs/s" in r.getMessage()]
+        run_pipeline(texts, ids, PipelineParams(), encoder=promised)
+    assert [r for r in caplog.records if "measured when this machine chose it" in r.getMessage()]
