@@ -17,21 +17,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 from numba import cuda
 
-THREADS_PER_BLOCK = 128
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
+from topicmap.pipeline.batch_layout import (
+    _GOLDEN,
+    _M1,
+    _M2,
+    ADAM_BETA1,
+    ADAM_BETA2,
+    ADAM_EPSILON,
+    GRADIENT_CLIP,
+    Floats,
+    Ints,
+)
 
-# The constants and the three helpers below mirror batch_layout.py's CPU ones: the same numbers.
-ADAM_BETA1 = 0.5
-ADAM_BETA2 = 0.9
-ADAM_EPSILON = 1e-7
-GRADIENT_CLIP = 4.0
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+THREADS_PER_BLOCK = 128
+
+# The three helpers below are batch_layout.py's CPU ones compiled for the GPU: the same numbers.
 
 
 @cuda.jit(device=True)
