@@ -22,32 +22,33 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-ADAM_BETA1 = 0.5
-ADAM_BETA2 = 0.9
-ADAM_EPSILON = 1e-7
-NEGATIVE_SAMPLE_RATE = 5
-GRADIENT_CLIP = 4.0
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
-
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+from topicmap.pipeline.batch_constants import (
+    ADAM_BETA1,
+    ADAM_BETA2,
+    ADAM_EPSILON,
+    GOLDEN,
+    GRADIENT_CLIP,
+    NEGATIVE_SAMPLE_RATE,
+    SPLITMIX_M1,
+    SPLITMIX_M2,
+    Floats,
+    Ints,
+)
 
 
 @numba.njit(cache=True, inline="always")
 def _mix(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
     """splitmix64's finaliser: a well-spread 64-bit hash of a counter."""
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
+    x = (x ^ (x >> np.uint64(30))) * SPLITMIX_M1
+    x = (x ^ (x >> np.uint64(27))) * SPLITMIX_M2
     return x ^ (x >> np.uint64(31))
 
 
 @numba.njit(cache=True, inline="always")
 def _random_vertex(seed: np.uint64, epoch: int, edge: int, sample: int, n_vertices: int) -> int:  # pragma: no cover
-    key = _mix(seed + _GOLDEN * np.uint64(epoch + 1))
-    key = _mix(key + _GOLDEN * np.uint64(edge + 1))
-    key = _mix(key + _GOLDEN * np.uint64(sample + 1))
+    key = _mix(seed + GOLDEN * np.uint64(epoch + 1))
+    key = _mix(key + GOLDEN * np.uint64(edge + 1))
+    key = _mix(key + GOLDEN * np.uint64(sample + 1))
     return int(key % np.uint64(n_vertices))
 
 

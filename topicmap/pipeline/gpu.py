@@ -19,14 +19,14 @@ import math
 import numpy as np
 from numba import cuda
 
-from topicmap.pipeline.batch_layout import (
-    _GOLDEN,
-    _M1,
-    _M2,
+from topicmap.pipeline.batch_constants import (
     ADAM_BETA1,
     ADAM_BETA2,
     ADAM_EPSILON,
+    GOLDEN,
     GRADIENT_CLIP,
+    SPLITMIX_M1,
+    SPLITMIX_M2,
     Floats,
     Ints,
 )
@@ -38,16 +38,16 @@ THREADS_PER_BLOCK = 128
 
 @cuda.jit(device=True)
 def _mix(x):  # pragma: no cover - compiled
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
+    x = (x ^ (x >> np.uint64(30))) * SPLITMIX_M1
+    x = (x ^ (x >> np.uint64(27))) * SPLITMIX_M2
     return x ^ (x >> np.uint64(31))
 
 
 @cuda.jit(device=True)
 def _random_vertex(seed, epoch, edge, sample, n_vertices):  # pragma: no cover - compiled
-    key = _mix(seed + _GOLDEN * np.uint64(epoch + 1))
-    key = _mix(key + _GOLDEN * np.uint64(edge + 1))
-    key = _mix(key + _GOLDEN * np.uint64(sample + 1))
+    key = _mix(seed + GOLDEN * np.uint64(epoch + 1))
+    key = _mix(key + GOLDEN * np.uint64(edge + 1))
+    key = _mix(key + GOLDEN * np.uint64(sample + 1))
     return int(key % np.uint64(n_vertices))
 
 
