@@ -22,39 +22,15 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from topicmap.pipeline.batch_constants import (
+from topicmap.pipeline.batch_steps import (
     ADAM_BETA1,
     ADAM_BETA2,
-    ADAM_EPSILON,
-    GOLDEN,
-    GRADIENT_CLIP,
     NEGATIVE_SAMPLE_RATE,
-    SPLITMIX_M1,
-    SPLITMIX_M2,
     Floats,
     Ints,
+    point_adam_step,
+    point_gradient,
 )
-
-
-@numba.njit(cache=True, inline="always")
-def _mix(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    """splitmix64's finaliser: a well-spread 64-bit hash of a counter."""
-    x = (x ^ (x >> np.uint64(30))) * SPLITMIX_M1
-    x = (x ^ (x >> np.uint64(27))) * SPLITMIX_M2
-    return x ^ (x >> np.uint64(31))
-
-
-@numba.njit(cache=True, inline="always")
-def _random_vertex(seed: np.uint64, epoch: int, edge: int, sample: int, n_vertices: int) -> int:  # pragma: no cover
-    key = _mix(seed + GOLDEN * np.uint64(epoch + 1))
-    key = _mix(key + GOLDEN * np.uint64(edge + 1))
-    key = _mix(key + GOLDEN * np.uint64(sample + 1))
-    return int(key % np.uint64(n_vertices))
-
-
-@numba.njit(cache=True, inline="always")
-def _clip(value: float) -> float:  # pragma: no cover - compiled
-    return min(max(value, -GRADIENT_CLIP), GRADIENT_CLIP)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -73,37 +49,11 @@ def _gradients(  # pragma: no cover - compiled
     seed: np.uint64,
 ) -> None:
     """Each point's gradient from the positions at the start of ``epoch`` (one thread per point)."""
-    n_vertices, dim = Y.shape
-    for j in numba.prange(n_vertices):
-        for d in range(dim):
-            gradient[j, d] = 0.0
-        for edge in range(indptr[j], indptr[j + 1]):
-            if next_sample[edge] > epoch:
-                continue
-            k = tail[edge]
-            dist2 = 0.0
-            for d in range(dim):
-                diff = Y[j, d] - Y[k, d]
-                dist2 += diff * diff
-            if dist2 > 0.0:
-                coefficient = -2.0 * a * b * dist2 ** (b - 1.0) / (a * dist2**b + 1.0)
-                for d in range(dim):  # twice: umap-learn moves both ends of the edge and of its twin (k, j)
-                    gradient[j, d] += 2.0 * _clip(coefficient * (Y[j, d] - Y[k, d]))
-            next_sample[edge] += epochs_per_sample[edge]
-            n_negative = int((epoch - next_negative[edge]) / epochs_per_negative[edge])
-            for sample in range(n_negative):
-                k = _random_vertex(seed, epoch, edge, sample, n_vertices)
-                if k == j:
-                    continue
-                dist2 = 0.0
-                for d in range(dim):
-                    diff = Y[j, d] - Y[k, d]
-                    dist2 += diff * diff
-                if dist2 > 0.0:
-                    coefficient = 2.0 * b / ((0.001 + dist2) * (a * dist2**b + 1.0))
-                    for d in range(dim):
-                        gradient[j, d] += _clip(coefficient * (Y[j, d] - Y[k, d]))
-            next_negative[edge] += n_negative * epochs_per_negative[edge]
+    for j in numba.prange(Y.shape[0]):
+        point_gradient(
+            j, Y, gradient, indptr, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative,
+            epoch, a, b, seed,
+        )  # fmt: skip
 
 
 @numba.njit(parallel=True, cache=True)
@@ -112,11 +62,7 @@ def _adam_step(Y: Floats, gradient: Floats, first: Floats, second: Floats, step:
     correction1 = 1.0 - ADAM_BETA1**step
     correction2 = 1.0 - ADAM_BETA2**step
     for j in numba.prange(Y.shape[0]):
-        for d in range(Y.shape[1]):
-            g = gradient[j, d]
-            first[j, d] = ADAM_BETA1 * first[j, d] + (1.0 - ADAM_BETA1) * g
-            second[j, d] = ADAM_BETA2 * second[j, d] + (1.0 - ADAM_BETA2) * g * g
-            Y[j, d] += rate * (first[j, d] / correction1) / (np.sqrt(second[j, d] / correction2) + ADAM_EPSILON)
+        point_adam_step(j, Y, gradient, first, second, correction1, correction2, rate)
 
 
 def optimise_in_batches(

@@ -3,110 +3,48 @@
 On a GPU worker the large-corpus path (above 50,000 documents) builds its neighbour graph exactly,
 by blocked similarity products in torch on the GPU (the CPU path uses EVoC's NN-descent), and runs
 both UMAP projections' batch epochs (topicmap/pipeline/batch_layout.py) as CUDA kernels: one
-thread per point sums that point's gradient over its own edges in a fixed order, with the CPU
-path's counter-based negative samples, so a seeded map is the same from run to run on the GPU
-(no atomics, no race) and follows the CPU optimiser step for step (tests/core/pipeline/test_gpu.py
-checks the kernels against it in numba's CUDA simulator). The fuzzy graph, HDBSCAN and the labels
-stay on the CPU.
+thread per point runs the CPU optimiser's own per-point code (batch_steps.py) compiled for the GPU,
+summing that point's gradient over its own edges in a fixed order, so a seeded map is the same from
+run to run on the GPU (no atomics, no race) and follows the CPU optimiser step for step
+(tests/core/pipeline/test_gpu.py checks the kernels against it in numba's CUDA simulator). The
+fuzzy graph, HDBSCAN and the labels stay on the CPU.
 
 Whether they run there: topicmap/pipeline/cores.py::stages_device (``TOPICMAP_GPU_STAGES``).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from numba import cuda
+from numba import config, cuda
 
-from topicmap.pipeline.batch_constants import (
-    ADAM_BETA1,
-    ADAM_BETA2,
-    ADAM_EPSILON,
-    GOLDEN,
-    GRADIENT_CLIP,
-    SPLITMIX_M1,
-    SPLITMIX_M2,
-    Floats,
-    Ints,
-)
+from topicmap.pipeline.batch_steps import ADAM_BETA1, ADAM_BETA2, Floats, Ints, point_adam_step, point_gradient
 
 THREADS_PER_BLOCK = 128
-
-# The three helpers below are batch_layout.py's CPU ones compiled for the GPU: the same numbers.
-
-
-@cuda.jit(device=True)
-def _mix(x):  # pragma: no cover - compiled
-    x = (x ^ (x >> np.uint64(30))) * SPLITMIX_M1
-    x = (x ^ (x >> np.uint64(27))) * SPLITMIX_M2
-    return x ^ (x >> np.uint64(31))
-
-
-@cuda.jit(device=True)
-def _random_vertex(seed, epoch, edge, sample, n_vertices):  # pragma: no cover - compiled
-    key = _mix(seed + GOLDEN * np.uint64(epoch + 1))
-    key = _mix(key + GOLDEN * np.uint64(edge + 1))
-    key = _mix(key + GOLDEN * np.uint64(sample + 1))
-    return int(key % np.uint64(n_vertices))
-
-
-@cuda.jit(device=True)
-def _clip(value):  # pragma: no cover - compiled
-    return min(max(value, -GRADIENT_CLIP), GRADIENT_CLIP)
+# numba's CUDA simulator runs kernels as Python, one thread each, and hands them arrays that compiled
+# CPU code cannot take: there the kernels call the steps' Python code; on a GPU, the steps compiled for it.
+_point_gradient = point_gradient.py_func if config.ENABLE_CUDASIM else point_gradient
+_point_adam_step = point_adam_step.py_func if config.ENABLE_CUDASIM else point_adam_step
 
 
 @cuda.jit
 def _gradients(  # pragma: no cover - compiled
     Y, gradient, indptr, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative, epoch, a, b, seed
 ):
-    """batch_layout._gradients, one CUDA thread per point."""
+    """batch_layout._gradients, one CUDA thread per point (batch_steps.point_gradient compiled for the GPU)."""
     j = cuda.grid(1)
-    if j >= Y.shape[0]:
-        return
-    n_vertices, dim = Y.shape
-    for d in range(dim):
-        gradient[j, d] = 0.0
-    for edge in range(indptr[j], indptr[j + 1]):
-        if next_sample[edge] > epoch:
-            continue
-        k = tail[edge]
-        dist2 = 0.0
-        for d in range(dim):
-            diff = Y[j, d] - Y[k, d]
-            dist2 += diff * diff
-        if dist2 > 0.0:
-            coefficient = -2.0 * a * b * math.pow(dist2, b - 1.0) / (a * math.pow(dist2, b) + 1.0)
-            for d in range(dim):
-                gradient[j, d] += 2.0 * _clip(coefficient * (Y[j, d] - Y[k, d]))
-        next_sample[edge] += epochs_per_sample[edge]
-        n_negative = int((epoch - next_negative[edge]) / epochs_per_negative[edge])
-        for sample in range(n_negative):
-            k = _random_vertex(seed, epoch, edge, sample, n_vertices)
-            if k == j:
-                continue
-            dist2 = 0.0
-            for d in range(dim):
-                diff = Y[j, d] - Y[k, d]
-                dist2 += diff * diff
-            if dist2 > 0.0:
-                coefficient = 2.0 * b / ((0.001 + dist2) * (a * math.pow(dist2, b) + 1.0))
-                for d in range(dim):
-                    gradient[j, d] += _clip(coefficient * (Y[j, d] - Y[k, d]))
-        next_negative[edge] += n_negative * epochs_per_negative[edge]
+    if j < Y.shape[0]:
+        _point_gradient(
+            j, Y, gradient, indptr, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative,
+            epoch, a, b, seed,
+        )  # fmt: skip
 
 
 @cuda.jit
 def _adam_step(Y, gradient, first, second, correction1, correction2, rate):  # pragma: no cover - compiled
     """batch_layout._adam_step, one CUDA thread per point."""
     j = cuda.grid(1)
-    if j >= Y.shape[0]:
-        return
-    for d in range(Y.shape[1]):
-        g = gradient[j, d]
-        first[j, d] = ADAM_BETA1 * first[j, d] + (1.0 - ADAM_BETA1) * g
-        second[j, d] = ADAM_BETA2 * second[j, d] + (1.0 - ADAM_BETA2) * g * g
-        Y[j, d] += rate * (first[j, d] / correction1) / (math.sqrt(second[j, d] / correction2) + ADAM_EPSILON)
+    if j < Y.shape[0]:
+        _point_adam_step(j, Y, gradient, first, second, correction1, correction2, rate)
 
 
 def run_epochs(

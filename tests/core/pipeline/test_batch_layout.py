@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from topicmap.pipeline.batch_layout import _random_vertex, batch_umap, optimise_in_batches
+from topicmap.pipeline.batch_layout import batch_umap, optimise_in_batches
+from topicmap.pipeline.batch_steps import _random_vertex
 from topicmap.pipeline.cores import use_cores
 
 TWO_CORES = len(os.sched_getaffinity(0)) >= 2

@@ -38,8 +38,8 @@ def kernels_against_cpu(simulate: bool, n: int, dim: int, epochs: int) -> dict[s
 
 
 def test_the_cuda_kernels_take_the_cpu_optimisers_steps() -> None:
-    """numba's CUDA simulator runs the kernels' own code, one Python thread per CUDA thread: the same
-    gradients, samples and Adam steps as the CPU path, to rounding."""
+    """numba's CUDA simulator runs the kernels, one Python thread per CUDA thread, with their epochs
+    loop and device arrays: the same gradients, samples and Adam steps as the CPU path, to rounding."""
     runs = kernels_against_cpu(simulate=True, n=96, dim=5, epochs=12)
     assert runs["gpu"].shape == runs["cpu"].shape == (96, 5)
     np.testing.assert_allclose(runs["gpu"], runs["cpu"], rtol=0, atol=1e-9)
