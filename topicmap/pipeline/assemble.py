@@ -20,7 +20,7 @@ VERSIONED_PACKAGES = (
     "onnxruntime",
     "umap-learn",
     "pynndescent",
-    "hdbscan",
+    "fast-hdbscan",
     "scikit-learn",
     "numpy",
 )

@@ -14,15 +14,19 @@ OUTLIER_BLOCK = 8192
 
 
 class HdbscanClusterer:
-    """Density clustering with the ``hdbscan`` package.
+    """Density clustering (HDBSCAN, excess-of-mass selection) with the ``fast_hdbscan`` package.
+
+    ``fast_hdbscan`` finds the exact minimum spanning tree of the mutual-reachability graph with a
+    Borůvka search on numba's threads (``hdbscan``'s default tree is approximate and its search runs
+    on one thread: at 100,000 documents 4.4 s on 1 or 2 cores, where this takes 7.0 s on one and
+    3.9 s on two, and keeps dividing). Its reproducible mode gives the same labels for any number of
+    threads (docs/pipeline.md, "The number of cores does not matter").
 
     Parameters
     ----------
     min_cluster_size : int, default=10
     min_samples : int, optional
         Density smoothing; lower values leave fewer outliers. Default: ``min_cluster_size``.
-    n_jobs : int, default=1
-        Processes for the core distances (the same labels for any number).
 
     Attributes
     ----------
@@ -30,24 +34,26 @@ class HdbscanClusterer:
         Cluster per point, -1 for outliers.
     """
 
-    def __init__(self, *, min_cluster_size: int = 10, min_samples: int | None = None, n_jobs: int = 1) -> None:
+    def __init__(self, *, min_cluster_size: int = 10, min_samples: int | None = None) -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
-        self.n_jobs = n_jobs
 
     def fit(self, X: npt.NDArray[np.float32]) -> HdbscanClusterer:
-        import hdbscan
+        import fast_hdbscan
 
         if self.min_cluster_size < 2:
             raise ValueError("min_cluster_size must be at least 2")
-        model = hdbscan.HDBSCAN(
+        if len(X) < 2:  # nothing to cluster: one point is an outlier
+            self.labels_ = np.full(len(X), -1, dtype=np.int64)
+            return self
+        min_samples = self.min_cluster_size if self.min_samples is None else self.min_samples
+        model = fast_hdbscan.HDBSCAN(
             min_cluster_size=min(self.min_cluster_size, len(X)),
-            min_samples=self.min_samples,
-            metric="euclidean",
+            min_samples=max(1, min(min_samples, len(X) - 1)),
             cluster_selection_method="eom",
-            core_dist_n_jobs=self.n_jobs,
+            reproducible=True,
         )
-        self.labels_ = np.asarray(model.fit_predict(X), dtype=np.int64)
+        self.labels_ = np.asarray(model.fit_predict(np.ascontiguousarray(X, dtype=np.float32)), dtype=np.int64)
         return self
 
 

@@ -24,9 +24,6 @@ from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GPU_STAGES_SETTING = "TOPICMAP_GPU_STAGES"
-HDBSCAN_PARALLEL_FROM = 3
-"""HDBSCAN's parallel core distances cost more than they save on 2 cores (measured: slower, the same
-labels); from 3 cores on they run one job per core."""
 
 
 def cgroup_cpu_quota(root: Path = CGROUP_ROOT) -> float | None:
@@ -73,11 +70,6 @@ def use_cores(cores: int | None = None) -> int:
     if "torch" in sys.modules:  # never import torch for this (a second at start)
         sys.modules["torch"].set_num_threads(cores)
     return cores
-
-
-def hdbscan_jobs(cores: int) -> int:
-    """HDBSCAN core-distance jobs for ``cores`` cores."""
-    return cores if cores >= HDBSCAN_PARALLEL_FROM else 1
 
 
 def load_torch_openmp_first() -> None:

@@ -13,6 +13,7 @@ the count being the number of the topic's documents that contain ``t`` (see :fun
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from topicmap.pipeline.cluster import topic_members
+from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, readable_label, top_terms
 
 __all__ = [
@@ -61,19 +63,20 @@ def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.cs
     return presence
 
 
-def document_terms(texts: Sequence[str], min_df: int = 3) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
+def document_terms(
+    texts: Sequence[str], min_df: int = 3, workers: int = 1
+) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
     """Which terms each document contains (binary), keeping terms found in at least ``min_df`` documents.
 
     Counting a term once per document, rather than every occurrence, stops one long description
     that repeats a word from dominating its topic; dropping terms of fewer than 3 documents keeps
     one-off names out of the labels. Both raise NPMI coherence (docs/pipeline.md). Falls back to
-    ``min_df=1`` for corpora too small to keep any term.
+    ``min_df=1`` for corpora too small to keep any term. Large corpora are counted in ``workers``
+    processes (topicmap/pipeline/parallel_terms.py), with the same result.
     """
     for threshold in dict.fromkeys((min(min_df, len(texts)), 1)):
         try:
-            vectorizer = make_vectorizer(binary=True, min_df=threshold)
-            presence = vectorizer.fit_transform(texts)
-            return presence.tocsr(), vectorizer.get_feature_names_out()
+            return fit_presence(texts, partial(make_vectorizer, binary=True), threshold, workers)
         except ValueError:  # nothing left after stop words and min_df
             continue
     return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
@@ -88,6 +91,8 @@ class TopicLabeler:
         Terms kept per topic.
     n_representative : int, default=5
         Representative documents per topic: those nearest the topic centroid.
+    workers : int, default=1
+        Processes that read the texts of a large corpus (the same terms for any number).
 
     Attributes
     ----------
@@ -107,9 +112,10 @@ class TopicLabeler:
         update the counts (topicmap/edits/regroup.py).
     """
 
-    def __init__(self, *, n_terms: int = 10, n_representative: int = 5) -> None:
+    def __init__(self, *, n_terms: int = 10, n_representative: int = 5, workers: int = 1) -> None:
         self.n_terms = n_terms
         self.n_representative = n_representative
+        self.workers = workers
 
     def fit(
         self,
@@ -135,7 +141,7 @@ class TopicLabeler:
             raise ValueError("texts, topics and embeddings must have the same length")
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
-        presence, vocabulary = document_terms(texts)
+        presence, vocabulary = document_terms(texts, workers=self.workers)
         self.presence_ = presence
         members_of = topic_members(topics)
         defining = {}  # each topic's core documents, or all of them when it has no core

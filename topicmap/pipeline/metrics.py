@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import resource
 from collections.abc import Sequence
+from functools import partial
 
 from topicmap.pipeline.label import make_vectorizer
+from topicmap.pipeline.parallel_terms import transform_presence
 from topicmap.terms import npmi_of_columns
 
 
-def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) -> float:
+def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]], workers: int = 1) -> float:
     """Mean NPMI of each topic's term pairs, by document co-occurrence in ``texts``.
 
     For terms ``i`` and ``j``: ``NPMI = log(P(i, j) / (P(i) P(j))) / -log(P(i, j))``, with
@@ -23,13 +25,13 @@ def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]]) 
 
     Co-occurrences are counted per topic (its terms' columns), so memory stays linear in the
     corpus: 4,000 topics have some 30,000 distinct terms, and a dense term × term matrix of those
-    would take 7 GB.
+    would take 7 GB. Large corpora are read in ``workers`` processes (the same counts).
     """
     vocabulary = sorted({term for terms in topics_terms for term in terms})
     if not vocabulary or not texts:
         return 0.0
-    vectorizer = make_vectorizer(vocabulary=vocabulary, binary=True, stop_words=None)
-    presence = vectorizer.transform(texts)  # documents × terms, 0/1
+    make = partial(make_vectorizer, vocabulary=vocabulary, binary=True, stop_words=None)
+    presence = transform_presence(texts, make, workers)  # documents × terms, 0/1
     index = {term: i for i, term in enumerate(vocabulary)}
     return npmi_of_columns(presence, [[index[t] for t in terms] for terms in topics_terms])
 

@@ -21,7 +21,7 @@ from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_t
 from topicmap.pipeline.backends import slower_than_probed
 from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
-from topicmap.pipeline.cores import hdbscan_jobs, stages_device, use_cores
+from topicmap.pipeline.cores import stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
@@ -190,7 +190,7 @@ def _pipeline(
         else:
             n_unique = len(set(texts))
     with stage("reduce"):
-        cores = use_cores()
+        cores = use_cores()  # numba (and torch) threads for the stages below; processes for the texts
         device = stages_device() if large else "cpu"  # the GPU, where there is one, for large corpora
         graph = NeighbourGraph(
             n_neighbors=params.n_neighbors,
@@ -220,9 +220,7 @@ def _pipeline(
         clustered_rows = rest & alone
         labels = np.full(len(texts), -1, dtype=np.int64)
         if clustered_rows.sum() >= max(2 * min_size, min_samples + 1):
-            found = HdbscanClusterer(
-                min_cluster_size=min_size, min_samples=min_samples, n_jobs=hdbscan_jobs(cores)
-            ).fit(reduced[clustered_rows])
+            found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[clustered_rows])
             merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[clustered_rows], found.labels_)
             labels[clustered_rows] = merger.labels_
         first_seed = int(labels.max()) + 1
@@ -235,7 +233,7 @@ def _pipeline(
             int(topics[labels == first_seed + i][0]): seed for i, seed in enumerate(seeds) if (seeded == i).any()
         }
     with stage("label"):
-        labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative)
+        labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative, workers=cores)
         labeler.fit(texts, topics, embeddings, core=~outlier)
         if on_terms is not None:
             presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
@@ -270,7 +268,7 @@ def _pipeline(
             n_topics=len(terms),
             outlier_share=round(float(outlier.mean()), 6),
             unassigned_share=round(float((topics < 0).mean()), 6),
-            npmi=round(npmi_coherence(texts, terms), 6),
+            npmi=round(npmi_coherence(texts, terms, workers=cores), 6),
             diversity=round(topic_diversity(terms), 6),
         )
     meta = Meta(

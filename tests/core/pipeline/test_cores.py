@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import HashingEncoder, planted_corpus
 from topicmap.pipeline.cluster import HdbscanClusterer
-from topicmap.pipeline.cores import available_cores, cgroup_cpu_quota, hdbscan_jobs, use_cores
+from topicmap.pipeline.cores import available_cores, cgroup_cpu_quota, numba_pool_size, use_cores
 from topicmap.pipeline.reduce import NeighbourGraph, graph_init
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams
@@ -52,7 +52,6 @@ def test_available_cores_follow_the_setting_the_affinity_and_the_quota(tmp_path:
         available_cores({"TOPICMAP_THREADS": "many"}, tmp_path)
     assert available_cores({}, tmp_path) == AFFINITY  # no quota: the affinity (taskset), not the machine
     assert available_cores({}, quota_files(tmp_path, v2="50000 100000")) == 1  # docker --cpus 0.5
-    assert hdbscan_jobs(2) == 1 and hdbscan_jobs(16) == 16
 
 
 @pytest.mark.skipif(AFFINITY < 2, reason="needs two cores to compare one thread with two")
@@ -65,7 +64,7 @@ def test_the_threaded_stages_give_the_same_numbers_for_any_thread_count() -> Non
         assert use_cores(threads) == threads
         graph = NeighbourGraph(exact_limit=100).fit(X)  # EVoC's NN-descent, as above 50,000 documents
         start = graph_init(graph, X, 5, 42)
-        labels = HdbscanClusterer(min_cluster_size=20, n_jobs=threads).fit(start).labels_
+        labels = HdbscanClusterer(min_cluster_size=20, min_samples=5).fit(start).labels_
         results.append((graph.indices_, graph.distances_, start, labels))
     use_cores()
     for one_thread, two_threads in zip(*results, strict=True):
@@ -132,3 +131,17 @@ def test_torch_keeps_its_own_openmp_after_a_numba_parallel_stage() -> None:
     fixed = numba_then_torch(first="import topicmap.pipeline")
     assert str(torch_dir / "lib" / "libgomp.so.1") in fixed["gomp"]  # type: ignore[operator]
     assert fixed["layer"] == "omp"
+
+
+def test_hdbscan_labels_do_not_depend_on_the_number_of_threads() -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(scale=3, size=(40, 5))
+    X = (centres[rng.integers(0, 40, 20_000)] + rng.normal(size=(20_000, 5))).astype(np.float32)
+    labels = []
+    for threads in sorted({1, 2, numba_pool_size()}):  # numba runs more threads than there are cores
+        use_cores(threads)
+        labels.append(HdbscanClusterer(min_cluster_size=50, min_samples=5).fit(X).labels_)
+    use_cores()
+    assert labels[0].max() >= 1  # found clusters, not one blob
+    for other in labels[1:]:
+        np.testing.assert_array_equal(labels[0], other)
