@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tests.api.maps import small_map
-from topicmap.memberships import follow_edit, top_topics
+from topicmap.memberships import follow_edit, stable_smallest, top_topics
+from topicmap.vectors import topic_centroids
 
 
 def test_own_topic_first_then_the_closest_with_strengths_in_0_1() -> None:
@@ -17,6 +18,30 @@ def test_own_topic_first_then_the_closest_with_strengths_in_0_1() -> None:
     assert tops[5][0] == 2 and len(tops[5]) == 3
     assert all(0.0 <= s <= 1.0 for row in strengths for s in row)
     assert strengths[0][0] > 0.9
+
+
+def full_sort_top_topics(embeddings: np.ndarray, topics: np.ndarray, k: int = 3) -> tuple[list, list]:
+    """The rule spelled out: sort every topic per document (stable), own topic first."""
+    ids, centroids = topic_centroids(embeddings, topics.tolist())
+    similarity = np.clip(embeddings @ centroids.T, 0.0, 1.0)
+    tops, strengths = [], []
+    for row, own in enumerate(topics.tolist()):
+        ranked = [ids[c] for c in np.argsort(-similarity[row], kind="stable")]
+        chosen = ([own] if own in ids else []) + [t for t in ranked if t != own]
+        tops.append(chosen[:k])
+        strengths.append([round(float(similarity[row, ids.index(t)]), 3) for t in chosen[:k]])
+    return tops, strengths
+
+
+def test_the_partial_sort_keeps_the_stable_order_of_ties() -> None:
+    rng = np.random.default_rng(3)
+    for n_topics in (1, 2, 3, 4, 40):
+        embeddings = rng.normal(size=(500, 8)).astype(np.float32)  # many strengths clip to 0: ties
+        embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+        topics = rng.integers(-1, n_topics, 500)  # -1: kept outliers, no own topic
+        assert top_topics(embeddings, topics) == full_sort_top_topics(embeddings, topics), n_topics
+    key = np.array([[0.0, -1.0, 0.0, 0.0, -1.0], [3.0, 2.0, 1.0, 1.0, 1.0]])
+    assert stable_smallest(key, 3).tolist() == [[1, 4, 0], [2, 3, 4]]
 
 
 def test_an_edit_drops_topics_that_are_gone_and_puts_the_own_topic_first() -> None:

@@ -124,7 +124,8 @@ def cosine_distances_to(
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
     """Cosine distances from each row to the rows ``indices`` names, both sorted nearest first."""
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    unit = (X / np.where(norms > 0, norms, 1)).astype(np.float32)
+    unit = X / np.where(norms > 0, norms, 1)
+    unit = unit if unit.dtype == np.float32 else unit.astype(np.float32)  # no third copy of the corpus
     indices = np.where(indices < 0, np.arange(len(X))[:, None], indices).astype(np.int32)  # unfound: itself
     distances = np.empty(indices.shape, dtype=np.float32)
     for start in range(0, len(X), block):
