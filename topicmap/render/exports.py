@@ -44,9 +44,10 @@ def document_rows(
     tags = docs.tags
     if tags is not None:
         base = (*base, TAGS_COLUMN)
-    meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m if k not in base))
+    meta_columns = list(dict.fromkeys(k for m in metadata or [] for k in m))
     labels = {t.id: t.label for t in topic_map.topics}
-    yield [neutralise(column) for column in (*base, *meta_columns)]  # names come from the upload too
+    header = [*base, *metadata_headers(meta_columns, base)]
+    yield [neutralise(column) for column in header]  # names come from the upload too
     for i, doc_id in enumerate(docs.id):
         meta = metadata[i] if metadata else {}
         row = [
@@ -63,6 +64,20 @@ def document_rows(
             *(meta.get(column, "") for column in meta_columns),
         ]
         yield [neutralise(value) for value in row]
+
+
+def metadata_headers(names: Sequence[str], derived: Sequence[str]) -> list[str]:
+    """The header of each metadata column: its name, or ``metadata_<name>`` where the export writes a
+    column of that name itself (an uploaded ``label`` or ``topic`` is kept beside the map's own)."""
+    taken = {*derived, *names}
+    headers = []
+    for name in names:
+        header = name
+        while header in derived or (header != name and header in taken):
+            header = f"metadata_{header}"
+        taken.add(header)
+        headers.append(header)
+    return headers
 
 
 def write_documents_csv(
