@@ -29,11 +29,11 @@ def list_columns(store: StoreDep, access: ViewerDep, version: VersionQuery = Non
     return describe_columns(corpus_metadata(store, access, version))
 
 
-@router.get("/columns/{name}", summary="One metadata column, per document", responses=NOT_READY)
+@router.get("/columns/{name:path}", summary="One metadata column, per document", responses=NOT_READY)
 def get_column(name: str, store: StoreDep, access: ViewerDep, version: VersionQuery = None) -> ColumnValues:
     """In document order (that of the map's `documents`): numeric `values`, or categorical
     `categories` (most common first; beyond 200 the rest are "other") and each document's `codes`
-    (-1 where it has none)."""
+    (-1 where it has none). A name with `/` in it is sent encoded (`team%2Farea`) or as it is."""
     metadata = corpus_metadata(store, access, version)
     try:
         return column_values(metadata, name)

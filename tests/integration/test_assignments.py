@@ -79,6 +79,8 @@ def test_assign_documents_to_a_map(client: httpx.Client, api: Api, worker: Worke
 
 def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client, worker: Worker) -> None:
     fitted = sample_documents(150, offset=600)
+    for i, document in enumerate(fitted):
+        document["meta"]["team/area"] = f"team {i % 3}"  # type: ignore[index]  # a "/" in a column's name
     job_id = mapped_job(client, fitted, min_topic_size=5, class_column="section")
     first = client.get(f"/api/jobs/{job_id}/map").json()
     new = sample_documents(20, offset=800)
@@ -114,6 +116,8 @@ def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client
     column = client.get(f"/api/jobs/{job_id}/columns/section").json()
     assert len(column["codes"]) == 170
     assert len(client.get(f"/api/jobs/{job_id}/columns/section", params={"version": 1}).json()["codes"]) == 150
+    slashed = client.get(f"/api/jobs/{job_id}/columns/team%2Farea").json()
+    assert slashed["categories"] == ["team 0", "team 1", "team 2"] and slashed["codes"][150:] == [-1] * 20
     assert client.get(f"/api/jobs/{job_id}/figure", params={"kind": "map"}).status_code == 200
     assert client.get(f"/api/jobs/{job_id}/export.csv").text.count(new[7]["id"]) >= 1
 
