@@ -28,7 +28,8 @@ def in_input_order(topic_map: TopicMap, inverse: npt.NDArray[np.intp]) -> TopicM
     its row in the canonical order)."""
     docs = topic_map.documents
     rows = inverse.tolist()
-    topic_map.documents = Documents(
+    # the map's own columns, validated when it was built, reordered: no second validation (0.5 s at 100,000)
+    topic_map.documents = Documents.model_construct(
         id=[docs.id[r] for r in rows],
         x=[docs.x[r] for r in rows],
         y=[docs.y[r] for r in rows],

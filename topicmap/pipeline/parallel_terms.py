@@ -10,6 +10,9 @@ sorted vocabulary, the same ``min_df`` pruning, the same matrix (``tests/core/pi
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -40,6 +43,33 @@ def chunk_bounds(n_documents: int, workers: int) -> list[tuple[int, int]]:
 
 def worth_parallel(n_documents: int, workers: int) -> bool:
     return workers > 1 and n_documents >= PARALLEL_FROM and len(chunk_bounds(n_documents, workers)) > 1
+
+
+def start_workers(n_documents: int, workers: int) -> threading.Thread | None:
+    """Start the processes of a large corpus's text passes in the background (called as the reduce
+    stage begins): starting one and importing scikit-learn takes about a second, which then overlaps
+    the reduce stage's single-threaded parts instead of delaying the labels."""
+    if not worth_parallel(n_documents, workers):
+        return None
+    thread = threading.Thread(
+        target=_start, args=(len(chunk_bounds(n_documents, workers)),), name="topicmap-text-workers", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _start(parts: int) -> None:
+    from joblib import Parallel, delayed
+
+    try:
+        Parallel(n_jobs=parts, backend="loky")(delayed(_ready)() for _ in range(parts))
+    except Exception:  # the passes start their processes themselves if this failed
+        logging.getLogger("topicmap").debug("could not start the text workers early", exc_info=True)
+
+
+def _ready() -> bool:
+    time.sleep(0.5)  # each process takes one task, so each imports this module (and scikit-learn)
+    return True
 
 
 def fit_presence(texts: Sequence[str], make: Maker, min_df: int, workers: int) -> Presence:

@@ -29,6 +29,7 @@ from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from topicmap.pipeline.order import canonical_order, in_input_order
+from topicmap.pipeline.parallel_terms import start_workers
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 from topicmap.pipeline.seeds import match_seeds, seed_text, unmatched_warnings
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
@@ -191,6 +192,7 @@ def _pipeline(
             n_unique = len(set(texts))
     with stage("reduce"):
         cores = use_cores()  # numba (and torch) threads for the stages below; processes for the texts
+        start_workers(len(texts), cores)  # the label and score stages' processes, started meanwhile
         device = stages_device() if large else "cpu"  # the GPU, where there is one, for large corpora
         graph = NeighbourGraph(
             n_neighbors=params.n_neighbors,
@@ -220,8 +222,9 @@ def _pipeline(
         clustered_rows = rest & alone
         labels = np.full(len(texts), -1, dtype=np.int64)
         if clustered_rows.sum() >= max(2 * min_size, min_samples + 1):
-            found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[clustered_rows])
-            merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[clustered_rows], found.labels_)
+            rows = slice(None) if clustered_rows.all() else clustered_rows  # all of them: views, not copies
+            found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[rows])
+            merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[rows], found.labels_)
             labels[clustered_rows] = merger.labels_
         first_seed = int(labels.max()) + 1
         labels[~rest] = first_seed + seeded[~rest]
