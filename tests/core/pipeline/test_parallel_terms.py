@@ -12,7 +12,7 @@ from tests.conftest import HashingEncoder
 from topicmap.pipeline import parallel_terms
 from topicmap.pipeline.label import TopicLabeler, document_terms, make_vectorizer
 from topicmap.pipeline.metrics import npmi_coherence
-from topicmap.pipeline.parallel_terms import chunk_bounds, fit_presence, transform_presence
+from topicmap.pipeline.parallel_terms import chunk_bounds, fit_presence, start_workers, transform_presence
 
 
 @pytest.fixture
@@ -68,3 +68,14 @@ def test_npmi_and_topic_terms_do_not_depend_on_the_number_of_processes(texts: li
     one, four = (TopicLabeler(workers=w).fit(texts, topics, embeddings) for w in (1, 4))
     assert one.terms_ == four.terms_ and one.labels_ == four.labels_
     same_matrix(four.counts_, one.counts_)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_the_processes_start_early_only_for_a_corpus_read_in_several(texts: list[str]) -> None:
+    assert start_workers(len(texts), workers=1) is None and start_workers(99, workers=4) is None
+    started = start_workers(len(texts), workers=4)
+    assert started is not None
+    started.join(timeout=120)
+    assert not started.is_alive()
+    make = partial(make_vectorizer, binary=True)
+    same_matrix(fit_presence(texts, make, 3, workers=4)[0], fit_presence(texts, make, 3, workers=1)[0])
