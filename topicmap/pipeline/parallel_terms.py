@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from itertools import pairwise
 from typing import TypeVar
@@ -99,7 +99,7 @@ def transform_presence(texts: Sequence[str], make: Maker, workers: int) -> sp.cs
     if not worth_parallel(len(texts), workers):
         matrix: sp.csr_matrix = make().transform(texts).tocsr()
         return matrix
-    stacked: sp.csr_matrix = sp.vstack(_in_processes(_transform_chunk, texts, make, workers), format="csr")
+    stacked: sp.csr_matrix = sp.vstack(list(_in_processes(_transform_chunk, texts, make, workers)), format="csr")
     return stacked
 
 
@@ -119,11 +119,13 @@ def _transform_chunk(texts: list[str], make: Maker) -> sp.csr_matrix:
 
 def _in_processes(
     function: Callable[[list[str], Maker], ChunkResult], texts: Sequence[str], make: Maker, workers: int
-) -> list[ChunkResult]:
-    """``function`` on each chunk, one process per chunk (loky's pool outlives the call, so the next
-    job finds its processes started)."""
+) -> Iterator[ChunkResult]:
+    """``function`` on each chunk, one process per chunk, results in chunk order as they come (each
+    chunk's term counts are merged and dropped in turn, not all held at once). loky's pool outlives
+    the call, so the next job finds its processes started."""
     from joblib import Parallel, delayed
 
     bounds = chunk_bounds(len(texts), workers)
     jobs = (delayed(function)(list(texts[a:b]), make) for a, b in bounds)
-    return list(Parallel(n_jobs=len(bounds), backend="loky")(jobs))
+    results: Iterator[ChunkResult] = Parallel(n_jobs=len(bounds), backend="loky", return_as="generator")(jobs)
+    return results
