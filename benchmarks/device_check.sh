@@ -16,7 +16,7 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH="/tmp/site:$PWD/.device-carry/site:$PWD" PYTHONUNBUFFERED=1 TOPICMAP_CACHE_DIR=/tmp/topicmap-cache
 DATA=.device-carry/data/debian-packages.jsonl.gz
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc; lscpu | grep -E "Model name|Flags"
-  python3 -m pip list 2>/dev/null | grep -iE "^(torch|numba|numba-cuda|numpy|scipy|scikit-learn|umap-learn|fast-hdbscan|fast_hdbscan) "
+  python3 -m pip list 2>/dev/null | grep -iE "^(torch|numba|numba-cuda|numpy|scipy|scikit-learn|umap-learn|fast-hdbscan|fast_hdbscan|joblib) "
 } > "$OUT/machine.txt" 2>&1
 timeout 90 python3 -m pytest -q -p no:cacheprovider tests/core/pipeline/test_gpu.py 2>&1 | tee "$OUT/test_gpu.log"
 timeout 220 python3 -m benchmarks.gpu --data "$DATA" --json "$OUT/gpu.json" 2>&1 | tee "$OUT/gpu.log"
