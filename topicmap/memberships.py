@@ -31,10 +31,10 @@ def top_topics(
     """For each document (embeddings L2-normalised), its own topic then the closest others, and strengths.
 
     Ties (strengths clipped to 0 are many) go to the topic listed first, as a stable sort would do;
-    the closest others come from a partial sort (a million documents × 4,000 topics: a full sort per
-    document took most of the time of building a map)."""
+    the selection runs on every core (topicmap/pipeline/closest.py)."""
     import numpy as np
 
+    from topicmap.pipeline.closest import closest_columns
     from topicmap.vectors import topic_centroids
 
     ids, centroids = topic_centroids(embeddings, topics.tolist())
@@ -46,43 +46,16 @@ def top_topics(
     for start in range(0, len(embeddings), CHUNK):  # bounded memory: a chunk × topics at a time
         similarity = np.clip(embeddings[start : start + CHUNK] @ centroids.T, 0.0, 1.0)
         own_column = np.array([column.get(int(t), -1) for t in topics[start : start + CHUNK]], dtype=np.intp)
-        key = -similarity
-        has_own = own_column >= 0
-        key[np.flatnonzero(has_own), own_column[has_own]] = np.inf  # the own topic leads; never among the others
-        ranked = stable_smallest(key, min(k, len(ids)))
-        if len(ids) > k:  # k columns per row: own topic (where there is one) and the closest others
-            with_own = np.column_stack([own_column, ranked[:, : k - 1]])
-            chosen = np.where(has_own[:, None], with_own, ranked)
+        chosen = closest_columns(np.ascontiguousarray(similarity, dtype=np.float32), own_column, k)
+        values = np.take_along_axis(similarity, np.maximum(chosen, 0), axis=1).tolist()
+        if len(ids) > k:  # every row has k topics
             tops += np.asarray(ids)[chosen].tolist()
-            values = np.take_along_axis(similarity, chosen, axis=1).tolist()
             strengths += [[round(value, 3) for value in row] for row in values]
             continue
-        for row, (own, others) in enumerate(zip(own_column.tolist(), ranked.tolist(), strict=True)):
-            picked = ([own] + [c for c in others if c != own])[:k] if own >= 0 else others[:k]
-            tops.append([ids[c] for c in picked])
-            strengths.append([round(float(similarity[row, c]), 3) for c in picked])
+        for picked, row_values in zip(chosen.tolist(), values, strict=True):  # fewer topics than k
+            tops.append([ids[c] for c in picked if c >= 0])
+            strengths.append([round(v, 3) for c, v in zip(picked, row_values, strict=True) if c >= 0])
     return tops, strengths
-
-
-def stable_smallest(key: npt.NDArray[np.floating], k: int) -> npt.NDArray[np.intp]:
-    """Per row, the columns of the ``k`` smallest keys in the order a stable sort gives (ties: lower
-    column first), without sorting whole rows."""
-    import numpy as np
-
-    if k >= key.shape[1]:
-        return np.argsort(key, axis=1, kind="stable")[:, :k]
-    candidates = np.argpartition(key, k - 1, axis=1)[:, :k]
-    bound = np.take_along_axis(key, candidates, axis=1).max(axis=1, keepdims=True)
-    below = key < bound  # fewer than k per row; the rest are the first columns equal to the bound
-    at_bound = key == bound
-    wanted = k - below.sum(axis=1)
-    chosen = below | at_bound
-    crowded = np.flatnonzero(at_bound.sum(axis=1) > wanted)  # more ties at the bound than places left
-    first_ties = np.cumsum(at_bound[crowded], axis=1) <= wanted[crowded, None]
-    chosen[crowded] = below[crowded] | (at_bound[crowded] & first_ties)
-    columns = np.nonzero(chosen)[1].reshape(len(key), k)  # k per row, in column order
-    order = np.argsort(np.take_along_axis(key, columns, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(columns, order, axis=1)
 
 
 def follow_edit(topic_map: TopicMap) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tests.api.maps import small_map
-from topicmap.memberships import follow_edit, stable_smallest, top_topics
+from topicmap.memberships import follow_edit, top_topics
+from topicmap.pipeline.closest import closest_columns
 from topicmap.vectors import topic_centroids
 
 
@@ -40,8 +41,10 @@ def test_the_partial_sort_keeps_the_stable_order_of_ties() -> None:
         embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
         topics = rng.integers(-1, n_topics, 500)  # -1: kept outliers, no own topic
         assert top_topics(embeddings, topics) == full_sort_top_topics(embeddings, topics), n_topics
-    key = np.array([[0.0, -1.0, 0.0, 0.0, -1.0], [3.0, 2.0, 1.0, 1.0, 1.0]])
-    assert stable_smallest(key, 3).tolist() == [[1, 4, 0], [2, 3, 4]]
+    similarity = np.array([[0.0, 1.0, 0.0, 0.0, 1.0], [0.1, 0.2, 0.3, 0.3, 0.3], [0.5, 0.5, 0.5, 0.5, 0.5]], np.float32)
+    own = np.array([-1, 3, 2])
+    assert closest_columns(similarity, own, 3).tolist() == [[1, 4, 0], [3, 2, 4], [2, 0, 1]]
+    assert closest_columns(similarity[:, :2], own * 0 - 1, 3).tolist() == [[1, 0, -1], [1, 0, -1], [0, 1, -1]]
 
 
 def test_an_edit_drops_topics_that_are_gone_and_puts_the_own_topic_first() -> None:
