@@ -60,11 +60,15 @@ def build_topics(
 
 
 def build_hierarchy(hierarchy: TopicHierarchy, topics: npt.NDArray[np.int64], xy: npt.NDArray[np.float32]) -> Hierarchy:
-    """The tree as the contract, each node placed at the median of its documents on the map."""
+    """The tree as the contract, each node placed at the median of its documents on the map (its
+    topics' documents gathered from one sort, not a pass over every document per node: a million
+    documents in 2,800 topics have some 5,600 nodes)."""
+    members_of = topic_members(topics)
     nodes = []
     for node in hierarchy.nodes_:
-        members = np.isin(topics, node.topics)
-        x, y = np.median(xy[members], axis=0) if members.any() else (0.0, 0.0)
+        rows = [members_of[t] for t in node.topics if t in members_of]
+        members = np.concatenate(rows) if rows else np.empty(0, dtype=np.intp)
+        x, y = np.median(xy[members], axis=0) if members.size else (0.0, 0.0)
         nodes.append(
             HierarchyNode(
                 id=node.id,

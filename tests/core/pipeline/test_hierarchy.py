@@ -148,3 +148,21 @@ def test_topics_that_share_nothing_are_named_by_the_largest() -> None:
     # A word of most topics of the whole map never names a theme, even when all its topics have it.
     shared = {1: terms_of("package", "rust"), 2: terms_of("package", "node"), 3: terms_of("package", "game")}
     assert shared_label(node, shared, labels, {1: 50, 2: 40, 3: 10}, common={"package"}).endswith("and 1 more")
+
+
+def test_each_node_sits_at_the_median_of_its_topics_documents() -> None:
+    from topicmap.pipeline.assemble import build_hierarchy
+
+    centroids, counts, vocabulary = themed_topics(groups=5, per_group=5)
+    ids = list(range(25))
+    hierarchy = TopicHierarchy().fit(
+        ids, centroids, np.full(25, 10), counts, vocabulary, {t: f"topic {t}" for t in ids}, {t: [] for t in ids}
+    )
+    rng = np.random.default_rng(2)
+    topics = rng.integers(-1, 25, 2000)  # -1: kept outliers, in no node
+    xy = rng.normal(size=(2000, 2)).astype(np.float32)
+    built = {node.id: node for node in build_hierarchy(hierarchy, topics, xy).nodes}
+    for node in hierarchy.nodes_:
+        inside = np.isin(topics, node.topics)
+        x, y = np.median(xy[inside], axis=0)
+        assert (built[node.id].x, built[node.id].y) == (round(float(x), 4), round(float(y), 4)), node.id
