@@ -20,7 +20,7 @@ import numpy as np
 
 from benchmarks.compare import machine, write_report
 from benchmarks.systems import DEFAULT_DATA, load_sample
-from topicmap.memberships import top_topics
+from topicmap.pipeline.closest import top_topics
 from topicmap.pipeline.reduce import NeighbourGraph
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams

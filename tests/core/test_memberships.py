@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tests.api.maps import small_map
-from topicmap.memberships import follow_edit, top_topics
-from topicmap.pipeline.closest import closest_columns
+from topicmap.memberships import follow_edit
+from topicmap.pipeline.closest import closest_columns, top_topics
 from topicmap.vectors import topic_centroids
 
 

@@ -1,5 +1,5 @@
-"""Each document's closest topics, chosen on every core: the selection behind ``documents.top_topics``
-(topicmap/memberships.py).
+"""Each document's closest topics, chosen on every core: ``documents.top_topics`` and
+``documents.top_strengths`` (what they mean, and how edits keep them: topicmap/memberships.py).
 
 A sort per document of its similarity to every topic cost most of building a map at scale (a million
 documents × 4,000 topics). One pass over each row keeps the best few instead, in parallel over rows;
@@ -11,6 +11,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 import numpy.typing as npt
+
+from topicmap.memberships import TOP_K
+from topicmap.vectors import topic_centroids
+
+CHUNK = 20_000
 
 
 @numba.njit(parallel=True, cache=True)
@@ -44,3 +49,31 @@ def closest_columns(
                 place -= 1
             chosen[row, place] = column
     return chosen
+
+
+def top_topics(
+    embeddings: npt.NDArray[np.float32], topics: npt.NDArray[np.int64], k: int = TOP_K
+) -> tuple[list[list[int]], list[list[float]]]:
+    """For each document (embeddings L2-normalised), its own topic then the closest others, and strengths.
+
+    Ties (strengths clipped to 0 are many) go to the topic listed first, as a stable sort would do;
+    the selection runs on every core (topicmap/pipeline/closest.py)."""
+    ids, centroids = topic_centroids(embeddings, topics.tolist())
+    if not ids:
+        return [[] for _ in topics], [[] for _ in topics]
+    column = {topic: i for i, topic in enumerate(ids)}
+    tops: list[list[int]] = []
+    strengths: list[list[float]] = []
+    for start in range(0, len(embeddings), CHUNK):  # bounded memory: a chunk × topics at a time
+        similarity = np.clip(embeddings[start : start + CHUNK] @ centroids.T, 0.0, 1.0)
+        own_column = np.array([column.get(int(t), -1) for t in topics[start : start + CHUNK]], dtype=np.intp)
+        chosen = closest_columns(np.ascontiguousarray(similarity, dtype=np.float32), own_column, k)
+        values = np.take_along_axis(similarity, np.maximum(chosen, 0), axis=1).tolist()
+        if len(ids) > k:  # every row has k topics
+            tops += np.asarray(ids)[chosen].tolist()
+            strengths += [[round(value, 3) for value in row] for row in values]
+            continue
+        for picked, row_values in zip(chosen.tolist(), values, strict=True):  # fewer topics than k
+            tops.append([ids[c] for c in picked if c >= 0])
+            strengths.append([round(v, 3) for c, v in zip(picked, row_values, strict=True) if c >= 0])
+    return tops, strengths

@@ -16,10 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from topicmap.duplicates import DUPLICATE_COSINE, describe_groups, duplicate_groups, representatives
-from topicmap.memberships import top_topics
 from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_topics, library_versions
 from topicmap.pipeline.backends import slower_than_probed
 from topicmap.pipeline.cache import cache_dir
+from topicmap.pipeline.closest import top_topics
 from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
 from topicmap.pipeline.cores import stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
