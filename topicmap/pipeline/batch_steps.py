@@ -70,6 +70,8 @@ def point_gradient(  # pragma: no cover - compiled
         if next_sample[edge] > epoch:
             continue
         k = tail[edge]
+        # written out twice, not a helper taking Y: in numba's CUDA simulator (the CI's GPU test) this
+        # function runs as Python and an njit helper cannot take the simulator's device arrays
         dist2 = 0.0
         for d in range(dim):
             diff = Y[j, d] - Y[k, d]
