@@ -8,4 +8,4 @@ import sys as _sys
 # sized when numba is first imported, must allow. How many threads the stages really use is set per
 # process by topicmap/pipeline/cores.py. (Once numba is imported its pool size is fixed: leave it.)
 if "numba" not in _sys.modules:
-    _os.environ.setdefault("NUMBA_NUM_THREADS", str(max(8, _os.cpu_count() or 1)))
+    _os.environ.setdefault("NUMBA_NUM_THREADS", str(max(16, _os.cpu_count() or 1)))

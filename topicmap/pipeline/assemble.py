@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -92,8 +93,8 @@ def build_documents(
 ) -> Documents:
     return Documents(
         id=list(ids),
-        x=[_round(v) for v in xy[:, 0]],
-        y=[_round(v) for v in xy[:, 1]],
+        x=rounded(xy[:, 0], 4),
+        y=rounded(xy[:, 1], 4),
         topic=topics.tolist(),
         outlier=outlier.tolist(),
     )
@@ -102,3 +103,14 @@ def build_documents(
 def _round(value: float | np.floating) -> float:
     """Four decimals is far below what a map shows, and keeps the JSON small."""
     return round(float(value), 4)
+
+
+def rounded(values: npt.NDArray[np.floating], decimals: int) -> list[Any]:
+    """``round(float(v), decimals)`` for each value, as (nested) lists, without a Python call per value
+    for float32 (0.5 s for the closest topics' strengths at 100,000 documents). The same numbers: a
+    float32 times 10**decimals (decimals <= 8) is exact in float64, so numpy's multiply-rint-divide
+    rounds as Python's correctly rounded ``round`` does (tests/core/pipeline/test_assemble.py)."""
+    array = np.asarray(values)
+    if array.dtype == np.float32 and 0 <= decimals <= 8:
+        return np.round(array.astype(np.float64), decimals).tolist()  # type: ignore[no-any-return]
+    return np.vectorize(lambda v: round(float(v), decimals), otypes=[object])(array).tolist()  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from topicmap.memberships import TOP_K
+from topicmap.pipeline.assemble import rounded
 from topicmap.vectors import topic_centroids
 
 CHUNK = 20_000
@@ -68,12 +69,12 @@ def top_topics(
         similarity = np.clip(embeddings[start : start + CHUNK] @ centroids.T, 0.0, 1.0)
         own_column = np.array([column.get(int(t), -1) for t in topics[start : start + CHUNK]], dtype=np.intp)
         chosen = closest_columns(np.ascontiguousarray(similarity, dtype=np.float32), own_column, k)
-        values = np.take_along_axis(similarity, np.maximum(chosen, 0), axis=1).tolist()
+        values = rounded(np.take_along_axis(similarity, np.maximum(chosen, 0), axis=1), 3)
         if len(ids) > k:  # every row has k topics
             tops += np.asarray(ids)[chosen].tolist()
-            strengths += [[round(value, 3) for value in row] for row in values]
+            strengths += values
             continue
         for picked, row_values in zip(chosen.tolist(), values, strict=True):  # fewer topics than k
             tops.append([ids[c] for c in picked if c >= 0])
-            strengths.append([round(v, 3) for c, v in zip(picked, row_values, strict=True) if c >= 0])
+            strengths.append([v for c, v in zip(picked, row_values, strict=True) if c >= 0])
     return tops, strengths

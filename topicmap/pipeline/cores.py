@@ -55,7 +55,7 @@ def available_cores(environ: dict[str, str] | None = None, root: Path = CGROUP_R
 
 
 def numba_pool_size() -> int:
-    """Threads in numba's pool, fixed when numba was first imported (at least 8: topicmap/__init__.py)."""
+    """Threads in numba's pool, fixed when numba was first imported (at least 16: topicmap/__init__.py)."""
     import numba
 
     return int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))
