@@ -33,16 +33,21 @@ from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams
 texts = json.load(open(sys.argv[1]))
 embeddings = np.load(sys.argv[2])
-called = time.perf_counter()
-topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings)
+marks = {}  # stage -> [start, end] on time.monotonic(), the clock of benchmarks/busy.py's sampler
+def progress(stage, done, total):
+    marks.setdefault(stage, [time.monotonic(), 0.0])[1] = time.monotonic()
+called, called_at = time.perf_counter(), time.monotonic()
+topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings,
+                         progress=progress)
 pipeline_s = time.perf_counter() - called
+marks["called"], marks["returned"] = [called_at, called_at], [time.monotonic(), time.monotonic()]
 documents = topic_map.documents
 digest = hashlib.sha256()
 for column in (documents.topic, documents.outlier, documents.x, documents.y):
     digest.update(np.asarray(column).tobytes())
 print(json.dumps({"wall_s": time.perf_counter() - start, "pipeline_s": pipeline_s, "stages": topic_map.meta.timings_s,
                   "cores": available_cores(), "topics": topic_map.meta.quality.n_topics,
-                  "digest": digest.hexdigest()[:16]}))
+                  "digest": digest.hexdigest()[:16], "marks": marks}))
 """
 """The pipeline on given texts and embeddings in a new process; prints its timings and a digest of
 the map (every document's topic, outlier flag and coordinates) as one JSON line."""

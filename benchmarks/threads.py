@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.busy import BusySampler, amdahl, summary
 from benchmarks.compare import machine, versions, write_report
 from benchmarks.jit import CHILD
 from benchmarks.million import BASE, base_embeddings
@@ -30,15 +31,29 @@ from benchmarks.systems import DEFAULT_DATA, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 POST_EMBEDDING = ("reduce", "cluster", "label", "layout", "hierarchy", "score")
+TARGET_CORES = 16
 
 
-def pinned_run(cores: int, folder: Path) -> dict[str, Any]:
-    """The pipeline in a new process on cores 0 … ``cores``-1."""
+def pinned_run(cores: int, folder: Path, target: int = TARGET_CORES) -> dict[str, Any]:
+    """The pipeline in a new process on cores 0 … ``cores``-1, its running threads sampled
+    (benchmarks/busy.py): each stage's single-threaded seconds and its estimate on ``target`` cores."""
     command = ["taskset", "-c", f"0-{cores - 1}", sys.executable, "-W", "ignore", "-c", CHILD]
     command += [str(folder / "texts.json"), str(folder / "embeddings.npy")]
     env = {k: v for k, v in os.environ.items() if k != "TOPICMAP_THREADS"}
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    sampler = BusySampler(child.pid).start()
+    output, _ = child.communicate()
+    samples = sampler.stop()
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command, output)
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    marks = result.pop("marks")
+    sections = {stage: tuple(marks[stage]) for stage in POST_EMBEDDING if stage in marks}
+    stage_starts = [start for stage, (start, _) in marks.items() if stage not in ("called", "returned")]
+    sections["before the stages"] = (marks["called"][0], min(stage_starts))  # the canonical row order
+    sections["building the map"] = (marks["score"][1], marks["returned"][1])
+    result["busy"] = amdahl(samples, sections, cores, target)  # type: ignore[arg-type]
+    result["target_cores"] = target
     return result
 
 
@@ -86,7 +101,30 @@ def report(result: dict[str, Any]) -> str:
         )
     same = len({run["digest"] for run in runs}) == 1
     lines += ["", "The same map for every core count." if same else "**The maps differ between core counts.**"]
-    return "\n".join(lines)
+    sampled = [run for run in runs if run.get("busy") and run["cores"] > 1]
+    return "\n".join(lines + (single_threaded(sampled[0]) if sampled else []))
+
+
+def single_threaded(run: dict[str, Any]) -> list[str]:
+    """Where the single-threaded time is, from the running threads sampled in ``run`` (benchmarks/busy.py)."""
+    busy, target, cores = run["busy"], run["target_cores"], run["cores"]
+    total = summary(busy)
+    lines = [
+        "",
+        f"Single-threaded time on {cores} cores, from the process tree's running threads sampled every "
+        f"10 ms (benchmarks/busy.py), and by Amdahl's law the time on {target} cores if all the rest "
+        "divided perfectly (an upper bound on the speed-up):",
+        "",
+        f"| section | wall s | single-threaded s | estimate on {target} cores s |",
+        "|---|---|---|---|",
+    ]
+    for name, section in busy.items():
+        lines.append(f"| {name} | {section['wall_s']:.1f} | {section['serial_s']:.1f} | {section['estimate_s']:.1f} |")
+    lines.append(
+        f"| **in all** | {total['wall_s']:.1f} | {total['serial_s']:.1f} | {total['estimate_s']:.1f} "
+        f"({total['wall_s'] / total['estimate_s']:.1f}x) |"
+    )
+    return lines
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import HashingEncoder, planted_corpus
+from topicmap.pipeline.order import canonical_order
 from topicmap.pipeline.run import resolve_min_topic_size, run_pipeline
 from topicmap.schemas import STAGES, PipelineParams, TopicMap
 
@@ -144,6 +145,15 @@ def test_row_order_does_not_change_the_map(large_corpus: int) -> None:
     assert list(before.vocabulary) == list(after.vocabulary) and (before.counts != after.counts).nnz == 0
     rows = [by_id[doc_id] for doc_id in ids]
     assert (before.presence != after.presence[rows]).nnz == 0 and before.presence.nnz > 0
+
+
+def test_the_canonical_order_sorts_by_text_then_id() -> None:
+    texts = ["b", "a", "b", "a", "c", "a"]
+    ids = ["9", "3", "1", "2", "0", "10"]
+    order = canonical_order(texts, ids)
+    assert order is not None
+    assert [(texts[i], ids[i]) for i in order] == sorted(zip(texts, ids, strict=True))
+    assert canonical_order(sorted(texts), [str(i) for i in range(len(texts))]) is None  # in that order already
 
 
 def test_fresh_and_cached_embeddings_give_the_same_map() -> None:
