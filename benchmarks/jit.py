@@ -36,6 +36,10 @@ embeddings = np.load(sys.argv[2])
 marks = {}  # stage -> [start, end] on time.monotonic(), the clock of benchmarks/busy.py's sampler
 def progress(stage, done, total):
     marks.setdefault(stage, [time.monotonic(), 0.0])[1] = time.monotonic()
+if sys.argv[3:] == ["warm"]:  # as a worker before its first job (topicmap/pipeline/warmup.py): both paths, small
+    for large in (10_000, 150):
+        run_pipeline(texts[:300], [str(i) for i in range(300)], PipelineParams(), embeddings=embeddings[:300],
+                     large_corpus=large)
 called, called_at = time.perf_counter(), time.monotonic()
 topic_map = run_pipeline(texts, [str(i) for i in range(len(texts))], PipelineParams(), embeddings=embeddings,
                          progress=progress)
@@ -50,7 +54,8 @@ print(json.dumps({"wall_s": time.perf_counter() - start, "pipeline_s": pipeline_
                   "digest": digest.hexdigest()[:16], "marks": marks}))
 """
 """The pipeline on given texts and embeddings in a new process; prints its timings and a digest of
-the map (every document's topic, outlier flag and coordinates) as one JSON line."""
+the map (every document's topic, outlier flag and coordinates) as one JSON line. A third argument
+``warm`` first runs both paths on 300 of the documents, as a worker warms up before its first job."""
 
 
 def main() -> None:
