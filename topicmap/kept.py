@@ -180,6 +180,17 @@ def unkeep(store: JobStore, archive: MapArchive, entry: LibraryEntry) -> None:
     store.release(entry.owner, [archive_charge_name(entry.job)])
 
 
+def purge(store: JobStore, archive: MapArchive, record: JobRecord) -> bool:
+    """Delete a finished job everywhere: its working copy, its shares and, when it is kept, its
+    archived bundle and library entry (else opening it would restore it). True when it was kept."""
+    entry = store.get_kept(record.id)
+    if entry is not None:
+        unkeep(store, archive, entry)
+    store.purge(record)
+    store.drop_shares(record.id)
+    return entry is not None
+
+
 def restore(store: JobStore, archive: MapArchive, job_id: str) -> JobRecord | None:
     """The working copy of a kept map whose copy in Redis expired, from its bundle; None when the
     job is not kept (or its bundle is gone)."""

@@ -14,13 +14,14 @@ from fastapi.responses import StreamingResponse
 
 from api.access import CallerDep, OwnerOfJobDep, ViewerDep, role_on
 from api.config import ApiSettings
-from api.deps import SettingsDep, StoreDep
+from api.deps import ArchiveDep, SettingsDep, StoreDep
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
 from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus
 from api.submission import checked_callback, read_documents, submit
 from topicmap.corpus import Corpus
 from topicmap.errors import IllegalTransition
+from topicmap.kept import purge as purge_everywhere
 from topicmap.schemas import (
     JobRecord,
     PipelineParams,
@@ -176,6 +177,7 @@ def cancel_job(
     response: Response,
     settings: SettingsDep,
     store: StoreDep,
+    archive: ArchiveDep,
     access: OwnerOfJobDep,
     purge: Annotated[
         bool, Query(description="Delete a finished job (succeeded, failed or cancelled) and its results")
@@ -184,16 +186,15 @@ def cancel_job(
     """A queued job never starts; a running one stops at the next stage or batch (202 until it has).
 
     With `purge=true`, a finished job is deleted instead: its record, map and renderings, and its
-    bytes no longer count against the key's storage quota (204). The corpus is kept until it expires,
-    since other jobs may share it.
+    bytes no longer count against the key's storage quota (204). A kept map leaves the library and
+    the archive too. The corpus is kept until it expires, since other jobs may share it.
     """
     record = access.record
     if purge:
         if not is_terminal(record.state):
             raise ApiError(409, f"the job is {record.state}; cancel it first, then purge it once it has stopped")
-        store.purge(record)
-        store.drop_shares(record.id)
-        logger.info("job purged", extra={"job_id": job_id, "owner": access.name})
+        was_kept = purge_everywhere(store, archive, record)
+        logger.info("job purged", extra={"job_id": job_id, "owner": access.name, "was_kept": was_kept})
         return Response(status_code=204)
     if record.state in ("succeeded", "failed"):
         raise ApiError(409, f"the job already {record.state}; nothing to cancel (purge=true deletes it)")

@@ -196,6 +196,24 @@ def test_unkeep_removes_the_archive_copy(api: Api, tagged_job: str, servers_dir:
         assert alice.delete(f"/api/jobs/{tagged_job}/keep").status_code == 404
 
 
+def test_purging_a_kept_map_deletes_it_everywhere(api: Api, redis_server: Redis, servers_dir: Path) -> None:
+    """Purge means gone: not back from the archive on the next open, not in the library, not counted."""
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = store_finished_job(store, "alice", 120, n_topics=3, with_terms=True)
+    with api.client("alice") as alice, api.client("bob") as bob:
+        assert alice.post(f"/api/jobs/{job_id}/shares", json={"user": "bob", "role": "viewer"}).status_code == 201
+        assert alice.post(f"/api/jobs/{job_id}/keep", json={"name": "to purge"}).status_code == 200
+        bundle = servers_dir / "archive" / f"{job_id}.topicmap"
+        assert bundle.exists() and job_id in [m["job"] for m in bob.get("/api/maps").json()["maps"]]
+        assert "archive:" + job_id in store.held_names("alice")
+        assert alice.delete(f"/api/jobs/{job_id}", params={"purge": "true"}).status_code == 204
+        assert not bundle.exists()
+        assert alice.get(f"/api/jobs/{job_id}/map").status_code == 404  # not restored from the archive
+        assert job_id not in [m["job"] for m in alice.get("/api/maps").json()["maps"]]
+        assert job_id not in [m["job"] for m in bob.get("/api/maps").json()["maps"]]
+    assert not [name for name in store.held_names("alice") if job_id in name]
+
+
 def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: Path) -> None:
     """service → bundle → CLI edit → bundle → service import: same topics, labels, versions, texts."""
     import subprocess
