@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("topicmap")
 ARCHIVE_FOREVER_S = 100 * 365 * 24 * 3600.0
 """Kept bytes are counted until the map is un-kept: the ledger's entry lasts 'forever'."""
+ARCHIVE_RETRY_S = 60.0
+"""How long after a failed retry a kept map is archived again (the worker's TOPICMAP_ARCHIVE_RETRY_S)."""
 MAX_KEPT_BUNDLE_BYTES = 1 << 34
 """What a bundle read back from our own archive may inflate to (a sanity bound, not a quota)."""
 
@@ -153,12 +155,45 @@ def sync_kept(store: JobStore, archive: MapArchive, job_id: str) -> LibraryEntry
 
 def sync_kept_or_log(store: JobStore, archive: MapArchive, job_id: str) -> None:
     """:func:`sync_kept` after a version was committed: an archive that fails now (a full disk, an
-    unreachable bucket) must not fail the edit that succeeded; it is logged, and the next version
-    or keep writes the whole bundle again."""
+    unreachable bucket) must not fail the edit that succeeded; it is logged, and the map is marked
+    due to be archived again (:func:`retry_archives`, run by the webhook worker's beat until it works)."""
     try:
-        sync_kept(store, archive, job_id)
+        entry = sync_kept(store, archive, job_id)
     except Exception:
         logger.exception("kept map not archived", extra={"job_id": job_id, "archive": archive.where})
+        store.mark_archive_due(job_id, time.time())
+        return
+    _caught_up_or_due(store, job_id, entry)
+
+
+def retry_archives(store: JobStore, archive: MapArchive, retry_s: float = ARCHIVE_RETRY_S, limit: int = 20) -> int:
+    """Archive again each kept map whose bundle is behind its versions (run by the webhook worker's
+    beat); how many caught up. One that fails again is tried after ``retry_s``; one whose working
+    copy expired meanwhile cannot be: the versions after its bundle are lost, and logged."""
+    caught_up = 0
+    for job_id in store.claim_due_archives(retry_s, limit):
+        try:
+            entry = sync_kept(store, archive, job_id)
+        except Expired:
+            logger.error("kept map expired before it could be archived again", extra={"job_id": job_id})
+            store.archive_caught_up(job_id)
+            continue
+        except Exception:
+            logger.warning("kept map still not archived", exc_info=True, extra={"job_id": job_id})
+            continue  # claimed: due again after retry_s
+        caught_up += _caught_up_or_due(store, job_id, entry)
+    return caught_up
+
+
+def _caught_up_or_due(store: JobStore, job_id: str, entry: LibraryEntry | None) -> bool:
+    """Whether the bundle just written holds every version; if one was committed meanwhile (two
+    writers, the slower one last), the map is due again at once."""
+    record = store.get(job_id)
+    if entry is not None and record is not None and len(record.history()) > entry.versions:
+        store.mark_archive_due(job_id, time.time())
+        return False
+    store.archive_caught_up(job_id)
+    return entry is not None
 
 
 def change_kept(store: JobStore, archive: MapArchive, entry: LibraryEntry, changes: dict[str, object]) -> LibraryEntry:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import Celery
 
-from topicmap.schemas import TASK_DELIVER_WEBHOOK, TASK_RELAY_WEBHOOKS, WEBHOOK_QUEUE
+from topicmap.schemas import TASK_DELIVER_WEBHOOK, TASK_RELAY_WEBHOOKS, TASK_RETRY_ARCHIVES, WEBHOOK_QUEUE
 from worker.config import WorkerSettings, get_settings
 
 
@@ -42,14 +42,22 @@ def create_celery(settings: WorkerSettings | None = None) -> Celery:
         worker_send_task_events=False,
         task_send_sent_event=False,
         worker_hijack_root_logger=False,
-        task_routes={TASK_DELIVER_WEBHOOK: {"queue": WEBHOOK_QUEUE}, TASK_RELAY_WEBHOOKS: {"queue": WEBHOOK_QUEUE}},
-        # The webhook worker runs this beat (celery worker -B): due webhooks are relayed from the outbox.
+        task_routes={
+            name: {"queue": WEBHOOK_QUEUE} for name in (TASK_DELIVER_WEBHOOK, TASK_RELAY_WEBHOOKS, TASK_RETRY_ARCHIVES)
+        },
+        # The webhook worker runs this beat (celery worker -B): due webhooks are relayed from the
+        # outbox, and kept maps whose archiving failed are archived again.
         beat_schedule={
             "relay-webhooks": {
                 "task": TASK_RELAY_WEBHOOKS,
                 "schedule": settings.webhook_relay_s,
                 "options": {"queue": WEBHOOK_QUEUE, "expires": settings.webhook_relay_s * 5},
-            }
+            },
+            "retry-archives": {
+                "task": TASK_RETRY_ARCHIVES,
+                "schedule": settings.archive_retry_s,
+                "options": {"queue": WEBHOOK_QUEUE, "expires": settings.archive_retry_s},
+            },
         },
     )
     return app

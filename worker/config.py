@@ -29,6 +29,9 @@ class WorkerSettings(SharedSettings):
         "worker for the `webhooks` queue (deliveries, with an embedded beat that relays due ones), no model.",
     )
     webhook_relay_s: float = Field(default=2, gt=0, description="How often the webhook worker relays due webhooks.")
+    archive_retry_s: float = Field(
+        default=60, gt=0, description="How often the webhook worker archives again kept maps whose archiving failed."
+    )
     shard_threshold: int = Field(
         default=20_000, ge=1, description="Jobs with more distinct documents have their embedding spread over workers."
     )

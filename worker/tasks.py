@@ -17,6 +17,7 @@ from topicmap.schemas import (
     TASK_EMBED_QUERY,
     TASK_EMBED_SHARD,
     TASK_RELAY_WEBHOOKS,
+    TASK_RETRY_ARCHIVES,
     TASK_RUN_JOB,
     WEBHOOK_QUEUE,
 )
@@ -90,6 +91,15 @@ def relay_webhooks() -> int:
     from worker.webhooks import relay_due
 
     return relay_due(get_store(), get_settings(), send_webhook)
+
+
+@celery.task(name=TASK_RETRY_ARCHIVES, ignore_result=True)
+def retry_archives() -> int:
+    """Archive again the kept maps whose archiving failed (run by the webhook worker's beat)."""
+    from topicmap.kept import retry_archives as archive_again
+
+    settings = get_settings()
+    return archive_again(get_store(), settings.archive(), settings.archive_retry_s)
 
 
 @celery.task(name=TASK_DELIVER_WEBHOOK, bind=True, ignore_result=True, max_retries=None)

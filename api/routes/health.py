@@ -45,7 +45,9 @@ def stats(settings: SettingsDep, store: StoreDep, _admin: AdminDep) -> dict[str,
     `stored_bytes_by_owner` is every byte each person makes Redis hold now (corpora, embeddings, map
     versions, renderings, assignments; what they submitted, until it expires), against
     `limits.max_stored_bytes_per_key`; kept maps count there too, and `kept_bytes_by_owner` shows the
-    bytes of their bundles in the map archive.
+    bytes of their bundles in the map archive. `kept_maps_behind_archive` names the kept maps whose
+    latest versions are not in the archive yet (archiving failed; the webhook worker retries every
+    `TOPICMAP_ARCHIVE_RETRY_S`): a list that stays long means the archive is unreachable.
 
     `jobs_by_state` counts queued and running jobs now, and every job that succeeded, failed or was
     cancelled since the store began (counters: reading them costs the same for 10 jobs or 10 million).
@@ -66,5 +68,6 @@ def stats(settings: SettingsDep, store: StoreDep, _admin: AdminDep) -> dict[str,
         "recent_documents_per_s": round(sum(n for _, n in durations) / seconds, 1) if seconds else None,
         "stored_bytes_by_owner": store.held_by_owner(),
         "kept_bytes_by_owner": store.kept_bytes_by_owner(),
+        "kept_maps_behind_archive": store.archives_behind(),
         "limits": settings.limits(),
     }

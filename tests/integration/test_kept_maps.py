@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.integration.synthetic import store_finished_job
 from topicmap.archive import DirectoryArchive
 from topicmap.bundle import KeptInfo, manifest_in, read_bundle
 from topicmap.errors import OverQuota
-from topicmap.kept import keep
+from topicmap.kept import keep, retry_archives
 from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
@@ -212,6 +213,44 @@ def test_purging_a_kept_map_deletes_it_everywhere(api: Api, redis_server: Redis,
         assert job_id not in [m["job"] for m in alice.get("/api/maps").json()["maps"]]
         assert job_id not in [m["job"] for m in bob.get("/api/maps").json()["maps"]]
     assert not [name for name in store.held_names("alice") if job_id in name]
+
+
+def test_a_version_the_archive_missed_is_archived_once_it_is_back(
+    api: Api, redis_server: Redis, servers_dir: Path
+) -> None:
+    """The archive fails as an edit commits: the edit stands, the map is listed behind the archive,
+    and once the archive is back the webhook worker's beat writes the whole bundle again."""
+    store = JobStore(redis.Redis.from_url(redis_server.url))
+    job_id = store_finished_job(store, "alice", 120, n_topics=3, with_terms=True)
+    archive = servers_dir / "archive"
+    bundle, away = archive / f"{job_id}.topicmap", servers_dir / "archive-away"
+    rename = {"operations": [{"op": "rename", "topic": 0, "label": "Made while the archive was away"}]}
+    with api.client("alice") as alice, api.client("admin") as admin:
+        assert alice.post(f"/api/jobs/{job_id}/keep", json={"name": "flaky archive"}).status_code == 200
+        archive.rename(away)
+        archive.write_text("a file where the archive's directory should be: every write fails")
+        try:
+            assert alice.post(f"/api/jobs/{job_id}/edits", json=rename).status_code == 201  # the edit stands
+            assert job_id in admin.get("/api/stats").json()["kept_maps_behind_archive"]
+            assert retry_archives(store, DirectoryArchive(archive), retry_s=0.05) == 0  # still failing: still due
+            assert job_id in store.archives_behind()
+        finally:
+            archive.unlink()
+            away.rename(archive)
+        assert len(manifest_in(bundle.read_bytes()).versions) == 1
+        env = {"TOPICMAP_ARCHIVE_DIR": str(archive), "TOPICMAP_ARCHIVE_RETRY_S": "0.5"}
+        beat = Worker(redis_server.url, servers_dir / "archive-retry-worker.log", "webhooks-archive", env)
+        beat.webhooks = True
+        beat.start()
+        try:
+            deadline = time.monotonic() + 60
+            while job_id in admin.get("/api/stats").json()["kept_maps_behind_archive"]:
+                assert time.monotonic() < deadline, "the beat did not archive the map again"
+                time.sleep(0.3)
+        finally:
+            beat.stop()
+        assert len(manifest_in(bundle.read_bytes()).versions) == 2
+        assert alice.get(f"/api/jobs/{job_id}/keep").json()["versions"] == 2
 
 
 def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: Path) -> None:
