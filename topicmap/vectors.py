@@ -81,11 +81,21 @@ def nearest(
 
 
 def topic_centroids(
-    vectors: npt.NDArray[np.float32], topics: Sequence[int]
+    vectors: npt.NDArray[np.float32], topics: Sequence[int] | npt.NDArray[np.int64]
 ) -> tuple[list[int], npt.NDArray[np.float32]]:
-    """Each topic's (not -1) mean embedding, L2-normalised, in topic id order."""
-    labels = np.asarray(topics)
-    ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
-    centroids = np.stack([vectors[labels == t].mean(axis=0) for t in ids]) if ids else np.zeros((0, vectors.shape[1]))
+    """Each topic's (not -1) mean embedding, L2-normalised, in topic id order. Each topic's rows are
+    found by one stable sort, not a pass over every document per topic (a million documents in
+    2,800 topics: 2.8 billion comparisons); its mean is over the same rows in the same order."""
+    labels = np.asarray(topics, dtype=np.int64)
+    order = np.argsort(labels, kind="stable")
+    values, starts = np.unique(labels[order], return_index=True)
+    ends = np.append(starts[1:], len(labels))[: len(starts)]  # none when there are no documents
+    chosen = [(int(t), a, b) for t, a, b in zip(values, starts, ends, strict=True) if t >= 0]
+    ids = [t for t, _, _ in chosen]
+    centroids = (
+        np.stack([vectors[order[a:b]].mean(axis=0) for _, a, b in chosen])
+        if chosen
+        else np.zeros((0, vectors.shape[1]))
+    )
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     return ids, np.asarray(centroids / np.where(norms > 0, norms, 1), dtype=np.float32)

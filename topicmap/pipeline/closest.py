@@ -59,19 +59,21 @@ def top_topics(
 
     Ties (strengths clipped to 0 are many) go to the topic listed first, as a stable sort would do;
     the selection runs on every core (topicmap/pipeline/closest.py)."""
-    ids, centroids = topic_centroids(embeddings, topics.tolist())
+    ids, centroids = topic_centroids(embeddings, topics)
     if not ids:
         return [[] for _ in topics], [[] for _ in topics]
-    column = {topic: i for i, topic in enumerate(ids)}
+    sorted_ids = np.asarray(ids, dtype=np.int64)  # ascending: a topic's column by binary search
+    at = np.minimum(np.searchsorted(sorted_ids, topics), len(ids) - 1)
+    own_columns = np.where(sorted_ids[at] == topics, at, -1).astype(np.intp)  # -1: no topic
     tops: list[list[int]] = []
     strengths: list[list[float]] = []
     for start in range(0, len(embeddings), CHUNK):  # bounded memory: a chunk × topics at a time
         similarity = np.clip(embeddings[start : start + CHUNK] @ centroids.T, 0.0, 1.0)
-        own_column = np.array([column.get(int(t), -1) for t in topics[start : start + CHUNK]], dtype=np.intp)
+        own_column = own_columns[start : start + CHUNK]
         chosen = closest_columns(np.ascontiguousarray(similarity, dtype=np.float32), own_column, k)
         values = rounded(np.take_along_axis(similarity, np.maximum(chosen, 0), axis=1), 3)
         if len(ids) > k:  # every row has k topics
-            tops += np.asarray(ids)[chosen].tolist()
+            tops += sorted_ids[chosen].tolist()
             strengths += values
             continue
         for picked, row_values in zip(chosen.tolist(), values, strict=True):  # fewer topics than k

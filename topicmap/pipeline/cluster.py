@@ -68,15 +68,9 @@ def topic_members(labels: Labels) -> dict[int, npt.NDArray[np.intp]]:
 
 def centroids(embeddings: npt.NDArray[np.float32], labels: Labels) -> tuple[list[int], npt.NDArray[np.float32]]:
     """Unit-length mean embedding per topic (ignoring -1), with the topic ids in row order."""
-    members = {t: rows for t, rows in topic_members(labels).items() if t >= 0}
-    topics = sorted(members)
-    means = (
-        np.stack([embeddings[members[t]].mean(axis=0) for t in topics])
-        if topics
-        else np.empty((0, embeddings.shape[1]))
-    )
-    norms = np.linalg.norm(means, axis=1, keepdims=True)
-    return topics, (means / np.where(norms > 0, norms, 1)).astype(np.float32)
+    from topicmap.vectors import topic_centroids
+
+    return topic_centroids(embeddings, labels)
 
 
 class TopicMerger:

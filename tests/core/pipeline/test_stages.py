@@ -124,5 +124,18 @@ def test_centroids_are_unit_length() -> None:
     np.testing.assert_allclose(vectors, [[0.6, 0.8]], rtol=1e-6)
 
 
+def test_centroids_are_each_topics_mean_of_its_own_rows() -> None:
+    """One sort finds each topic's rows: the same means, bit for bit, as selecting them topic by topic."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(3000, 16)).astype(np.float32)
+    labels = rng.integers(-1, 40, 3000)
+    labels[labels == 7] = -1  # a gap in the ids
+    topics, vectors = centroids(X, labels)
+    assert topics == sorted(set(labels.tolist()) - {-1})
+    means = np.stack([X[labels == t].mean(axis=0) for t in topics])
+    assert np.array_equal(vectors, (means / np.linalg.norm(means, axis=1, keepdims=True)).astype(np.float32))
+    assert centroids(X[:0], labels[:0])[0] == [] and centroids(X[:2], np.array([-1, -1]))[1].shape == (0, 16)
+
+
 def test_order_by_size() -> None:
     assert order_by_size(np.array([5, 2, 2, -1, 5, 5, 9])).tolist() == [0, 1, 1, -1, 0, 0, 2]
