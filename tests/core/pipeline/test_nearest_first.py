@@ -48,9 +48,11 @@ def test_distances_are_exact_cosine_sorted_nearest_first_ties_by_index() -> None
     assert np.array_equal(found_indices[apart], expected_indices[apart])
     copies = sorted(i for i in indices[0].tolist() if i == 0 or 300 <= i < 320)
     assert found_indices[0, : len(copies)].tolist() == copies  # copies tie: by index
-    assert np.all(found[0, : len(copies)] == found[0, 0])
+    assert np.all(found[0, 1 : len(copies)] == found[0, 1]) and found[0, 1] < 1e-6  # the copies: one distance
     assert 2.0 - 1e-6 <= found[400, -1] <= 2.0 and found_indices[400, -1] == 401  # clipped at 2
-    assert list(found_indices[5, :2]) == [5, 5] and found[5, 0] == found[5, 1] < 1e-6
+    assert list(found_indices[5, :2]) == [5, 5] and found[5, 0] == found[5, 1] == 0.0
+    itself = found_indices == np.arange(len(X))[:, None]
+    assert np.all(found[itself] == 0.0)  # exactly: UMAP's nearest neighbour is the first distance above 0
 
 
 def test_the_distances_do_not_depend_on_the_thread_count() -> None:
