@@ -16,6 +16,7 @@ from topicmap.view_schemas import OverTime as OverTime
 from topicmap.view_schemas import PerClass as PerClass
 from topicmap.view_schemas import TimeUnit as TimeUnit
 
+# Celery task names (the API queues work by name, never importing a task); short work has its own queues.
 TASK_RUN_JOB = "topicmap.run_job"
 TASK_EMBED_SHARD = "topicmap.embed_shard"
 TASK_EMBED_QUERY = "topicmap.embed_query"
@@ -24,8 +25,6 @@ TASK_DELIVER_WEBHOOK = "topicmap.deliver_webhook"
 TASK_RELAY_WEBHOOKS = "topicmap.relay_webhooks"
 TASK_RETRY_ARCHIVES = "topicmap.retry_archives"
 WEBHOOK_QUEUE = "webhooks"
-"""Short work (a search query's embedding) goes to its own queue and worker, never behind a job."""
-"""Celery task name: the API queues jobs by this name and never imports the task itself."""
 
 PIPELINE_VERSION = "1"
 """Bumped whenever the same input and parameters could give a different map."""
