@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("topicmap")
 ARCHIVE_FOREVER_S = 100 * 365 * 24 * 3600.0
 """Kept bytes are counted until the map is un-kept: the ledger's entry lasts 'forever'."""
-ARCHIVE_RETRY_S = 60.0
-"""How long after a failed retry a kept map is archived again (the worker's TOPICMAP_ARCHIVE_RETRY_S)."""
 MAX_KEPT_BUNDLE_BYTES = 1 << 34
 """What a bundle read back from our own archive may inflate to (a sanity bound, not a quota)."""
 
@@ -166,10 +164,11 @@ def sync_kept_or_log(store: JobStore, archive: MapArchive, job_id: str) -> None:
     _caught_up_or_due(store, job_id, entry)
 
 
-def retry_archives(store: JobStore, archive: MapArchive, retry_s: float = ARCHIVE_RETRY_S, limit: int = 20) -> int:
+def retry_archives(store: JobStore, archive: MapArchive, retry_s: float, limit: int = 20) -> int:
     """Archive again each kept map whose bundle is behind its versions (run by the webhook worker's
-    beat); how many caught up. One that fails again is tried after ``retry_s``; one whose working
-    copy expired meanwhile cannot be: the versions after its bundle are lost, and logged."""
+    beat every ``retry_s``, the worker's TOPICMAP_ARCHIVE_RETRY_S); how many caught up. One that fails
+    again is tried after ``retry_s``; one whose working copy expired meanwhile cannot be: the
+    versions after its bundle are lost, and logged."""
     caught_up = 0
     for job_id in store.claim_due_archives(retry_s, limit):
         try:

@@ -80,22 +80,21 @@ def nearest(
     return top.tolist(), [round(float(scores[i]), 4) for i in top]
 
 
-def topic_centroids(
-    vectors: npt.NDArray[np.float32], topics: Sequence[int] | npt.NDArray[np.int64]
-) -> tuple[list[int], npt.NDArray[np.float32]]:
-    """Each topic's (not -1) mean embedding, L2-normalised, in topic id order. Each topic's rows are
-    found by one stable sort, not a pass over every document per topic (a million documents in
-    2,800 topics: 2.8 billion comparisons); its mean is over the same rows in the same order."""
-    labels = np.asarray(topics, dtype=np.int64)
+def topic_members(labels: npt.NDArray[np.int64]) -> dict[int, npt.NDArray[np.intp]]:
+    """Indices of each label's documents (-1 included), by one stable sort rather than a pass per
+    topic (a million documents in 2,800 topics: 2.8 billion comparisons); each in document order."""
     order = np.argsort(labels, kind="stable")
     values, starts = np.unique(labels[order], return_index=True)
     ends = np.append(starts[1:], len(labels))[: len(starts)]  # none when there are no documents
-    chosen = [(int(t), a, b) for t, a, b in zip(values, starts, ends, strict=True) if t >= 0]
-    ids = [t for t, _, _ in chosen]
-    centroids = (
-        np.stack([vectors[order[a:b]].mean(axis=0) for _, a, b in chosen])
-        if chosen
-        else np.zeros((0, vectors.shape[1]))
-    )
+    return {int(v): order[a:b] for v, a, b in zip(values, starts, ends, strict=True)}
+
+
+def topic_centroids(
+    vectors: npt.NDArray[np.float32], topics: Sequence[int] | npt.NDArray[np.int64]
+) -> tuple[list[int], npt.NDArray[np.float32]]:
+    """Each topic's (not -1) mean embedding, L2-normalised, in topic id order."""
+    members = topic_members(np.asarray(topics, dtype=np.int64))
+    ids = sorted(t for t in members if t >= 0)
+    centroids = np.stack([vectors[members[t]].mean(axis=0) for t in ids]) if ids else np.zeros((0, vectors.shape[1]))
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     return ids, np.asarray(centroids / np.where(norms > 0, norms, 1), dtype=np.float32)

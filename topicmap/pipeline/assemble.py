@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from topicmap.pipeline.cluster import topic_members
 from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.schemas import Documents, Hierarchy, HierarchyNode, Term, Topic
+from topicmap.vectors import topic_members
 
 VERSIONED_PACKAGES = (
     "topicmap",

@@ -20,9 +20,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topicmap.pipeline.cluster import topic_members
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, readable_label, top_terms
+from topicmap.vectors import topic_members
 
 __all__ = [
     "OUTLIER_LABEL",
