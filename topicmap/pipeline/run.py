@@ -25,6 +25,7 @@ from topicmap.pipeline.cores import stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
+from topicmap.pipeline.islands import pull_in_islands
 from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
@@ -249,7 +250,7 @@ def _pipeline(
             layout.n_epochs = LARGE_LAYOUT_EPOCHS
         if stable_start:
             layout.init = pca_init(reduced)
-        xy = layout.fit(embeddings, graph).embedding_
+        xy = pull_in_islands(layout.fit(embeddings, graph).embedding_)
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
