@@ -12,7 +12,15 @@ from tests.conftest import HashingEncoder
 from topicmap.pipeline import parallel_terms
 from topicmap.pipeline.label import TopicLabeler, document_terms, make_vectorizer
 from topicmap.pipeline.metrics import npmi_coherence
-from topicmap.pipeline.parallel_terms import chunk_bounds, fit_presence, start_workers, transform_presence
+from topicmap.pipeline.parallel_terms import (
+    _fit_by_strings,
+    chunk_bounds,
+    column_names,
+    fit_presence,
+    start_workers,
+    term_hash,
+    transform_presence,
+)
 
 
 @pytest.fixture
@@ -50,6 +58,11 @@ def test_the_labels_vocabulary_and_matrix_are_those_of_one_process(texts: list[s
         together, together_terms = fit_presence(texts, make, min_df, workers=4)
         assert list(together_terms) == list(alone_terms) and len(alone_terms) > 100
         same_matrix(together, alone)
+        by_strings, by_strings_terms = _fit_by_strings(texts, make, min_df, workers=4)  # when hashes collide
+        assert list(by_strings_terms) == list(alone_terms)
+        same_matrix(by_strings, alone)
+    counted = partial(make_vectorizer, binary=False)  # counts, not presence: the hashed passes count too
+    same_matrix(fit_presence(texts, counted, 2, workers=4)[0], fit_presence(texts, counted, 2, workers=1)[0])
     with pytest.raises(ValueError, match="no terms remain"):
         fit_presence(texts, make, len(texts) + 1, workers=4)
     assert document_terms(texts, min_df=len(texts) + 1, workers=4)[1].size > 0  # falls back to min_df=1
@@ -79,3 +92,25 @@ def test_the_processes_start_early_only_for_a_corpus_read_in_several(texts: list
     assert not started.is_alive()
     make = partial(make_vectorizer, binary=True)
     same_matrix(fit_presence(texts, make, 3, workers=4)[0], fit_presence(texts, make, 3, workers=1)[0])
+
+
+def test_a_term_hash_is_the_same_in_every_process_and_64_bits_wide() -> None:
+    from joblib import Parallel, delayed
+
+    terms = ["python", "python bindings", "émigré", ""]
+    here = [term_hash(term) for term in terms]
+    there = Parallel(n_jobs=2, backend="loky")(delayed(term_hash)(term) for term in terms)
+    assert here == there
+    assert len(set(here)) == len(terms) and all(0 <= h < 1 << 64 for h in here)
+    assert any(h >= 1 << 32 for h in here)
+
+
+def test_a_column_seen_with_two_terms_is_a_collision() -> None:
+    def seen(columns: list[int], terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return np.array(columns, dtype=np.intp), np.array(terms, dtype=object)
+
+    names = column_names(3, [seen([2, 0], ["c", "a"]), seen([1, 2], ["b", "c"])])
+    assert names is not None and list(names) == ["a", "b", "c"]
+    assert column_names(3, [seen([2, 0], ["c", "a"]), seen([1, 2], ["b", "x"])]) is None  # across chunks
+    assert column_names(2, [seen([0, 1, 1], ["a", "b", "x"])]) is None  # within one chunk
+    assert column_names(3, [seen([0, 1], ["a", "b"])]) is None  # a kept column nobody named
