@@ -160,6 +160,7 @@ def sync_kept_or_log(store: JobStore, archive: MapArchive, job_id: str) -> None:
     except Exception:
         logger.exception("kept map not archived", extra={"job_id": job_id, "archive": archive.where})
         store.mark_archive_due(job_id, time.time())
+        _hold_working_copy(store, job_id)
         return
     _caught_up_or_due(store, job_id, entry)
 
@@ -167,8 +168,9 @@ def sync_kept_or_log(store: JobStore, archive: MapArchive, job_id: str) -> None:
 def retry_archives(store: JobStore, archive: MapArchive, retry_s: float, limit: int = 20) -> int:
     """Archive again each kept map whose bundle is behind its versions (run by the webhook worker's
     beat every ``retry_s``, the worker's TOPICMAP_ARCHIVE_RETRY_S); how many caught up. One that fails
-    again is tried after ``retry_s``; one whose working copy expired meanwhile cannot be: the
-    versions after its bundle are lost, and logged."""
+    again is tried after ``retry_s``, its working copy kept another retention period; one whose
+    working copy expired anyway (deleted by hand, Redis lost) cannot be: the versions after its
+    bundle are lost, and logged."""
     caught_up = 0
     for job_id in store.claim_due_archives(retry_s, limit):
         try:
@@ -179,9 +181,18 @@ def retry_archives(store: JobStore, archive: MapArchive, retry_s: float, limit: 
             continue
         except Exception:
             logger.warning("kept map still not archived", exc_info=True, extra={"job_id": job_id})
+            _hold_working_copy(store, job_id)
             continue  # claimed: due again after retry_s
         caught_up += _caught_up_or_due(store, job_id, entry)
     return caught_up
+
+
+def _hold_working_copy(store: JobStore, job_id: str) -> None:
+    """The versions the archive lacks live only in the working copy: it is kept another retention
+    period from each failed try, so an archive down for longer than the retention loses nothing."""
+    record = store.get(job_id)
+    if record is not None:
+        store.prolong(record)
 
 
 def _caught_up_or_due(store: JobStore, job_id: str, entry: LibraryEntry | None) -> bool:

@@ -26,7 +26,7 @@ TASK_RELAY_WEBHOOKS = "topicmap.relay_webhooks"
 TASK_RETRY_ARCHIVES = "topicmap.retry_archives"
 WEBHOOK_QUEUE = "webhooks"
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 """Bumped whenever the same input and parameters could give a different map."""
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"

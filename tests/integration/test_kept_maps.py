@@ -18,7 +18,7 @@ from tests.integration.synthetic import store_finished_job
 from topicmap.archive import DirectoryArchive
 from topicmap.bundle import KeptInfo, manifest_in, read_bundle
 from topicmap.errors import OverQuota
-from topicmap.kept import keep, retry_archives
+from topicmap.kept import keep, retry_archives, sync_kept_or_log
 from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
@@ -251,6 +251,47 @@ def test_a_version_the_archive_missed_is_archived_once_it_is_back(
             beat.stop()
         assert len(manifest_in(bundle.read_bytes()).versions) == 2
         assert alice.get(f"/api/jobs/{job_id}/keep").json()["versions"] == 2
+
+
+def test_a_map_the_archive_is_behind_on_does_not_expire_meanwhile(redis_server: Redis, tmp_path: Path) -> None:
+    """While the archive cannot be written, the versions it lacks live only in the working copy:
+    each failed try keeps the copy (and its owner's charges) another retention period."""
+    client = redis.Redis.from_url(redis_server.url)
+    store = JobStore(client)
+    job_id = store_finished_job(store, "carol", 120, n_topics=3, with_terms=True)
+    record = store.get(job_id)
+    assert record is not None
+    keep(store, DirectoryArchive(tmp_path / "archive"), record, KeptInfo(owner="carol", name="away"), quota=None)
+    (tmp_path / "gone").write_text("a file where the archive's directory should be")
+    broken = DirectoryArchive(tmp_path / "gone")
+    working_copy = [
+        *job_keys(redis_server, job_id),
+        f"tm:corpus:{record.corpus}".encode(),
+        *client.scan_iter(match=f"tm:embeddings:{record.corpus}:*"),
+    ]
+    assert len(working_copy) >= 4 and all(client.ttl(key) > 0 for key in working_copy)
+    charged = [name for name in store.held_names("carol") if job_id in name or record.corpus in name]
+    assert charged
+    soon = time.time() + 30
+
+    def about_to_expire() -> None:
+        for key in working_copy:
+            client.expire(key, 30)
+        client.zadd("tm:ledger-due:carol", dict.fromkeys(charged, soon))
+
+    def kept_for_the_retention() -> None:
+        assert all(client.ttl(key) > store.retention_s - 60 for key in working_copy), [
+            (key, client.ttl(key)) for key in working_copy
+        ]
+        assert all(client.zscore("tm:ledger-due:carol", name) > soon + 3600 for name in charged)
+
+    about_to_expire()
+    sync_kept_or_log(store, broken, job_id)  # a version committed while the archive is away
+    assert job_id in store.archives_behind()
+    kept_for_the_retention()
+    about_to_expire()
+    assert retry_archives(store, broken, retry_s=0) == 0  # the beat's try fails too
+    kept_for_the_retention()
 
 
 def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: Path) -> None:
