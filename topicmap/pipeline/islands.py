@@ -34,6 +34,8 @@ LINK = 0.5
 LINK_NEIGHBOURS = 8
 MIN_POINTS = 100
 """Smaller maps are left as they are."""
+MAX_GRID = 4096
+"""Most cells along each side of the occupancy grid (16 MB), however far out a point lies."""
 
 
 def pull_in_islands(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -99,6 +101,7 @@ class _Occupancy:
     CELLS_AT_ONCE = 1 << 20
 
     def __init__(self, xy: npt.NDArray[np.floating], cell: float) -> None:
+        cell = max(cell, float(np.ptp(xy, axis=0).max()) / MAX_GRID)  # a point very far out: coarser cells
         self.low = xy.min(axis=0).astype(np.float64) - 2 * cell
         self.cell = cell
         shape = np.ceil((xy.max(axis=0) - self.low) / cell).astype(np.int64) + 3

@@ -85,3 +85,12 @@ def test_a_ring_of_near_duplicates_moves_as_one() -> None:
     moved = pull_in_islands(xy)[-200:]
     np.testing.assert_allclose(moved - moved.mean(axis=0), ring - ring.mean(axis=0), atol=1e-5)
     assert moved[:, 0].max() < 10
+
+
+def test_a_point_very_far_out_is_brought_in_without_a_huge_grid() -> None:
+    xy = np.vstack([bulk(), blob((1e6, 0.0), n=20)])
+    out = pull_in_islands(xy)
+    assert np.isfinite(out).all()
+    assert out[-20:, 0].max() < 0.2e6  # in from a million median distances
+    shape_before, shape_after = xy[-20:] - xy[-20:].mean(axis=0), out[-20:] - out[-20:].mean(axis=0)
+    np.testing.assert_allclose(shape_after, shape_before, atol=0.2)  # float32 at 1e6: steps of 0.0625
