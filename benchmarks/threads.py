@@ -31,6 +31,7 @@ from benchmarks.busy import BusySampler, amdahl, summary
 from benchmarks.compare import machine, versions, write_report
 from benchmarks.jit import CHILD
 from benchmarks.million import BASE, base_embeddings
+from benchmarks.probe import probe_line, speed_probe
 from benchmarks.systems import DEFAULT_DATA, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +69,7 @@ def measure(core_counts: list[int], data: Path, repeat: int = 1) -> dict[str, An
     texts, _, _ = load_sample(data, BASE, short=True)
     embeddings = base_embeddings(texts)
     machine_cores = len(os.sched_getaffinity(0))
+    probe = speed_probe()
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -91,7 +93,7 @@ def measure(core_counts: list[int], data: Path, repeat: int = 1) -> dict[str, An
             }
             best["tries"] = len(tries)
             runs.append(best)
-    return {"machine": machine(), "versions": versions(), "documents": len(texts), "runs": runs}
+    return {"machine": machine(), "versions": versions(), "documents": len(texts), "runs": runs, "probe_s": probe}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -100,7 +102,8 @@ def report(result: dict[str, Any]) -> str:
     lines = [
         f"{result['documents']:,} Debian sentences, embeddings given; each core count a new process pinned "
         f"with `taskset` and warmed up as a worker is before its first job (fastest of "
-        f"{max(run.get('tries', 1) for run in runs)} runs); {result['machine']}. {result['versions']}.",
+        f"{max(run.get('tries', 1) for run in runs)} runs); {result['machine']}."
+        f"{probe_line(result.get('probe_s'))} {result['versions']}.",
         "",
         "| cores | "
         + " | ".join(f"{stage} s" for stage in POST_EMBEDDING)
