@@ -156,8 +156,7 @@ def term_hash(term: str) -> int:
 
 def _hashed_frequencies(texts: list[str], make: Maker) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
     """The chunk's terms' hashes and document frequencies, in the order the terms are first seen."""
-    analyse = make().build_analyzer()
-    counts = Counter(term for text in texts for term in dict.fromkeys(analyse(text)))  # ordered, unlike a set
+    counts = _document_frequencies(texts, make)
     hashes = np.fromiter((term_hash(term) for term in counts), dtype=np.uint64, count=len(counts))
     return hashes, np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
 
@@ -211,8 +210,9 @@ def _with_vocabulary(make: Maker, vocabulary: list[str]) -> CountVectorizer:
 
 
 def _document_frequencies(texts: list[str], make: Maker) -> dict[str, int]:
+    """How many of the chunk's texts contain each term, the terms in the order they are first seen."""
     analyse = make().build_analyzer()
-    return dict(Counter(term for text in texts for term in set(analyse(text))))
+    return dict(Counter(term for text in texts for term in dict.fromkeys(analyse(text))))  # ordered, unlike a set
 
 
 def _transform_chunk(texts: list[str], make: Maker) -> sp.csr_matrix:

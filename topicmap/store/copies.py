@@ -61,15 +61,13 @@ class WorkingCopies(MapVersions, Blobs):
         owner's charges for them. For a kept map whose archive copy is behind its versions while the
         archive cannot be written: they must not expire before it can (topicmap/kept.py)."""
         corpora = {record.corpus} | {version.corpus for version in record.versions if version.corpus}
-        keys = [f"{PREFIX}{kind}:{record.id}" for kind in ("job", "map", "artifacts", "assignments")]
-        keys += [self._map_key(record.id, version.number) for version in record.versions]
-        keys += [f"{PREFIX}corpus:{sha}" for sha in corpora]
+        keys = self.own_keys(record) + [f"{PREFIX}corpus:{sha}" for sha in corpora]
         keys += [self._embedding_key(sha, record.params.model) for sha in corpora]
         pipe = self.redis.pipeline()
         for key in [*keys, f"{PREFIX}jobs:{record.owner}"]:
             pipe.expire(key, self.retention_s, gt=True)  # never shorter than it was
         pipe.execute()
         held = self.held_names(record.owner)
-        artifacts = f"{self.artifact_name(record.id, '')}"
+        artifacts = self.artifact_name(record.id, "")
         counted = {name: size for name, size in held.items() if name in keys or name.startswith(artifacts)}
         self.charge(record.owner, counted, expires_at=time.time() + self.retention_s)

@@ -127,6 +127,12 @@ class MapVersions(JobRecords, Ledger):
     def get_assignments(self, job_id: str) -> bytes | None:
         return self.redis.get(f"{PREFIX}assignments:{job_id}")  # type: ignore[return-value]
 
+    def own_keys(self, record: JobRecord) -> list[str]:
+        """The keys only this job holds: its record, map versions, renderings (one hash, charged by
+        field: :meth:`artifact_name`) and assignment results."""
+        keys = [f"{PREFIX}{kind}:{record.id}" for kind in ("job", "map", "artifacts", "assignments")]
+        return keys + [self._map_key(record.id, version.number) for version in record.versions if version.number > 1]
+
     def purge(self, record: JobRecord) -> None:
         """Delete a finished job and what only it holds: record, map, renderings, cancel flag.
 
@@ -135,14 +141,11 @@ class MapVersions(JobRecords, Ledger):
         job held stops counting at once.
         """
         artifacts = [n.decode() for n in self.redis.hkeys(f"{PREFIX}artifacts:{record.id}")]  # type: ignore[union-attr]
-        released = [f"{PREFIX}{kind}:{record.id}" for kind in ("job", "map", "assignments")]
-        released += [self._map_key(record.id, version.number) for version in record.versions]
-        released += [self.artifact_name(record.id, name) for name in artifacts]
+        own = self.own_keys(record)
+        released = own + [self.artifact_name(record.id, name) for name in artifacts]
         pipe = self.redis.pipeline()
-        for kind in ("job", "map", "artifacts", "assignments", "cancel"):
-            pipe.delete(f"{PREFIX}{kind}:{record.id}")
-        for version in record.versions:
-            pipe.delete(self._map_key(record.id, version.number))
+        for key in [*own, f"{PREFIX}cancel:{record.id}"]:
+            pipe.delete(key)
         pipe.zrem(f"{PREFIX}jobs:{record.owner}", record.id)
         pipe.zrem(WEBHOOKS, record.id)
         pipe.execute()
