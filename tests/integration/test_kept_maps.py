@@ -292,6 +292,15 @@ def test_a_map_the_archive_is_behind_on_does_not_expire_meanwhile(redis_server: 
     about_to_expire()
     assert retry_archives(store, broken, retry_s=0) == 0  # the beat's try fails too
     kept_for_the_retention()
+    # Past its retention it stays in its owner's list of jobs when they submit another one.
+    client.zadd("tm:jobs:carol", {job_id: time.time() - store.retention_s - 60})
+    newer = store_finished_job(store, "carol", 20, n_topics=2)
+    listed = [job.id for job in store.list_jobs("carol")[0]]
+    assert newer in listed and job_id in listed
+    client.delete(f"tm:job:{newer}")
+    client.zadd("tm:jobs:carol", {newer: time.time() - store.retention_s - 60})
+    store_finished_job(store, "carol", 20, n_topics=2)
+    assert client.zscore("tm:jobs:carol", newer) is None  # an expired record leaves the list
 
 
 def test_service_bundle_cli_edit_and_back(api: Api, tagged_job: str, tmp_path: Path) -> None:

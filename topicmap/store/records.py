@@ -43,14 +43,29 @@ return 0
 class JobRecords(StoreBase):
     def create(self, record: JobRecord) -> None:
         oldest = record.created_at - self.retention_s
+        owned = f"{PREFIX}jobs:{record.owner}"
         pipe = self.redis.pipeline()
         pipe.set(f"{PREFIX}job:{record.id}", record.model_dump_json(), ex=self.retention_s)
-        for key in (f"{PREFIX}jobs:{record.owner}", QUEUE):
+        for key in (owned, QUEUE):
             pipe.zadd(key, {record.id: record.created_at})
-            pipe.zremrangebyscore(key, 0, oldest)  # ids whose records have expired
             pipe.expire(key, self.retention_s)
+        pipe.zremrangebyscore(QUEUE, 0, oldest)  # ids whose records have expired
         pipe.hincrby(STATS, "submitted", 1)
         pipe.execute()
+        self._forget_expired(owned, oldest)
+
+    def _forget_expired(self, owned: str, oldest: float) -> None:
+        """Drop from an owner's list the ids older than the retention whose records have expired; a
+        record kept longer (a kept map whose archive copy is behind, topicmap/store/copies.py) stays listed."""
+        old = [i.decode() for i in self.redis.zrangebyscore(owned, 0, oldest)]  # type: ignore[union-attr]
+        if not old:
+            return
+        pipe = self.redis.pipeline()
+        for job_id in old:
+            pipe.exists(f"{PREFIX}job:{job_id}")
+        gone = [job_id for job_id, exists in zip(old, pipe.execute(), strict=True) if not exists]
+        if gone:
+            self.redis.zrem(owned, *gone)
 
     def get(self, job_id: str) -> JobRecord | None:
         data = self.redis.get(f"{PREFIX}job:{job_id}")
