@@ -51,19 +51,21 @@ def test_no_group_below_the_threshold() -> None:
 def test_one_per_group_keeps_a_pile_of_copies_from_making_a_topic() -> None:
     texts, _ = planted_corpus(30)
     template = "your ticket was received an agent will reply soon thanks"
-    texts += [template] * 12
+    # 16 copies: with 12 the pile joined its nearest topic on a third of the seeds (with 16, on none of 21 tried).
+    texts += [template] * 16
+    copies_at = range(120, 136)
     ids = [f"d{i}" for i in range(len(texts))]
     plain = run_pipeline(texts, ids, PipelineParams(min_topic_size=5), encoder=HashingEncoder())
-    copies = {plain.documents.topic[i] for i in range(120, 132)}
+    copies = {plain.documents.topic[i] for i in copies_at}
     assert len(copies) == 1
     [pile] = copies
     size = plain.documents.topic.count(pile)
-    assert pile >= 0 and 12 / size > 0.8  # a topic of its own, made of the copies
+    assert pile >= 0 and 16 / size > 0.8  # a topic of its own, made of the copies
     collapsed = run_pipeline(
         texts, ids, PipelineParams(min_topic_size=5, one_per_duplicate_group=True), encoder=HashingEncoder()
     )
     topics = collapsed.documents.topic
-    assert len({topics[i] for i in range(120, 132)}) == 1  # the copies follow their representative
+    assert len({topics[i] for i in copies_at}) == 1  # the copies follow their representative
     theirs = topics[120]
-    assert theirs == -1 or sum(t == theirs for t in topics) > 12  # into a real topic, not one of their own
+    assert theirs == -1 or sum(t == theirs for t in topics) > 16  # into a real topic, not one of their own
     assert collapsed.documents.duplicate_group == plain.documents.duplicate_group
