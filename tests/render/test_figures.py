@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from tests.api.maps import XSS, small_map
-from topicmap.render.figures import document_map, topic_sizes, topic_terms
+from tests.integration.synthetic import synthetic_hierarchy
+from topicmap.render.figures import document_map, label_candidates, topic_sizes, topic_terms
 from topicmap.render.pages import build_figure, to_json, to_standalone_html
 from topicmap.render.style import snippet
 
@@ -31,6 +32,23 @@ def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> Non
     assert candidates["text"][0] == "rocket · orbit" and candidates["tier"] == [1, 1, 1]
     assert candidates["size"][0] > candidates["size"][2]  # the font follows the topic's size
     assert figure["layout"]["annotations"][0]["text"] == "rocket · orbit"  # drawn without a script too
+
+
+def test_a_theme_of_one_topic_does_not_repeat_its_label() -> None:
+    topic_map, _ = small_map()
+    hierarchy = synthetic_hierarchy([t for t in topic_map.topics if t.id >= 0], 2)
+    coarse = [n for n in hierarchy.nodes if n.level == "coarse"]
+    assert sorted(len(n.topics) for n in coarse) == [1, 2]
+    alone = next(n for n in coarse if len(n.topics) == 1)
+    pair = next(n for n in coarse if len(n.topics) == 2)
+    topic_map.hierarchy = hierarchy
+    groups = [(t.id, t.label, t.x, t.y, t.size) for t in topic_map.topics]
+    candidates = label_candidates(topic_map, groups, None)
+    themes = [text for text, tier in zip(candidates["text"], candidates["tier"], strict=True) if tier == 0]
+    assert themes == [f"<b>{pair.label}</b>"]  # the theme of one topic: its topic's own label stands for it
+    alone.named_by, alone.label = "person", "Space programme"
+    themes = [t for t in label_candidates(topic_map, groups, None)["text"] if t.startswith("<b>")]
+    assert "<b>Space programme</b>" in themes  # a name a person gave is shown
 
 
 def decode(array: dict[str, str]) -> list[float]:
