@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-bins",
         choices=["auto", "day", "week", "month", "quarter", "year"],
         default="auto",
-        help="width of the time bins (default: %(default)s, at most 60 bins)",
+        help="width of the time bins (default: %(default)s: 8 to 60 bins, ~50 documents each where possible)",
     )
     fit.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH", help="embedding model (default: %(default)s)")
     fit.add_argument(

@@ -103,8 +103,8 @@ class PipelineParams(BaseModel):
     )
     time_bins: TimeUnit | Literal["auto"] = Field(
         default="auto",
-        description="Width of the time bins: `auto` picks the finest of day, week, month, quarter and "
-        "year that gives at most 60 bins, at least half of them holding a document.",
+        description="Width of the time bins: `auto` picks, of the units giving 8 to 60 bins (half of them "
+        "holding a document), the finest with 50 documents a bin on average, else the coarsest.",
     )
     n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
     n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")

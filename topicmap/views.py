@@ -23,6 +23,10 @@ MAX_CLASSES = 100
 """More distinct classes than this: the largest are kept, the rest grouped as (other)."""
 OTHER = "(other)"
 MAX_AUTO_BINS = 60
+MIN_AUTO_BIN_DOCUMENTS = 50
+"""Automatic bins hold this many documents on average where the data allow: a line per topic through
+a few documents a bin is mostly noise."""
+MIN_AUTO_BINS = 8
 MAX_BINS = 1_000
 """A unit set by hand that would give more bins than this gives way to the next coarser one."""
 UNITS: tuple[TimeUnit, ...] = ("day", "week", "month", "quarter", "year")
@@ -166,18 +170,26 @@ def parse_time(value: Any) -> float | None:
 
 
 def auto_unit(times: Sequence[float]) -> TimeUnit:
-    """The finest unit that covers ``times`` in at most MAX_AUTO_BINS bins of which at least half
-    hold a document (monthly data is not drawn per week, with three empty weeks in four)."""
+    """Of the units that cover ``times`` in MIN_AUTO_BINS to MAX_AUTO_BINS bins, at least half of them
+    holding a document (monthly data is not drawn per week, with three empty weeks in four): the
+    finest whose bins hold MIN_AUTO_BIN_DOCUMENTS documents on average, else the coarsest (1,500
+    documents over a year: per month, not ~30 a week; 300: per month too, not four quarters).
+    A span too short for MIN_AUTO_BINS bins of any unit gets the finest."""
     first, last = min(times), max(times)
     fallback: TimeUnit | None = None
+    fitting: list[tuple[TimeUnit, int]] = []
     for unit in UNITS:
         starts = bin_starts(first, last, unit, limit=MAX_AUTO_BINS + 1)
         if len(starts) > MAX_AUTO_BINS:
             continue
         fallback = fallback or unit
         if 2 * len({floor(t, unit) for t in times}) >= len(starts):
-            return unit
-    return fallback or "year"
+            fitting.append((unit, len(starts)))
+    if not fitting:
+        return fallback or "year"
+    enough = [(unit, bins) for unit, bins in fitting if bins >= MIN_AUTO_BINS] or fitting[:1]
+    dense = [unit for unit, bins in enough if len(times) >= MIN_AUTO_BIN_DOCUMENTS * bins]
+    return dense[0] if dense else enough[-1][0]
 
 
 def floor(seconds: float, unit: TimeUnit) -> float:

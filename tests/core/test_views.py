@@ -88,13 +88,21 @@ def test_automatic_bins_and_labels() -> None:
         start, end = seconds(first), seconds(last)
         return [start + i * step_days * 86_400 for i in range(int((end - start) / (step_days * 86_400)) + 1)]
 
-    assert auto_unit(spread("2024-01-01", "2024-01-31")) == "day"
-    assert auto_unit(spread("2024-01-01", "2024-09-30")) == "week"
-    assert auto_unit(spread("2020-01-01", "2024-06-30")) == "month"
-    assert auto_unit(spread("2010-01-01", "2024-06-30")) == "quarter"
+    def dense(times: list[float]) -> list[float]:
+        return [t for t in times for _ in range(50)]  # 50 documents on each date
+
+    assert auto_unit(dense(spread("2024-01-01", "2024-01-31"))) == "day"
+    assert auto_unit(dense(spread("2024-01-01", "2024-09-30"))) == "week"
+    assert auto_unit(dense(spread("2020-01-01", "2024-06-30"))) == "month"
+    assert auto_unit(dense(spread("2010-01-01", "2024-06-30", 7))) == "quarter"
     assert auto_unit(spread("1900-01-01", "2024-06-30", 30)) == "year"
     monthly = [seconds(f"2024-{m:02d}-01") for m in range(1, 13)]
     assert auto_unit(monthly) == "month"  # not weeks, three in four of them empty
+    # Fewer documents: bins that hold ~50 on average, while there are at least 8 of them.
+    assert auto_unit(spread("2024-01-01", "2024-12-31", 0.25)) == "month"  # 1,461 over a year: not ~28 a week
+    assert auto_unit(spread("2024-01-01", "2024-12-31")) == "month"  # 366: under 50 a month, but quarters are too few
+    assert auto_unit(spread("2024-01-01", "2024-01-31")) == "day"  # 31 over a month: a day each, weeks too few
+    assert auto_unit(dense(spread("2024-01-01", "2024-12-31"))) == "week"
     moment = seconds("2024-03-01")
     assert [label(moment, u) for u in ("day", "week", "month", "quarter", "year")] == [
         "2024-03-01",

@@ -36,7 +36,7 @@ def test_topics_per_class_and_over_time(client: httpx.Client, api: Api, worker: 
     assert sum(map(sum, per_class["counts"])) == 200 and per_class["topics"] == [t["id"] for t in topic_map["topics"]]
     for j in range(len(per_class["classes"])):
         assert abs(sum(row[j] for row in per_class["shares"]) - 1) < 0.01
-    assert over_time["unit"] == "week" and over_time["bins"][0] == "2024-W01" and over_time["unparsed"] == 5
+    assert over_time["unit"] == "month" and over_time["bins"][0] == "2024-01" and over_time["unparsed"] == 5
     assert sum(map(sum, over_time["counts"])) == 195
     assert topic_map["meta"]["warnings"] == status["warnings"]
 
