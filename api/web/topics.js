@@ -92,7 +92,8 @@ function renderThemes(nodes) {
       event.preventDefault();  // inside <summary>: do not open or close the theme
       startRename(button, node.label, `New label for theme ${node.id}`, (label) => ({ op: "rename", node: node.id, label }), true);
     });
-    summary.append(button, rename, el("span", ` ${node.size} documents · ${node.topics.length} topics`, "muted"));
+    const topics = node.topics.length === 1 ? "1 topic" : `${node.topics.length} topics`;
+    summary.append(button, rename, el("span", ` ${node.size} documents · ${topics}`, "muted"));
     const inner = el("ol", undefined, "subtopics");
     for (const id of node.topics) {
       const topic = topicsById.get(id);
