@@ -1,12 +1,13 @@
 // The library: kept maps (mine and those shared with me), filtered by text and tag, opened like any
 // job; importing a bundle (.topicmap) as a new map; and, on the shown map, keeping it (name,
 // description, tags), changing how it is kept, or stopping, and downloading its bundle.
-import { call, download, json, linkToken } from "./api.js";
+import { call, download, getKey, json, linkToken } from "./api.js";
 import { $, el, say } from "./dom.js";
 import { openJob } from "./progress.js";
 import { on, state } from "./state.js";
 
 export async function refreshLibrary() {
+  if (linkToken() || !getKey()) return;  // a share link opens one map; without a key there is no library
   const params = new URLSearchParams();
   if ($("library-q").value.trim()) params.set("q", $("library-q").value.trim());
   if ($("library-tag").value) params.set("tag", $("library-tag").value);

@@ -46,6 +46,8 @@ def context_of(browser: object, edge: str) -> Iterator[object]:
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.refused = []  # requests the API answered with an error
+        page.on("response", lambda r: page.refused.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(edge + "/")
         if key is not None:
             page.fill("#api-key", key)
@@ -129,6 +131,7 @@ def test_share_with_a_person_and_by_link_then_revoke(
     for control in (".rename", ".split", ".pick", ".restore", "#share-open", "#rerun", "#merge-box", "#assign-form"):
         assert visible(viewer, control) == 0, control
     assert visible(viewer, "#topics .topic") > 0 and viewer.errors == []
+    assert viewer.refused == []  # asks for nothing a link does not open (no key: no job list, no library)
     viewer.screenshot(path=str(SHOTS / "share-2-link.png"), full_page=True)
     a.click("#shares li:has-text('a link') button.revoke")
     a.wait_for_selector("#share-status:has-text('no longer opens')")
