@@ -47,6 +47,9 @@ export async function drawMap(figure) {
   const { xaxis, yaxis, annotations } = figure.layout;
   const layout = { ...figure.layout, autosize: true, xaxis: { ...xaxis }, yaxis: { ...yaxis }, annotations: [...(annotations || [])] };
   delete layout.width;
+  // The topics' legend (not a colour column's: nothing else names those colours) is optional.
+  optionalLegend = figure === state.figure && figure.layout.showlegend !== false;
+  if (optionalLegend) layout.showlegend = legendFits();
   await Plotly.react("plot", data, layout, { responsive: true, displaylogo: false, scrollZoom: true });
   window.topicmapLabels.attach($("plot"));
   stopListening();
@@ -54,9 +57,22 @@ export async function drawMap(figure) {
   $("plot").on("plotly_hover", (event) => showHovered(event));
 }
 
+// On a narrow plot the topics' legend would take half of it: the topic list beside the map names them.
+const NARROW_PLOT = 900;
+let optionalLegend = false;
+function legendFits() {
+  return $("plot").clientWidth >= NARROW_PLOT;
+}
+window.addEventListener("resize", () => {
+  const plot = $("plot");
+  if (!optionalLegend || !plot._fullLayout || plot._fullLayout.showlegend === legendFits()) return;
+  Plotly.relayout(plot, { showlegend: legendFits() });
+});
+
 // A chart in the plot area: no selection, no hover texts.
 export async function drawChart(figure) {
   update({ figure: null });
+  optionalLegend = false;
   stopListening();
   await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height: undefined }, { responsive: true, displaylogo: false });
 }

@@ -132,6 +132,13 @@ def test_share_with_a_person_and_by_link_then_revoke(
         assert visible(viewer, control) == 0, control
     assert visible(viewer, "#topics .topic") > 0 and viewer.errors == []
     assert viewer.refused == []  # asks for nothing a link does not open (no key: no job list, no library)
+    legend = "document.getElementById('plot')._fullLayout.showlegend === {}"
+    viewer.wait_for_function(legend.format("true"))
+    viewer.set_viewport_size({"width": 760, "height": 1000})  # a phone on its side: the topic list names the colours
+    viewer.wait_for_function(legend.format("false"))
+    viewer.screenshot(path=str(SHOTS / "share-3-link-narrow.png"))
+    viewer.set_viewport_size({"width": 1400, "height": 1000})
+    viewer.wait_for_function(legend.format("true"))
     viewer.screenshot(path=str(SHOTS / "share-2-link.png"), full_page=True)
     a.click("#shares li:has-text('a link') button.revoke")
     a.wait_for_selector("#share-status:has-text('no longer opens')")
