@@ -41,7 +41,9 @@ documents, and a 2-D position for every document.
 2. Follow `GET /api/jobs/{id}` (or `/events`, Server-Sent Events) until `succeeded`.
 3. Fetch `/map`, `/figure?kind=map&format=html` or `/export.csv`.
 
-Every request needs the header `X-API-Key`; a job is visible only to the key that created it.
+Every request needs the header `X-API-Key` (a user's key; admins manage people at `/api/users`), or
+`X-Share-Token` (a share link's token: one map, read-only). A job is visible to its owner, admins,
+and the people it is shared with (`POST /api/jobs/{id}/shares`: viewers read, editors also edit).
 """
 
 
