@@ -30,7 +30,7 @@ NGINX_SERVER_NAME ?= _
 API_UPSTREAM ?= 127.0.0.1:8000
 BACKUP_DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: help install system-deps run test lint typecheck check demo bench bench_load device_carry clean \
+.PHONY: help install system-deps run test lint typecheck check demo bench bench_load device_carry lock clean \
 	docker_create_network docker_run_redis build_docker build_docker_worker run_docker run_docker_worker \
 	stop_docker logs install_nginx_config backup restore
 
@@ -38,7 +38,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
 
 install: $(STAMP) ## create .venv with topicmap, the model and the dev tools
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "topicmap needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -46,7 +46,7 @@ $(STAMP): pyproject.toml
 	  else echo "cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; fi; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/pip install --quiet -e ".[worker,api,dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[worker,api,dev]"
 	$(BIN)/topicmap warmup  # numba's compiled code and the ONNX model into the cache: no cold start later
 	@touch $@
 
@@ -76,7 +76,7 @@ demo: $(STAMP) ## build a topic map of the shipped sample corpus and print the p
 	$(BIN)/topicmap fit tests/data/debian_sample.csv --out $(DEMO_OUT)
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench]"
 	@touch $@
 
 bench: $(BENCH_STAMP) ## topicmap vs BERTopic on Debian samples (BENCH_SIZES="5000 20000"); writes docs/benchmarks.md
@@ -88,6 +88,15 @@ device_carry: $(STAMP) ## what benchmarks/device_check.sh needs on a lent GPU ma
 bench_load: $(STAMP) ## the API under load through nginx (wrk, installed when missing); writes docs/benchmarks.md
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="redis-server nginx wrk"
 	$(BIN)/python -m benchmarks.load --out docs/benchmarks.md
+
+lock: ## re-resolve constraints.txt: the newest releases in pyproject.toml's ranges (then run make check)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet "$(TORCH_SPEC)"
+	.lock-venv/bin/pip install --quiet ".[worker,api,dev]"
+	{ sed -n '/^#/p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -viE '^(torch|topicmap)[=@ ]'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .lock-venv
+	@echo "constraints.txt re-resolved: review git diff constraints.txt, then make check"
 
 clean: ## remove the virtual environment and outputs
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
