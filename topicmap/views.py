@@ -176,20 +176,28 @@ def auto_unit(times: Sequence[float]) -> TimeUnit:
     documents over a year: per month, not ~30 a week; 300: per month too, not four quarters).
     A span too short for MIN_AUTO_BINS bins of any unit gets the finest."""
     first, last = min(times), max(times)
-    fallback: TimeUnit | None = None
-    fitting: list[tuple[TimeUnit, int]] = []
-    for unit in UNITS:
-        starts = bin_starts(first, last, unit, limit=MAX_AUTO_BINS + 1)
-        if len(starts) > MAX_AUTO_BINS:
-            continue
-        fallback = fallback or unit
-        if 2 * len({floor(t, unit) for t in times}) >= len(starts):
-            fitting.append((unit, len(starts)))
-    if not fitting:
-        return fallback or "year"
-    enough = [(unit, bins) for unit, bins in fitting if bins >= MIN_AUTO_BINS] or fitting[:1]
-    dense = [unit for unit, bins in enough if len(times) >= MIN_AUTO_BIN_DOCUMENTS * bins]
-    return dense[0] if dense else enough[-1][0]
+    sized = [
+        (unit, n)
+        for unit in UNITS
+        if (n := len(bin_starts(first, last, unit, limit=MAX_AUTO_BINS + 1))) <= MAX_AUTO_BINS
+    ]
+    if not sized:
+        return "year"
+    held: dict[TimeUnit, bool] = {}  # a pass over every time per unit: only for the units that could be chosen
+
+    def occupied(unit: TimeUnit, bins: int) -> bool:
+        if unit not in held:
+            held[unit] = 2 * len({floor(t, unit) for t in times}) >= bins
+        return held[unit]
+
+    many = [(unit, bins) for unit, bins in sized if bins >= MIN_AUTO_BINS]
+    for unit, bins in many:
+        if len(times) >= MIN_AUTO_BIN_DOCUMENTS * bins and occupied(unit, bins):
+            return unit
+    for unit, bins in reversed(many):
+        if occupied(unit, bins):
+            return unit
+    return next((unit for unit, bins in sized if occupied(unit, bins)), sized[0][0])
 
 
 def floor(seconds: float, unit: TimeUnit) -> float:
