@@ -50,16 +50,16 @@ class JobRecords(StoreBase):
             pipe.zadd(key, {record.id: record.created_at})
             pipe.expire(key, self.retention_s)
         pipe.zremrangebyscore(QUEUE, 0, oldest)  # ids whose records have expired
+        pipe.zrangebyscore(owned, 0, oldest)
         pipe.hincrby(STATS, "submitted", 1)
-        pipe.execute()
-        self._forget_expired(owned, oldest)
+        old = [i.decode() for i in pipe.execute()[-2]]
+        if old:
+            self._forget_expired(owned, old)
 
-    def _forget_expired(self, owned: str, oldest: float) -> None:
-        """Drop from an owner's list the ids older than the retention whose records have expired; a
-        record kept longer (a kept map whose archive copy is behind, topicmap/store/copies.py) stays listed."""
-        old = [i.decode() for i in self.redis.zrangebyscore(owned, 0, oldest)]  # type: ignore[union-attr]
-        if not old:
-            return
+    def _forget_expired(self, owned: str, old: list[str]) -> None:
+        """Drop from an owner's list those of ``old`` (ids older than the retention) whose records have
+        expired; a record kept longer (a kept map whose archive copy is behind, topicmap/store/copies.py)
+        stays listed."""
         pipe = self.redis.pipeline()
         for job_id in old:
             pipe.exists(f"{PREFIX}job:{job_id}")
