@@ -12,13 +12,14 @@ the count being the number of the topic's documents that contain ``t`` (see :fun
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, readable_label, top_terms
@@ -30,6 +31,7 @@ __all__ = [
     "class_tfidf",
     "document_terms",
     "make_vectorizer",
+    "phrase_terms",
     "readable_label",
     "terms_in",
     "top_terms",
@@ -37,18 +39,41 @@ __all__ = [
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
 """Words of two or more characters that start with a letter: drops bare numbers."""
+_WORD = re.compile(TOKEN_PATTERN)
+_PHRASE_BREAK = re.compile(r"[,;:()\[\]{}<>!?\"|=*]|\.(?=\s|$)")
+"""Punctuation that ends a phrase: a comma, a bracket, a full stop before a space (not "node.js")."""
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 
 OUTLIER_LABEL = "Outliers"
 
 
+def phrase_terms(text: str) -> list[str]:
+    """The terms of one text: its words that are not English stop words, and each two such words
+    that stand next to each other (no stop word and no punctuation between them).
+
+    scikit-learn's analyser drops stop words first and pairs what is left, so "shortcomings of
+    particular machines, or special needs" gave "machines special" and "particular machines"
+    alike; such pairs made a quarter of the labels read like noise and never occur in the text
+    (NPMI counts them as never co-occurring). Here a pair is a phrase someone wrote.
+    """
+    terms: list[str] = []
+    for chunk in _PHRASE_BREAK.split(text.lower()):
+        previous = ""
+        for word in _WORD.findall(chunk):
+            if word in _STOP_WORDS:
+                previous = ""
+                continue
+            terms.append(word)
+            if previous:
+                terms.append(f"{previous} {word}")
+            previous = word
+    return terms
+
+
 def make_vectorizer(**overrides: object) -> CountVectorizer:
-    """The term analyser shared by labelling and coherence: English stop words, 1-2 grams."""
-    options: dict[str, object] = {
-        "stop_words": "english",
-        "ngram_range": (1, 2),
-        "token_pattern": TOKEN_PATTERN,
-        "lowercase": True,
-    }
+    """The term analyser of labels, their counts kept with a map and new documents assigned to it:
+    :func:`phrase_terms`, lowercased, 1-2 grams."""
+    options: dict[str, object] = {"analyzer": phrase_terms}
     options.update(overrides)
     return CountVectorizer(**options)  # type: ignore[arg-type]
 

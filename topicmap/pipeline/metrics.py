@@ -10,7 +10,9 @@ import resource
 from collections.abc import Sequence
 from functools import partial
 
-from topicmap.pipeline.label import make_vectorizer
+from sklearn.feature_extraction.text import CountVectorizer
+
+from topicmap.pipeline.label import TOKEN_PATTERN
 from topicmap.pipeline.parallel_terms import transform_presence
 from topicmap.terms import npmi_of_columns
 
@@ -20,7 +22,7 @@ def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]], 
 
     For terms ``i`` and ``j``: ``NPMI = log(P(i, j) / (P(i) P(j))) / -log(P(i, j))``, with
     probabilities as the share of documents containing the term(s); -1 when they never co-occur.
-    Terms are matched with the same analyser as the labels (so bigrams count too). Topics with
+    Terms are matched by :func:`literal_vectorizer` (a two-word term where it was written). Topics with
     fewer than two terms are skipped. Returns 0.0 when no topic has two terms.
 
     Co-occurrences are counted per topic (its terms' columns), so memory stays linear in the
@@ -30,10 +32,19 @@ def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]], 
     vocabulary = sorted({term for terms in topics_terms for term in terms})
     if not vocabulary or not texts:
         return 0.0
-    make = partial(make_vectorizer, vocabulary=vocabulary, binary=True, stop_words=None)
+    make = partial(literal_vectorizer, vocabulary)
     presence = transform_presence(texts, make, workers)  # documents × terms, 0/1
     index = {term: i for i, term in enumerate(vocabulary)}
     return npmi_of_columns(presence, [[index[t] for t in terms] for terms in topics_terms])
+
+
+def literal_vectorizer(vocabulary: Sequence[str]) -> CountVectorizer:
+    """Which of ``vocabulary``'s terms each text contains, a two-word term only where its words stand
+    next to each other, stop words included: the same test for any system's terms (BERTopic's
+    keep stop words, topicmap's do not)."""
+    return CountVectorizer(
+        vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), lowercase=True
+    )
 
 
 def topic_diversity(topics_terms: Sequence[Sequence[str]]) -> float:

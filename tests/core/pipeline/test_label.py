@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from topicmap.pipeline.label import TopicLabeler, class_tfidf, readable_label
+from topicmap.pipeline.label import TopicLabeler, class_tfidf, phrase_terms, readable_label
+from topicmap.pipeline.metrics import npmi_coherence
 
 
 def test_class_tfidf_matches_hand_computed_values() -> None:
@@ -82,6 +83,33 @@ def test_terms_count_once_per_document_and_need_three_documents() -> None:
     labeler = TopicLabeler().fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
     assert "spam" not in {t for t, _ in labeler.terms_[0]}
     assert labeler.terms_[0][0][0] in {"fonts", "glyphs", "fonts glyphs"}
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("Software defined radio receivers", {"software defined", "defined radio", "radio receivers"}),
+        ("shortcomings of particular machines, or special needs", {"particular machines", "special needs"}),
+        ("A runtime for Node.js. Fast servers", {"node js", "fast servers"}),  # not "js fast": a full stop ends
+        ("library (C++) bindings; python 3 module", {"python module"}),  # a bare number is not a word
+    ],
+)
+def test_a_pair_of_words_is_a_term_only_where_they_stand_together(text: str, pairs: set[str]) -> None:
+    terms = phrase_terms(text)
+    assert {term for term in terms if " " in term} == pairs
+    assert all(" " in term or term.isalpha() for term in terms) and "of" not in terms
+
+
+def test_a_boilerplate_sentence_no_longer_labels_a_topic_with_pairs_nobody_wrote() -> None:
+    boilerplate = "a library of internal subroutines that gcc uses to overcome shortcomings of particular machines"
+    texts = [f"{boilerplate}, or special needs for some languages ({arch})" for arch in ("arm", "mips", "riscv")]
+    texts += [f"fonts with glyphs for {script}, in truetype" for script in ("latin", "greek", "arabic")]
+    labeler = TopicLabeler().fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
+    terms = [[term for term, _ in topic] for topic in labeler.terms_]
+    written = {term for text in texts for term in phrase_terms(text)}
+    assert {"machines special", "subroutines gcc", "shortcomings particular"}.isdisjoint(terms[0])
+    assert set(terms[0]) <= written and "internal subroutines" in terms[0]
+    assert npmi_coherence(texts, terms) > 0.9  # every pair of a topic's terms is found together
 
 
 def test_labeler_survives_stop_words_only() -> None:

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from tests.conftest import HashingEncoder
 from topicmap.pipeline import parallel_terms
 from topicmap.pipeline.label import TopicLabeler, document_terms, make_vectorizer
-from topicmap.pipeline.metrics import npmi_coherence
+from topicmap.pipeline.metrics import literal_vectorizer, npmi_coherence
 from topicmap.pipeline.parallel_terms import (
     _fit_by_strings,
     chunk_bounds,
@@ -72,7 +72,7 @@ def test_the_labels_vocabulary_and_matrix_are_those_of_one_process(texts: list[s
 def test_npmi_and_topic_terms_do_not_depend_on_the_number_of_processes(texts: list[str]) -> None:
     vocabulary = list(document_terms(texts, workers=1)[1])
     topics_terms = [vocabulary[i : i + 10] for i in range(0, 400, 10)]
-    make = partial(make_vectorizer, vocabulary=sorted(set(vocabulary[:400])), binary=True, stop_words=None)
+    make = partial(literal_vectorizer, sorted(set(vocabulary[:400])))
     same_matrix(transform_presence(texts, make, workers=3), transform_presence(texts, make, workers=1))
     assert npmi_coherence(texts, topics_terms, workers=3) == npmi_coherence(texts, topics_terms, workers=1)
 
