@@ -240,7 +240,7 @@ class HierarchyNode(BaseModel):
     named_by: Literal["terms", "person"] = Field(default="terms", description="Terms, or a person's edit.")
     terms: list[Term] = Field(description="Top terms by c-TF-IDF among the nodes of the same level.")
     topics: list[int] = Field(description="The topics (fine level) under the node.")
-    x: float = Field(description="Median position of the node's documents on the map.")
+    x: float = Field(description="Label position: a theme's on its topic where it is densest; else the median.")
     y: float
 
 

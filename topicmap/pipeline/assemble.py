@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from topicmap.pipeline.anchors import theme_anchors
 from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.schemas import Documents, Hierarchy, HierarchyNode, Term, Topic
@@ -61,15 +62,25 @@ def build_topics(
 
 
 def build_hierarchy(hierarchy: TopicHierarchy, topics: npt.NDArray[np.int64], xy: npt.NDArray[np.float32]) -> Hierarchy:
-    """The tree as the contract, each node placed at the median of its documents on the map (its
-    topics' documents gathered from one sort, not a pass over every document per node: a million
-    documents in 2,800 topics have some 5,600 nodes)."""
+    """The tree as the contract. A topic (and the root) sits at the median of its documents on the
+    map; a theme at the centre of the topic its label names best (topicmap/pipeline/anchors.py).
+    Documents are gathered from one sort, not a pass over every document per node: a million
+    documents in 2,800 topics have some 5,600 nodes."""
     members_of = topic_members(topics)
+    centres = {t: _median(xy[rows]) for t, rows in members_of.items() if t >= 0 and rows.size}
+    at: dict[str, tuple[float, float]] = {}
+    for level in ("coarse", "medium"):
+        themes = [node for node in hierarchy.nodes_ if node.level == level]
+        for node, anchor in zip(themes, theme_anchors(xy, topics, [n.topics for n in themes], centres), strict=True):
+            if anchor is not None:
+                at[node.id] = anchor
     nodes = []
     for node in hierarchy.nodes_:
-        rows = [members_of[t] for t in node.topics if t in members_of]
-        members = np.concatenate(rows) if rows else np.empty(0, dtype=np.intp)
-        x, y = np.median(xy[members], axis=0) if members.size else (0.0, 0.0)
+        if node.id not in at:
+            rows = [members_of[t] for t in node.topics if t in members_of]
+            members = np.concatenate(rows) if rows else np.empty(0, dtype=np.intp)
+            at[node.id] = _median(xy[members]) if members.size else (0.0, 0.0)
+        x, y = at[node.id]
         nodes.append(
             HierarchyNode(
                 id=node.id,
@@ -86,6 +97,11 @@ def build_hierarchy(hierarchy: TopicHierarchy, topics: npt.NDArray[np.int64], xy
         )
     method = f"{hierarchy.method} linkage of the unit-length topic centroids"
     return Hierarchy(method=method, levels=hierarchy.levels_, nodes=nodes)  # type: ignore[arg-type]
+
+
+def _median(points: npt.NDArray[np.float32]) -> tuple[float, float]:
+    x, y = np.median(points, axis=0)
+    return float(x), float(y)
 
 
 def build_documents(
