@@ -53,8 +53,9 @@ def phrase_terms(text: str) -> list[str]:
 
     scikit-learn's analyser drops stop words first and pairs what is left, so "shortcomings of
     particular machines, or special needs" gave "machines special" and "particular machines"
-    alike; such pairs made a quarter of the labels read like noise and never occur in the text
-    (NPMI counts them as never co-occurring). Here a pair is a phrase someone wrote.
+    alike; such pairs reached labels ("lisp · c89 manages · calls different") although they occur
+    nowhere in the text (NPMI counts them as never co-occurring). Here a pair is a phrase someone
+    wrote: docs/pipeline.md, "Terms and labels", has the measurement.
     """
     terms: list[str] = []
     for chunk in _PHRASE_BREAK.split(text.lower()):
