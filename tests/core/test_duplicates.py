@@ -51,7 +51,8 @@ def test_no_group_below_the_threshold() -> None:
 def test_one_per_group_keeps_a_pile_of_copies_from_making_a_topic() -> None:
     texts, _ = planted_corpus(30)
     template = "your ticket was received an agent will reply soon thanks"
-    # 16 copies: with 12 the pile joined its nearest topic on a third of the seeds (with 16, on none of 21 tried).
+    # 16 copies: a pile of 12 joined its nearest topic on a third of the seeds and is now flagged there
+    # (tests/core/pipeline/test_piles.py); 16 make a topic of their own on all 21 seeds tried.
     texts += [template] * 16
     copies_at = range(120, 136)
     ids = [f"d{i}" for i in range(len(texts))]

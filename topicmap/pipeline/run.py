@@ -31,6 +31,7 @@ from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from topicmap.pipeline.order import canonical_order, in_input_order
 from topicmap.pipeline.parallel_terms import start_workers
+from topicmap.pipeline.piles import release_stray_piles
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 from topicmap.pipeline.seeds import match_seeds, seed_text, unmatched_warnings
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
@@ -227,6 +228,8 @@ def _pipeline(
             found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[rows])
             merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[rows], found.labels_)
             labels[clustered_rows] = merger.labels_
+            if not params.one_per_duplicate_group:  # there a pile was one point: no clump to pull it in
+                labels = release_stray_piles(labels, groups, embeddings)
         first_seed = int(labels.max()) + 1
         labels[~rest] = first_seed + seeded[~rest]
         follows = rest & ~alone
