@@ -22,6 +22,7 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from benchmarks.probe import probe_line, speed_probe
 from benchmarks.systems import DEFAULT_DATA, load_sample
 from topicmap.pipeline.metrics import npmi_coherence, topic_diversity
 
@@ -165,6 +166,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.is_file():
         raise SystemExit(f"benchmark data not found: {args.data} (pass --data)")
+    probe = speed_probe()  # before the runs: how fast this shared machine is today
     rows = []
     for size in args.sizes:
         texts, _, _ = load_sample(args.data, size, short=args.short)
@@ -175,7 +177,7 @@ def main() -> None:
     report = "\n\n".join(
         part
         for part in [
-            f"Run on {dt.date.today().isoformat()} on {machine()}.",
+            f"Run on {dt.date.today().isoformat()} on {machine()}.{probe_line(probe)}",
             f"Corpus: {corpus} ({args.data.name}), shuffled with seed 42; labels = Debian section.",
             f"Versions: {versions()}.",
             table(rows),
