@@ -82,8 +82,9 @@ def merge_groups(
 
 def rescore(edited: TopicMap, table: TermTable) -> None:
     """The map's quality after a regrouping: topic count, unassigned share, diversity, and NPMI
-    coherence from the documents' stored term presence (the pipeline's score over the same
-    analyser's terms; left as it was when the presence is not kept)."""
+    coherence from the documents' stored term presence (the labels' analyser: the pipeline's score
+    also finds a two-word term across punctuation, so the two can differ a little; left as it was
+    when the presence is not kept)."""
     quality = edited.meta.quality
     topics = [t for t in edited.topics if t.id >= 0]
     quality.n_topics = len(topics)
