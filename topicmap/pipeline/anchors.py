@@ -66,11 +66,10 @@ def _sample(n_documents: int, seed: int) -> npt.NDArray[np.intp]:
 
 def _owners(topics: npt.NDArray[np.int64], themes: Sequence[Sequence[int]]) -> npt.NDArray[np.int64]:
     """The theme of each document (its number in ``themes``; -1: none)."""
-    theme_of = {topic: number for number, members in enumerate(themes) for topic in members}
     lookup = np.full(int(topics.max(initial=-1)) + 2, -1, dtype=np.int64)  # index -1 stays "none"
-    for topic, number in theme_of.items():
-        if 0 <= topic < len(lookup) - 1:
-            lookup[topic] = number
+    for number, members in enumerate(themes):
+        inside = [topic for topic in members if 0 <= topic < len(lookup) - 1]
+        lookup[inside] = number
     return lookup[topics]
 
 

@@ -315,6 +315,6 @@ def _pipeline(
         meta=meta,
         topics=built,
         duplicates=describe_groups(groups, representative, list(ids), DUPLICATE_COSINE),
-        hierarchy=build_hierarchy(hierarchy, topics, xy),
+        hierarchy=build_hierarchy(hierarchy, topics, xy, {t.id: (t.x, t.y) for t in built if t.id >= 0}),
         documents=documents,
     )

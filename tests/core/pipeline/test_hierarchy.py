@@ -161,11 +161,13 @@ def test_topics_and_the_root_sit_at_the_median_and_a_theme_on_one_of_its_topics(
     rng = np.random.default_rng(2)
     topics = rng.integers(-1, 25, 2000)  # -1: kept outliers, in no node
     xy = rng.normal(size=(2000, 2)).astype(np.float32)
-    built = {node.id: node for node in build_hierarchy(hierarchy, topics, xy).nodes}
 
     def median(inside: np.ndarray) -> tuple[float, float]:
         x, y = np.median(xy[inside], axis=0)
         return round(float(x), 4), round(float(y), 4)
+
+    centres = {t: median(topics == t) for t in ids}  # as build_topics places the topics
+    built = {node.id: node for node in build_hierarchy(hierarchy, topics, xy, centres).nodes}
 
     themes = 0
     for node in hierarchy.nodes_:
