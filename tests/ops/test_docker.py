@@ -55,6 +55,7 @@ def test_worker_image_cuda_model_at_build_solo_non_root() -> None:
     text = (ROOT / "Dockerfile.worker").read_text()
     assert "download.pytorch.org/whl/cu" in text and "HF_HUB_OFFLINE=1" in text
     assert "load_encoder(" in text  # the int8 model is built into the image, not at run time
+    assert "constraints.txt" in next(args for kind, args in steps if kind == "COPY" and "pyproject.toml" in args)
     assert any(kind == "HEALTHCHECK" and "worker.healthcheck" in args for kind, args in steps)
     cmd = json.loads(next(args for kind, args in steps if kind == "CMD"))
     assert cmd[:4] == ["celery", "-A", "worker.tasks", "worker"] and cmd[cmd.index("-P") + 1] == "solo"
@@ -118,6 +119,15 @@ def test_env_model_documents_every_setting() -> None:
         - {"TOPICMAP_REDIS_URL", "TOPICMAP_WORKER_NAME", "TOPICMAP_SSE_PING_S"}
     )
     assert not missing, f"settings missing from .env.model: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("dockerfile", "extra"), [("Dockerfile.api", "api"), ("Dockerfile.worker", "worker")])
+def test_images_install_the_versions_ci_ran_on(dockerfile: str, extra: str) -> None:
+    """Both images install the project with constraints.txt (the pins `make install` and CI use), so an
+    image built today gets the same maps for the same seed as main's tests did."""
+    installs = [args for kind, args in instructions(dockerfile) if kind == "RUN" and f'".[{extra}]"' in args]
+    assert len(installs) == 1 and f'-c constraints.txt ".[{extra}]"' in installs[0]
+    assert "torch" not in {line.split("==")[0] for line in (ROOT / "constraints.txt").read_text().splitlines()}
 
 
 def test_api_image_runs_one_process_per_core() -> None:
