@@ -1,9 +1,9 @@
 """Screenshots of a real 20,000-document map on the page, zoomed out and in: ``python -m benchmarks.screenshots``.
 
 The map is made by the pipeline from 20,000 Debian sentences (their embeddings from the 100k run's
-cache, ``python -m benchmarks.compare --sizes 100000 --short`` makes it), stored as a finished job,
-and opened in headless Chromium through nginx. Writes docs/img/map-20000.png and
-docs/img/map-20000-zoomed.png.
+cache when ``python -m benchmarks.compare --sizes 100000 --short`` has made it, else embedded here
+once and cached), stored as a finished job, and opened in headless Chromium through nginx. Writes
+docs/img/map-20000.png and docs/img/map-20000-zoomed.png.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.million import base_embeddings
 from benchmarks.page import CHROMIUM, READY
 from benchmarks.stack import serving
 from benchmarks.systems import DEFAULT_DATA, load_sample
@@ -36,14 +37,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
     args = parser.parse_args()
-    cached = sorted(CACHE.glob("sentences-100000-*.npy"))
-    if not cached:
-        raise SystemExit(
-            f"no cached sentence embeddings in {CACHE}: run python -m benchmarks.compare --sizes 100000 --short"
-        )
     texts, _, _ = load_sample(DEFAULT_DATA, 100_000, short=True)
     texts = texts[: args.size]
-    embeddings = np.load(cached[0], mmap_mode="r")[: args.size]
+    cached = sorted(CACHE.glob("sentences-100000-*.npy"))
+    embeddings = np.load(cached[0], mmap_mode="r")[: args.size] if cached else base_embeddings(texts)
     ids = [f"s{i}" for i in range(args.size)]
     topic_map = run_pipeline(texts, ids, PipelineParams(seed=42), embeddings=np.asarray(embeddings))
     args.out.mkdir(parents=True, exist_ok=True)
