@@ -8,7 +8,7 @@ from PIL import Image, ImageStat
 
 from tests.integration.synthetic import synthetic_map
 from topicmap.render.figures import document_map
-from topicmap.render.static import for_picture, text_width, to_image
+from topicmap.render.static import for_picture, place_labels, text_width, to_image
 
 
 def boxes(annotations: list[dict[str, object]], picture: object) -> list[tuple[float, float, float, float]]:
@@ -17,8 +17,8 @@ def boxes(annotations: list[dict[str, object]], picture: object) -> list[tuple[f
     width, height = 1600 - 20, 1100 - 60
     out = []
     for a in annotations:
-        px = (a["x"] - x0) / (x1 - x0) * width + a["ax"]  # type: ignore[operator]
-        py = (y1 - a["y"]) / (y1 - y0) * height + a["ay"]  # type: ignore[operator]
+        px = (a["x"] - x0) / (x1 - x0) * width + a["ax"] + a.get("xshift", 0)  # type: ignore[operator]
+        py = (y1 - a["y"]) / (y1 - y0) * height + a["ay"] - a.get("yshift", 0)  # type: ignore[operator]
         half, tall = text_width(a["text"], a["font"]["size"]) / 2, a["font"]["size"] * 0.65  # type: ignore[index, arg-type]
         out.append((px - half, py - tall, px + half, py + tall))
     return out
@@ -37,6 +37,29 @@ def test_a_picture_of_a_map_places_its_labels_apart_themes_first() -> None:
     (x0, x1), (y0, y1) = picture.layout.xaxis.range, picture.layout.yaxis.range
     assert abs((x1 - x0) / 1580 - (y1 - y0) / 1040) < 1e-9  # one data unit is as wide as it is tall
     assert min(topic_map.documents.x) > x0 and max(topic_map.documents.y) < y1
+
+
+def test_labels_of_topics_at_the_edges_are_slid_inside_the_picture() -> None:
+    corners = [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0), (10.0, 10.0), (10.0, 5.0), (5.0, 5.0)]
+    labels = {
+        "text": [f"topic at ({x:g}, {y:g}) · wider than its corner" for x, y in corners],
+        "x": [x for x, _ in corners], "y": [y for _, y in corners], "size": [14.0] * len(corners),
+    }  # fmt: skip
+    width, height = 700.0, 400.0
+    annotations = place_labels(labels, [-0.2, 10.2], [-0.2, 10.2], width, height)
+    assert [a["text"] for a in annotations] == labels["text"]  # every one drawn (none fitted before)
+    placed = []
+    for a in annotations:
+        px = (a["x"] + 0.2) / 10.4 * width + a["ax"] + a["xshift"]
+        py = (10.2 - a["y"]) / 10.4 * height + a["ay"] - a["yshift"]
+        half, tall = text_width(a["text"], 14.0) / 2, 14.0 * 0.65
+        assert 0 <= px - half and px + half <= width and 0 <= py - tall and py + tall <= height, a
+        placed.append((px - half, py - tall, px + half, py + tall))
+    for i, a in enumerate(placed):
+        for b in placed[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    slid = annotations[0]  # the bottom-left corner: moved in, still over its topic, so no leader line
+    assert not slid["showarrow"] and slid["xshift"] > 0 and slid["yshift"] > 0
 
 
 def test_a_png_is_drawn_by_kaleido_and_chromium() -> None:

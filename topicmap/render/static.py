@@ -3,7 +3,8 @@
 A static picture runs no script, so topicmap/render/labels.js cannot place its labels. For a map, the view is
 fixed here instead (axis ranges that fill the picture at equal scale on both axes) and the labels are
 placed the same way labels.js places them zoomed out: candidates in order, each at its topic or
-beside it with a leader line, only where its box overlaps no label already placed. Text widths are
+beside it with a leader line, slid back inside the picture at its edges, only where its box overlaps
+no label already placed. Text widths are
 estimated on the wide side (no font metrics without a browser), so labels may sit a little apart,
 never on top of each other.
 """
@@ -77,23 +78,36 @@ def place_labels(
         py = (y_range[1] - y) / (y_range[1] - y_range[0]) * plot_h
         half = text_width(text, size) / 2 + PAD
         tall = size * 0.65 + PAD
-        for dx, dy in ((0, 0), (0, -2.4 * tall), (0, 2.4 * tall), (half + 12, 0), (-half - 12, 0)):
+        if 2 * half > plot_w or 2 * tall > plot_h:
+            continue
+        for shift_x, shift_y in ((0, 0), (0, -2.4 * tall), (0, 2.4 * tall), (half + 12, 0), (-half - 12, 0)):
+            dx = shift_x + inward(px + shift_x, half, plot_w)  # slid back inside the plot
+            dy = shift_y + inward(py + shift_y, tall, plot_h)
             box = (px + dx - half, py + dy - tall, px + dx + half, py + dy + tall)
-            if box[0] < 0 or box[2] > plot_w or box[1] < 0 or box[3] > plot_h:
-                continue
             if any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed):
                 continue
             placed.append(box)
-            moved = dx != 0 or dy != 0
+            leader = abs(dx) > half or abs(dy) > tall  # off its topic: a leader line; still over it: shifted
             chosen.append(
                 {
-                    "x": x, "y": y, "text": text, "showarrow": moved, "ax": dx, "ay": dy, "arrowhead": 0,
+                    "x": x, "y": y, "text": text, "showarrow": leader, "arrowhead": 0,
+                    "ax": dx if leader else 0, "ay": dy if leader else 0,
+                    "xshift": 0 if leader else dx, "yshift": 0 if leader else -dy,
                     "arrowwidth": 1, "arrowcolor": "#555", "standoff": 2, "borderpad": 1,
                     "font": {"size": size, "color": "#1d1d1f"}, "bgcolor": "rgba(255,255,255,0.72)",
                 }
             )  # fmt: skip
             break
     return chosen
+
+
+def inward(centre: float, half: float, length: float) -> float:
+    """How far a box centred at ``centre`` (half its size ``half``) must move to lie within [0, length]."""
+    if centre - half < 0:
+        return half - centre
+    if centre + half > length:
+        return length - half - centre
+    return 0.0
 
 
 def for_picture(figure: go.Figure, width: int, height: int) -> go.Figure:
