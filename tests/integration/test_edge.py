@@ -42,6 +42,13 @@ def test_security_headers_and_no_version(via_nginx: httpx.Client) -> None:
     assert response.headers["server"] == "nginx"  # server_tokens off: no version
 
 
+def test_health_answers_head_for_uptime_monitors(via_nginx: httpx.Client) -> None:
+    """Monitors and load balancers often check with HEAD: the same status as GET, no body (was 405)."""
+    for path in ("/api/health", "/api/health/ready"):
+        head, get = via_nginx.head(path), via_nginx.get(path)
+        assert head.status_code == get.status_code == 200 and head.content == b"", (path, head.status_code)
+
+
 def test_upload_over_the_cap_is_a_json_413(via_nginx: httpx.Client) -> None:
     body = b"x" * (51 * 1024 * 1024)
     response = via_nginx.post("/api/jobs", content=body, headers={"Content-Type": "application/json"})
