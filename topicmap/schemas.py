@@ -145,7 +145,7 @@ class Topic(BaseModel):
     )
     terms: list[Term] = Field(description="Top terms with their c-TF-IDF weights, best first.")
     size: int = Field(description="Number of documents in the topic.")
-    x: float = Field(description="Topic position on the 2-D map (median of its documents).")
+    x: float = Field(description="Topic position on the 2-D map: its documents' median (a merge: its densest part).")
     y: float
     representative_documents: list[str] = Field(
         description="Ids of the documents nearest the topic centroid, closest first."

@@ -79,6 +79,26 @@ def test_merging_two_topics_recomputes_what_changed(fitted: tuple[TopicMap, Term
     assert all(n.children or n.level == "fine" for n in merged.hierarchy.nodes)  # no empty themes left
 
 
+def test_a_merged_topic_is_labelled_on_its_documents_not_between_them(fitted: tuple[TopicMap, TermTable]) -> None:
+    """Two topics the layout put far apart: the median of their documents is in the gap between them
+    (on the page, a label over empty space); the merged label goes on the denser member instead."""
+    topic_map, table = fitted
+    topics = [t for t in topic_map.topics if t.id >= 0]
+    first, second = max(
+        ((a, b) for a in topics for b in topics if a.id < b.id),
+        key=lambda p: (p[0].x - p[1].x) ** 2 + (p[0].y - p[1].y) ** 2,
+    )
+    merged, _ = merge_groups(topic_map, table, [[first.id, second.id]])
+    result = next(t for t in merged.topics if t.id in (first.id, second.id))
+    assert (result.x, result.y) in {(first.x, first.y), (second.x, second.y)}
+    inside = np.isin(topic_map.documents.topic, [first.id, second.id])
+    xs, ys = np.asarray(topic_map.documents.x)[inside], np.asarray(topic_map.documents.y)[inside]
+    median = np.array([np.median(xs), np.median(ys)])
+    nearest_to_median = np.min(np.hypot(xs - median[0], ys - median[1]))
+    nearest_to_label = np.min(np.hypot(xs - result.x, ys - result.y))
+    assert nearest_to_label < nearest_to_median  # the median lies off the documents, the label on them
+
+
 def edit_version_1(topic_map: TopicMap, operation: Merge | Reduce, table: TermTable | None) -> Edited:
     return apply_edits(topic_map, [operation], lambda k: topic_map, latest_number=1, load_terms=lambda k: table)
 

@@ -3,12 +3,13 @@
 Pure functions of a map version and its term counts (topicmap/terms.py), light enough for the API
 process: a merged topic's counts are the sum of its topics' (their core documents are disjoint), so
 its terms and label come from c-TF-IDF as the pipeline's do, without reading the texts. What
-changes is recomputed: documents' topics, the merged topic's size, position (median of its
-documents), terms, label and representative documents (the merged topics' own, interleaved, largest
-topic first: the nearest to a merged centroid would need the embeddings), the hierarchy's leaves and
-sizes, and the topic count and diversity. Untouched topics keep everything, a person's label too.
-NPMI coherence is scored again from the documents' stored term presence when it is kept. A split
-(topicmap/edits/split.py) re-clusters one topic's documents by k-means on their stored embeddings.
+changes is recomputed: documents' topics, the merged topic's size, position (on the member topic
+where its documents are densest: topicmap/anchors.py), terms, label and representative documents
+(the merged topics' own, interleaved, largest topic first: the nearest to a merged centroid would
+need the embeddings), the hierarchy's leaves and sizes, and the topic count and diversity.
+Untouched topics keep everything, a person's label too. NPMI coherence is scored again from the
+documents' stored term presence when it is kept. A split (topicmap/edits/split.py) re-clusters one
+topic's documents by k-means on their stored embeddings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from topicmap.anchors import theme_anchors
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Hierarchy, Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
@@ -55,7 +57,6 @@ def merge_groups(
     new_table = merged_table(table, target_of)
     weights = class_tfidf(new_table.counts)
     topic_of_doc = np.asarray(docs.topic)
-    xs, ys = np.asarray(docs.x), np.asarray(docs.y)
     topics = {t.id: t for t in edited.topics}
     for target in sorted(set(target_of.values())):
         members = sorted((m for m, t in target_of.items() if t == target), key=lambda m: (-by_id[m].size, m))
@@ -69,7 +70,7 @@ def merge_groups(
             merged.label, merged.named_by = readable_label([t for t, _ in terms]) or f"Topic {target}", "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
-        merged.x, merged.y = round(float(np.median(xs[inside])), 4), round(float(np.median(ys[inside])), 4)
+        merged.x, merged.y = label_position(topic_map, members, by_id)
         lists = [by_id[m].representative_documents for m in members]
         keep = len(by_id[target].representative_documents) or 5
         merged.representative_documents = interleave(lists, keep)
@@ -95,6 +96,17 @@ def rescore(edited: TopicMap, table: TermTable) -> None:
         column = {term: i for i, term in enumerate(table.vocabulary)}
         columns = [[column[term.term] for term in t.terms if term.term in column] for t in topics]
         quality.npmi = round(npmi_of_columns(table.presence, columns), 6)
+
+
+def label_position(topic_map: TopicMap, members: list[int], by_id: dict[int, Topic]) -> tuple[float, float]:
+    """Where a merged topic's label goes: on the member topic where the merged documents are densest
+    (topicmap/anchors.py, as a theme's label), not at the median of them all, which falls in the gap
+    between members the layout put apart."""
+    xy = np.column_stack([topic_map.documents.x, topic_map.documents.y]).astype(np.float32)
+    centres = {m: (by_id[m].x, by_id[m].y) for m in members}
+    anchor = theme_anchors(xy, np.asarray(topic_map.documents.topic, dtype=np.int64), [members], centres)[0]
+    x, y = anchor if anchor is not None else centres[members[0]]
+    return round(float(x), 4), round(float(y), 4)
 
 
 def merged_table(table: TermTable, target_of: dict[int, int]) -> TermTable:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from topicmap.pipeline.anchors import theme_anchors
+from topicmap.anchors import theme_anchors
 from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.schemas import Documents, Hierarchy, HierarchyNode, Term, Topic
@@ -69,7 +69,7 @@ def build_hierarchy(
 ) -> Hierarchy:
     """The tree as the contract. A topic sits at its ``centres`` entry (its position from
     :func:`build_topics`) and the root at the median of the documents; a theme at the centre of the
-    topic its label names best (topicmap/pipeline/anchors.py): no node but the root reads every
+    topic its label names best (topicmap/anchors.py): no node but the root reads every
     document's position (a million documents in 2,800 topics have some 5,600 nodes)."""
     at = {  # a topic's leaf sits where the topic does
         node.id: centres[node.topics[0]]

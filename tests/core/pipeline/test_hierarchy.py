@@ -174,7 +174,7 @@ def test_topics_and_the_root_sit_at_the_median_and_a_theme_on_one_of_its_topics(
         placed = (built[node.id].x, built[node.id].y)
         if node.level in ("root", "fine"):
             assert placed == median(np.isin(topics, node.topics)), node.id
-        else:  # topicmap/pipeline/anchors.py chooses which topic
+        else:  # topicmap/anchors.py chooses which topic
             assert placed in {median(topics == t) for t in node.topics}, node.id
             themes += 1
     assert themes >= 5

@@ -5,7 +5,8 @@ median of a theme's documents then falls in the gap, often over another theme's 
 20,000 Debian descriptions, 4 of 15 coarse labels sat where most documents were another theme's).
 Each theme's label goes instead to the centre of one of its own topics: the one whose neighbourhood
 holds the most of the theme's documents, weighted by their share there (``own² / all``), so the
-label names what lies under it and sits where the theme is dense.
+label names what lies under it and sits where the theme is dense. A topic merged by an edit
+(topicmap/edits/regroup.py) is placed the same way: its members are the theme's topics.
 """
 
 from __future__ import annotations

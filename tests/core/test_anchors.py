@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topicmap.pipeline import anchors
-from topicmap.pipeline.anchors import theme_anchors
+from topicmap import anchors
+from topicmap.anchors import theme_anchors
 
 
 def blobs(centres: list[tuple[float, float]], sizes: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
