@@ -58,8 +58,12 @@ def merge_groups(
     weights = class_tfidf(new_table.counts)
     topic_of_doc = np.asarray(docs.topic)
     topics = {t.id: t for t in edited.topics}
-    for target in sorted(set(target_of.values())):
-        members = sorted((m for m, t in target_of.items() if t == target), key=lambda m: (-by_id[m].size, m))
+    members_of = {
+        target: sorted((m for m, t in target_of.items() if t == target), key=lambda m: (-by_id[m].size, m))
+        for target in sorted(set(target_of.values()))
+    }
+    positions = label_positions(topic_map, members_of, by_id)
+    for target, members in members_of.items():
         merged = topics[target]
         n_terms = len(merged.terms) or 10
         terms = top_terms(weights.getrow(new_table.topic_ids.index(target)), new_table.vocabulary, n_terms)
@@ -70,7 +74,7 @@ def merge_groups(
             merged.label, merged.named_by = readable_label([t for t, _ in terms]) or f"Topic {target}", "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
-        merged.x, merged.y = label_position(topic_map, members, by_id)
+        merged.x, merged.y = positions[target]
         lists = [by_id[m].representative_documents for m in members]
         keep = len(by_id[target].representative_documents) or 5
         merged.representative_documents = interleave(lists, keep)
@@ -98,15 +102,20 @@ def rescore(edited: TopicMap, table: TermTable) -> None:
         quality.npmi = round(npmi_of_columns(table.presence, columns), 6)
 
 
-def label_position(topic_map: TopicMap, members: list[int], by_id: dict[int, Topic]) -> tuple[float, float]:
-    """Where a merged topic's label goes: on the member topic where the merged documents are densest
-    (topicmap/anchors.py, as a theme's label), not at the median of them all, which falls in the gap
-    between members the layout put apart."""
+def label_positions(
+    topic_map: TopicMap, groups: dict[int, list[int]], by_id: dict[int, Topic]
+) -> dict[int, tuple[float, float]]:
+    """Where each merged topic's label goes: on the member topic where the merged documents are
+    densest (topicmap/anchors.py, as a theme's label), not at the median of them all, which falls in
+    the gap between members the layout put apart. One pass over the documents for every group."""
     xy = np.column_stack([topic_map.documents.x, topic_map.documents.y]).astype(np.float32)
-    centres = {m: (by_id[m].x, by_id[m].y) for m in members}
-    anchor = theme_anchors(xy, np.asarray(topic_map.documents.topic, dtype=np.int64), [members], centres)[0]
-    x, y = anchor if anchor is not None else centres[members[0]]
-    return round(float(x), 4), round(float(y), 4)
+    centres = {m: (by_id[m].x, by_id[m].y) for members in groups.values() for m in members}
+    topics = np.asarray(topic_map.documents.topic, dtype=np.int64)
+    anchors = theme_anchors(xy, topics, list(groups.values()), centres)
+    return {
+        target: (round(float(anchor[0]), 4), round(float(anchor[1]), 4)) if anchor else centres[members[0]]
+        for (target, members), anchor in zip(groups.items(), anchors, strict=True)
+    }
 
 
 def merged_table(table: TermTable, target_of: dict[int, int]) -> TermTable:
