@@ -75,6 +75,7 @@ export async function drawChart(figure) {
   optionalLegend = false;
   stopListening();
   await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height: undefined }, { responsive: true, displaylogo: false });
+  window.topicmapLabels.attach($("plot")); // the semantic axes' topic labels (a chart without them: nothing)
 }
 
 function stopListening() {

@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Worker
-from tests.integration.test_web import open_stored_job, shot
+from tests.integration.test_web import LABEL_BOXES, assert_apart, open_stored_job, shot
 
 pytestmark = pytest.mark.integration
 
@@ -29,16 +29,16 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     page.click("#axes-draw")  # type: ignore[attr-defined]
     page.wait_for_selector("#axes-status:has-text('0 is halfway')", timeout=60_000)  # type: ignore[attr-defined]
     meta = page.evaluate("document.getElementById('plot').layout.meta")  # type: ignore[attr-defined]
-    assert meta == {
+    assert {key: meta[key] for key in ("kind", "x", "y")} == {
         "kind": "axes",
         "x": ["fonts and typefaces", "games to play"],
         "y": ["sending e-mail", "music and audio"],
     }
-    labels = page.evaluate(  # type: ignore[attr-defined]
-        "document.getElementById('plot').data.filter(t => t.mode === 'markers+text').map(t => t.text.length)"
-    )
-    assert labels and labels[0] > 0
+    assert meta["labels"]["text"]  # the topics' labels, placed apart as on the map
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    drawn = page.evaluate(LABEL_BOXES)  # type: ignore[attr-defined]
+    assert drawn and {box["text"] for box in drawn} <= set(meta["labels"]["text"])
+    assert_apart(drawn)  # they were text beside each marker, on top of each other where topics sat close
     path: Path = shot(page, "9-axes")
     assert path.stat().st_size > 10_000
     # The address names the axes view: a reload (or a copied link) opens it again.

@@ -1,20 +1,22 @@
 """The semantic axes figure (topicmap/axes.py): documents as WebGL points, topics labelled.
 
-Two axes: a scatter of every document at its two coordinates, each topic's label at the mean of its
-documents. One axis: a strip per topic (the largest first), its documents along the axis, the topic's
-mean marked. Hover names the document's id and topic; every user string is escaped (Plotly reads
-pseudo-HTML).
+Two axes: a scatter of every document at its two coordinates, each topic marked at the mean of its
+documents, its label placed apart from the others as on the map (``layout.meta.labels``). One axis:
+a strip per topic (the largest first), its documents along the axis, the topic's mean marked. Hover
+names the document's id and topic; every user string is escaped (Plotly reads pseudo-HTML).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
 from topicmap.axes import Axis, TopicPlace
+from topicmap.render.figures import first_labels, label_candidates
 from topicmap.render.style import OUTLIER_COLOUR, escape, topic_colour
 from topicmap.schemas import TopicMap
 
@@ -38,6 +40,7 @@ def axes_figure(
     names = np.asarray([escape(labels.get(int(t), "outliers")) for t in topics], dtype=object)
     colours = [OUTLIER_COLOUR if t < 0 else topic_colour(int(t)) for t in topics.tolist()]
     figure = go.Figure()
+    meta: dict[str, Any] = {"kind": "axes", "x": list(x_axis.poles), "y": list(y_axis.poles) if y_axis else None}
     if y is None or y_axis is None:
         strips = sorted((p for p in places), key=lambda p: -sizes.get(p.topic, 0))[:MAX_STRIPS]
         row_of = {p.topic: i for i, p in enumerate(strips)}
@@ -71,21 +74,24 @@ def axes_figure(
             go.Scatter(
                 x=[p.x for p in labelled],
                 y=[p.y for p in labelled],
-                mode="markers+text",
+                mode="markers",
                 text=[escape(labels.get(p.topic, "")) for p in labelled],
-                textposition="top center",
                 marker={"size": 9, "color": "#222", "symbol": "diamond"},
                 hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
                 showlegend=False,
             )
         )
+        # The labels are placed apart as on the map (topicmap/render/labels.js; static.py for pictures).
+        groups = [(p.topic, labels.get(p.topic, ""), p.x, p.y or 0.0, sizes.get(p.topic, 0)) for p in labelled]
+        meta["labels"] = label_candidates(topic_map, groups, None, themes=False)
+        figure.update_layout(annotations=first_labels(meta["labels"], len(labelled)))
         figure.update_yaxes(title={"text": axis_title(y_axis)}, zeroline=True, zerolinecolor="#999")
     figure.update_xaxes(title={"text": axis_title(x_axis)}, zeroline=True, zerolinecolor="#999")
     figure.update_layout(
         title={"text": "Semantic axes"},
         template="plotly_white",
         margin={"l": 60, "r": 20, "t": 50, "b": 60},
-        meta={"kind": "axes", "x": list(x_axis.poles), "y": list(y_axis.poles) if y_axis else None},
+        meta=meta,
     )
     return figure
 

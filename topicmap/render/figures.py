@@ -176,17 +176,18 @@ def robust_view(
 
 
 def label_candidates(
-    topic_map: TopicMap, groups: list[tuple[int, str, float, float, int]], level: str | None
+    topic_map: TopicMap, groups: list[tuple[int, str, float, float, int]], level: str | None, *, themes: bool = True
 ) -> dict[str, list[Any]]:
     """Every label that may be shown, most important first: the coarse themes when the map shows
-    topics and has a hierarchy (tier 0; not those of one topic, unless a person named them), then the
-    groups, largest first (tier 1); font size follows size. topicmap/render/labels.js shows those that
-    fit at each zoom."""
+    topics and has a hierarchy (tier 0; not those of one topic, unless a person named them; never
+    with ``themes=False``: the semantic axes place topics elsewhere), then the groups, largest first
+    (tier 1); font size follows size. topicmap/render/labels.js shows those that fit at each zoom."""
     candidates: list[tuple[str, float, float, int, int]] = []
-    if level in (None, "fine") and topic_map.hierarchy is not None and "coarse" in topic_map.hierarchy.levels:
+    hierarchy = topic_map.hierarchy if themes else None
+    if level in (None, "fine") and hierarchy is not None and "coarse" in hierarchy.levels:
         # A theme of one topic named by its terms would repeat that topic's label beside it.
-        themes = (n for n in topic_map.hierarchy.nodes if n.level == "coarse")
-        coarse = sorted((n for n in themes if len(n.topics) > 1 or n.named_by == "person"), key=lambda n: -n.size)
+        nodes = (n for n in hierarchy.nodes if n.level == "coarse")
+        coarse = sorted((n for n in nodes if len(n.topics) > 1 or n.named_by == "person"), key=lambda n: -n.size)
         candidates += [(f"<b>{escape(n.label)}</b>", n.x, n.y, n.size, 0) for n in coarse]
     by_size = sorted((g for g in groups if g[0] >= 0), key=lambda g: -g[4])[:MAX_LABEL_CANDIDATES]
     candidates += [(escape(label), x, y, size, 1) for _, label, x, y, size in by_size]

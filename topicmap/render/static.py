@@ -117,17 +117,38 @@ def for_picture(figure: go.Figure, width: int, height: int) -> go.Figure:
     labels = meta.get("labels")
     if labels is None:
         return picture
-    x_range, y_range = fixed_view(picture, width, height)
-    plot_w = width - MARGIN["l"] - MARGIN["r"]
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
-    picture.update_layout(
-        margin=MARGIN,
-        showlegend=False,
-        xaxis={"range": x_range, "autorange": False},
-        yaxis={"range": y_range, "autorange": False, "scaleanchor": None},
-    )
+    if meta.get("kind") == "axes":  # the semantic axes keep their margins (axis titles) and scales
+        margin = picture.layout.margin
+        x_range, y_range = data_ranges(picture)
+        plot_w, plot_h = width - margin.l - margin.r, height - margin.t - margin.b
+        picture.update_layout(
+            xaxis={"range": x_range, "autorange": False}, yaxis={"range": y_range, "autorange": False}
+        )
+    else:
+        x_range, y_range = fixed_view(picture, width, height)
+        plot_w = width - MARGIN["l"] - MARGIN["r"]
+        plot_h = height - MARGIN["t"] - MARGIN["b"]
+        picture.update_layout(
+            margin=MARGIN,
+            showlegend=False,
+            xaxis={"range": x_range, "autorange": False},
+            yaxis={"range": y_range, "autorange": False, "scaleanchor": None},
+        )
     picture.layout.annotations = place_labels(labels, x_range, y_range, plot_w, plot_h)  # replaces the first ones
     return picture
+
+
+def data_ranges(figure: go.Figure) -> tuple[list[float], list[float]]:
+    """Each axis's range around every point of the figure, padded 5% (as Plotly's autorange does)."""
+    ranges = []
+    for axis in ("x", "y"):
+        values = [np.asarray(getattr(t, axis), dtype=float) for t in figure.data if getattr(t, axis, None) is not None]
+        flat = np.concatenate(values) if values else np.zeros(1)
+        flat = flat[np.isfinite(flat)]
+        low, high = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 1.0)
+        pad = (high - low) * 0.05 or 0.5
+        ranges.append([low - pad, high + pad])
+    return ranges[0], ranges[1]
 
 
 def to_image(figure: go.Figure, image_format: str = "png", *, width: int = 1600, height: int = 1100) -> bytes:
