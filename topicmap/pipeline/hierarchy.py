@@ -22,12 +22,13 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from topicmap.pipeline.label import class_tfidf, readable_label, top_terms
+from topicmap.terms import readable_label
+from topicmap.theme_labels import acceptable_label, common_terms, level_terms, shared_label
+
+__all__ = ["Linkage", "Node", "TopicHierarchy", "acceptable_label", "level_sizes", "shared_label"]
 
 Linkage = Literal["single", "complete", "average", "weighted", "ward"]
 COARSE_RANGE = (5, 15)
-MIN_TOPICS_FOR_SHARE = 8
-"""Below this many topics, "found in most topics" says little about a term: no terms are left out."""
 """Coarse level: about the square root of the number of topics, within this range."""
 
 
@@ -150,9 +151,11 @@ class TopicHierarchy:
             self._label(level_nodes, ordered, counts, vocabulary)
             if self.theme_labels == "shared":
                 size_of = dict(zip(topic_ids, sizes.tolist(), strict=True))
-                common = self._common_terms(counts, vocabulary)
+                common = common_terms(counts, vocabulary, self.max_topic_share)
                 for node in level_nodes:
-                    node.label = shared_label(node, topic_terms, topic_labels, size_of, common) or node.label
+                    node_terms = [term for term, _ in node.terms]
+                    label = shared_label(node.topics, node_terms, topic_terms, topic_labels, size_of, common)
+                    node.label = label or node.label
             self.assignment_[level] = {t: node.id for node in level_nodes for t in node.topics}
             parents = self.assignment_[level]
             self.nodes_.extend(level_nodes)
@@ -191,92 +194,13 @@ class TopicHierarchy:
                     cuts[level] = groups
         return cuts
 
-    def _common_terms(self, counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]) -> set[str]:
-        """Terms in more than ``max_topic_share`` of all topics: they never name a theme (even on a
-        small map: a theme named "package" among package descriptions tells nothing)."""
-        if counts.shape[0] < 3 or counts.shape[1] == 0:
-            return set()
-        share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
-        return {str(vocabulary[i]) for i in np.flatnonzero(share > self.max_topic_share)}
-
     def _label(
         self, nodes: list[Node], rows: list[list[int]], counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_]
     ) -> None:
-        """c-TF-IDF of this level's nodes (a node's counts: the sum of its topics' rows), without the
-        terms found in most topics."""
-        if counts.shape[1] == 0:
-            for node in nodes:
-                node.label = f"Theme {node.id}"
-            return
-        summed = sp.vstack([sp.csr_matrix(counts[r].sum(axis=0)) for r in rows]).tocsr()
-        weights = class_tfidf(summed, idf_from=counts if self.label_idf == "topics" else None)
-        share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
-        if counts.shape[0] >= MIN_TOPICS_FOR_SHARE and (share > self.max_topic_share).any():
-            weights = sp.csr_matrix(weights @ sp.diags((share <= self.max_topic_share).astype(np.float64)))
-            weights.eliminate_zeros()
-        for node, row in zip(nodes, range(weights.shape[0]), strict=True):
-            node.terms = top_terms(weights.getrow(row), vocabulary, self.n_terms)
-            node.label = readable_label([t for t, _ in node.terms]) or f"Theme {node.id}"
-
-
-SHARED_TOP = 10
-"""A topic "has" a term when it is among its top terms (the ones its own label is made from)."""
-
-
-def shared_label(
-    node: Node,
-    topic_terms: dict[int, list[tuple[str, float]]],
-    topic_labels: dict[int, str],
-    size_of: dict[int, int],
-    common: set[str],
-) -> str:
-    """What a person would call a theme: the terms at least half of its topics (and at least two)
-    have among their top terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
-    share them), or, when they share none, its largest topics: "A, B and N more"."""
-    tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in node.topics}
-    n = len(node.topics)
-    support: dict[str, int] = {}
-    for terms in tops.values():
-        for term in set(terms):
-            support[term] = support.get(term, 0) + 1
-    distinctive = {term: rank for rank, (term, _) in enumerate(node.terms)}
-    # At least half of its topics, and at least two of them: a word of one topic names that topic, not the theme.
-    shared = [
-        term for term, count in support.items() if 2 * count >= n and (count >= 2 or n == 1) and term not in common
-    ]
-    shared.sort(key=lambda term: (distinctive.get(term, len(distinctive)), -support[term], term))
-    if shared:
-        return readable_label(shared)
-    return largest_topics_label(node.topics, topic_labels, size_of)
-
-
-def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> str:
-    """ "A, B and N more": the lead terms of a theme's two largest topics (distinct), and how many
-    other topics it holds."""
-    leads: list[str] = []
-    for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
-        lead = topic_labels.get(topic, "").split(" · ")[0].strip()
-        if lead and lead not in leads:
-            leads.append(lead)
-        if len(leads) == 2:
-            break
-    rest = len(topics) - len(leads)
-    if not leads:
-        return ""
-    if rest <= 0:
-        return " and ".join(leads)
-    return f"{', '.join(leads)} and {rest} more"
-
-
-def acceptable_label(
-    label: str, topics: list[int], topic_terms: dict[int, list[tuple[str, float]]], topic_labels: dict[int, str]
-) -> bool:
-    """The check of docs/pipeline.md: every term of a theme's label is among the top terms of at least
-    half its topics, or the label names its largest topics ("A, B and N more", "A and B")."""
-    if " more" in label or (" and " in label and " · " not in label):
-        leads = {topic_labels.get(t, "").split(" · ")[0].strip() for t in topics}
-        named = label.rsplit(" and ", 1)[0].split(", ")
-        return all(name.strip() in leads for name in named)
-    terms = [term.strip() for term in label.split(" · ") if term.strip()]
-    tops = [{term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]} for t in topics]
-    return bool(terms) and all(2 * sum(term in top for top in tops) >= len(topics) for term in terms)
+        """c-TF-IDF of this level's nodes (topicmap/theme_labels.py: level_terms)."""
+        terms = level_terms(
+            rows, counts, vocabulary, self.n_terms, self.max_topic_share, idf_from_topics=self.label_idf == "topics"
+        )
+        for node, node_terms in zip(nodes, terms, strict=True):
+            node.terms = node_terms
+            node.label = readable_label([t for t, _ in node_terms]) or f"Theme {node.id}"

@@ -132,7 +132,9 @@ def test_a_theme_is_named_by_what_most_of_its_topics_share() -> None:
     labels = {t: " · ".join(w for w, _ in terms[:3]) for t, terms in topic_terms.items()}
     # The level's c-TF-IDF ranks "perl" and "devices" high: before, the theme read "audio · perl · devices".
     node = Node("c0", "coarse", "root", [1, 2, 3, 4], terms=terms_of("perl", "audio", "devices", "usb"))
-    label = shared_label(node, topic_terms, labels, {1: 30, 2: 20, 3: 10, 4: 5}, common=set())
+    label = shared_label(
+        node.topics, [w for w, _ in node.terms], topic_terms, labels, {1: 30, 2: 20, 3: 10, 4: 5}, common=set()
+    )
     assert label == "audio"  # in 3 of 4 topics; "perl", "devices" in one each
     assert acceptable_label(label, node.topics, topic_terms, labels)
     assert not acceptable_label("audio · perl · devices", node.topics, topic_terms, labels)
@@ -142,12 +144,16 @@ def test_topics_that_share_nothing_are_named_by_the_largest() -> None:
     topic_terms = {1: terms_of("rust", "crate"), 2: terms_of("javascript", "node"), 3: terms_of("game", "input")}
     labels = {1: "rust · crate", 2: "javascript · node", 3: "game · input"}
     node = Node("c1", "coarse", "root", [1, 2, 3], terms=terms_of("rust", "javascript", "game"))
-    label = shared_label(node, topic_terms, labels, {1: 50, 2: 40, 3: 10}, common=set())
+    label = shared_label(
+        node.topics, [w for w, _ in node.terms], topic_terms, labels, {1: 50, 2: 40, 3: 10}, common=set()
+    )
     assert label == "rust, javascript and 1 more"
     assert acceptable_label(label, node.topics, topic_terms, labels)
     # A word of most topics of the whole map never names a theme, even when all its topics have it.
     shared = {1: terms_of("package", "rust"), 2: terms_of("package", "node"), 3: terms_of("package", "game")}
-    assert shared_label(node, shared, labels, {1: 50, 2: 40, 3: 10}, common={"package"}).endswith("and 1 more")
+    assert shared_label(
+        node.topics, [w for w, _ in node.terms], shared, labels, {1: 50, 2: 40, 3: 10}, common={"package"}
+    ).endswith("and 1 more")
 
 
 def test_topics_and_the_root_sit_at_the_median_and_a_theme_on_one_of_its_topics() -> None:

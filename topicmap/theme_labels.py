@@ -1,0 +1,118 @@
+"""Names of themes (groups of topics) from the topics' term counts: light enough for the API process.
+
+The pipeline names the hierarchy's themes with these (topicmap/pipeline/hierarchy.py), and an edit
+that changes a theme's topics names it again the same way (topicmap/edits/regroup.py), from the
+term counts stored with the map, without reading the texts. A theme's terms are c-TF-IDF over its
+level's themes (a theme's counts: the sum of its topics'), without the terms found in most topics;
+its label is what at least half of its topics share, else its largest topics ("A, B and N more").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from topicmap.terms import class_tfidf, readable_label, top_terms
+
+MIN_TOPICS_FOR_SHARE = 8
+"""Below this many topics, "found in most topics" says little about a term: no terms are left out."""
+MAX_TOPIC_SHARE = 0.5
+"""A term found in more than this share of all topics never names a theme."""
+N_THEME_TERMS = 10
+
+
+def common_terms(counts: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], max_topic_share: float) -> set[str]:
+    """Terms in more than ``max_topic_share`` of all topics: they never name a theme (even on a
+    small map: a theme named "package" among package descriptions tells nothing)."""
+    if counts.shape[0] < 3 or counts.shape[1] == 0:
+        return set()
+    share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
+    return {str(vocabulary[i]) for i in np.flatnonzero(share > max_topic_share)}
+
+
+def level_terms(
+    rows: list[list[int]],
+    counts: sp.csr_matrix,
+    vocabulary: npt.NDArray[np.object_],
+    n_terms: int = N_THEME_TERMS,
+    max_topic_share: float = MAX_TOPIC_SHARE,
+    *,
+    idf_from_topics: bool = False,
+) -> list[list[tuple[str, float]]]:
+    """The top terms of each theme of one level (``rows``: each theme's topics, as rows of ``counts``,
+    topics x terms): c-TF-IDF over the level's themes (or with the topics' IDF), without the terms
+    found in more than ``max_topic_share`` of the topics once there are enough topics to tell."""
+    if counts.shape[1] == 0:
+        return [[] for _ in rows]
+    summed = sp.vstack([sp.csr_matrix(counts[r].sum(axis=0)) for r in rows]).tocsr()
+    weights = class_tfidf(summed, idf_from=counts if idf_from_topics else None)
+    share = np.asarray((counts > 0).sum(axis=0)).ravel() / max(counts.shape[0], 1)
+    if counts.shape[0] >= MIN_TOPICS_FOR_SHARE and (share > max_topic_share).any():
+        weights = sp.csr_matrix(weights @ sp.diags((share <= max_topic_share).astype(np.float64)))
+        weights.eliminate_zeros()
+    return [top_terms(weights.getrow(row), vocabulary, n_terms) for row in range(weights.shape[0])]
+
+
+SHARED_TOP = 10
+"""A topic "has" a term when it is among its top terms (the ones its own label is made from)."""
+
+
+def shared_label(
+    topics: list[int],
+    node_terms: list[str],
+    topic_terms: dict[int, list[tuple[str, float]]],
+    topic_labels: dict[int, str],
+    size_of: dict[int, int],
+    common: set[str],
+) -> str:
+    """What a person would call a theme: the terms at least half of its topics (and at least two)
+    have among their top terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
+    share them), or, when they share none, its largest topics: "A, B and N more"."""
+    tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in topics}
+    n = len(topics)
+    support: dict[str, int] = {}
+    for terms in tops.values():
+        for term in set(terms):
+            support[term] = support.get(term, 0) + 1
+    distinctive = {term: rank for rank, term in enumerate(node_terms)}
+    # At least half of its topics, and at least two of them: a word of one topic names that topic, not the theme.
+    shared = [
+        term for term, count in support.items() if 2 * count >= n and (count >= 2 or n == 1) and term not in common
+    ]
+    shared.sort(key=lambda term: (distinctive.get(term, len(distinctive)), -support[term], term))
+    if shared:
+        return readable_label(shared)
+    return largest_topics_label(topics, topic_labels, size_of)
+
+
+def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> str:
+    """ "A, B and N more": the lead terms of a theme's two largest topics (distinct), and how many
+    other topics it holds."""
+    leads: list[str] = []
+    for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
+        lead = topic_labels.get(topic, "").split(" · ")[0].strip()
+        if lead and lead not in leads:
+            leads.append(lead)
+        if len(leads) == 2:
+            break
+    rest = len(topics) - len(leads)
+    if not leads:
+        return ""
+    if rest <= 0:
+        return " and ".join(leads)
+    return f"{', '.join(leads)} and {rest} more"
+
+
+def acceptable_label(
+    label: str, topics: list[int], topic_terms: dict[int, list[tuple[str, float]]], topic_labels: dict[int, str]
+) -> bool:
+    """The check of docs/pipeline.md: every term of a theme's label is among the top terms of at least
+    half its topics, or the label names its largest topics ("A, B and N more", "A and B")."""
+    if " more" in label or (" and " in label and " · " not in label):
+        leads = {topic_labels.get(t, "").split(" · ")[0].strip() for t in topics}
+        named = label.rsplit(" and ", 1)[0].split(", ")
+        return all(name.strip() in leads for name in named)
+    terms = [term.strip() for term in label.split(" · ") if term.strip()]
+    tops = [{term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]} for t in topics]
+    return bool(terms) and all(2 * sum(term in top for top in tops) >= len(topics) for term in terms)
