@@ -133,7 +133,8 @@ def added_map(
     and label again (a person's label stays). Sizes, positions, the hierarchy's sizes, the document
     count and the quality scores follow. Ids must not be in the map already.
     """
-    from topicmap.edits.regroup import merge_in_tree, refresh_topics, rescore
+    from topicmap.edits.regroup import refresh_topics, rescore
+    from topicmap.edits.tree import regroup_tree
 
     clash = set(ids) & set(topic_map.documents.id)
     if clash:
@@ -174,8 +175,7 @@ def added_map(
         new_table = TermTable(table.vocabulary, table.topic_ids, counts, sp.vstack([table.presence, presence]).tocsr())
     refresh_topics(edited, new_table, set(topics))
     by_id = {t.id: t for t in edited.topics}
-    if edited.hierarchy is not None:
-        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, by_id)
+    edited.hierarchy = regroup_tree(edited, {}, by_id, new_table)  # sizes only: no topic came or went
     edited.meta.n_documents = len(docs.id)
     quality = edited.meta.quality
     quality.outlier_share = round(float(np.mean(docs.outlier)), 6)

@@ -12,6 +12,7 @@ from topicmap.edits.operations import Edited, EditRequest, Merge, Reduce, Rename
 from topicmap.edits.regroup import merge_groups, move_documents, reduce_groups
 from topicmap.edits.split import split_topic
 from topicmap.errors import Conflict, Invalid, NotFound
+from topicmap.pipeline.hierarchy import acceptable_label
 from topicmap.pipeline.metrics import npmi_coherence
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams, TopicMap
@@ -97,6 +98,37 @@ def test_a_merged_topic_is_labelled_on_its_documents_not_between_them(fitted: tu
     nearest_to_median = np.min(np.hypot(xs - median[0], ys - median[1]))
     nearest_to_label = np.min(np.hypot(xs - result.x, ys - result.y))
     assert nearest_to_label < nearest_to_median  # the median lies off the documents, the label on them
+
+
+def test_a_topic_merged_from_another_theme_leaves_it_and_the_themes_are_named_again(
+    fitted: tuple[TopicMap, TermTable],
+) -> None:
+    """Merging a topic into one of another coarse theme: it used to stay listed (and counted) in its
+    old theme, whose name still named it ("moon and stock" after "stock" had left)."""
+    topic_map, table = fitted
+    assert topic_map.hierarchy is not None
+    coarse = [n for n in topic_map.hierarchy.nodes if n.level == "coarse" and len(n.topics) >= 2]
+    assert len(coarse) >= 2, "the planted map has two themes of two topics"
+    source_theme, target_theme = coarse[0], coarse[1]
+    moved, target = source_theme.topics[-1], target_theme.topics[0]
+    merged, _ = merge_groups(topic_map, table, [[target, moved]])
+    assert merged.hierarchy is not None
+    nodes = {n.id: n for n in merged.hierarchy.nodes}
+    topic_ids = sorted(t.id for t in merged.topics if t.id >= 0)
+    for level in merged.hierarchy.levels:  # each level's themes share the topics out, none twice
+        level_nodes = [n for n in merged.hierarchy.nodes if n.level == level]
+        assert sorted(t for n in level_nodes for t in n.topics) == topic_ids, level
+        assert sum(n.size for n in level_nodes) == nodes["root"].size
+    source, grown = nodes[source_theme.id], nodes[target_theme.id]
+    assert moved not in source.topics and source.size == source_theme.size - next(
+        t.size for t in topic_map.topics if t.id == moved
+    )
+    terms = {t.id: [(term.term, term.weight) for term in t.terms] for t in merged.topics}
+    labels = {t.id: t.label for t in merged.topics}
+    for theme in (source, grown):  # named by what their topics now are: the pipeline's own test
+        assert acceptable_label(theme.label, theme.topics, terms, labels), (theme.label, theme.topics)
+        assert (theme.x, theme.y) in {(t.x, t.y) for t in merged.topics if t.id in theme.topics}
+    assert source.label != source_theme.label
 
 
 def edit_version_1(topic_map: TopicMap, operation: Merge | Reduce, table: TermTable | None) -> Edited:

@@ -6,7 +6,7 @@ its terms and label come from c-TF-IDF as the pipeline's do, without reading the
 changes is recomputed: documents' topics, the merged topic's size, position (on the member topic
 where its documents are densest: topicmap/anchors.py), terms, label and representative documents
 (the merged topics' own, interleaved, largest topic first: the nearest to a merged centroid would
-need the embeddings), the hierarchy's leaves and sizes, and the topic count and diversity.
+need the embeddings), the hierarchy (topicmap/edits/tree.py), and the topic count and diversity.
 Untouched topics keep everything, a person's label too. NPMI coherence is scored again from the
 documents' stored term presence when it is kept. A split (topicmap/edits/split.py) re-clusters one
 topic's documents by k-means on their stored embeddings.
@@ -21,8 +21,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from topicmap.anchors import theme_anchors
+from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
-from topicmap.schemas import Hierarchy, Term, Topic, TopicMap
+from topicmap.schemas import Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
 
 
@@ -79,8 +80,7 @@ def merge_groups(
         keep = len(by_id[target].representative_documents) or 5
         merged.representative_documents = interleave(lists, keep)
     edited.topics = [t for t in edited.topics if target_of.get(t.id, t.id) == t.id]
-    if edited.hierarchy is not None:
-        edited.hierarchy = merge_in_tree(edited.hierarchy, target_of, topics)
+    edited.hierarchy = regroup_tree(edited, target_of, topics, new_table)
     rescore(edited, new_table)
     return edited, new_table
 
@@ -141,37 +141,6 @@ def interleave(lists: list[list[str]], keep: int) -> list[str]:
     return chosen
 
 
-def merge_in_tree(
-    hierarchy: Hierarchy, target_of: dict[int, int], topics: dict[int, Topic], emptied: frozenset[int] = frozenset()
-) -> Hierarchy:
-    """The tree with merged (or ``emptied``) topics' leaves gone (a merge's target stays where it
-    was), themes left without topics removed, and every node's topics and size recomputed."""
-    tree = hierarchy.model_copy(deep=True)
-    nodes = {node.id: node for node in tree.nodes}
-    gone = {f"t{m}" for m, t in target_of.items() if m != t} | {f"t{t}" for t in emptied}
-    while gone:
-        for node_id in gone:
-            parent = nodes[node_id].parent
-            if parent in nodes:
-                nodes[parent].children = [c for c in nodes[parent].children if c != node_id]
-            nodes.pop(node_id, None)
-        gone = {n.id for n in nodes.values() if n.level not in ("root", "fine") and not n.children}
-    for node in nodes.values():
-        node.topics = sorted({target_of.get(t, t) for t in node.topics} - emptied)
-        node.size = sum(topics[t].size for t in node.topics if t in topics)
-        if node.level == "fine" and node.topics and node.topics[0] in topics:
-            leaf = topics[node.topics[0]]
-            node.label, node.named_by, node.terms, node.x, node.y = (
-                leaf.label,
-                leaf.named_by,
-                leaf.terms,
-                leaf.x,
-                leaf.y,
-            )
-    tree.nodes = [node for node in tree.nodes if node.id in nodes]
-    return tree
-
-
 def move_documents(
     topic_map: TopicMap, table: TermTable, document_ids: list[str], destination: int
 ) -> tuple[TopicMap, TermTable]:
@@ -225,8 +194,7 @@ def move_documents(
         new_table = TermTable(
             table.vocabulary, [new_table.topic_ids[i] for i in keep], new_table.counts[keep], table.presence
         )
-    if edited.hierarchy is not None:
-        edited.hierarchy = merge_in_tree(edited.hierarchy, {}, topics, frozenset(emptied))
+    edited.hierarchy = regroup_tree(edited, {}, topics, new_table, frozenset(emptied))
     rescore(edited, new_table)
     return edited, new_table
 
