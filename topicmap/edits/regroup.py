@@ -24,7 +24,7 @@ from topicmap.anchors import theme_anchors
 from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
-from topicmap.terms import TermTable, class_tfidf, npmi_of_columns, readable_label, top_terms
+from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, top_terms, topic_label
 
 
 def merge_groups(
@@ -64,6 +64,7 @@ def merge_groups(
         for target in sorted(set(target_of.values()))
     }
     positions = label_positions(topic_map, members_of, by_id)
+    generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, new_table.vocabulary)
     for target, members in members_of.items():
         merged = topics[target]
         n_terms = len(merged.terms) or 10
@@ -72,7 +73,7 @@ def merge_groups(
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            merged.label, merged.named_by = readable_label([t for t, _ in terms]) or f"Topic {target}", "terms"
+            merged.label, merged.named_by = topic_label([t for t, _ in terms], generic) or f"Topic {target}", "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
         merged.x, merged.y = positions[target]
@@ -206,6 +207,7 @@ def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int],
     docs = edited.documents
     weights = class_tfidf(table.counts) if table is not None else None
     row_of_topic = {t: i for i, t in enumerate(table.topic_ids)} if table is not None else {}
+    generic = generic_terms(table.counts, table.topic_ids, docs.topic, table.vocabulary) if table else frozenset()
     topic_of_doc, xs, ys = np.asarray(docs.topic), np.asarray(docs.x), np.asarray(docs.y)
     now_in = {}
     if moved:
@@ -227,7 +229,7 @@ def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int],
             terms = top_terms(weights.getrow(row_of_topic[topic_id]), table.vocabulary, len(topic.terms) or 10)
             topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
             if topic.named_by == "terms":
-                topic.label = readable_label([t for t, _ in terms]) or f"Topic {topic_id}"
+                topic.label = topic_label([t for t, _ in terms], generic) or f"Topic {topic_id}"
         topic.representative_documents = [
             d for d in topic.representative_documents if now_in.get(d, topic_id) == topic_id
         ]

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from topicmap.edits.regroup import rescore
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Hierarchy, Term, Topic, TopicMap
-from topicmap.terms import TermTable, class_tfidf, readable_label, top_terms
+from topicmap.terms import TermTable, class_tfidf, generic_terms, top_terms, topic_label
 
 
 def split_topic(
@@ -80,6 +80,7 @@ def split_topic(
         table.presence,
     )
     weights = class_tfidf(new_table.counts)
+    generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, table.vocabulary)
     xs, ys = np.asarray(docs.x), np.asarray(docs.y)
     n_terms = len(topic.terms) or 10
     n_representative = len(topic.representative_documents) or 5
@@ -93,7 +94,7 @@ def split_topic(
         parts[new_id] = topic.model_copy(
             update={
                 "id": new_id,
-                "label": readable_label([t for t, _ in terms]) or f"Topic {new_id}",
+                "label": topic_label([t for t, _ in terms], generic) or f"Topic {new_id}",
                 "named_by": "terms",
                 "terms": [Term(term=term, weight=weight) for term, weight in terms],
                 "size": len(inside),

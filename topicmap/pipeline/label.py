@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from topicmap.pipeline.parallel_terms import fit_presence
-from topicmap.terms import class_tfidf, readable_label, top_terms
+from topicmap.terms import class_tfidf, generic_terms, readable_label, top_terms, topic_label
 from topicmap.vectors import topic_members
 
 __all__ = [
@@ -180,8 +180,9 @@ class TopicLabeler:
         self.counts_, self.vocabulary_ = counts, vocabulary
         weights = class_tfidf(counts) if counts.shape[1] else counts
         self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
+        generic = generic_terms(counts, self.topic_ids_, topics.tolist(), vocabulary)
         self.labels_ = [
-            OUTLIER_LABEL if topic == -1 else (readable_label([t for t, _ in terms]) or f"Topic {topic}")
+            OUTLIER_LABEL if topic == -1 else (topic_label([t for t, _ in terms], generic) or f"Topic {topic}")
             for topic, terms in zip(self.topic_ids_, self.terms_, strict=True)
         ]
         self.representatives_ = [self._representatives(texts, embeddings, defining[t]) for t in self.topic_ids_]
