@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from topicmap.schemas import Documents
+
 NEIGHBOURHOOD = 0.03
 """Radius of a candidate's neighbourhood, as a share of the map's extent (its 1st-99th percentile)."""
 SAMPLE = 50_000
@@ -57,6 +59,16 @@ def theme_anchors(
         scores = [_score(tree.query_ball_point(c, radius), owners, number) for c in candidates]
         anchors.append(candidates[int(np.argmax(scores))])
     return anchors
+
+
+def map_anchors(
+    documents: Documents, themes: Sequence[Sequence[int]], centres: dict[int, tuple[float, float]]
+) -> list[tuple[float, float] | None]:
+    """:func:`theme_anchors` over a map's documents, rounded as the map stores positions: for the
+    edits that regroup topics (a merged topic's label; a theme whose topics changed)."""
+    xy = np.column_stack([documents.x, documents.y]).astype(np.float32)
+    anchors = theme_anchors(xy, np.asarray(documents.topic, dtype=np.int64), themes, centres)
+    return [None if a is None else (round(float(a[0]), 4), round(float(a[1]), 4)) for a in anchors]
 
 
 def _sample(n_documents: int, seed: int) -> npt.NDArray[np.intp]:

@@ -111,9 +111,8 @@ def generic_terms(
     ``counts`` is topics x terms (documents of each topic containing each term), rows in
     ``topic_ids`` order; ``doc_topics`` each document's topic (for the topics' sizes).
     """
-    sizes: dict[int, int] = {}
-    for topic in doc_topics:
-        sizes[topic] = sizes.get(topic, 0) + 1
+    ids, counted = np.unique(np.asarray(doc_topics, dtype=np.int64), return_counts=True)
+    sizes = dict(zip(ids.tolist(), counted.tolist(), strict=True))
     rows = [row for row, topic in enumerate(topic_ids) if topic >= 0 and sizes.get(topic, 0) > 0]
     if len(rows) < GENERIC_MIN_TOPICS or counts.shape[1] == 0:
         return frozenset()

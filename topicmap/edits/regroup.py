@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from topicmap.anchors import theme_anchors
+from topicmap.anchors import map_anchors
 from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
@@ -63,7 +63,7 @@ def merge_groups(
         target: sorted((m for m, t in target_of.items() if t == target), key=lambda m: (-by_id[m].size, m))
         for target in sorted(set(target_of.values()))
     }
-    positions = label_positions(topic_map, members_of, by_id)
+    positions = label_positions(members_of, topic_map, by_id)
     generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, new_table.vocabulary)
     for target, members in members_of.items():
         merged = topics[target]
@@ -104,18 +104,15 @@ def rescore(edited: TopicMap, table: TermTable) -> None:
 
 
 def label_positions(
-    topic_map: TopicMap, groups: dict[int, list[int]], by_id: dict[int, Topic]
+    groups: dict[int, list[int]], edited: TopicMap, by_id: dict[int, Topic]
 ) -> dict[int, tuple[float, float]]:
     """Where each merged topic's label goes: on the member topic where the merged documents are
     densest (topicmap/anchors.py, as a theme's label), not at the median of them all, which falls in
     the gap between members the layout put apart. One pass over the documents for every group."""
-    xy = np.column_stack([topic_map.documents.x, topic_map.documents.y]).astype(np.float32)
     centres = {m: (by_id[m].x, by_id[m].y) for members in groups.values() for m in members}
-    topics = np.asarray(topic_map.documents.topic, dtype=np.int64)
-    anchors = theme_anchors(xy, topics, list(groups.values()), centres)
+    anchors = map_anchors(edited.documents, list(groups.values()), centres)
     return {
-        target: (round(float(anchor[0]), 4), round(float(anchor[1]), 4)) if anchor else centres[members[0]]
-        for (target, members), anchor in zip(groups.items(), anchors, strict=True)
+        target: anchor or centres[members[0]] for (target, members), anchor in zip(groups.items(), anchors, strict=True)
     }
 
 

@@ -11,9 +11,7 @@ stays) and placed again on the topic where its documents are densest (topicmap/a
 
 from __future__ import annotations
 
-import numpy as np
-
-from topicmap.anchors import theme_anchors
+from topicmap.anchors import map_anchors
 from topicmap.schemas import Hierarchy, HierarchyNode, Term, Topic, TopicMap
 from topicmap.terms import TermTable, readable_label
 from topicmap.theme_labels import MAX_TOPIC_SHARE, common_terms, level_terms, shared_label
@@ -105,16 +103,12 @@ def name_themes(tree: Hierarchy, changed: set[str], topic_map: TopicMap, table: 
 def place_themes(tree: Hierarchy, changed: set[str], topic_map: TopicMap) -> None:
     """Each ``changed`` theme on the topic where its documents are densest (one level at a time: the
     themes of one level share no topics)."""
-    docs = topic_map.documents
-    xy = np.column_stack([docs.x, docs.y]).astype(np.float32)
-    doc_topics = np.asarray(docs.topic, dtype=np.int64)
     centres = {t.id: (t.x, t.y) for t in topic_map.topics if t.id >= 0}
     for level in ("medium", "coarse"):
         themes: list[HierarchyNode] = [n for n in tree.nodes if n.level == level and n.id in changed]
         if not themes:
             continue
-        for node, anchor in zip(
-            themes, theme_anchors(xy, doc_topics, [n.topics for n in themes], centres), strict=True
-        ):
+        anchors = map_anchors(topic_map.documents, [n.topics for n in themes], centres)
+        for node, anchor in zip(themes, anchors, strict=True):
             if anchor is not None:
-                node.x, node.y = round(float(anchor[0]), 4), round(float(anchor[1]), 4)
+                node.x, node.y = anchor
