@@ -1,5 +1,5 @@
 // The colour panel: the map coloured by the outlier flag or a metadata column (categories with the
-// map's palette, numbers on a colour bar), and "only" one category of it.
+// map's palette, numbers and dates on a colour bar), and "only" one category of it.
 import { json } from "./api.js";
 import { $, plotlyText, say } from "./dom.js";
 import { drawMap, highlight } from "./map.js";
@@ -67,9 +67,10 @@ function colouredFigure(column) {
   const rows = Int32Array.from(docs.x.keys());
   const base = { type: "scattergl", mode: "markers", x: docs.x, y: docs.y, customdata: rows, hoverinfo: "none" };
   const data = [];
-  if (column.kind === "numeric") {
+  if (column.kind === "numeric" || column.kind === "time") {
     const values = column.values.map((value) => (value === null ? NaN : value));
-    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar: { title: { text: plotlyText(column.name) } } } });
+    const colorbar = { title: { text: plotlyText(column.name) }, ...(column.kind === "time" ? dateTicks(column.values) : {}) };
+    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar } });
   } else {
     const colours = column.codes.map((code) => (code < 0 ? "#b0b0b0" : palette[code % palette.length]));
     data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
@@ -77,8 +78,20 @@ function colouredFigure(column) {
       data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: plotlyText(category), hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
     });
   }
-  const layout = { ...state.figure.layout, showlegend: column.kind !== "numeric", legend: { ...(state.figure.layout.legend || {}), title: { text: plotlyText(column.name) } } };
+  const layout = { ...state.figure.layout, showlegend: column.kind === "categorical", legend: { ...(state.figure.layout.legend || {}), title: { text: plotlyText(column.name) } } };
   return { data, layout };
+}
+
+// A colour bar of dates (values in Unix seconds): five ticks from the first to the last, as dates,
+// with the time of day when they all fall within two days.
+function dateTicks(values) {
+  const times = values.filter((value) => value !== null);
+  const first = times.reduce((a, b) => Math.min(a, b));  // not Math.min(...times): 100,000 arguments overflow the stack
+  const last = times.reduce((a, b) => Math.max(a, b));
+  const tickvals = last > first ? [0, 1, 2, 3, 4].map((i) => first + ((last - first) * i) / 4) : [first];
+  const withTime = last - first < 2 * 86400;
+  const ticktext = tickvals.map((t) => new Date(t * 1000).toISOString().slice(0, withTime ? 16 : 10).replace("T", " "));
+  return { tickvals, ticktext };
 }
 
 // Near-duplicate groups as a column: the 20 largest groups by name, the rest together, unique grey.

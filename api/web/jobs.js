@@ -64,12 +64,9 @@ async function chooseFile(file) {
     const select = $("text-column");
     select.replaceChildren(...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
     select.value = guessTextColumn(columns, rows);
-    for (const id of ["class-column", "time-column"]) {  // metadata views: any column but the text
-      const none = el("option", "(none)");
-      none.value = "";
-      $(id).replaceChildren(none, ...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));
-    }
-    const dated = columns.find((c) => /date|time|created|day/i.test(c));
+    previewColumns = columns;
+    offerMetadataColumns();
+    const dated = columns.find((c) => c !== select.value && /date|time|created|day/i.test(c));
     $("time-column").value = dated || "";
     const table = $("preview-table");
     const header = el("tr");
@@ -85,6 +82,22 @@ async function chooseFile(file) {
     say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
   }
 }
+
+let previewColumns = [];
+
+// The metadata views ("Topics per class of", "over time by") offer any column but the text column;
+// a choice stays when it still can be made.
+function offerMetadataColumns() {
+  for (const id of ["class-column", "time-column"]) {
+    const chosen = $(id).value;
+    const none = el("option", "(none)");
+    none.value = "";
+    const offered = previewColumns.filter((c) => c !== $("text-column").value);
+    $(id).replaceChildren(none, ...offered.map((c) => { const o = el("option", c); o.value = c; return o; }));
+    $(id).value = offered.includes(chosen) ? chosen : "";
+  }
+}
+$("text-column").addEventListener("change", offerMetadataColumns);
 
 function metadataColumn(id) {
   const value = $(id).value;

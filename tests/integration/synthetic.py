@@ -130,14 +130,22 @@ def synthetic_hierarchy(topics: list[Topic], themes: int) -> Hierarchy:
     return Hierarchy(method="synthetic", levels=["coarse", "fine"], nodes=[root, *coarse, *fine])
 
 
+def filed_date(i: int) -> str:
+    """The ``filed`` metadata of document ``i``: a date in 2026 ("" for every tenth)."""
+    return "" if i % 10 == 9 else f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+
+
 def store_finished_job(
     store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0, with_terms: bool = False
 ) -> str:
-    """A finished job of ``n`` real texts (metadata: their Debian section, their number of words) and
-    a synthetic map."""
+    """A finished job of ``n`` real texts (metadata: their Debian section, their number of words, the
+    date they were filed: every tenth missing) and a synthetic map."""
     rows = corpus_rows(n)
     texts = [text for text, _ in rows]
-    metadata = [{"section": section, "words": len(text.split())} for text, section in rows]
+    metadata = [
+        {"section": section, "words": len(text.split()), "filed": filed_date(i)}
+        for i, (text, section) in enumerate(rows)
+    ]
     topic_map = synthetic_map(n, n_topics, themes=themes)
     job_id = store_job(store, owner, texts, topic_map, metadata)
     if with_terms:  # the real analyser over the real texts, grouped by the synthetic topics

@@ -312,7 +312,11 @@ def test_a_json_file_of_api_documents_offers_its_meta_keys_as_columns(page: obje
     page.wait_for_selector("#preview:not([hidden])")
     assert page.input_value("#text-column") == "text"
     options = page.locator("#class-column option").all_text_contents()
-    assert "section" in options and "meta" not in options, options
+    assert "section" in options and "meta" not in options and "text" not in options, options  # not the text itself
+    page.select_option("#class-column", "section")
+    page.select_option("#text-column", "section")  # another text column: the views offer the old one instead
+    options = page.locator("#class-column option").all_text_contents()
+    assert "text" in options and "section" not in options and page.input_value("#class-column") == "", options
     headers = page.locator("#preview-table th").all_text_contents()
     assert set(headers) == {"text", "id", "section"}, headers
 
@@ -398,7 +402,7 @@ def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_
 
     # Colour by a metadata column, then show only one of its values.
     options = page.locator("#colour-by option").all_text_contents()
-    assert "section (categorical)" in options and "Outlier flag" in options, options
+    assert "section (categorical)" in options and "Outlier flag" in options and "filed (time)" in options, options
     page.select_option("#colour-by", "section")
     page.wait_for_function("document.getElementById('plot').layout.legend.title.text === 'section'")
     legend = page.evaluate("document.getElementById('plot').data.map(t => t.name)")
@@ -416,6 +420,12 @@ def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_
     assert page.locator("#only").is_hidden() and page.locator("#plot .colorbar").count() == 1
     colours = page.evaluate("Array.from(document.getElementById('plot').data[0].marker.color.slice(0, 5))")
     assert colours == [len(text.split()) for text, _ in corpus_rows(5)]
+    page.select_option("#colour-by", "filed")  # dates: a colour bar in time, ticks written as dates
+    page.wait_for_function("document.getElementById('plot').data[0].marker.colorbar?.title.text === 'filed'")
+    colorbar = page.evaluate("document.getElementById('plot').data[0].marker.colorbar")
+    assert colorbar["ticktext"][0] == "2026-01-01" and colorbar["ticktext"][-1] == "2026-12-28", colorbar
+    assert page.locator("#only").is_hidden() and page.locator("#plot .colorbar").count() == 1
+    shot(page, "8c-coloured-by-date")
     page.select_option("#colour-by", "")
     page.wait_for_function("document.getElementById('plot').layout.showlegend === false")  # 200 topics: no legend
     assert page.locator("#only").is_hidden()

@@ -1,4 +1,4 @@
-"""Metadata columns as per-document values: numeric or categorical, missing values, many categories."""
+"""Metadata columns as per-document values: numeric, time or categorical, missing values, many categories."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ def test_a_column_of_words_is_categorical_most_common_first() -> None:
     column = column_values(metadata, "team")
     assert column.kind == "categorical" and column.categories == ["support", "billing", "3"]
     assert column.codes == [1, 0, 0, -1, 2]
+
+
+def test_a_column_of_dates_is_time_in_unix_seconds() -> None:
+    metadata = [{"at": "2026-01-02"}, {"at": "2026-01-02T12:00:00+02:00"}, {}, {"at": ""}, {"at": "2026-01-03"}]
+    column = column_values(metadata, "at")
+    assert column.kind == "time" and column.values == [1767312000.0, 1767348000.0, None, None, 1767398400.0]
+    assert column_values([{"at": "2026-01-02"}, {"at": "soon"}], "at").kind == "categorical"
+    assert column_values([{"at": "2026"}, {"at": 2027}], "at").kind == "numeric"  # years as numbers stay numbers
 
 
 def test_rare_categories_share_other_beyond_the_limit() -> None:

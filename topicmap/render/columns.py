@@ -1,7 +1,9 @@
 """A metadata column of a corpus as compact per-document values, for colouring and filtering a map.
 
-A column is numeric when every present value is a number (or a string that parses as one), else
-categorical: categories by frequency, most common first, and one code per document (-1: missing).
+A column is numeric when every present value is a number (or a string that parses as one), time
+when every present value is an ISO 8601 date or date-time (its values in Unix seconds, UTC, as the
+over-time view reads them), else categorical: categories by frequency, most common first, and one
+code per document (-1: missing).
 """
 
 from __future__ import annotations
@@ -13,23 +15,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from topicmap.views import parse_time
+
 MAX_CATEGORIES = 200
 """Beyond this many distinct values the rarest share one category, "other"."""
 
 
+ColumnKind = Literal["categorical", "numeric", "time"]
+
+
 class ColumnInfo(BaseModel):
     name: str
-    kind: Literal["categorical", "numeric"]
+    kind: ColumnKind
     distinct: int = Field(description="Distinct values present.")
     missing: int = Field(description="Documents without a value.")
 
 
 class ColumnValues(BaseModel):
     name: str
-    kind: Literal["categorical", "numeric"]
+    kind: ColumnKind
     categories: list[str] = Field(default_factory=list, description="Categorical: most common first.")
     codes: list[int] = Field(default_factory=list, description="Categorical: each document's category, -1 missing.")
-    values: list[float | None] = Field(default_factory=list, description="Numeric: each document's value.")
+    values: list[float | None] = Field(
+        default_factory=list, description="Numeric: each document's value; time: its Unix seconds (UTC)."
+    )
 
 
 def as_number(value: Any) -> float | None:
@@ -44,6 +53,11 @@ def as_number(value: Any) -> float | None:
             return None
         return number if math.isfinite(number) else None
     return None
+
+
+def as_time(value: Any) -> float | None:
+    """Unix seconds of an ISO 8601 date or date-time written as text (numbers are numeric, not time)."""
+    return parse_time(value) if isinstance(value, str) and as_number(value) is None else None
 
 
 def present(value: Any) -> bool:
@@ -77,6 +91,8 @@ def column_values(metadata: Sequence[Mapping[str, Any]], name: str) -> ColumnVal
     given = [v for v in raw if present(v)]
     if given and all(as_number(v) is not None for v in given):
         return ColumnValues(name=name, kind="numeric", values=[as_number(v) if present(v) else None for v in raw])
+    if given and all(as_time(v) is not None for v in given):
+        return ColumnValues(name=name, kind="time", values=[as_time(v) if present(v) else None for v in raw])
     counts = Counter(str(v) for v in given)
     ranked = [value for value, _ in counts.most_common()]
     kept = ranked[:MAX_CATEGORIES] if len(ranked) <= MAX_CATEGORIES else ranked[: MAX_CATEGORIES - 1]
