@@ -57,11 +57,25 @@ def to_standalone_html(figure: go.Figure, *, title: str = "topicmap") -> str:
     return str(page).replace("<head>", f'<head><meta charset="utf-8"><title>{escape(title)}</title>', 1)
 
 
+FIGURE_HEIGHT = "92vh"
+"""On a page of several figures, one without a height of its own fills the window (a map is read
+at the size of the screen, not in Plotly's default 450 pixels); charts keep the height they set."""
+
+
 def to_standalone_page(figures: Sequence[go.Figure], *, title: str = "topicmap") -> str:
     """Several figures on one offline page, plotly.js inlined once."""
-    config = {"scrollZoom": True, "displaylogo": False}
+    config = {"scrollZoom": True, "displaylogo": False, "responsive": True}
     parts = [
-        str(pio.to_html(figure, include_plotlyjs=index == 0, full_html=False, config=config, post_script=PLACE_LABELS))
+        str(
+            pio.to_html(
+                figure,
+                include_plotlyjs=index == 0,
+                full_html=False,
+                config=config,
+                post_script=PLACE_LABELS,
+                default_height=FIGURE_HEIGHT,
+            )
+        )
         for index, figure in enumerate(figures)
     ]
     return (
