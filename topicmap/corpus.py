@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from topicmap.errors import Invalid, TooLarge
-from topicmap.readers import ReadError, decoded, json_items, lines, rows
+from topicmap.readers import ReadError, decoded, header_delimiter, json_items, lines, rows
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
@@ -130,7 +130,7 @@ def parse_corpus(
     stream.seek(0)
     try:
         if suffix in (".csv", ".tsv"):
-            delimiter = "\t" if suffix == ".tsv" else ","
+            delimiter = "\t" if suffix == ".tsv" else header_delimiter(stream)
             records, column = _read_delimited(stream, delimiter, text_column, id_column, name, caps)
         elif suffix == ".txt":
             records, column = (_Record(line, line=i) for i, line in lines(stream)), None

@@ -43,6 +43,22 @@ def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
         stream.detach()
 
 
+CSV_DELIMITERS = (",", ";", "\t", "|")
+"""What a .csv file's fields may be separated by: commas, or semicolons (spreadsheets saved where
+the comma is the decimal mark), tabs or bars."""
+
+
+def header_delimiter(data: BinaryIO) -> str:
+    """The delimiter of a .csv file: the one of CSV_DELIMITERS that splits its first line into the
+    most fields (a comma on a tie: a one-column file is read as before). The stream is left at the start."""
+    start = data.tell()
+    head = data.read(64 * 1024)
+    data.seek(start)
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1] or [""]
+    widths = {d: len(next(csv.reader(first, delimiter=d), [])) for d in CSV_DELIMITERS}
+    return max(CSV_DELIMITERS, key=lambda d: (widths[d], d == ","))
+
+
 def rows(data: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for each row of a CSV or TSV file, the header first."""
     stream = text_stream(data, newline="")

@@ -27,11 +27,24 @@ export function parseDelimited(text, delimiter, maxRows = 6) {
   return rows;
 }
 
+// A .csv file's delimiter as the server picks it (topicmap/readers.py): the one that splits the
+// header into the most fields, a comma on a tie (spreadsheets in many countries save semicolons).
+export function headerDelimiter(text) {
+  const header = text.split(/\r?\n|\r/, 1)[0];
+  let best = ",";
+  let widest = 0;
+  for (const delimiter of [",", ";", "\t", "|"]) {
+    const width = (parseDelimited(header, delimiter, 1)[0] || []).length;
+    if (width > widest) { best = delimiter; widest = width; }
+  }
+  return best;
+}
+
 export function preview(name, text) {
   const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
   const clean = text.replace(/^\ufeff/, "");
   if (suffix === ".csv" || suffix === ".tsv") {
-    const rows = parseDelimited(clean, suffix === ".tsv" ? "\t" : ",");
+    const rows = parseDelimited(clean, suffix === ".tsv" ? "\t" : headerDelimiter(clean));
     return { columns: rows[0] || [], rows: rows.slice(1) };
   }
   if (suffix === ".txt") {

@@ -27,6 +27,17 @@ def test_csv_with_bom_crlf_and_quoted_newlines(tmp_path: Path) -> None:
     assert corpus.text_column == "text"
 
 
+def test_a_csv_of_semicolons_from_a_spreadsheet_is_read_by_its_header(tmp_path: Path) -> None:
+    """Spreadsheets where the comma is the decimal mark save .csv with semicolons; the header says so."""
+    rows = "\n".join(f'{i};"{t}, with a comma";{i},5' for i, t in enumerate(TEXTS))
+    corpus = read_corpus(write(tmp_path, "c.csv", "\ufeffid;text;score\n" + rows))
+    assert corpus.texts[0] == f"{TEXTS[0]}, with a comma" and corpus.metadata[1] == {"score": "1,5"}
+    piped = read_corpus(write(tmp_path, "p.csv", "id|text\n" + "\n".join(f"{i}|{t}" for i, t in enumerate(TEXTS))))
+    assert piped.texts == TEXTS
+    one_column = read_corpus(write(tmp_path, "o.csv", "text\n" + "\n".join(f'"{t}; more"' for t in TEXTS)))
+    assert one_column.texts[0] == f"{TEXTS[0]}; more"  # a header of one name: commas, as before
+
+
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))

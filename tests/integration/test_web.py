@@ -321,6 +321,19 @@ def test_a_json_file_of_api_documents_offers_its_meta_keys_as_columns(page: obje
     assert set(headers) == {"text", "id", "section"}, headers
 
 
+def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["id", "answer", "score"])
+        writer.writerows([d["id"], f"{d['text']}, really", "4,5"] for d in sample_documents(20, offset=40))
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#preview:not([hidden])")
+    assert page.locator("#preview-table th").all_text_contents() == ["id", "answer", "score"]
+    assert page.input_value("#text-column") == "answer"
+    assert page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()[2] == "4,5"
+
+
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
     page.click("details summary")  # the seed is among the advanced parameters
