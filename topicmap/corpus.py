@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from topicmap.errors import Invalid, TooLarge
-from topicmap.readers import ReadError, decoded, header_delimiter, json_items, lines, rows
+from topicmap.readers import ReadError, decoded, header_delimiter, is_utf16, json_items, lines, rows
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
@@ -125,7 +125,8 @@ def parse_corpus(
         )
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     stream.seek(0)
-    if b"\x00" in stream.read(8192):
+    head = stream.read(8192)
+    if b"\x00" in head and not is_utf16(head):
         raise CorpusError(f"{name}: this looks like a binary file, not text")
     stream.seek(0)
     try:

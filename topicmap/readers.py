@@ -21,13 +21,32 @@ class ReadError(ValueError):
     """The bytes are not what their format says: a sentence naming the line (1-based)."""
 
 
-def not_utf8(line: int) -> ReadError:
+UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+"""Text saved as UTF-16 (Windows PowerShell's `>` and Out-File, Excel's "Unicode Text") starts with one."""
+
+
+def is_utf16(head: bytes) -> bool:
+    return head.startswith(UTF16_MARKS)
+
+
+def encoding_of(data: BinaryIO) -> str:
+    """UTF-16 when the text starts with its byte-order mark, else UTF-8 (a mark skipped). The stream
+    is left where it was."""
+    start = data.tell()
+    head = data.read(2)
+    data.seek(start)
+    return "utf-16" if is_utf16(head) else "utf-8-sig"
+
+
+def not_utf8(line: int, encoding: str = "utf-8-sig") -> ReadError:
+    if encoding == "utf-16":
+        return ReadError(f"not UTF-16 text (invalid bytes at line {line}) after its UTF-16 mark; save it as UTF-8")
     return ReadError(f"not UTF-8 text (invalid byte at line {line}); save it as UTF-8")
 
 
 def text_stream(data: BinaryIO, *, newline: str | None = None) -> io.TextIOWrapper:
-    """UTF-8 text (a byte-order mark skipped) decoded as it is read."""
-    return io.TextIOWrapper(data, encoding="utf-8-sig", errors="strict", newline=newline)
+    """UTF-8 text (a byte-order mark skipped), or UTF-16 with its mark, decoded as it is read."""
+    return io.TextIOWrapper(data, encoding=encoding_of(data), errors="strict", newline=newline)
 
 
 def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
@@ -38,7 +57,7 @@ def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
         for number, line in enumerate(stream, 1):
             yield number, line.rstrip("\n")
     except UnicodeDecodeError:
-        raise not_utf8(number + 1) from None
+        raise not_utf8(number + 1, stream.encoding) from None
     finally:
         stream.detach()
 
@@ -51,10 +70,11 @@ the comma is the decimal mark), tabs or bars."""
 def header_delimiter(data: BinaryIO) -> str:
     """The delimiter of a .csv file: the one of CSV_DELIMITERS that splits its first line into the
     most fields (a comma on a tie: a one-column file is read as before). The stream is left at the start."""
+    encoding = encoding_of(data)
     start = data.tell()
     head = data.read(64 * 1024)
     data.seek(start)
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1] or [""]
+    first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
     widths = {d: len(next(csv.reader(first, delimiter=d), [])) for d in CSV_DELIMITERS}
     return max(CSV_DELIMITERS, key=lambda d: (widths[d], d == ","))
 
@@ -67,7 +87,7 @@ def rows(data: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         for row in reader:
             yield reader.line_num, row
     except UnicodeDecodeError:
-        raise not_utf8(reader.line_num + 1) from None
+        raise not_utf8(reader.line_num + 1, stream.encoding) from None
     except csv.Error as exc:
         raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
     finally:
@@ -137,9 +157,11 @@ def _skip(text: str, position: int) -> int:
 
 
 def decoded(data: BinaryIO) -> str:
-    """The whole file as text (for JSON, which is walked in memory): strict UTF-8."""
+    """The whole file as text (for JSON, which is walked in memory): strict UTF-8 (or UTF-16 with its mark)."""
     raw = data.read()
+    encoding = "utf-16" if is_utf16(raw) else "utf-8-sig"
     try:
-        return codecs.decode(raw, "utf-8-sig")
+        return codecs.decode(raw, encoding)
     except UnicodeDecodeError as exc:
-        raise not_utf8(raw[: exc.start].count(b"\n") + 1) from None
+        line = codecs.decode(raw[: exc.start], encoding, errors="replace").count("\n") + 1
+        raise not_utf8(line, encoding) from None

@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { guessTextColumn, preview } from "./preview.js";
+import { fileHead, guessTextColumn, preview } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -59,7 +59,7 @@ async function chooseFile(file) {
   update({ file });
   say("form-error", "");
   try {
-    const head = await file.slice(0, 256 * 1024).text();
+    const head = await fileHead(file, 256 * 1024);
     const { columns, rows } = preview(file.name, head);
     const select = $("text-column");
     select.replaceChildren(...columns.map((c) => { const o = el("option", c); o.value = c; return o; }));

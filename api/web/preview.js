@@ -3,6 +3,14 @@
 
 const TEXT_NAMES = ["text", "content", "document", "body"];
 
+// The first `bytes` of a file as text: UTF-8, or UTF-16 when it starts with that byte-order mark
+// (Windows PowerShell's `>` writes it), as the server reads it (topicmap/readers.py).
+export async function fileHead(file, bytes) {
+  const head = new Uint8Array(await file.slice(0, bytes).arrayBuffer());
+  const encoding = head[0] === 0xff && head[1] === 0xfe ? "utf-16le" : head[0] === 0xfe && head[1] === 0xff ? "utf-16be" : "utf-8";
+  return new TextDecoder(encoding).decode(head);
+}
+
 export function parseDelimited(text, delimiter, maxRows = 6) {
   const rows = [];
   let row = [];

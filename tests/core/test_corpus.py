@@ -38,6 +38,24 @@ def test_a_csv_of_semicolons_from_a_spreadsheet_is_read_by_its_header(tmp_path: 
     assert one_column.texts[0] == f"{TEXTS[0]}; more"  # a header of one name: commas, as before
 
 
+@pytest.mark.parametrize("name", ["c.txt", "c.csv", "c.json", "c.jsonl"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_with_its_mark_is_read(tmp_path: Path, name: str, encoding: str) -> None:
+    """Windows PowerShell's `>` and Out-File write UTF-16 with a byte-order mark: text, not a binary file."""
+    content = {
+        "c.txt": "\r\n".join(TEXTS),
+        "c.csv": "id;text\r\n" + "\r\n".join(f"{i};{t}" for i, t in enumerate(TEXTS)),
+        "c.json": json.dumps(TEXTS),
+        "c.jsonl": "\n".join(json.dumps({"text": t}) for t in TEXTS),
+    }[name]
+    mark = "\ufeff".encode(encoding)
+    assert read_corpus(write(tmp_path, name, mark + content.encode(encoding))).texts == TEXTS
+    lone_surrogate = b"\xd8\x00" if encoding.endswith("be") else b"\x00\xd8"
+    broken = mark + content.encode(encoding) + "\n".encode(encoding) + lone_surrogate
+    with pytest.raises(CorpusError, match=r"not UTF-16 text .* save it as UTF-8"):
+        read_corpus(write(tmp_path, name, broken))
+
+
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))

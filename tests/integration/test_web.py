@@ -321,9 +321,11 @@ def test_a_json_file_of_api_documents_offers_its_meta_keys_as_columns(page: obje
     assert set(headers) == {"text", "id", "section"}, headers
 
 
-def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path: Path, encoding: str) -> None:
+    """As a spreadsheet saves it where the comma is the decimal mark; UTF-16 as PowerShell writes it."""
     path = tmp_path / "survey.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["id", "answer", "score"])
         writer.writerows([d["id"], f"{d['text']}, really", "4,5"] for d in sample_documents(20, offset=40))
