@@ -137,6 +137,12 @@ def test_share_with_a_person_and_by_link_then_revoke(
     viewer.set_viewport_size({"width": 760, "height": 1000})  # a phone on its side: the topic list names the colours
     viewer.wait_for_function(legend.format("false"))
     viewer.screenshot(path=str(SHOTS / "share-3-link-narrow.png"))
+    viewer.set_viewport_size({"width": 390, "height": 844})  # a phone upright: nothing wider than its screen
+    viewer.wait_for_timeout(300)
+    assert viewer.evaluate("document.documentElement.scrollWidth") <= 390
+    width, height = viewer.evaluate("(({width, height}) => [width, height])(plot.getBoundingClientRect())")
+    assert height <= 1.25 * width, (width, height)  # about as tall as wide: not a tall strip, the map mid-way
+    viewer.screenshot(path=str(SHOTS / "share-4-link-phone.png"))
     viewer.set_viewport_size({"width": 1400, "height": 1000})
     viewer.wait_for_function(legend.format("true"))
     viewer.screenshot(path=str(SHOTS / "share-2-link.png"), full_page=True)
