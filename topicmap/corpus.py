@@ -22,6 +22,8 @@ from topicmap.readers import ReadError, decoded, header_delimiter, is_utf16, jso
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+"""Not read (a zip of XML can unpack to far more than its upload); the error says how to save one as CSV."""
 TEXT_COLUMN_NAMES = ("text", "content", "document", "body")
 ID_COLUMN_NAMES = ("id",)
 
@@ -120,8 +122,11 @@ def parse_corpus(
     suffix = suffix.lower()
     name = name if name.isprintable() else repr(name)
     if suffix not in SUPPORTED_SUFFIXES:
+        spreadsheet = "; a spreadsheet: save it as 'CSV UTF-8' first" if suffix in SPREADSHEET_SUFFIXES else ""
         raise CorpusError(
-            f"{name}: unsupported file type {suffix or '(none)'!r}; use one of " + ", ".join(SUPPORTED_SUFFIXES)
+            f"{name}: unsupported file type {suffix or '(none)'!r}; use one of "
+            + ", ".join(SUPPORTED_SUFFIXES)
+            + spreadsheet
         )
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     stream.seek(0)

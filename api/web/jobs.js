@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, preview } from "./preview.js";
+import { fileHead, guessTextColumn, preview, unreadable } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -56,8 +56,11 @@ drop.addEventListener("keydown", (event) => { if (event.key === "Enter" || event
 $("file").addEventListener("change", () => { if ($("file").files.length) chooseFile($("file").files[0]); });
 
 async function chooseFile(file) {
-  update({ file });
-  say("form-error", "");
+  const refused = unreadable(file.name);
+  update({ file: refused ? null : file });
+  say("form-error", refused);
+  $("preview").hidden = true;
+  if (refused) { $("file").value = ""; return; }
   try {
     const head = await fileHead(file, 256 * 1024);
     const { columns, rows } = preview(file.name, head);

@@ -2,6 +2,16 @@
 // The server parses the whole file again; this only needs to be right for a preview.
 
 const TEXT_NAMES = ["text", "content", "document", "body"];
+const SUFFIXES = [".csv", ".tsv", ".json", ".jsonl", ".txt"];  // topicmap/corpus.py SUPPORTED_SUFFIXES
+const SPREADSHEETS = [".xlsx", ".xls", ".xlsm", ".ods", ".numbers"];
+
+// Why a file cannot be sent (its type), or "" when it can.
+export function unreadable(name) {
+  const suffix = name.includes(".") ? name.slice(name.lastIndexOf(".")).toLowerCase() : "";
+  if (SUFFIXES.includes(suffix)) return "";
+  const how = SPREADSHEETS.includes(suffix) ? ": a spreadsheet, save it as 'CSV UTF-8' first" : "";
+  return `${name} cannot be read${how}; use a ${SUFFIXES.join(", ")} file.`;
+}
 
 // The first `bytes` of a file as text: UTF-8, or UTF-16 when it starts with that byte-order mark
 // (Windows PowerShell's `>` writes it), as the server reads it (topicmap/readers.py).

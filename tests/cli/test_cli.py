@@ -96,7 +96,7 @@ BAD_INPUTS = [
     ("bad.jsonl", '{"text": "ok"}\n{"text": oops}\n', "malformed JSON at line 2"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
     ("latin1.txt", "d\xe9j\xe0 vu\n".encode("latin-1"), "not UTF-8 text"),
-    ("data.xlsx", "x", "unsupported file type '.xlsx'"),
+    ("data.xlsx", "x", "unsupported file type '.xlsx'; use one of .csv, .tsv, .json, .jsonl, .txt; a spreadsheet"),
 ]
 
 

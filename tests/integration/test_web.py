@@ -336,6 +336,18 @@ def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path:
     assert page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()[2] == "4,5"
 
 
+def test_a_spreadsheet_is_refused_at_once_with_how_to_save_it(page: object, tmp_path: Path) -> None:
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(b"PK\x03\x04 a zip of XML")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#form-error:has-text('save it as')")
+    said = page.text_content("#form-error") or ""
+    assert "answers.xlsx cannot be read: a spreadsheet, save it as 'CSV UTF-8' first" in said
+    assert page.locator("#preview").is_hidden() and page.input_value("#file") == ""
+    page.click("#submit")  # nothing is sent: there is no file to send
+    page.wait_for_selector("#form-error:has-text('Choose a file or paste some texts first')")
+
+
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
     page.click("details summary")  # the seed is among the advanced parameters
