@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)")
     fit.add_argument("--class-column", metavar="C", help="a column of classes (team, product): topics per class")
     fit.add_argument(
-        "--time-column", metavar="C", help="a column of dates (ISO 8601 or Unix seconds): topics over time"
+        "--time-column",
+        metavar="C",
+        help="a column of dates (ISO 8601, e-mail dates, Unix seconds or ms): topics over time",
     )
     fit.add_argument(
         "--time-bins",

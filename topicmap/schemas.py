@@ -97,7 +97,7 @@ class PipelineParams(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="A metadata column of dates (ISO 8601, or Unix seconds): the map gains `over_time`, "
+        description="A column of dates (ISO 8601, e-mail dates, Unix seconds or ms): the map gains `over_time`, "
         "topic x time bin counts. Values that do not parse are counted in `over_time.unparsed`.",
         examples=["date"],
     )

@@ -36,6 +36,10 @@ def seconds(text: str) -> float:
         (1709251200, 1709251200.0),
         ("1709251200", 1709251200.0),
         (1709251200.5, 1709251200.5),
+        (1709251200500, 1709251200.5),  # Unix milliseconds, as JavaScript and Elasticsearch write them
+        ("1709251200500", 1709251200.5),
+        ("Fri, 01 Mar 2024 14:30:00 +0200", seconds("2024-03-01T12:30:00")),  # an e-mail's Date header
+        ("1 Mar 2024 12:30:00 -0000", seconds("2024-03-01T12:30:00")),
         ("last tuesday", None),
         ("", None),
         (None, None),
@@ -44,7 +48,7 @@ def seconds(text: str) -> float:
         (1e30, None),
     ],
 )
-def test_times_parse_iso_8601_and_unix_seconds(value: object, expected: float | None) -> None:
+def test_times_parse_iso_8601_e_mail_dates_and_unix_seconds(value: object, expected: float | None) -> None:
     assert parse_time(value) == expected
 
 
