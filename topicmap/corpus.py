@@ -206,7 +206,7 @@ def _read_delimited(
     _, header = next(reader, (0, []))
     if not header or not any(h.strip() for h in header):
         raise CorpusError(f"{name}: the file is empty: no header row")
-    header = [h.strip() for h in header]
+    header = column_names([h.strip() for h in header])
     if caps.columns is not None and len(header) > caps.columns:
         raise TooManyDocuments(f"{name}: too many columns: {len(header)}, at most {caps.columns}")
     first: list[tuple[int, list[str]]] = []
@@ -298,6 +298,20 @@ def _flat_metadata(row: dict[str, Any], skip: tuple[str | None, ...]) -> dict[st
         del metadata["meta"]
         metadata = {**nested, **metadata}
     return metadata
+
+
+def column_names(header: list[str]) -> list[str]:
+    """A header's names, each one usable: an empty one is "column N" (1-based; a trailing delimiter
+    makes one), a repeated one gets " (2)", " (3)"… so no column hides another."""
+    names: list[str] = []
+    for number, given in enumerate(header, 1):
+        name = given or f"column {number}"
+        base, copy = name, 1
+        while name in names:
+            copy += 1
+            name = f"{base} ({copy})"
+        names.append(name)
+    return names
 
 
 def _choose_text_column(header: list[str], samples: list[list[Any]], requested: str | None, name: str) -> str:

@@ -58,12 +58,25 @@ export function headerDelimiter(text) {
   return best;
 }
 
+// A header's names as the server gives them (topicmap/corpus.py column_names): "column N" for an
+// empty one, " (2)" after a repeated one.
+function columnNames(header) {
+  const names = [];
+  header.forEach((given, i) => {
+    const base = given.trim() || `column ${i + 1}`;
+    let name = base;
+    for (let copy = 2; names.includes(name); copy++) name = `${base} (${copy})`;
+    names.push(name);
+  });
+  return names;
+}
+
 export function preview(name, text) {
   const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
   const clean = text.replace(/^\ufeff/, "");
   if (suffix === ".csv" || suffix === ".tsv") {
     const rows = parseDelimited(clean, suffix === ".tsv" ? "\t" : headerDelimiter(clean));
-    return { columns: rows[0] || [], rows: rows.slice(1) };
+    return { columns: columnNames(rows[0] || []), rows: rows.slice(1) };
   }
   if (suffix === ".txt") {
     return { columns: ["text"], rows: clean.split(/\r?\n/).filter((l) => l.trim()).slice(0, 5).map((l) => [l]) };

@@ -56,6 +56,15 @@ def test_utf16_text_with_its_mark_is_read(tmp_path: Path, name: str, encoding: s
         read_corpus(write(tmp_path, name, broken))
 
 
+def test_unnamed_and_repeated_columns_get_names_of_their_own(tmp_path: Path) -> None:
+    rows = "\n".join(f"{i},{t},first,second," for i, t in enumerate(TEXTS))
+    corpus = read_corpus(write(tmp_path, "c.csv", "id,text,note,note,\n" + rows))
+    assert corpus.texts == TEXTS
+    assert corpus.metadata[0] == {"note": "first", "note (2)": "second", "column 5": ""}
+    repeated = read_corpus(write(tmp_path, "t.csv", "text,text\n" + "\n".join(f"{t},other" for t in TEXTS)))
+    assert repeated.texts == TEXTS and repeated.metadata[0] == {"text (2)": "other"}  # the first is the text
+
+
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))

@@ -327,11 +327,11 @@ def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path:
     path = tmp_path / "survey.csv"
     with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["id", "answer", "score"])
-        writer.writerows([d["id"], f"{d['text']}, really", "4,5"] for d in sample_documents(20, offset=40))
+        writer.writerow(["id", "answer", "score", ""])  # a trailing delimiter: a column with no name
+        writer.writerows([d["id"], f"{d['text']}, really", "4,5", ""] for d in sample_documents(20, offset=40))
     page.set_input_files("#file", str(path))
     page.wait_for_selector("#preview:not([hidden])")
-    assert page.locator("#preview-table th").all_text_contents() == ["id", "answer", "score"]
+    assert page.locator("#preview-table th").all_text_contents() == ["id", "answer", "score", "column 4"]
     assert page.input_value("#text-column") == "answer"
     assert page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()[2] == "4,5"
 
