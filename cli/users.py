@@ -39,9 +39,16 @@ def manage(store: JobStore, args: argparse.Namespace) -> int:
         print(f"topicmap: user {name} ({args.role}) added with key {info.id}; the key is shown once:", file=sys.stderr)
         print(key)
     elif args.action == "list":
-        for user in store.list_users():
+        users = store.list_users()
+        for user in users:
             keys = store.list_keys(user.name)
             print(f"{user.name}\t{user.role}\t{len(keys)} key(s): {', '.join(k.id for k in keys) or '-'}")
+        if not users:
+            print(
+                "topicmap: no users in this Redis yet (keys set in TOPICMAP_API_KEYS are not users); "
+                "make the first admin: topicmap users add NAME --role admin",
+                file=sys.stderr,
+            )
     elif args.key:  # revoke one key
         info = store.revoke_key(args.key)
         print(f"topicmap: key {info.id} of {info.user} revoked", file=sys.stderr)

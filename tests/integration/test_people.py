@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from tests.integration.servers import Api, Redis
 
@@ -118,6 +119,11 @@ def test_the_first_admin_is_made_on_the_server_with_topicmap_users(api: Api, red
         assert root.get("/api/me").status_code == 401
     again = subprocess.run(revoke, capture_output=True, text=True)
     assert again.returncode == 2 and "no user" in again.stderr
+    empty_url = redis_server.url.rsplit("/", 1)[0] + "/13"  # a database nobody uses: no users in it
+    redis.Redis.from_url(empty_url).flushdb()
+    listing = [str(BIN / "topicmap"), "users", "list", "--redis-url", empty_url]
+    empty = subprocess.run(listing, capture_output=True, text=True)
+    assert empty.returncode == 0 and empty.stdout == "" and "make the first admin: topicmap users add" in empty.stderr
     unreachable = [str(BIN / "topicmap"), "users", "list", "--redis-url", "redis://127.0.0.1:1/0"]
     failed = subprocess.run(unreachable, capture_output=True, text=True)
     assert failed.returncode == 2 and "cannot reach Redis" in failed.stderr
