@@ -106,9 +106,10 @@ def fit(args: argparse.Namespace) -> int:
             return fail(f"map.png: {exc} (the other files are written)")
         (args.out / "map.png").write_bytes(picture)
     quality = topic_map.meta.quality
+    outliers = "kept apart" if topic_map.meta.params.keep_outliers else "assigned"
     print(
-        f"topicmap: {len(corpus)} documents, {quality.n_topics} topics, "
-        f"{quality.outlier_share:.0%} outliers assigned, {topic_map.meta.timings_s['total']:.1f} s",
+        f"topicmap: {len(corpus)} documents, {quality.n_topics} topic{'' if quality.n_topics == 1 else 's'}, "
+        f"{quality.outlier_share:.0%} outliers {outliers}, {topic_map.meta.timings_s['total']:.1f} s",
         file=sys.stderr,
     )
     print(args.out / "map.html")
