@@ -94,15 +94,20 @@ GENERIC_TOPIC_SHARE = 0.75
 """A term at least this share of the topics have is a word of the corpus's genre, not of one topic."""
 GENERIC_DOCUMENT_SHARE = 0.02
 """A topic has a term when at least this share of its documents contain it."""
-GENERIC_MIN_TOPICS = 8
-"""Below this many topics, "most topics have it" says too little: no term is generic."""
+GENERIC_MIN_DOCUMENTS = 2
+"""...and at least this many of them (in a topic of 30 documents, one mention is not "has it")."""
+GENERIC_MIN_TOPICS = 4
+"""Below this many topics, "most topics have it" says too little: no term is generic. Small maps
+need the rule most: over five topics c-TF-IDF's IDF takes "package" and "used" for subjects
+("font · package · used" on the sample's five sections; "font · truetype · glyphs" now)."""
 
 
 def generic_terms(
     counts: sp.csr_matrix, topic_ids: Sequence[int], doc_topics: Sequence[int], vocabulary: npt.NDArray[np.object_]
 ) -> frozenset[str]:
     """The genre's words: terms that at least 75% of the topics have, in 2% or more of their
-    documents ("package", "provides", "used" among package descriptions; "thanks" among tickets).
+    documents and at least two ("package", "provides", "used" among package descriptions; "thanks"
+    among tickets), on maps of four topics or more.
 
     c-TF-IDF weighs a term against the other topics, and over a dozen topics its IDF cannot tell
     "used" from "glyphs": the 1,500-package sample's first topic read "font · truetype · used". Such
@@ -117,8 +122,19 @@ def generic_terms(
     if len(rows) < GENERIC_MIN_TOPICS or counts.shape[1] == 0:
         return frozenset()
     shares = sp.diags([1.0 / sizes[topic_ids[row]] for row in rows]) @ counts[rows]
-    had = np.asarray((shares >= GENERIC_DOCUMENT_SHARE).sum(axis=0)).ravel() / len(rows)
+    has = (shares >= GENERIC_DOCUMENT_SHARE).multiply(counts[rows] >= GENERIC_MIN_DOCUMENTS)
+    had = np.asarray(has.sum(axis=0)).ravel() / len(rows)
     return frozenset(str(vocabulary[i]) for i in np.flatnonzero(had >= GENERIC_TOPIC_SHARE))
+
+
+LABEL_CANDIDATES = 30
+"""A label is chosen among a topic's best this many terms, so that leaving out the genre's words and
+near-duplicates still leaves three (a topic's stored terms are its best ten)."""
+
+
+def row_label(row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], generic: frozenset[str] = frozenset()) -> str:
+    """The label of a topic from its c-TF-IDF row: :func:`topic_label` of its best LABEL_CANDIDATES terms."""
+    return topic_label([term for term, _ in top_terms(row, vocabulary, LABEL_CANDIDATES)], generic)
 
 
 def topic_label(terms: Sequence[str], generic: frozenset[str] = frozenset()) -> str:

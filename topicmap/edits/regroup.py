@@ -24,7 +24,7 @@ from topicmap.anchors import map_anchors
 from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
-from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, top_terms, topic_label
+from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, row_label, top_terms
 
 
 def merge_groups(
@@ -68,12 +68,14 @@ def merge_groups(
     for target, members in members_of.items():
         merged = topics[target]
         n_terms = len(merged.terms) or 10
-        terms = top_terms(weights.getrow(new_table.topic_ids.index(target)), new_table.vocabulary, n_terms)
-        merged.terms = [Term(term=term, weight=weight) for term, weight in terms]
+        row = weights.getrow(new_table.topic_ids.index(target))
+        merged.terms = [
+            Term(term=term, weight=weight) for term, weight in top_terms(row, new_table.vocabulary, n_terms)
+        ]
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            merged.label, merged.named_by = topic_label([t for t, _ in terms], generic) or f"Topic {target}", "terms"
+            merged.label, merged.named_by = row_label(row, new_table.vocabulary, generic) or f"Topic {target}", "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
         merged.x, merged.y = positions[target]
@@ -223,10 +225,11 @@ def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int],
         topic.size = int(inside.sum())
         topic.x, topic.y = round(float(np.median(xs[inside])), 4), round(float(np.median(ys[inside])), 4)
         if topic_id >= 0 and weights is not None and table is not None and topic_id in row_of_topic:
-            terms = top_terms(weights.getrow(row_of_topic[topic_id]), table.vocabulary, len(topic.terms) or 10)
+            row = weights.getrow(row_of_topic[topic_id])
+            terms = top_terms(row, table.vocabulary, len(topic.terms) or 10)
             topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
             if topic.named_by == "terms":
-                topic.label = topic_label([t for t, _ in terms], generic) or f"Topic {topic_id}"
+                topic.label = row_label(row, table.vocabulary, generic) or f"Topic {topic_id}"
         topic.representative_documents = [
             d for d in topic.representative_documents if now_in.get(d, topic_id) == topic_id
         ]

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from topicmap.edits.regroup import rescore
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Hierarchy, Term, Topic, TopicMap
-from topicmap.terms import TermTable, class_tfidf, generic_terms, top_terms, topic_label
+from topicmap.terms import TermTable, class_tfidf, generic_terms, row_label, top_terms
 
 
 def split_topic(
@@ -90,11 +90,12 @@ def split_topic(
         members = inside[core[inside]] if core[inside].any() else inside
         centroid = embeddings[members].mean(axis=0)
         nearest = members[np.argsort(-(embeddings[members] @ centroid), kind="stable")[:n_representative]]
-        terms = top_terms(weights.getrow(new_table.topic_ids.index(new_id)), table.vocabulary, n_terms)
+        weights_of_part = weights.getrow(new_table.topic_ids.index(new_id))
+        terms = top_terms(weights_of_part, table.vocabulary, n_terms)
         parts[new_id] = topic.model_copy(
             update={
                 "id": new_id,
-                "label": topic_label([t for t, _ in terms], generic) or f"Topic {new_id}",
+                "label": row_label(weights_of_part, table.vocabulary, generic) or f"Topic {new_id}",
                 "named_by": "terms",
                 "terms": [Term(term=term, weight=weight) for term, weight in terms],
                 "size": len(inside),

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from topicmap.pipeline.parallel_terms import fit_presence
-from topicmap.terms import class_tfidf, generic_terms, readable_label, top_terms, topic_label
+from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, top_terms
 from topicmap.vectors import topic_members
 
 __all__ = [
@@ -182,8 +182,8 @@ class TopicLabeler:
         self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         generic = generic_terms(counts, self.topic_ids_, topics.tolist(), vocabulary)
         self.labels_ = [
-            OUTLIER_LABEL if topic == -1 else (topic_label([t for t, _ in terms], generic) or f"Topic {topic}")
-            for topic, terms in zip(self.topic_ids_, self.terms_, strict=True)
+            OUTLIER_LABEL if topic == -1 else (row_label(weights.getrow(row), vocabulary, generic) or f"Topic {topic}")
+            for row, topic in enumerate(self.topic_ids_)
         ]
         self.representatives_ = [self._representatives(texts, embeddings, defining[t]) for t in self.topic_ids_]
         return self
