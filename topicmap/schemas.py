@@ -46,7 +46,7 @@ class PipelineParams(BaseModel):
         ge=2,
         le=100_000,
         description="Smallest group of documents that can form a topic (HDBSCAN min_cluster_size). "
-        "Default: automatic, 10 for small corpora growing with the corpus (n / 1000, at most 100).",
+        "Default: automatic, n / 15 (at least 2) under 150 documents, then 10, growing as n / 1000 (at most 100).",
         examples=[10],
     )
     n_topics: int | None = Field(

@@ -49,6 +49,24 @@ def test_map_is_complete_and_valid(topic_map: TopicMap) -> None:
     assert all(len(set(t.label.split(" · "))) == len(t.label.split(" · ")) for t in topic_map.topics)
 
 
+TICKETS = [
+    *("The app crashes when I open settings", "App crashed again after the update", "Crash on startup since 2.3"),
+    *("Please refund my last payment", "I was charged twice, refund please", "Refund request for order 1234"),
+    *("Love the new design, great job", "Great service and friendly staff", "Thanks for the quick help, great support"),
+    *("Can't log in, password reset fails", "Login page says my password is wrong", "Login code never arrives"),
+]
+
+
+def test_twelve_tickets_of_four_kinds_make_four_named_topics() -> None:
+    """Before, the automatic smallest topic was 10 documents and terms needed 3: one topic, "great ·
+    refund", every ticket an outlier. A small corpus now gets small topics and keeps rarer terms."""
+    tickets = run_pipeline(TICKETS, [str(i) for i in range(12)], PipelineParams())
+    kinds = [i // 3 for i in range(12)]
+    assert normalized_mutual_info_score(kinds, tickets.documents.topic) == 1.0
+    named = {label.split(" · ")[0] for label in (t.label for t in tickets.topics)}
+    assert {"app", "refund", "great", "login"} <= named, [t.label for t in tickets.topics]
+
+
 def test_two_runs_give_the_same_map(topic_map: TopicMap, corpus_and_sections: tuple[list[str], ...]) -> None:
     texts, ids, _ = corpus_and_sections
     again = run_pipeline(texts, ids, PipelineParams())

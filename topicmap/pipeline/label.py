@@ -90,16 +90,19 @@ def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.cs
 
 
 def document_terms(
-    texts: Sequence[str], min_df: int = 3, workers: int = 1
+    texts: Sequence[str], min_df: int | None = None, workers: int = 1
 ) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
     """Which terms each document contains (binary), keeping terms found in at least ``min_df`` documents.
 
     Counting a term once per document, rather than every occurrence, stops one long description
     that repeats a word from dominating its topic; dropping terms of fewer than 3 documents keeps
-    one-off names out of the labels. Both raise NPMI coherence (docs/pipeline.md). Falls back to
-    ``min_df=1`` for corpora too small to keep any term. Large corpora are counted in ``workers``
-    processes (topicmap/pipeline/parallel_terms.py), with the same result.
+    one-off names out of the labels. Both raise NPMI coherence (docs/pipeline.md). Small corpora
+    keep rarer terms (by default ``min_df`` is n/100, from 1 to 3: among 12 tickets, "password" in
+    two of them names their topic), and fall back to ``min_df=1`` when nothing else is left. Large
+    corpora are counted in ``workers`` processes (topicmap/pipeline/parallel_terms.py), with the
+    same result.
     """
+    min_df = min(3, max(1, len(texts) // 100)) if min_df is None else min_df
     for threshold in dict.fromkeys((min(min_df, len(texts)), 1)):
         try:
             return fit_presence(texts, partial(make_vectorizer, binary=True), threshold, workers)
@@ -119,6 +122,8 @@ class TopicLabeler:
         Representative documents per topic: those nearest the topic centroid.
     workers : int, default=1
         Processes that read the texts of a large corpus (the same terms for any number).
+    min_df : int, optional
+        Documents a term must be found in; default n/100, from 1 to 3 (:func:`document_terms`).
 
     Attributes
     ----------
@@ -138,10 +143,13 @@ class TopicLabeler:
         update the counts (topicmap/edits/regroup.py).
     """
 
-    def __init__(self, *, n_terms: int = 10, n_representative: int = 5, workers: int = 1) -> None:
+    def __init__(
+        self, *, n_terms: int = 10, n_representative: int = 5, workers: int = 1, min_df: int | None = None
+    ) -> None:
         self.n_terms = n_terms
         self.n_representative = n_representative
         self.workers = workers
+        self.min_df = min_df
 
     def fit(
         self,
@@ -167,7 +175,7 @@ class TopicLabeler:
             raise ValueError("texts, topics and embeddings must have the same length")
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
-        presence, vocabulary = document_terms(texts, workers=self.workers)
+        presence, vocabulary = document_terms(texts, self.min_df, workers=self.workers)
         self.presence_ = presence
         members_of = topic_members(topics)
         defining = {}  # each topic's core documents, or all of them when it has no core

@@ -63,10 +63,18 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     """The default progress callback: report nothing."""
 
 
+SMALL_CORPUS = 150
+"""Below this many documents a topic may be smaller than 10: n/15, at least 2 (12 support tickets of
+four kinds make four topics of 3, not one topic with every document an outlier)."""
+
+
 def resolve_min_topic_size(params: PipelineParams, n_documents: int) -> int:
-    """The automatic default: 10 for small corpora, n/1000 for large ones, at most 100."""
+    """The automatic default: n/15 (at least 2) for corpora under 150 documents, then 10, growing as
+    n/1000 for large ones, at most 100."""
     if params.min_topic_size is not None:
         return params.min_topic_size
+    if n_documents < SMALL_CORPUS:
+        return max(2, n_documents // 15)
     return int(min(100, max(10, n_documents // 1000)))
 
 

@@ -83,11 +83,26 @@ def test_labeler_core_documents_define_the_terms() -> None:
 
 
 def test_terms_count_once_per_document_and_need_three_documents() -> None:
-    # "spam" is repeated in one document only: it neither outweighs "fonts" nor survives min_df.
+    # "spam" is repeated in one document only: it neither outweighs "fonts" nor survives min_df
+    # (3 from 300 documents up; min_df=3 stands in for such a corpus here).
     texts = ["fonts glyphs", "fonts glyphs", "fonts glyphs spam spam spam spam spam spam"] + ["games play"] * 3
-    labeler = TopicLabeler().fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
+    labeler = TopicLabeler(min_df=3).fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
     assert "spam" not in {t for t, _ in labeler.terms_[0]}
     assert labeler.terms_[0][0][0] in {"fonts", "glyphs", "fonts glyphs"}
+
+
+def test_a_small_corpus_keeps_the_terms_of_two_documents() -> None:
+    """Among 12 support tickets with min_df=3 only "great" and "refund" were left: the crash and
+    login topics had no label at all ("Topic 0"). Under 100 documents a term of one is kept."""
+    texts = [
+        *("The app crashes when I open settings", "App crashed after the update", "Crash on start, app closes"),
+        *("Please refund my payment", "I was charged twice, refund please", "Refund request for order 1234"),
+        *("Love the new design", "Great service and friendly staff", "Thanks for the quick help, great support"),
+        *("Can't log in, password reset fails", "Login page says my password is wrong", "Login code never comes"),
+    ]
+    labeler = TopicLabeler().fit(texts, np.repeat(np.arange(4), 3), np.ones((12, 2), dtype=np.float32))
+    assert [label.split(" · ")[0] for label in labeler.labels_] == ["app", "refund", "great", "login"], labeler.labels_
+    assert "password" in {t for t, _ in labeler.terms_[3]}
 
 
 @pytest.mark.parametrize(
@@ -109,7 +124,7 @@ def test_a_boilerplate_sentence_no_longer_labels_a_topic_with_pairs_nobody_wrote
     boilerplate = "a library of internal subroutines that gcc uses to overcome shortcomings of particular machines"
     texts = [f"{boilerplate}, or special needs for some languages ({arch})" for arch in ("arm", "mips", "riscv")]
     texts += [f"fonts with glyphs for {script}, in truetype" for script in ("latin", "greek", "arabic")]
-    labeler = TopicLabeler().fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
+    labeler = TopicLabeler(min_df=3).fit(texts, np.array([0, 0, 0, 1, 1, 1]), np.ones((6, 2), dtype=np.float32))
     terms = [[term for term, _ in topic] for topic in labeler.terms_]
     written = {term for text in texts for term in phrase_terms(text)}
     assert {"machines special", "subroutines gcc", "shortcomings particular"}.isdisjoint(terms[0])

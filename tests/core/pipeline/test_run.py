@@ -83,7 +83,11 @@ def test_ids_must_match_texts() -> None:
 
 
 @pytest.mark.parametrize(
-    ("given", "n", "expected"), [(None, 500, 10), (None, 20_000, 20), (None, 10**6, 100), (7, 10**6, 7)]
+    ("given", "n", "expected"),
+    [
+        *((None, 12, 2), (None, 60, 4), (None, 149, 9), (None, 150, 10)),
+        *((None, 500, 10), (None, 20_000, 20), (None, 10**6, 100), (7, 10**6, 7)),
+    ],
 )
 def test_min_topic_size_default(given: int | None, n: int, expected: int) -> None:
     assert resolve_min_topic_size(PipelineParams(min_topic_size=given), n) == expected
