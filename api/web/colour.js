@@ -67,13 +67,15 @@ function colouredFigure(column) {
   const rows = Int32Array.from(docs.x.keys());
   const base = { type: "scattergl", mode: "markers", x: docs.x, y: docs.y, customdata: rows, hoverinfo: "none" };
   const data = [];
+  const drawn = state.figure.data.find((trace) => trace.marker && typeof trace.marker.size === "number");
+  const size = drawn ? drawn.marker.size : 4;  // the map's own point size (larger on small maps)
   if (column.kind === "numeric" || column.kind === "time") {
     const values = column.values.map((value) => (value === null ? NaN : value));
     const colorbar = { title: { text: plotlyText(column.name) }, ...(column.kind === "time" ? dateTicks(column.values) : {}) };
-    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: values, colorscale: "Viridis", showscale: true, colorbar } });
+    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size, color: values, colorscale: "Viridis", showscale: true, colorbar } });
   } else {
     const colours = column.codes.map((code) => (code < 0 ? "#b0b0b0" : palette[code % palette.length]));
-    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size: 4, color: colours, opacity: 0.8 } });
+    data.push({ ...base, name: plotlyText(column.name), showlegend: false, marker: { size, color: colours, opacity: 0.8 } });
     column.categories.slice(0, 30).forEach((category, code) => {
       data.push({ type: "scattergl", mode: "markers", x: [null], y: [null], name: plotlyText(category), hoverinfo: "skip", marker: { size: 8, color: palette[code % palette.length] } });
     });

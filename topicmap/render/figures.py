@@ -15,7 +15,7 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, snippet, topic_colour
+from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, point_size, snippet, topic_colour
 from topicmap.schemas import TopicMap
 
 MAX_LABEL_CANDIDATES = 500
@@ -129,7 +129,11 @@ def document_map(
                 mode="markers",
                 name=escape(labels.get(topic, "Outliers") if topic >= 0 else "Outliers"),
                 legendgroup=str(topic),
-                marker={"size": 4, "color": topic_colour(topic), "opacity": 0.5 if topic < 0 else 0.8},
+                marker={
+                    "size": point_size(len(xs)),
+                    "color": topic_colour(topic),
+                    "opacity": 0.5 if topic < 0 else 0.8,
+                },
                 **hover_fields(topic, rows),
                 customdata=rows.astype(np.int32),
                 meta={"topic": topic},
