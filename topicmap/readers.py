@@ -69,7 +69,7 @@ the comma is the decimal mark), tabs or bars."""
 
 def header_delimiter(data: BinaryIO) -> str:
     """The delimiter of a .csv file: the one of CSV_DELIMITERS that splits its first line into the
-    most fields (a comma on a tie: a one-column file is read as before). The stream is left at the start."""
+    most fields (a comma on a tie: a one-column file is read as before). The stream is left where it was."""
     encoding = encoding_of(data)
     start = data.tell()
     head = data.read(64 * 1024)
