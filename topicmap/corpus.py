@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from topicmap.errors import Invalid, TooLarge
-from topicmap.readers import ReadError, decoded, header_delimiter, is_utf16, json_items, lines, rows
+from topicmap.readers import (
+    ReadError,
+    decoded,
+    header_delimiter,
+    is_utf16,
+    json_items,
+    lines,
+    rows,
+    separator_line,
+)
 from topicmap.schemas import MIN_DOCUMENTS
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
@@ -204,6 +213,8 @@ def _read_delimited(
     """The rows as records, streamed; the text column is chosen from the first 200 rows."""
     reader = rows(stream, delimiter)
     _, header = next(reader, (0, []))
+    if separator_line(delimiter.join(header)):  # Excel's "sep=;": the header is the next row
+        _, header = next(reader, (0, []))
     if not header or not any(h.strip() for h in header):
         raise CorpusError(f"{name}: the file is empty: no header row")
     header = column_names([h.strip() for h in header])

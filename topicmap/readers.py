@@ -75,8 +75,16 @@ def header_delimiter(data: BinaryIO) -> str:
     head = data.read(64 * 1024)
     data.seek(start)
     first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
+    if separator_line(first[0]):  # Excel's "sep=;" line names it
+        return first[0].strip(" \r\n")[4]
     widths = {d: len(next(csv.reader(first, delimiter=d), [])) for d in CSV_DELIMITERS}
     return max(CSV_DELIMITERS, key=lambda d: (widths[d], d == ","))
+
+
+def separator_line(line: str) -> bool:
+    """Excel's first line "sep=;" (written so that Excel opens the file in columns): not a header."""
+    text = line.strip(" \r\n")  # not a tab: "sep=\t" names one
+    return len(text) == 5 and text.lower().startswith("sep=") and text[4] in CSV_DELIMITERS
 
 
 def rows(data: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:

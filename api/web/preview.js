@@ -49,6 +49,7 @@ export function parseDelimited(text, delimiter, maxRows = 6) {
 // header into the most fields, a comma on a tie (spreadsheets in many countries save semicolons).
 export function headerDelimiter(text) {
   const header = text.split(/\r?\n|\r/, 1)[0];
+  if (separatorLine(header)) return header.replace(/^[ ]+/, "")[4];  // Excel's "sep=;" names it
   let best = ",";
   let widest = 0;
   for (const delimiter of [",", ";", "\t", "|"]) {
@@ -71,11 +72,19 @@ function columnNames(header) {
   return names;
 }
 
+// Excel's first line "sep=;" (as topicmap/readers.py separator_line): not the header.
+function separatorLine(line) {
+  const text = line.replace(/^[ ]+|[ \r\n]+$/g, "");
+  return text.length === 5 && text.slice(0, 4).toLowerCase() === "sep=" && [",", ";", "\t", "|"].includes(text[4]);
+}
+
 export function preview(name, text) {
   const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
   const clean = text.replace(/^\ufeff/, "");
   if (suffix === ".csv" || suffix === ".tsv") {
-    const rows = parseDelimited(clean, suffix === ".tsv" ? "\t" : headerDelimiter(clean));
+    const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(clean);
+    const first = clean.split(/\r?\n|\r/, 1)[0];
+    const rows = parseDelimited(separatorLine(first) ? clean.slice(first.length).replace(/^\r?\n|^\r/, "") : clean, delimiter);
     return { columns: columnNames(rows[0] || []), rows: rows.slice(1) };
   }
   if (suffix === ".txt") {

@@ -34,6 +34,10 @@ def test_a_csv_of_semicolons_from_a_spreadsheet_is_read_by_its_header(tmp_path: 
     assert corpus.texts[0] == f"{TEXTS[0]}, with a comma" and corpus.metadata[1] == {"score": "1,5"}
     piped = read_corpus(write(tmp_path, "p.csv", "id|text\n" + "\n".join(f"{i}|{t}" for i, t in enumerate(TEXTS))))
     assert piped.texts == TEXTS
+    excel = read_corpus(
+        write(tmp_path, "e.csv", "sep=;\r\nid;text\r\n" + "\r\n".join(f"{i};{t}" for i, t in enumerate(TEXTS)))
+    )
+    assert excel.texts == TEXTS and excel.text_column == "text"  # Excel's "sep=;" line names the delimiter
     one_column = read_corpus(write(tmp_path, "o.csv", "text\n" + "\n".join(f'"{t}; more"' for t in TEXTS)))
     assert one_column.texts[0] == f"{TEXTS[0]}; more"  # a header of one name: commas, as before
 

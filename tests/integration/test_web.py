@@ -326,6 +326,8 @@ def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path:
     """As a spreadsheet saves it where the comma is the decimal mark; UTF-16 as PowerShell writes it."""
     path = tmp_path / "survey.csv"
     with path.open("w", newline="", encoding=encoding) as handle:
+        if encoding == "utf-16":
+            handle.write("sep=;\r\n")  # Excel's line naming the delimiter: not the header
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["id", "answer", "score", ""])  # a trailing delimiter: a column with no name
         writer.writerows([d["id"], f"{d['text']}, really", "4,5", ""] for d in sample_documents(20, offset=40))
