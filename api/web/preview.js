@@ -4,6 +4,7 @@
 const TEXT_NAMES = ["text", "content", "document", "body"];
 const SUFFIXES = [".csv", ".tsv", ".json", ".jsonl", ".txt"];  // topicmap/corpus.py SUPPORTED_SUFFIXES
 const SPREADSHEETS = [".xlsx", ".xls", ".xlsm", ".ods", ".numbers"];
+const DELIMITERS = [",", ";", "\t", "|"];  // topicmap/readers.py CSV_DELIMITERS
 
 // Why a file cannot be sent (its type), or "" when it can.
 export function unreadable(name) {
@@ -45,14 +46,13 @@ export function parseDelimited(text, delimiter, maxRows = 6) {
   return rows;
 }
 
-// A .csv file's delimiter as the server picks it (topicmap/readers.py): the one that splits the
-// header into the most fields, a comma on a tie (spreadsheets in many countries save semicolons).
-export function headerDelimiter(text) {
-  const header = text.split(/\r?\n|\r/, 1)[0];
+// A .csv file's delimiter, from its first line, as the server picks it (topicmap/readers.py): the
+// one that splits the header into the most fields, a comma on a tie (spreadsheets in many countries save semicolons).
+function headerDelimiter(header) {
   if (separatorLine(header)) return header.replace(/^[ ]+/, "")[4];  // Excel's "sep=;" names it
   let best = ",";
   let widest = 0;
-  for (const delimiter of [",", ";", "\t", "|"]) {
+  for (const delimiter of DELIMITERS) {
     const width = (parseDelimited(header, delimiter, 1)[0] || []).length;
     if (width > widest) { best = delimiter; widest = width; }
   }
@@ -75,15 +75,15 @@ function columnNames(header) {
 // Excel's first line "sep=;" (as topicmap/readers.py separator_line): not the header.
 function separatorLine(line) {
   const text = line.replace(/^[ ]+|[ \r\n]+$/g, "");
-  return text.length === 5 && text.slice(0, 4).toLowerCase() === "sep=" && [",", ";", "\t", "|"].includes(text[4]);
+  return text.length === 5 && text.slice(0, 4).toLowerCase() === "sep=" && DELIMITERS.includes(text[4]);
 }
 
 export function preview(name, text) {
   const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
   const clean = text.replace(/^\ufeff/, "");
   if (suffix === ".csv" || suffix === ".tsv") {
-    const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(clean);
     const first = clean.split(/\r?\n|\r/, 1)[0];
+    const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(first);
     const rows = parseDelimited(separatorLine(first) ? clean.slice(first.length).replace(/^\r?\n|^\r/, "") : clean, delimiter);
     return { columns: columnNames(rows[0] || []), rows: rows.slice(1) };
   }
