@@ -32,7 +32,14 @@ export async function openJob(jobId, version = null) {
   }
 }
 
+// Final states are final: a status read before the end (the cancel's answer can come after the
+// stream's end) must not bring back "running" and the cancel button.
+let ended = null;
+
 function showStatus(status) {
+  if (status.job_id !== state.jobId) return;  // another job was opened meanwhile
+  if (TERMINAL.includes(status.state)) ended = status.job_id;
+  else if (ended === status.job_id) return;
   const progress = $("progress");
   progress.value = status.progress.fraction;
   const parts = [status.state];
