@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -141,6 +142,15 @@ def topic_label(terms: Sequence[str], generic: frozenset[str] = frozenset()) -> 
     """A topic's label: its best terms that are not :func:`generic_terms` (all of them when every one
     is), as :func:`readable_label` joins them."""
     return readable_label([term for term in terms if term not in generic]) or readable_label(terms)
+
+
+def texts_label(texts: Sequence[str], max_texts: int = 3, max_chars: int = 24) -> str:
+    """The label of a topic none of whose words are terms (survey answers such as "none", "no",
+    "-", "."): its most frequent texts, quoted and cut to ``max_chars`` ('“none” · “nothing”')."""
+    quoted = []
+    for text, _ in Counter(" ".join(t.split()) for t in texts).most_common(max_texts):
+        quoted.append(f"“{text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + '…'}”")
+    return " · ".join(quoted)
 
 
 def readable_label(terms: Sequence[str], max_terms: int = 3) -> str:

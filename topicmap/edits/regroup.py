@@ -75,7 +75,7 @@ def merge_groups(
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            merged.label, merged.named_by = row_label(row, new_table.vocabulary, generic) or f"Topic {target}", "terms"
+            merged.label, merged.named_by = row_label(row, new_table.vocabulary, generic) or merged.label, "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
         merged.x, merged.y = positions[target]
@@ -229,7 +229,7 @@ def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int],
             terms = top_terms(row, table.vocabulary, len(topic.terms) or 10)
             topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
             if topic.named_by == "terms":
-                topic.label = row_label(row, table.vocabulary, generic) or f"Topic {topic_id}"
+                topic.label = row_label(row, table.vocabulary, generic) or topic.label  # no terms: as labelled
         topic.representative_documents = [
             d for d in topic.representative_documents if now_in.get(d, topic_id) == topic_id
         ]

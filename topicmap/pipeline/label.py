@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from topicmap.pipeline.parallel_terms import fit_presence
-from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, top_terms
+from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
 from topicmap.vectors import topic_members
 
 __all__ = [
@@ -190,7 +190,11 @@ class TopicLabeler:
         self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         generic = generic_terms(counts, self.topic_ids_, topics.tolist(), vocabulary)
         self.labels_ = [
-            OUTLIER_LABEL if topic == -1 else (row_label(weights.getrow(row), vocabulary, generic) or f"Topic {topic}")
+            OUTLIER_LABEL
+            if topic == -1
+            else row_label(weights.getrow(row), vocabulary, generic)
+            or texts_label([texts[i] for i in defining[topic]])
+            or f"Topic {topic}"
             for row, topic in enumerate(self.topic_ids_)
         ]
         self.representatives_ = [self._representatives(texts, embeddings, defining[t]) for t in self.topic_ids_]

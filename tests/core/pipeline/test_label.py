@@ -9,7 +9,7 @@ import pytest
 
 from topicmap.pipeline.label import TopicLabeler, class_tfidf, phrase_terms, readable_label
 from topicmap.pipeline.metrics import npmi_coherence
-from topicmap.terms import generic_terms
+from topicmap.terms import generic_terms, texts_label
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "debian_sample.csv"
 
@@ -134,7 +134,20 @@ def test_a_boilerplate_sentence_no_longer_labels_a_topic_with_pairs_nobody_wrote
 
 def test_labeler_survives_stop_words_only() -> None:
     labeler = TopicLabeler().fit(["the and", "of the", "a an"], np.array([0, 0, -1]), np.ones((3, 2), dtype=np.float32))
-    assert labeler.labels_ == ["Outliers", "Topic 0"] and labeler.terms_ == [[], []]
+    assert labeler.labels_ == ["Outliers", "“the and” · “of the”"] and labeler.terms_ == [[], []]
+
+
+def test_a_topic_of_non_answers_is_named_by_its_most_frequent_answers() -> None:
+    """Survey answers "none", "nothing", "no", "-" have no term (stop words, punctuation): such a
+    topic read "Topic 1", which says nothing; its commonest answers say what it holds."""
+    texts = ["price is too high", "the price went up", "pricing is high", "none", "no", "none ", "-", "none", "no"]
+    topics = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
+    labeler = TopicLabeler().fit(texts, topics, np.ones((9, 2), dtype=np.float32))
+    assert "price" in labeler.labels_[0] and labeler.labels_[1] == "“none” · “no” · “-”"
+
+
+def test_a_long_text_in_a_label_is_cut() -> None:
+    assert texts_label(["of the " * 10, "."]) == "“of the of the of the of…” · “.”"
 
 
 def test_labeler_rejects_mismatched_lengths() -> None:
