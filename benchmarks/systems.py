@@ -51,7 +51,7 @@ def peak_rss_mb() -> float:
 def run_topicmap(texts: list[str], warm: list[str], *, reference: bool = False) -> dict[str, Any]:
     """topicmap's pipeline; ``reference``: umap-learn's defaults (spectral start, 200 epochs,
     pynndescent) at every size, i.e. without the large-corpus reduction."""
-    from topicmap.pipeline.run import LARGE_CORPUS, STABLE_START_FROM, run_pipeline
+    from topicmap.pipeline.run import LARGE_CORPUS, run_pipeline
     from topicmap.schemas import PipelineParams
 
     large_corpus = 10**12 if reference else LARGE_CORPUS
@@ -65,7 +65,7 @@ def run_topicmap(texts: list[str], warm: list[str], *, reference: bool = False) 
         [str(i) for i in range(len(texts))],
         PipelineParams(seed=SEED),
         large_corpus=large_corpus,
-        stable_start_from=10**12 if reference else STABLE_START_FROM,
+        spectral_start=reference,
     )
     timings = dict(topic_map.meta.timings_s)
     timings.pop("total")

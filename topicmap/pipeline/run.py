@@ -46,11 +46,6 @@ LARGE_CORPUS = 50_000
 """Above this many documents UMAP starts from label propagation, not a spectral embedding, and
 runs fewer epochs in batches on every core; the map starts from the clustering projection
 (docs/benchmarks.md, "100k" and "Cores")."""
-STABLE_START_FROM = 1_000
-"""From this many documents both UMAPs start from deterministic coordinates (label propagation on
-the kNN graph; the map from the clustering projection's principal axes), not from umap-learn's
-spectral embedding: its eigen-solver returned different vectors for the same graph from one run to
-the next at 20,000 documents (docs/pipeline.md, "Reproducibility")."""
 LARGE_REDUCE_EPOCHS = 75
 LARGE_LAYOUT_EPOCHS = 60
 LARGE_MIN_SAMPLES = 5
@@ -90,7 +85,7 @@ def run_pipeline(
     embed: EmbedFunction | None = None,
     large_corpus: int = LARGE_CORPUS,
     on_terms: Callable[[TermTable], None] | None = None,
-    stable_start_from: int = STABLE_START_FROM,
+    spectral_start: bool = False,
 ) -> TopicMap:
     """Build the topic map of ``texts`` (with document ``ids``).
 
@@ -100,8 +95,9 @@ def run_pipeline(
     ``encoder`` replaces the model (tests pass a fake); ``embed`` replaces the embedding stage's
     own loop (the worker spreads a big job's embedding over workers: worker/shards.py);
     ``large_corpus`` is the size above which the fast reduction runs (benchmarks raise it to run
-    the reference pipeline, umap-learn as configured by default, at any size, with a
-    ``stable_start_from`` as high). The documents are
+    the reference pipeline, umap-learn as configured by default, at any size, with
+    ``spectral_start``: umap-learn's spectral start, which is not reproducible). Otherwise both
+    UMAPs start from deterministic coordinates (docs/pipeline.md, "Reproducibility"). The documents are
     processed in one canonical order (by text, then id: topicmap/pipeline/order.py), so the row order
     of the corpus does not change the map.
     """
@@ -112,7 +108,7 @@ def run_pipeline(
         return _pipeline(
             texts, ids, params, progress=progress, encoder=encoder, embeddings=embeddings,
             on_embedded=on_embedded, embed=embed, large_corpus=large_corpus, on_terms=on_terms,
-            stable_start_from=stable_start_from,
+            spectral_start=spectral_start,
         )  # fmt: skip
     inverse = np.argsort(order)
 
@@ -137,7 +133,7 @@ def run_pipeline(
         embed=embed,
         large_corpus=large_corpus,
         on_terms=termed,
-        stable_start_from=stable_start_from,
+        spectral_start=spectral_start,
     )
     return in_input_order(topic_map, inverse)
 
@@ -154,7 +150,7 @@ def _pipeline(
     embed: EmbedFunction | None = None,
     large_corpus: int = LARGE_CORPUS,
     on_terms: Callable[[TermTable], None] | None = None,
-    stable_start_from: int = STABLE_START_FROM,
+    spectral_start: bool = False,
 ) -> TopicMap:
     """run_pipeline on documents in canonical order (topicmap/pipeline/order.py)."""
     enable_jit_cache(cache_dir() / "numba")  # before umap is imported: later processes skip the JIT
@@ -164,7 +160,7 @@ def _pipeline(
     # Measured on 20k Debian descriptions: 10 rather than 5 gives fewer, more distinct topics
     # (diversity 0.885 → 0.918) at the same NMI (docs/pipeline.md).
     large = len(texts) > large_corpus
-    stable_start = large or len(texts) >= stable_start_from
+    stable_start = large or not spectral_start
     min_samples = min(min_size, LARGE_MIN_SAMPLES if large else MIN_SAMPLES_CAP)
 
     @contextmanager
