@@ -78,7 +78,8 @@ def fit(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    for warning in attach_views(topic_map, corpus.metadata, params):
+    attach_views(topic_map, corpus.metadata, params)
+    for warning in topic_map.meta.warnings:  # the pipeline's (seed topics, one text) and the views'
         print(f"topicmap: warning: {warning}", file=sys.stderr)
     write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
     sha = corpus_hash(corpus.texts, corpus.ids)

@@ -18,11 +18,12 @@ from typing import Any
 
 from topicmap.errors import Invalid
 from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
-from topicmap.seed_topics import SEED_WARNING
 
 MAX_CLASSES = 100
 """More distinct classes than this: the largest are kept, the rest grouped as (other)."""
 OTHER = "(other)"
+VIEW_WARNINGS = ("class column", "time column", "time bins")
+"""How the views' own warnings begin: attached again, they replace those; the pipeline's stay."""
 MAX_AUTO_BINS = 60
 MIN_AUTO_BIN_DOCUMENTS = 50
 """Automatic bins hold this many documents on average where the data allow: a line per topic through
@@ -60,7 +61,7 @@ def attach_views(topic_map: TopicMap, metadata: Sequence[Mapping[str, Any]], par
     if params.time_column is not None:
         values = [row.get(params.time_column) for row in metadata]
         topic_map.over_time = over_time(topics, values, params.time_column, order, params.time_bins, warnings)
-    kept = [w for w in topic_map.meta.warnings if w.startswith(SEED_WARNING)]  # the pipeline's, not a view's
+    kept = [w for w in topic_map.meta.warnings if not w.startswith(VIEW_WARNINGS)]  # the pipeline's
     topic_map.meta.warnings = kept + warnings
     return warnings
 

@@ -134,3 +134,13 @@ def test_attach_views_and_unknown_columns() -> None:
     with pytest.raises(UnknownColumn, match=r"no column 'owner'; their columns are: team, date"):
         check_columns(PipelineParams(class_column="owner"), metadata)
     check_columns(params, metadata)
+
+
+def test_attaching_views_again_replaces_their_warnings_and_keeps_the_pipelines() -> None:
+    topic_map = synthetic_map(40, 3)
+    topic_map.meta.warnings = ["all 40 documents are the same text: one topic, every document flagged"]
+    metadata = [{"date": "someday" if i == 0 else f"2024-01-{i % 28 + 1:02d}"} for i in range(40)]
+    for _ in range(2):  # as an edit attaches them again
+        attach_views(topic_map, metadata, PipelineParams(time_column="date"))
+    warnings = topic_map.meta.warnings
+    assert len(warnings) == 2 and warnings[0].startswith("all 40") and warnings[1].startswith("time column")

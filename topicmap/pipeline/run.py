@@ -238,6 +238,8 @@ def _pipeline(
         labels[~rest] = first_seed + seeded[~rest]
         follows = rest & ~alone
         labels[follows] = labels[representative[follows]]
+        if n_unique == 1:  # HDBSCAN finds no density among identical points: all are "outliers"
+            warnings.append(f"all {len(texts)} documents are the same text: one topic, every document flagged")
         assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
         topics, outlier = order_by_size(assigner.labels_), assigner.outlier_
         seed_topics = {

@@ -77,6 +77,23 @@ def test_progress_callback_can_stop_the_run() -> None:
         )
 
 
+def test_a_corpus_of_one_text_says_why_every_document_is_flagged() -> None:
+    """HDBSCAN finds no density among identical points: 200 copies made one topic, "100% outliers",
+    and nothing said why."""
+    topic_map = run_pipeline(
+        ["my order never arrived"] * 200, [str(i) for i in range(200)], PipelineParams(), encoder=HashingEncoder()
+    )
+    assert len(topic_map.topics) == 1 and all(topic_map.documents.outlier)
+    assert topic_map.meta.warnings == ["all 200 documents are the same text: one topic, every document flagged"]
+    mixed = run_pipeline(
+        ["my order never arrived", "the app crashes"] * 100,
+        [str(i) for i in range(200)],
+        PipelineParams(),
+        encoder=HashingEncoder(),
+    )
+    assert mixed.meta.warnings == []
+
+
 def test_ids_must_match_texts() -> None:
     with pytest.raises(ValueError, match="same length"):
         run_pipeline(["a", "b"], ["1"], PipelineParams(), encoder=HashingEncoder())
