@@ -207,15 +207,20 @@ def build_corpus(
     )
 
 
+def _header_row(reader: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first row with a field that is not blank: blank lines before a header are skipped."""
+    return next((row for _, row in reader if any(field.strip() for field in row)), [])
+
+
 def _read_delimited(
     stream: BinaryIO, delimiter: str, text_column: str | None, id_column: str | None, name: str, caps: Caps
 ) -> tuple[Iterator[_Record], str]:
     """The rows as records, streamed; the text column is chosen from the first 200 rows."""
     reader = rows(stream, delimiter)
-    _, header = next(reader, (0, []))
+    header = _header_row(reader)
     if separator_line(delimiter.join(header)):  # Excel's "sep=;": the header is the next row
-        _, header = next(reader, (0, []))
-    if not header or not any(h.strip() for h in header):
+        header = _header_row(reader)
+    if not header:
         raise CorpusError(f"{name}: the file is empty: no header row")
     header = column_names([h.strip() for h in header])
     if caps.columns is not None and len(header) > caps.columns:

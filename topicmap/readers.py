@@ -49,6 +49,14 @@ def text_stream(data: BinaryIO, *, newline: str | None = None) -> io.TextIOWrapp
     return io.TextIOWrapper(data, encoding=encoding_of(data), errors="strict", newline=newline)
 
 
+def let_go(stream: io.TextIOWrapper) -> None:
+    """Give the bytes back to their owner without closing them. The owner may have closed them
+    already: a reading that stopped at an error is finished when it is collected, after the file's
+    ``with``, and detaching then printed "Exception ignored in: <generator object rows>"."""
+    if not stream.buffer.closed:
+        stream.detach()
+
+
 def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) for each line (\\n, \\r\\n or \\r)."""
     number = 0
@@ -59,7 +67,7 @@ def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
     except UnicodeDecodeError:
         raise not_utf8(number + 1, stream.encoding) from None
     finally:
-        stream.detach()
+        let_go(stream)
 
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -69,16 +77,22 @@ the comma is the decimal mark), tabs or bars."""
 
 def header_delimiter(data: BinaryIO) -> str:
     """The delimiter of a .csv file: the one of CSV_DELIMITERS that splits its first line into the
-    most fields (a comma on a tie: a one-column file is read as before). The stream is left where it was."""
+    most fields (a comma on a tie: a one-column file is read as before); blank lines before it do
+    not count. The stream is left where it was."""
     encoding = encoding_of(data)
     start = data.tell()
     head = data.read(64 * 1024)
     data.seek(start)
-    first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
+    first = [next((line for line in head.decode(encoding, errors="replace").splitlines() if not blank(line)), "")]
     if separator_line(first[0]):  # Excel's "sep=;" line names it
         return first[0].strip(" \r\n")[4]
     widths = {d: len(next(csv.reader(first, delimiter=d), [])) for d in CSV_DELIMITERS}
     return max(CSV_DELIMITERS, key=lambda d: (widths[d], d == ","))
+
+
+def blank(line: str) -> bool:
+    """A line with nothing but spaces and delimiters: the reader skips such lines before the header."""
+    return not line.strip(" \t\r\n" + "".join(CSV_DELIMITERS))
 
 
 def separator_line(line: str) -> bool:
@@ -99,7 +113,7 @@ def rows(data: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     except csv.Error as exc:
         raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
     finally:
-        stream.detach()
+        let_go(stream)
 
 
 def json_items(text: str) -> Iterator[Any]:

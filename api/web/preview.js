@@ -38,7 +38,7 @@ export function parseDelimited(text, delimiter, maxRows = 6) {
     else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
       row.push(field); field = "";
-      if (row.some((v) => v !== "")) rows.push(row);
+      if (row.some((v) => v.trim() !== "")) rows.push(row);
       row = [];
     } else field += c;
   }
@@ -82,9 +82,11 @@ export function preview(name, text) {
   const suffix = name.slice(name.lastIndexOf(".")).toLowerCase();
   const clean = text.replace(/^\ufeff/, "");
   if (suffix === ".csv" || suffix === ".tsv") {
-    const first = clean.split(/\r?\n|\r/, 1)[0];
+    // The first line that is not blank (as topicmap/readers.py: blank lines before a header are skipped).
+    const first = clean.split(/\r?\n|\r/).find((line) => /[^\s,;|]/.test(line)) || "";
     const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(first);
-    const rows = parseDelimited(separatorLine(first) ? clean.slice(first.length).replace(/^\r?\n|^\r/, "") : clean, delimiter);
+    const after = clean.slice(clean.indexOf(first) + first.length).replace(/^\r?\n|^\r/, "");
+    const rows = parseDelimited(separatorLine(first) ? after : clean, delimiter);
     return { columns: columnNames(rows[0] || []), rows: rows.slice(1) };
   }
   if (suffix === ".txt") {

@@ -92,6 +92,7 @@ BAD_INPUTS = [
     ("empty.txt", "\n \n", "the corpus is empty"),
     ("few.txt", "one document\nand another", "too few documents: 2 non-empty, at least 10"),
     ("bad.csv", 'id,text\n1,"unclosed\n', "malformed CSV at line"),
+    ("ragged.csv", "text\nhello,world,extra\n", "malformed row at line 2: 3 fields, the header has 1"),
     ("bad.json", '[\n"a",\n', "malformed JSON at line 3"),
     ("bad.jsonl", '{"text": "ok"}\n{"text": oops}\n', "malformed JSON at line 2"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),

@@ -42,6 +42,15 @@ def test_a_csv_of_semicolons_from_a_spreadsheet_is_read_by_its_header(tmp_path: 
     assert one_column.texts[0] == f"{TEXTS[0]}; more"  # a header of one name: commas, as before
 
 
+def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
+    """A blank first line was read as the header: "the file is empty", and the delimiter a comma."""
+    rows = "\n".join(f"{i};{t}" for i, t in enumerate(TEXTS))
+    corpus = read_corpus(write(tmp_path, "c.csv", "\ufeff\n  \n;;\nid;text\n" + rows))
+    assert corpus.texts == TEXTS and corpus.text_column == "text"
+    with pytest.raises(CorpusError, match="the file is empty: no header row"):
+        read_corpus(write(tmp_path, "e.csv", "\n , \n\n"))
+
+
 @pytest.mark.parametrize("name", ["c.txt", "c.csv", "c.json", "c.jsonl"])
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_text_with_its_mark_is_read(tmp_path: Path, name: str, encoding: str) -> None:

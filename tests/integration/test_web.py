@@ -328,6 +328,8 @@ def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path:
     with path.open("w", newline="", encoding=encoding) as handle:
         if encoding == "utf-16":
             handle.write("sep=;\r\n")  # Excel's line naming the delimiter: not the header
+        else:
+            handle.write("\r\n;;\r\n")  # blank lines before the header (one of delimiters only) are skipped
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["id", "answer", "score", ""])  # a trailing delimiter: a column with no name
         writer.writerows([d["id"], f"{d['text']}, really", "4,5", ""] for d in sample_documents(20, offset=40))
