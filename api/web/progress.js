@@ -51,7 +51,17 @@ function showStatus(status) {
   say("progress-text", parts.join(" · "));
   $("cancel").hidden = TERMINAL.includes(status.state);
   if (status.error) say("job-error", `${status.error.code}: ${status.error.detail}`);
-  say("job-warnings", (status.warnings || []).join(" · "));  // what the map could not do as asked
+  say("job-warnings", [...documentNotes(status.documents), ...(status.warnings || [])].join(" · "));
+}
+
+// What the corpus lost on the way in (the CLI says it too): rows with no text, texts cut to the limit.
+function documentNotes(documents) {
+  if (!documents) return [];
+  const notes = [];
+  const plural = (n) => `${n.toLocaleString("en")} document${n === 1 ? "" : "s"}`;
+  if (documents.dropped) notes.push(`${plural(documents.dropped)} of ${documents.received.toLocaleString("en")} had no text and were left out`);
+  if (documents.truncated) notes.push(`${plural(documents.truncated)} cut to the per-document length limit`);
+  return notes;
 }
 
 $("cancel").addEventListener("click", async () => {
