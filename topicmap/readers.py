@@ -123,22 +123,33 @@ def json_items(text: str) -> Iterator[Any]:
     position = _skip(text, 0)
     if text.startswith("{", position):
         position = _skip(text, position + 1)
+        is_object: dict[str, bool] = {}  # each key's value is an object (not kept: a file may be large)
         while not text.startswith("}", position):
             key, position = _decode(decoder, text, position)
             position = _expect(text, position, ":")
             if key == "documents" and text.startswith("[", position):
                 yield from _array(decoder, text, position)
                 return
-            _, position = _decode(decoder, text, position)
+            value, position = _decode(decoder, text, position)
+            is_object[key] = isinstance(value, dict)
             position = _skip(text, position)
             if text.startswith(",", position):
                 position = _skip(text, position + 1)
-        raise ReadError("expected a JSON list of strings or objects")
+        raise ReadError("expected a JSON list of strings or objects" + _pandas_hint(is_object))
     if text.startswith("[", position):
         yield from _array(decoder, text, position)
         return
     value, _ = _decode(decoder, text, position)
     yield value
+
+
+def _pandas_hint(is_object: dict[str, bool]) -> str:
+    """What to do with the shapes pandas' DataFrame.to_json() writes other than a list of rows."""
+    if is_object and all(is_object.values()):
+        return "; this is an object of columns, as pandas' to_json() writes by default: write it with orient='records'"
+    if {"columns", "data"} <= is_object.keys():
+        return "; this is pandas' orient='split' (columns and data apart): write it with orient='records'"
+    return ""
 
 
 def _array(decoder: json.JSONDecoder, text: str, position: int) -> Iterator[Any]:

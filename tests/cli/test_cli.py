@@ -95,6 +95,8 @@ BAD_INPUTS = [
     ("ragged.csv", "text\nhello,world,extra\n", "malformed row at line 2: 3 fields, the header has 1"),
     ("bad.json", '[\n"a",\n', "malformed JSON at line 3"),
     ("bad.jsonl", '{"text": "ok"}\n{"text": oops}\n', "malformed JSON at line 2"),
+    ("columns.json", '{"text": {"0": "a", "1": "b"}, "score": {"0": 1}}', "an object of columns, as pandas' to_json()"),
+    ("split.json", '{"columns": ["text"], "index": [0], "data": [["a"]]}', "pandas' orient='split'"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
     ("latin1.txt", "d\xe9j\xe0 vu\n".encode("latin-1"), "not UTF-8 text"),
     ("data.xlsx", "x", "unsupported file type '.xlsx'; use one of .csv, .tsv, .json, .jsonl, .txt; a spreadsheet"),
