@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from topicmap.dates import parse_times
 from topicmap.errors import Invalid, TooLarge
 from topicmap.readers import (
     ReadError,
@@ -361,12 +362,14 @@ def _choose_id_column(header: list[str], requested: str | None, text_column: str
 
 
 def _looks_textual(values: list[Any]) -> bool:
-    """A column holds text when most non-empty values are strings that are not numbers."""
+    """A column holds text when most non-empty values are strings that are neither numbers nor dates
+    ("1/3/2024 2:23 AM" has spaces too)."""
     strings = [v for v in values if isinstance(v, str) and v.strip()]
     if not strings:
         return False
     numeric = sum(1 for v in strings if _is_number(v))
-    return numeric < len(strings) / 2 and any(" " in v.strip() for v in strings)
+    dates = sum(1 for t in parse_times(strings) if t is not None)
+    return numeric + dates < len(strings) / 2 and any(" " in v.strip() for v in strings)
 
 
 def _is_number(value: str) -> bool:

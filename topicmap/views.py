@@ -13,9 +13,9 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from topicmap.dates import DATE_FORMS, parse_times
 from topicmap.errors import Invalid
 from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
 
@@ -108,19 +108,16 @@ def over_time(
     unit: TimeUnit | str,
     warnings: list[str],
 ) -> OverTime | None:
-    times = [parse_time(v) for v in values]
+    times = parse_times(values)
     valid = [t for t in times if t is not None]
     if not valid:
-        warnings.append(
-            f"time column {column!r} has no value that is a date (ISO 8601, e-mail date, Unix seconds or "
-            "milliseconds); over_time is left out"
-        )
+        warnings.append(f"time column {column!r} has no value that is a date ({DATE_FORMS}); over_time is left out")
         return None
     unparsed = len(times) - len(valid)
     if unparsed:
         warnings.append(
             f"time column {column!r}: {unparsed:,} of {len(times):,} values are missing or not dates "
-            "(ISO 8601, e-mail dates, Unix seconds or milliseconds); over_time leaves them out"
+            f"({DATE_FORMS}); over_time leaves them out"
         )
     first, last = min(valid), max(valid)
     chosen: TimeUnit = auto_unit(valid) if unit == "auto" else unit  # type: ignore[assignment]
@@ -141,53 +138,6 @@ def over_time(
         counts=counts.tolist(),
         unparsed=unparsed,
     )
-
-
-MILLISECONDS_FROM = 1e11
-"""A number this large is Unix milliseconds (JavaScript, Elasticsearch, MongoDB exports): as seconds
-it would be past the year 5000; as milliseconds it is after March 1973."""
-
-
-def parse_time(value: Any) -> float | None:
-    """Unix seconds (UTC) of an ISO 8601 date or date-time (naive means UTC), of an e-mail's date
-    (RFC 2822: "Tue, 03 Dec 2024 10:00:00 +0100"), or of a number of Unix seconds or milliseconds
-    (a number or a numeric string); None for anything else."""
-    if isinstance(value, bool) or _missing(value):
-        return None
-    number: float | None = None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
-            moment = _written_date(text)
-            if moment is None:
-                return None
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return moment.timestamp()
-    if number is None or not math.isfinite(number):
-        return None
-    if abs(number) >= MILLISECONDS_FROM:
-        number /= 1000
-    try:
-        datetime.fromtimestamp(number, UTC)  # within the years datetime can name
-    except (OverflowError, OSError, ValueError):
-        return None
-    return number
-
-
-def _written_date(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def auto_unit(times: Sequence[float]) -> TimeUnit:

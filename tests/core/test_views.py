@@ -17,39 +17,12 @@ from topicmap.views import (
     check_columns,
     label,
     over_time,
-    parse_time,
     per_class,
 )
 
 
 def seconds(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2024-03-01", seconds("2024-03-01")),
-        ("2024-03-01T12:30:00Z", seconds("2024-03-01T12:30:00")),
-        ("2024-03-01T14:30:00+02:00", seconds("2024-03-01T12:30:00")),
-        ("2024-03-01 12:30", seconds("2024-03-01T12:30:00")),
-        (1709251200, 1709251200.0),
-        ("1709251200", 1709251200.0),
-        (1709251200.5, 1709251200.5),
-        (1709251200500, 1709251200.5),  # Unix milliseconds, as JavaScript and Elasticsearch write them
-        ("1709251200500", 1709251200.5),
-        ("Fri, 01 Mar 2024 14:30:00 +0200", seconds("2024-03-01T12:30:00")),  # an e-mail's Date header
-        ("1 Mar 2024 12:30:00 -0000", seconds("2024-03-01T12:30:00")),
-        ("last tuesday", None),
-        ("", None),
-        (None, None),
-        (True, None),
-        (float("nan"), None),
-        (1e30, None),
-    ],
-)
-def test_times_parse_iso_8601_e_mail_dates_and_unix_seconds(value: object, expected: float | None) -> None:
-    assert parse_time(value) == expected
 
 
 def test_per_class_counts_and_shares() -> None:

@@ -26,6 +26,8 @@ def test_a_column_of_dates_is_time_in_unix_seconds() -> None:
     assert column.kind == "time" and column.values == [1767312000.0, 1767348000.0, None, None, 1767398400.0]
     assert column_values([{"at": "2026-01-02"}, {"at": "soon"}], "at").kind == "categorical"
     assert column_values([{"at": "2026"}, {"at": 2027}], "at").kind == "numeric"  # years as numbers stay numbers
+    excel = column_values([{"at": "1/2/2026"}, {"at": "1/3/2026 2:00 PM"}], "at")  # Excel's US dates: month first
+    assert excel.kind == "time" and excel.values == [1767312000.0, 1767448800.0]
 
 
 def test_rare_categories_share_other_beyond_the_limit() -> None:

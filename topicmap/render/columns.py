@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from topicmap.views import parse_time
+from topicmap.dates import parse_times
 
 MAX_CATEGORIES = 200
 """Beyond this many distinct values the rarest share one category, "other"."""
@@ -55,11 +55,6 @@ def as_number(value: Any) -> float | None:
     return None
 
 
-def as_time(value: Any) -> float | None:
-    """Unix seconds of an ISO 8601 date or date-time written as text (numbers are numeric, not time)."""
-    return parse_time(value) if isinstance(value, str) and as_number(value) is None else None
-
-
 def present(value: Any) -> bool:
     return value is not None and value != ""
 
@@ -91,8 +86,9 @@ def column_values(metadata: Sequence[Mapping[str, Any]], name: str) -> ColumnVal
     given = [v for v in raw if present(v)]
     if given and all(as_number(v) is not None for v in given):
         return ColumnValues(name=name, kind="numeric", values=[as_number(v) if present(v) else None for v in raw])
-    if given and all(as_time(v) is not None for v in given):
-        return ColumnValues(name=name, kind="time", values=[as_time(v) if present(v) else None for v in raw])
+    times = parse_times([v if isinstance(v, str) and as_number(v) is None else None for v in raw])  # dates as text
+    if given and all(t is not None for v, t in zip(raw, times, strict=True) if present(v)):
+        return ColumnValues(name=name, kind="time", values=times)
     counts = Counter(str(v) for v in given)
     ranked = [value for value, _ in counts.most_common()]
     kept = ranked[:MAX_CATEGORIES] if len(ranked) <= MAX_CATEGORIES else ranked[: MAX_CATEGORIES - 1]

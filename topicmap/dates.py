@@ -1,0 +1,109 @@
+"""Dates as people's files write them, in Unix seconds (UTC).
+
+ISO 8601, e-mail dates (RFC 2822), Unix seconds or milliseconds, and the numbers of spreadsheet
+exports: 1/15/2024 (Excel in the US), 15/01/2024 (in the UK, France, Spain…), 15.01.2024 (Germany,
+Russia…), with a time of day or not. Which of the first two numbers is the day cannot be told from
+one value ("03/04/2024"), so :func:`parse_times` reads a whole column: a first number above 12
+somewhere in it means day first, a second number above 12 means month first, dots mean day first;
+a column that never tells is read month first, as Excel writes dates for the US. Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+DATE_FORMS = "ISO 8601, e-mail dates, day/month/year numbers, Unix seconds or milliseconds"
+"""What a time column may hold, for messages."""
+MILLISECONDS_FROM = 1e11
+"""A number this large is Unix milliseconds (JavaScript, Elasticsearch, MongoDB exports): as seconds
+it would be past the year 5000; as milliseconds it is after March 1973."""
+TIME_OF_DAY = r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<half>[AaPp][Mm])?)?"
+NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})" + TIME_OF_DAY)
+"""Day and month in an order only the column tells: 1/15/2024, 15/01/2024, 15.01.24 10:30."""
+YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?P<sep>[/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + TIME_OF_DAY)
+"""Year, month, day with slashes or dots (2024/01/15: exports in Japan, China, Korea)."""
+
+
+def parse_times(values: Sequence[Any]) -> list[float | None]:
+    """:func:`parse_time` of each value, and the day/month/year numbers of spreadsheet exports read
+    in the one order the column shows (the module's docstring); None where a value is not a date."""
+    numeric = [NUMERIC_DATE.fullmatch(v.strip()) if isinstance(v, str) else None for v in values]
+    day_first = _day_first([m for m in numeric if m is not None])
+    return [parse_time(v) if m is None else _numeric_date(m, day_first) for v, m in zip(values, numeric, strict=True)]
+
+
+def parse_time(value: Any) -> float | None:
+    """Unix seconds (UTC) of an ISO 8601 date or date-time (naive means UTC), of an e-mail's date
+    (RFC 2822: "Tue, 03 Dec 2024 10:00:00 +0100"), or of a number of Unix seconds or milliseconds
+    (a number or a numeric string); None for anything else (day/month numbers: :func:`parse_times`)."""
+    if isinstance(value, bool) or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    number: float | None = None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            if year_first := YEAR_FIRST.fullmatch(text):
+                return _at(int(year_first["year"]), int(year_first["month"]), int(year_first["day"]), year_first)
+            moment = _written_date(text)
+            return None if moment is None else _seconds(moment)
+    if number is None or not math.isfinite(number):
+        return None
+    if abs(number) >= MILLISECONDS_FROM:
+        number /= 1000
+    try:
+        datetime.fromtimestamp(number, UTC)  # within the years datetime can name
+    except (OverflowError, OSError, ValueError):
+        return None
+    return number
+
+
+def _written_date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _day_first(matches: Sequence[re.Match[str]]) -> bool:
+    if any(m["sep"] == "." for m in matches) or any(int(m["a"]) > 12 for m in matches):
+        return True
+    return False  # a second number above 12, or nothing to tell: month first, as Excel writes US dates
+
+
+def _numeric_date(match: re.Match[str], day_first: bool) -> float | None:
+    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
+    if len(match["year"]) == 2:  # as POSIX strptime's %y: 69-99 are the 1900s, 00-68 the 2000s
+        year += 1900 if year >= 69 else 2000
+    return _at(year, second, first, match) if day_first else _at(year, first, second, match)
+
+
+def _at(year: int, month: int, day: int, match: re.Match[str]) -> float | None:
+    """Unix seconds of that day (UTC) at the match's time of day; None when there is no such day."""
+    hour = int(match["hour"] or 0)
+    if match["half"]:  # 12 AM is midnight, 12 PM noon
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["half"].lower() == "pm" else 0)
+    try:
+        return _seconds(datetime(year, month, day, hour, int(match["minute"] or 0), int(match["second"] or 0)))
+    except ValueError:  # 31/02, 13/13, 25:00: not a date (in this column's order)
+        return None
+
+
+def _seconds(moment: datetime) -> float:
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).timestamp()
