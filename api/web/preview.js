@@ -112,13 +112,18 @@ function flatten(item) {
   return meta && typeof meta === "object" && !Array.isArray(meta) ? { ...meta, ...rest } : item;
 }
 
+// Numbers and dates (2024-01-15, 1/15/2024 2:30 PM, 15.01.2024) are not the text, however long.
+const NOT_TEXT = /^\s*(-?[\d.,]+|\d{1,4}[\/.-]\d{1,2}[\/.-]\d{1,4}([ T][\d:.]+\s*([AaPp][Mm]|Z|[+-][\d:]+)?)?)\s*$/;
+
 export function guessTextColumn(columns, rows) {
   const named = columns.find((c) => TEXT_NAMES.includes(c.toLowerCase()));
   if (named) return named;
   let best = columns[0];
   let bestLength = -1;
   columns.forEach((column, index) => {
-    const length = rows.reduce((sum, row) => sum + (row[index] || "").length, 0);
+    const values = rows.map((row) => String(row[index] ?? "")).filter((v) => v.trim());
+    if (values.length && values.filter((v) => NOT_TEXT.test(v)).length >= values.length / 2) return;
+    const length = values.reduce((sum, value) => sum + value.length, 0);
     if (length > bestLength) { best = column; bestLength = length; }
   });
   return best;

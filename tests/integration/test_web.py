@@ -343,6 +343,17 @@ def test_a_csv_of_semicolons_is_previewed_in_its_columns(page: object, tmp_path:
     assert page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()[2] == "4,5"
 
 
+def test_short_answers_are_the_text_not_their_longer_dates(page: object, tmp_path: Path) -> None:
+    """The page took the column with the most characters for the text: the answers' date-times."""
+    path = tmp_path / "answers.csv"
+    answers = ["no", "too slow", "great app", "crashes", "n/a", "love it"]
+    lines = [f"{i},{answer},{i + 1}/15/2024 2:3{i} PM" for i, answer in enumerate(answers)]
+    path.write_text("respondent,answer,submitted\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#preview:not([hidden])")
+    assert page.input_value("#text-column") == "answer"
+
+
 def test_a_spreadsheet_is_refused_at_once_with_how_to_save_it(page: object, tmp_path: Path) -> None:
     path = tmp_path / "answers.xlsx"
     path.write_bytes(b"PK\x03\x04 a zip of XML")
