@@ -43,8 +43,8 @@ def test_a_csv_of_semicolons_from_a_spreadsheet_is_read_by_its_header(tmp_path: 
 
 
 def test_a_column_of_dates_and_times_is_not_taken_for_the_text(tmp_path: Path) -> None:
-    """"1/3/2024 2:23 AM" has spaces as text does: with a date column beside the answers, the text
-    column could not be told and a survey export needed --text-column."""
+    """A date-time such as 1/3/2024 2:23 AM has spaces as text does: with a date column beside the
+    answers, the text column could not be told and a survey export needed --text-column."""
     rows = "\n".join(f"{i},{t},{i % 12 + 1}/3/2024 2:{i:02d} PM" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.csv", "respondent,answer,submitted\n" + rows))
     assert corpus.text_column == "answer" and corpus.metadata[0]["submitted"] == "1/3/2024 2:00 PM"
