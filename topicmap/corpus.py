@@ -21,6 +21,7 @@ from topicmap.dates import parse_times
 from topicmap.errors import Invalid, TooLarge
 from topicmap.readers import (
     ReadError,
+    blank,
     decoded,
     header_delimiter,
     is_utf16,
@@ -209,8 +210,9 @@ def build_corpus(
 
 
 def _header_row(reader: Iterator[tuple[int, list[str]]]) -> list[str]:
-    """The first row with a field that is not blank: blank lines before a header are skipped."""
-    return next((row for _, row in reader if any(field.strip() for field in row)), [])
+    """The first row with a field that is not blank: blank lines before a header are skipped (and
+    lines of delimiters only, as :func:`header_delimiter` skips them)."""
+    return next((row for _, row in reader if not all(blank(field) for field in row)), [])
 
 
 def _read_delimited(

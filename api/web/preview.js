@@ -38,7 +38,7 @@ export function parseDelimited(text, delimiter, maxRows = 6) {
     else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
       row.push(field); field = "";
-      if (row.some((v) => v.trim() !== "")) rows.push(row);
+      if (row.some((v) => /[^\s,;|]/.test(v))) rows.push(row);  // blank lines, and lines of delimiters only
       row = [];
     } else field += c;
   }

@@ -53,7 +53,7 @@ def test_a_column_of_dates_and_times_is_not_taken_for_the_text(tmp_path: Path) -
 def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
     """A blank first line was read as the header: "the file is empty", and the delimiter a comma."""
     rows = "\n".join(f"{i};{t}" for i, t in enumerate(TEXTS))
-    corpus = read_corpus(write(tmp_path, "c.csv", "\ufeff\n  \n;;\nid;text\n" + rows))
+    corpus = read_corpus(write(tmp_path, "c.csv", "\ufeff\n  \n;;\n,,\nid;text\n" + rows))
     assert corpus.texts == TEXTS and corpus.text_column == "text"
     with pytest.raises(CorpusError, match="the file is empty: no header row"):
         read_corpus(write(tmp_path, "e.csv", "\n , \n\n"))
