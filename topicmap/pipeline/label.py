@@ -42,7 +42,8 @@ TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
 _WORD = re.compile(TOKEN_PATTERN)
 _PHRASE_BREAK = re.compile(r"[,;:()\[\]{}<>!?\"|=*]|\.(?=\s|$)")
 """Punctuation that ends a phrase: a comma, a bracket, a full stop before a space (not "node.js")."""
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing"}
+"""scikit-learn's list has "do" and "done" but not these ("does · expensive · app crashes")."""
 
 OUTLIER_LABEL = "Outliers"
 

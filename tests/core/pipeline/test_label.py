@@ -120,6 +120,10 @@ def test_a_pair_of_words_is_a_term_only_where_they_stand_together(text: str, pai
     assert all(" " in term or term.isalpha() for term in terms) and "of" not in terms
 
 
+def test_the_forms_of_do_are_stop_words() -> None:
+    assert phrase_terms("What does it cost? It did crash, doing nothing") == ["cost", "crash"]
+
+
 def test_a_boilerplate_sentence_no_longer_labels_a_topic_with_pairs_nobody_wrote() -> None:
     boilerplate = "a library of internal subroutines that gcc uses to overcome shortcomings of particular machines"
     texts = [f"{boilerplate}, or special needs for some languages ({arch})" for arch in ("arm", "mips", "riscv")]
