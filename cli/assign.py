@@ -44,7 +44,7 @@ def assign(args: argparse.Namespace) -> int:
     rows = assignment_rows(topic_map, corpus.ids, assign_documents(model, vectors), corpus.texts)
     out = args.out or folder / "assignments.csv"
     columns = list(dict.fromkeys(key for meta in corpus.metadata for key in meta if key not in rows[0]))
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:  # the mark: Excel reads UTF-8 (exports.py)
         writer = csv.DictWriter(handle, fieldnames=[*rows[0].keys(), *columns], extrasaction="ignore")
         writer.writeheader()
         for row, meta in zip(rows, corpus.metadata, strict=True):

@@ -51,7 +51,7 @@ def test_every_format_gives_a_map(
     assert capsys.readouterr().out.strip() == str(out / "map.html")
     topic_map = json.loads((out / "map.json").read_text())
     assert topic_map["meta"]["n_documents"] == 60 and topic_map["meta"]["params"]["min_topic_size"] == 5
-    with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 60 and rows[0]["text"] == documents[0]["text"]
     assert {"duplicate_group", "strength", "topic_2", "strength_2", "topic_3", "strength_3"} <= set(rows[0])
@@ -156,7 +156,7 @@ def test_edit_writes_the_next_version_beside_the_first(
     second = json.loads((out / "map.v2.json").read_text())
     assert second["topics"][0]["label"] == "Networking & <b>servers</b>" and second["topics"][0]["named_by"] == "person"
     assert json.loads((out / "map.json").read_text()) == first  # version 1 stays as it was
-    with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {r["label"] for r in rows if r["topic"] == "0"} == {"Networking & <b>servers</b>"}
     assert len(rows) == 60 and rows[0]["section"]  # texts and metadata carried over
@@ -282,7 +282,8 @@ def test_a_fitted_folder_assigns_new_documents(
 
     assert main(["assign", str(out), str(write_format(tmp_path / "new.csv", new))]) == 0
     assert capsys.readouterr().out.strip() == str(out / "assignments.csv")
-    with (out / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+    assert (out / "assignments.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")  # Excel reads it as UTF-8
+    with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows] == [r["id"] for r in new]
     fitted_pairs = zip(fitted["documents"]["id"], fitted["documents"]["topic"], strict=True)

@@ -119,7 +119,7 @@ def test_adding_documents_makes_the_next_version_of_the_map(client: httpx.Client
     slashed = client.get(f"/api/jobs/{job_id}/columns/team%2Farea").json()
     assert slashed["categories"] == ["team 0", "team 1", "team 2"] and slashed["codes"][150:] == [-1] * 20
     assert client.get(f"/api/jobs/{job_id}/figure", params={"kind": "map"}).status_code == 200
-    assert client.get(f"/api/jobs/{job_id}/export.csv").text.count(new[7]["id"]) >= 1
+    assert client.get(f"/api/jobs/{job_id}/export.csv").content.decode("utf-8-sig").count(new[7]["id"]) >= 1
 
     # Edits go on from it (a move needs the new documents' terms), and a revert goes back to 150.
     other = next(t["id"] for t in added["topics"] if t["id"] >= 0 and t["id"] != docs["topic"][160])

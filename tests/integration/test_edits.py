@@ -57,7 +57,7 @@ def test_rename_revert_and_history(client: httpx.Client, mapped: str, redis_serv
     assert leaf["label"] == "Networking"
     assert "Networking" in client.get(f"{base}/figure", params={"kind": "sizes"}).text
     assert "Networking" not in client.get(f"{base}/figure", params={"kind": "sizes", "version": 1}).text
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").content.decode("utf-8-sig"))))
     assert {r["label"] for r in rows if r["topic"] == "0"} == {"Networking"}
 
     # Two clients that both saw version 2: the first edit wins, the second is told (412), not lost.

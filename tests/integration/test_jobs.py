@@ -63,7 +63,7 @@ def test_json_job_life_cycle(client: httpx.Client, worker: Worker) -> None:
     assert page.headers["content-type"].startswith("text/html") and "<script src=" not in page.text
 
     export = client.get(f"/api/jobs/{job_id}/export.csv")
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert len(rows) == 1500 and rows[0]["id"] == documents[0]["id"] and rows[0]["section"]
 
     topics = client.get(f"/api/jobs/{job_id}/topics").json()

@@ -32,6 +32,6 @@ def test_documents_have_up_to_three_topics_and_can_be_filtered_by_the_second(
     assert strengths == sorted(strengths, reverse=True)  # strongest first
     assert client.get(f"{base}/topics/{first}/documents", params={"also": 999}).status_code == 404
 
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").content.decode("utf-8-sig"))))
     assert {"strength", "topic_2", "strength_2", "topic_3", "strength_3", "duplicate_group"} <= set(rows[0])
     assert rows[0]["topic_2"] == str(docs["top_topics"][0][1])

@@ -61,7 +61,7 @@ def test_texts_and_exports_are_built_once_then_stored(
     assert second.headers["etag"] == first.headers["etag"] and second.json() == first.json()
 
     export = client.get(f"/api/jobs/{finished_job}/export.csv")
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert len(rows) == 80 and export.headers["content-disposition"].startswith("attachment")
     assert store.hexists(artifacts, "v1/documents.csv")
     unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})

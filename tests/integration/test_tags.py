@@ -52,7 +52,7 @@ def test_tags_from_the_cli(tmp_path: Path) -> None:
         [*run, "edit", str(out), "--tag", f"to review={first}"], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr
-    with (out / "documents.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = {row["id"]: row for row in csv.DictReader(handle)}
     assert rows[str(first)]["tags"] == "to review"
     bad = subprocess.run([*run, "edit", str(out), "--tag", "=x"], capture_output=True, text=True, cwd=ROOT)

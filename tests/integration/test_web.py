@@ -132,8 +132,10 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
 
     with page.expect_download() as download_info:
         page.click("#download-csv")
-    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
-    assert len(rows) == n_documents
+    downloaded = Path(download_info.value.path()).read_bytes()
+    assert downloaded.startswith(b"\xef\xbb\xbfid,")  # UTF-8's mark: Excel reads the file as UTF-8
+    rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8-sig"))))
+    assert len(rows) == n_documents and rows[0]["id"]
 
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()

@@ -114,7 +114,7 @@ def test_tag_a_topics_documents_colour_by_tag_and_undo(page: object, client: htt
     page.wait_for_function("document.getElementById('plot').layout.legend?.title?.text === 'tags'")  # type: ignore[attr-defined]
     page.select_option("#only", "0")  # type: ignore[attr-defined]
     shot(page, "12-tags")
-    csv_text = client.get(f"/api/jobs/{job_id}/export.csv").text
+    csv_text = client.get(f"/api/jobs/{job_id}/export.csv").content.decode("utf-8-sig")
     assert ",tags," in csv_text.splitlines()[0] and csv_text.count("to review") == size
     page.click("#versions button.restore >> nth=0")  # type: ignore[attr-defined]  # undo: restore version 1
     page.wait_for_selector("#versions .current:has-text('v3')")  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ def test_one_row_per_document_with_metadata_and_quotes() -> None:
     metadata = [{"lang": "en"} for _ in texts]
     out = io.StringIO()
     write_documents_csv(out, topic_map, texts, metadata)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert out.getvalue().startswith("\ufeffid,")  # UTF-8's mark: Excel reads the file as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert len(rows) == 9
     assert list(rows[0]) == ["id", "topic", "label", "x", "y", "outlier", "text", "lang"]
     assert rows[0]["text"] == texts[0] and rows[0]["label"] == "rocket · orbit"
@@ -26,7 +27,7 @@ def test_metadata_named_like_a_derived_column_is_kept_under_another_name() -> No
     metadata = [{"label": f"section {i}", "topic": "mine", "metadata_label": "taken", "lang": "en"} for i in range(9)]
     out = io.StringIO()
     write_documents_csv(out, topic_map, texts, metadata)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     header = list(rows[0])
     assert header[:7] == ["id", "topic", "label", "x", "y", "outlier", "text"]
     # the upload's own names stay; a clashing one takes the prefix until it is free
@@ -52,5 +53,5 @@ def test_column_names_from_the_upload_are_neutralised_too() -> None:
     metadata = [{'=HYPERLINK("http://x","y")': "1", "@team": "a"} for _ in texts]
     out = io.StringIO()
     write_documents_csv(out, topic_map, texts, metadata)
-    header = next(csv.reader(io.StringIO(out.getvalue())))
+    header = next(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert header[7:] == ['\'=HYPERLINK("http://x","y")', "'@team"] and header[:7][0] == "id"

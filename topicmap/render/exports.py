@@ -19,6 +19,9 @@ TAGS_COLUMN = "tags"
 DERIVED_COLUMNS = (*BASE_COLUMNS, DUPLICATE_COLUMN, *MEMBERSHIP_COLUMNS, TAGS_COLUMN)
 """Every column the export writes itself (what is not metadata when the file is read back)."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SPREADSHEET_MARK = "\ufeff"
+"""UTF-8's byte-order mark, first: without it Excel opens a .csv in the machine's code page, and
+"app · crash" reads "app Â· crash" (pandas, R and topicmap's own reader skip it)."""
 
 
 def neutralise(value: Any) -> Any:
@@ -86,6 +89,7 @@ def write_documents_csv(
     texts: Sequence[str] | None = None,
     metadata: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
+    out.write(SPREADSHEET_MARK)
     csv.writer(out).writerows(document_rows(topic_map, texts, metadata))
 
 
