@@ -32,7 +32,7 @@ def map_texts(folder: Path, topic_map: TopicMap) -> tuple[list[str], list[dict[s
             corpus_file = added if added.is_file() else corpus_file
         corpus = json.loads(corpus_file.read_text(encoding="utf-8"))
         return list(corpus["texts"]), list(corpus["metadata"])
-    with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:  # with or without the mark
         rows = list(csv.DictReader(handle))
     print(
         f"topicmap: note: {folder} was written before maps kept their exact corpus; texts come from documents.csv "

@@ -77,6 +77,8 @@ def test_old_folders_still_open(fitted: Path, tmp_path: Path, capsys: pytest.Cap
     (old / "folder.json").write_text(json.dumps({"format": "topicmap map folder", "format_version": 1}))
     assert main(["edit", str(old), "--rename", "0=Old"]) == 0
     assert "written before maps kept their exact corpus" in capsys.readouterr().err
+    header = (old / "documents.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header.count("id") == 1 and not any("\ufeff" in name for name in header)  # the mark is no column
     assert main(["bundle", str(old)]) == 2
     assert "topicmap fit INPUT --out" in capsys.readouterr().err
 
