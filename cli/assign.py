@@ -17,6 +17,8 @@ def assign(args: argparse.Namespace) -> int:
     """Assign the documents of ``args.input`` to the latest version of the map in ``args.folder``."""
     import csv
 
+    from topicmap.render.exports import metadata_headers, neutralise
+
     folder: Path = args.folder
     if not (folder / "map.json").is_file():
         return fail(f"{folder}: no map.json here; make one with: topicmap fit INPUT --out {folder}")
@@ -43,12 +45,15 @@ def assign(args: argparse.Namespace) -> int:
     vectors = Embedder(encoder=load_encoder(topic_map.meta.params.model)).fit(corpus.texts).embeddings_
     rows = assignment_rows(topic_map, corpus.ids, assign_documents(model, vectors), corpus.texts)
     out = args.out or folder / "assignments.csv"
-    columns = list(dict.fromkeys(key for meta in corpus.metadata for key in meta if key not in rows[0]))
-    with out.open("w", encoding="utf-8-sig", newline="") as handle:  # the mark: Excel reads UTF-8 (exports.py)
-        writer = csv.DictWriter(handle, fieldnames=[*rows[0].keys(), *columns], extrasaction="ignore")
-        writer.writeheader()
+    base = list(rows[0])
+    columns = list(dict.fromkeys(key for meta in corpus.metadata for key in meta))
+    # As the documents CSV: an uploaded "score" is kept as metadata_score beside the assignment's,
+    # formulas are neutralised, and the mark makes Excel read UTF-8 (topicmap/render/exports.py).
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralise(name) for name in (*base, *metadata_headers(columns, base))])
         for row, meta in zip(rows, corpus.metadata, strict=True):
-            writer.writerow({**meta, **row})
+            writer.writerow([neutralise(value) for value in (*row.values(), *(meta.get(c, "") for c in columns))])
     outliers = sum(1 for row in rows if row["outlier"])
     print(
         f"topicmap: {len(rows)} documents assigned to version {latest} of {folder.name}, "

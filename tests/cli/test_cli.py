@@ -280,12 +280,18 @@ def test_a_fitted_folder_assigns_new_documents(
     new = [row for rows in by_section.values() for row in rows[:6]]
     capsys.readouterr()
 
-    assert main(["assign", str(out), str(write_format(tmp_path / "new.csv", new))]) == 0
+    with (tmp_path / "new.csv").open("w", newline="", encoding="utf-8") as handle:  # a survey's own "score"
+        writer = csv.writer(handle)
+        writer.writerow(["id", "section", "score", "text"])
+        writer.writerows([r["id"], r["section"], "=9+1" if i == 0 else "9", r["text"]] for i, r in enumerate(new))
+    assert main(["assign", str(out), str(tmp_path / "new.csv")]) == 0
     assert capsys.readouterr().out.strip() == str(out / "assignments.csv")
     assert (out / "assignments.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")  # Excel reads it as UTF-8
     with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows] == [r["id"] for r in new]
+    # the upload's "score" is kept beside the assignment's (it was overwritten), formulas neutralised
+    assert [r["metadata_score"] for r in rows[:2]] == ["'=9+1", "9"]
     fitted_pairs = zip(fitted["documents"]["id"], fitted["documents"]["topic"], strict=True)
     purity = sum(majority[topic] == section_of[doc_id] for doc_id, topic in fitted_pairs) / len(documents)
     agree = sum(majority[int(r["topic"])] == r["section"] for r in rows) / len(rows)  # metadata columns are kept
