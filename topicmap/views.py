@@ -82,6 +82,9 @@ def per_class(
             f"{MAX_CLASSES - 1} largest and groups the other {grouped:,} as {OTHER}"
         )
         classes = [*classes[: MAX_CLASSES - 1], OTHER]
+    numbers = [name for name in classes if name != OTHER]
+    if all(_number(name) is not None for name in numbers):  # scores, ratings, years: in their order
+        classes = sorted(numbers, key=float) + classes[len(numbers) :]
     index = {name: i for i, name in enumerate(classes)}
     other = index.get(OTHER, -1)
     import numpy as np
@@ -234,6 +237,14 @@ def _table(topics: Sequence[int], columns: Sequence[int], order: Sequence[int], 
     counts = np.zeros((len(order), width), dtype=np.int64)
     np.add.at(counts, (rows[keep], column_of[keep]), 1)
     return counts
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _missing(value: Any) -> bool:

@@ -97,6 +97,15 @@ def test_a_unit_that_gives_too_many_bins_gives_way_with_a_warning() -> None:
     assert "using a week" in warnings[0] and "using a quarter" in warnings[-1]
 
 
+def test_classes_that_are_numbers_are_in_their_order() -> None:
+    """An NPS score or a rating: 0 to 10 reads left to right, not most answers first."""
+    warnings: list[str] = []
+    scores = per_class([0] * 6, ["10", "9", "10", "2", "10", "9.5"], "score", [0], warnings)
+    assert scores is not None and scores.classes == ["2", "9", "9.5", "10"] and scores.counts == [[1, 1, 1, 3]]
+    teams = per_class([0] * 3, ["ops", "dev", "dev"], "team", [0], warnings)
+    assert teams is not None and teams.classes == ["dev", "ops"] and not warnings
+
+
 def test_attach_views_and_unknown_columns() -> None:
     topic_map = synthetic_map(40, 3)
     metadata = [{"team": f"t{i % 2}", "date": f"2024-01-{i % 28 + 1:02d}"} for i in range(40)]
