@@ -234,6 +234,7 @@ def _read_delimited(
             first.append((line, _checked(row, len(header), line, name)))
         if len(first) == 200:
             break
+    first = first[_survey_tool_rows(first) :]
     columns = {h: i for i, h in enumerate(header)}
     column = _choose_text_column(header, [[r[i] for _, r in first] for i in range(len(header))], text_column, name)
     id_col = _choose_id_column(header, id_column, column, name)
@@ -244,6 +245,13 @@ def _read_delimited(
             yield _Record(row[columns[column]], row[columns[id_col]] if id_col else None, meta, line)
 
     return records(), column
+
+
+def _survey_tool_rows(first: list[tuple[int, list[str]]]) -> int:
+    """Qualtrics exports follow the header with each question's text, then a row of
+    {"ImportId": ...}: not answers. How many rows to skip: 2 there, else 0."""
+    marks = [value for value in first[1][1] if value.strip()] if len(first) > 1 else []
+    return 2 if marks and all(value.startswith('{"ImportId"') for value in marks) else 0
 
 
 def _checked(row: list[str], width: int, line: int, name: str) -> list[str]:

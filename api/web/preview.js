@@ -86,8 +86,11 @@ export function preview(name, text) {
     const first = clean.split(/\r?\n|\r/).find((line) => /[^\s,;|]/.test(line)) || "";
     const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(first);
     const after = clean.slice(clean.indexOf(first) + first.length).replace(/^\r?\n|^\r/, "");
-    const rows = parseDelimited(separatorLine(first) ? after : clean, delimiter);
-    return { columns: columnNames(rows[0] || []), rows: rows.slice(1) };
+    const rows = parseDelimited(separatorLine(first) ? after : clean, delimiter, 8);
+    // Qualtrics: each question's text, then {"ImportId": ...}, are not answers (topicmap/corpus.py).
+    const marks = (rows[2] || []).filter((value) => value.trim());
+    if (marks.length && marks.every((value) => value.startsWith('{"ImportId"'))) rows.splice(1, 2);
+    return { columns: columnNames(rows[0] || []), rows: rows.slice(1, 6) };
   }
   if (suffix === ".txt") {
     return { columns: ["text"], rows: clean.split(/\r?\n/).filter((l) => l.trim()).slice(0, 5).map((l) => [l]) };

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -48,6 +49,24 @@ def test_a_column_of_dates_and_times_is_not_taken_for_the_text(tmp_path: Path) -
     rows = "\n".join(f"{i},{t},{i % 12 + 1}/3/2024 2:{i:02d} PM" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.csv", "respondent,answer,submitted\n" + rows))
     assert corpus.text_column == "answer" and corpus.metadata[0]["submitted"] == "1/3/2024 2:00 PM"
+
+
+QUALTRICS_HEAD = [
+    ["StartDate", "ResponseId", "Q1", "Q2_TEXT"],
+    ["Start Date", "Response ID", "How satisfied are you?", "What could we improve?"],
+    ['{"ImportId":"startDate","timeZone":"America/Denver"}', '{"ImportId":"_recordId"}', '{"ImportId":"QID1"}', ""],
+]
+
+
+def test_a_qualtrics_export_starts_with_its_answers(tmp_path: Path) -> None:
+    """Qualtrics writes each question's text and a row of ImportIds under the header: they were
+    read as two documents ("What could we improve?" in a topic of its own)."""
+    path = tmp_path / "survey.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        answers = [[f"2024-01-{i + 1:02d} 10:00:00", f"R_{i}", "Satisfied", t] for i, t in enumerate(TEXTS)]
+        csv.writer(handle).writerows([*QUALTRICS_HEAD, *answers])
+    corpus = read_corpus(path, text_column="Q2_TEXT")
+    assert corpus.texts == TEXTS and corpus.n_received == len(TEXTS) and corpus.ids[0] == "0"
 
 
 def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:

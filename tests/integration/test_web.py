@@ -356,6 +356,21 @@ def test_short_answers_are_the_text_not_their_longer_dates(page: object, tmp_pat
     assert page.input_value("#text-column") == "answer"
 
 
+def test_a_qualtrics_export_is_previewed_from_its_first_answer(page: object, tmp_path: Path) -> None:
+    path = tmp_path / "qualtrics.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ResponseId", "Q2_TEXT"])
+        writer.writerow(["Response ID", "What could we improve?"])  # the question, then its ImportId: not answers
+        writer.writerow(['{"ImportId":"_recordId"}', '{"ImportId":"QID2_TEXT"}'])
+        writer.writerows([f"R_{i}", f"answer number {i}, longer than the question text"] for i in range(8))
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#preview:not([hidden])")
+    cells = page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()
+    assert cells == ["R_0", "answer number 0, longer than the question text"], cells
+    assert page.locator("#preview-table tr").count() == 6 and page.input_value("#text-column") == "Q2_TEXT"
+
+
 def test_a_spreadsheet_is_refused_at_once_with_how_to_save_it(page: object, tmp_path: Path) -> None:
     path = tmp_path / "answers.xlsx"
     path.write_bytes(b"PK\x03\x04 a zip of XML")
