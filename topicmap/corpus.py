@@ -248,10 +248,13 @@ def _read_delimited(
 
 
 def _survey_tool_rows(first: list[tuple[int, list[str]]]) -> int:
-    """Qualtrics exports follow the header with each question's text, then a row of
-    {"ImportId": ...}: not answers. How many rows to skip: 2 there, else 0."""
+    """Header rows of survey tools under the header, not answers: how many to skip. Qualtrics
+    writes each question's text, then a row of {"ImportId": ...} (2); SurveyMonkey a second header
+    row, "Open-Ended Response" under each open question (1)."""
     marks = [value for value in first[1][1] if value.strip()] if len(first) > 1 else []
-    return 2 if marks and all(value.startswith('{"ImportId"') for value in marks) else 0
+    if marks and all(value.startswith('{"ImportId"') for value in marks):
+        return 2
+    return 1 if first and "Open-Ended Response" in first[0][1] else 0
 
 
 def _checked(row: list[str], width: int, line: int, name: str) -> list[str]:

@@ -87,9 +87,11 @@ export function preview(name, text) {
     const delimiter = suffix === ".tsv" ? "\t" : headerDelimiter(first);
     const after = clean.slice(clean.indexOf(first) + first.length).replace(/^\r?\n|^\r/, "");
     const rows = parseDelimited(separatorLine(first) ? after : clean, delimiter, 8);
-    // Qualtrics: each question's text, then {"ImportId": ...}, are not answers (topicmap/corpus.py).
+    // Survey tools' header rows are not answers (topicmap/corpus.py): Qualtrics' question texts and
+    // {"ImportId": ...}; SurveyMonkey's second header ("Open-Ended Response").
     const marks = (rows[2] || []).filter((value) => value.trim());
     if (marks.length && marks.every((value) => value.startsWith('{"ImportId"'))) rows.splice(1, 2);
+    else if ((rows[1] || []).includes("Open-Ended Response")) rows.splice(1, 1);
     return { columns: columnNames(rows[0] || []), rows: rows.slice(1, 6) };
   }
   if (suffix === ".txt") {

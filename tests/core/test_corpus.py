@@ -69,6 +69,18 @@ def test_a_qualtrics_export_starts_with_its_answers(tmp_path: Path) -> None:
     assert corpus.texts == TEXTS and corpus.n_received == len(TEXTS) and corpus.ids[0] == "0"
 
 
+def test_a_surveymonkey_export_starts_with_its_answers(tmp_path: Path) -> None:
+    """SurveyMonkey writes a second header row ("Response", "Open-Ended Response"): not an answer."""
+    path = tmp_path / "survey.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        rows = [["Respondent ID", "How satisfied are you?", "What could we improve?"]]
+        rows += [["", "Response", "Open-Ended Response"]]
+        rows += [[f"11{i}", "Satisfied", t] for i, t in enumerate(TEXTS)]
+        csv.writer(handle).writerows(rows)
+    corpus = read_corpus(path, text_column="What could we improve?")
+    assert corpus.texts == TEXTS and corpus.n_received == len(TEXTS)
+
+
 def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
     """A blank first line was read as the header: "the file is empty", and the delimiter a comma."""
     rows = "\n".join(f"{i};{t}" for i, t in enumerate(TEXTS))

@@ -356,7 +356,7 @@ def test_short_answers_are_the_text_not_their_longer_dates(page: object, tmp_pat
     assert page.input_value("#text-column") == "answer"
 
 
-def test_a_qualtrics_export_is_previewed_from_its_first_answer(page: object, tmp_path: Path) -> None:
+def test_survey_tool_exports_are_previewed_from_their_first_answer(page: object, tmp_path: Path) -> None:
     path = tmp_path / "qualtrics.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -369,6 +369,16 @@ def test_a_qualtrics_export_is_previewed_from_its_first_answer(page: object, tmp
     cells = page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()
     assert cells == ["R_0", "answer number 0, longer than the question text"], cells
     assert page.locator("#preview-table tr").count() == 6 and page.input_value("#text-column") == "Q2_TEXT"
+    monkey = tmp_path / "surveymonkey.csv"
+    with monkey.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Respondent ID", "What could we improve?"])
+        writer.writerow(["", "Open-Ended Response"])  # SurveyMonkey's second header row: not an answer
+        writer.writerows([f"11{i}", f"answer number {i}"] for i in range(8))
+    page.set_input_files("#file", str(monkey))
+    page.wait_for_selector("#preview-table td:has-text('110')")
+    cells = page.locator("#preview-table tr >> nth=1 >> td").all_text_contents()
+    assert cells == ["110", "answer number 0"], cells
 
 
 def test_a_spreadsheet_is_refused_at_once_with_how_to_save_it(page: object, tmp_path: Path) -> None:
