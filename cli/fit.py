@@ -52,7 +52,8 @@ def fit(args: argparse.Namespace) -> int:
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
     )
     if corpus.n_dropped:
-        print(f"topicmap: dropped {corpus.n_dropped} empty documents of {corpus.n_received}", file=sys.stderr)
+        left_out = f"{corpus.n_dropped} of {corpus.n_received} documents with no text (empty, N/A, NULL, nan)"
+        print(f"topicmap: left out {left_out}", file=sys.stderr)
     try:
         check_columns(params, corpus.metadata)
     except UnknownColumn as exc:

@@ -29,8 +29,9 @@ input formats ({", ".join(SUPPORTED_SUFFIXES)}):
   .json       a list of strings, or of objects (text picked as for CSV)
   .jsonl      one string or object per line
   .txt        one document per line
-  Empty documents are dropped and counted; an "id" column (or --id-column) names documents;
-  other columns are kept as metadata in documents.csv. Files must be UTF-8.
+  Documents with no text (empty, N/A, NULL, nan) are left out and counted; an "id" column
+  (or --id-column) names documents; other columns are kept as metadata in documents.csv.
+  Files must be UTF-8 (or UTF-16 with its byte-order mark).
 
 outputs (in --out):
   map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)

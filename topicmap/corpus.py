@@ -183,7 +183,7 @@ def build_corpus(
     n_received = 0
     for record in records:
         n_received += 1
-        if record.text is None or (isinstance(record.text, str) and not record.text.strip()):
+        if record.text is None or (isinstance(record.text, str) and no_text(record.text)):
             continue
         if not isinstance(record.text, str):
             raise CorpusError(f"{name}: item {record.line}: text must be a string, got {type(record.text).__name__}")
@@ -207,6 +207,11 @@ def build_corpus(
     return Corpus(
         texts, ids, metadata, n_received=n_received, n_dropped=n_dropped, text_column=text_column, numbered=numbered
     )
+
+
+def no_text(text: str) -> bool:
+    """Empty, or an export's mark of a missing value (N/A, NULL, nan, as pandas reads them)."""
+    return text.strip().lower() in {"", "n/a", "#n/a", "null", "nan", "<na>"}
 
 
 def _header_row(reader: Iterator[tuple[int, list[str]]]) -> list[str]:

@@ -296,7 +296,7 @@ class Progress(BaseModel):
 
 class DocumentCounts(BaseModel):
     received: int = Field(description="Documents in the request.")
-    dropped: int = Field(description="Empty documents removed.")
+    dropped: int = Field(description="Documents without text removed: empty, or N/A, NULL, nan.")
     truncated: int = Field(description="Documents cut to the per-document character limit.")
     used: int = Field(description="Documents in the map.")
 

@@ -59,7 +59,7 @@ function documentNotes(documents) {
   if (!documents) return [];
   const notes = [];
   const plural = (n) => `${n.toLocaleString("en")} document${n === 1 ? "" : "s"}`;
-  if (documents.dropped) notes.push(`${plural(documents.dropped)} of ${documents.received.toLocaleString("en")} had no text and were left out`);
+  if (documents.dropped) notes.push(`${plural(documents.dropped)} of ${documents.received.toLocaleString("en")} had no text (empty, N/A, NULL, nan) and were left out`);
   if (documents.truncated) notes.push(`${plural(documents.truncated)} cut to the per-document length limit`);
   return notes;
 }

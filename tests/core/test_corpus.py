@@ -163,6 +163,16 @@ def test_empty_documents_are_dropped_and_counted(tmp_path: Path) -> None:
     assert (corpus.n_received, corpus.n_dropped) == (15, 3)
 
 
+def test_an_exports_marks_of_missing_values_are_no_text(tmp_path: Path) -> None:
+    """Spreadsheets and databases write N/A, NULL, nan for a missing answer; pandas reads them as
+    missing. As documents they made a topic of their own, or joined one ("answered · quickly")."""
+    marks = ["N/A", "n/a", "#N/A", "NULL", "null", "nan", "NaN", "<NA>", " N/A "]
+    rows = [f"{i},{t}" for i, t in enumerate([*TEXTS, *marks, "None", "NA"])]
+    corpus = read_corpus(write(tmp_path, "c.csv", "id,text\n" + "\n".join(rows)))
+    assert corpus.texts == [*TEXTS, "None", "NA"]  # an answer "None" and "NA" (a place) stay
+    assert (corpus.n_received, corpus.n_dropped) == (len(TEXTS) + len(marks) + 2, len(marks))
+
+
 def test_in_memory_documents() -> None:
     corpus = corpus_from_documents(
         [*TEXTS[:6], *({"text": t, "id": f"x{i}", "meta": {"a": 1}} for i, t in enumerate(TEXTS[6:]))]

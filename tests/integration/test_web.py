@@ -46,7 +46,7 @@ def corpus_with_xss(tmp_path: Path) -> tuple[Path, int]:
     rows = list(csv.reader(io.StringIO(sample_csv(240, offset=600).decode())))
     rows[5][2] = f"{XSS} a font package that renders glyphs"
     rows = [[*rows[0], "created"]] + [[*row, f"2024-{i % 12 + 1:02d}-01"] for i, row in enumerate(rows[1:])]
-    empty = [["empty-1", "x11", " ", "2024-01-01"], ["empty-2", "x11", "", "2024-01-01"]]  # no text: left out
+    empty = [["empty-1", "x11", " ", "2024-01-01"], ["empty-2", "x11", "N/A", "2024-01-01"]]  # no text: left out
     path = tmp_path / "packages.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows + empty)
@@ -80,7 +80,7 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert len(stages) >= 2, stages
     assert max(fractions) > min(fractions)
     said = page.text_content("#job-warnings") or ""
-    assert f"2 documents of {n_documents + 2} had no text and were left out" in said, said
+    assert f"2 documents of {n_documents + 2} had no text (empty, N/A, NULL, nan) and were left out" in said, said
     shot(page, "2-progress-done")
 
     page.wait_for_function("document.querySelector('#plot .main-svg') !== null")
