@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import random
 import re
 from collections.abc import Sequence
 from pathlib import Path
+
+os.environ["TOPICMAP_ENV_FILE"] = ""  # a developer's .env (`make run` writes one) is not the tests' settings
 
 import numpy as np
 import numpy.typing as npt

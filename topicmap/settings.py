@@ -1,10 +1,13 @@
 """Settings every shell shares, from the environment (``TOPICMAP_*``) or ``.env``.
 
 The API (api/config.py) and the worker (worker/config.py) each add their own fields to these.
+``TOPICMAP_ENV_FILE`` names another file than ``.env`` (in the working directory); empty: none, as
+the test suite's servers have, so the key and webhook secret ``make run`` wrote there stay out.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -15,7 +18,9 @@ if TYPE_CHECKING:
 
 
 class SharedSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOPICMAP_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TOPICMAP_", env_file=os.environ.get("TOPICMAP_ENV_FILE", ".env") or None, extra="ignore"
+    )
 
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Broker and store.")
     retention_days: float = Field(default=7, gt=0, description="How long corpora, jobs and maps are kept.")

@@ -81,7 +81,8 @@ class Redis:
 
 def service_env(redis_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOPICMAP_")}
-    env.update(TOPICMAP_REDIS_URL=redis_url, PYTHONUNBUFFERED="1", **extra)
+    # no .env either: the key and webhook secret `make run` wrote there made webhook tests fail
+    env.update(TOPICMAP_REDIS_URL=redis_url, TOPICMAP_ENV_FILE="", PYTHONUNBUFFERED="1", **extra)
     return env
 
 
