@@ -26,14 +26,14 @@ TASK_RELAY_WEBHOOKS = "topicmap.relay_webhooks"
 TASK_RETRY_ARCHIVES = "topicmap.retry_archives"
 WEBHOOK_QUEUE = "webhooks"
 
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 """Bumped whenever the same input and parameters could give a different map."""
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MIN_DOCUMENTS = 10
+"""Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
 STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "hierarchy", "score")
 """Pipeline stages in order, as reported by progress and in ``meta.timings_s``."""
-"""Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
 
 
 class PipelineParams(BaseModel):
@@ -58,10 +58,7 @@ class PipelineParams(BaseModel):
         examples=[20],
     )
     n_neighbors: int = Field(
-        default=15,
-        ge=2,
-        le=200,
-        description="UMAP neighbourhood size: larger values give broader, fewer topics.",
+        default=15, ge=2, le=200, description="UMAP neighbourhood size: larger values give broader, fewer topics."
     )
     n_components: int = Field(default=5, ge=2, le=50, description="Dimensions UMAP reduces to before clustering.")
     min_dist: float = Field(
@@ -208,7 +205,9 @@ class Meta(BaseModel):
     n_documents: int
     params: PipelineParams
     resolved: dict[str, int | float | str] = Field(
-        default_factory=dict, description="Parameters chosen for this corpus; stages_device: cpu, or cuda (GPU)."
+        default_factory=dict,
+        description="Parameters chosen for this corpus. stages_device: cpu, or cuda (GPU); language: the corpus's "
+        "(ISO 639-1, by its stop words), whose stop words and English's are left out of the terms.",
     )
     versions: dict[str, str]
     pipeline_version: str = PIPELINE_VERSION

@@ -312,3 +312,19 @@ def test_a_fitted_folder_assigns_new_documents(
     (out / "embeddings.npy").unlink()
     assert main(["assign", str(out), str(tmp_path / "new.csv")]) == 2
     assert "no embeddings.npy" in capsys.readouterr().err
+
+
+def test_a_french_corpus_is_labelled_without_french_stop_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Debian's French translations of its descriptions: the map says its language, and no term
+    is "le jeu", "des polices" or "pour haskell"."""
+    with (Path(__file__).resolve().parents[1] / "data" / "debian_translated.csv").open(encoding="utf-8") as handle:
+        french = [row for row in csv.DictReader(handle) if row["language"] == "fr"]
+    source = write_format(tmp_path / "fr.csv", [{k: row[k] for k in ("id", "section", "text")} for row in french])
+    assert main(["fit", str(source), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert ", French stop words, " in capsys.readouterr().err
+    fitted = json.loads((tmp_path / "out" / "map.json").read_text())
+    assert fitted["meta"]["resolved"]["language"] == "fr"
+    words = {word for topic in fitted["topics"] for term in topic["terms"] for word in term["term"].split()}
+    assert len(words) > 20 and not words & {"le", "la", "les", "des", "de", "du", "pour", "est", "et", "un", "une"}

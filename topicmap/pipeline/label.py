@@ -19,8 +19,9 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
+from topicmap.languages import ENGLISH, detect_language, stop_words
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
 from topicmap.vectors import topic_members
@@ -42,15 +43,14 @@ TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
 _WORD = re.compile(TOKEN_PATTERN)
 _PHRASE_BREAK = re.compile(r"[,;:()\[\]{}<>!?\"|=*]|\.(?=\s|$)")
 """Punctuation that ends a phrase: a comma, a bracket, a full stop before a space (not "node.js")."""
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing"}
-"""scikit-learn's list has "do" and "done" but not these ("does · expensive · app crashes")."""
 
 OUTLIER_LABEL = "Outliers"
 
 
-def phrase_terms(text: str) -> list[str]:
-    """The terms of one text: its words that are not English stop words, and each two such words
-    that stand next to each other (no stop word and no punctuation between them).
+def phrase_terms(text: str, stop: frozenset[str] = stop_words(ENGLISH)) -> list[str]:
+    """The terms of one text: its words that are not stop words (English by default; a corpus's
+    own, topicmap/languages.py), and each two such words that stand next to each other (no stop
+    word and no punctuation between them).
 
     scikit-learn's analyser drops stop words first and pairs what is left, so "shortcomings of
     particular machines, or special needs" gave "machines special" and "particular machines"
@@ -62,7 +62,7 @@ def phrase_terms(text: str) -> list[str]:
     for chunk in _PHRASE_BREAK.split(text.lower()):
         previous = ""
         for word in _WORD.findall(chunk):
-            if word in _STOP_WORDS:
+            if word in stop:
                 previous = ""
                 continue
             terms.append(word)
@@ -72,17 +72,22 @@ def phrase_terms(text: str) -> list[str]:
     return terms
 
 
-def make_vectorizer(**overrides: object) -> CountVectorizer:
+def make_vectorizer(language: str = ENGLISH, **overrides: object) -> CountVectorizer:
     """The term analyser of labels, their counts kept with a map and new documents assigned to it:
-    :func:`phrase_terms`, lowercased, 1-2 grams."""
-    options: dict[str, object] = {"analyzer": phrase_terms}
+    :func:`phrase_terms` with ``language``'s stop words, lowercased, 1-2 grams."""
+    analyzer = phrase_terms if language == ENGLISH else partial(phrase_terms, stop=stop_words(language))
+    options: dict[str, object] = {"analyzer": analyzer}
     options.update(overrides)
     return CountVectorizer(**options)  # type: ignore[arg-type]
 
 
 def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.csr_matrix:
     """Which of ``vocabulary``'s terms each text contains (binary, columns in its order): the
-    presence of new documents in the terms of a map's counts."""
+    presence of new documents in the terms of a map's counts.
+
+    English stop words serve a map of any language: its vocabulary holds no stop word of its own
+    language, and every language's set contains the English one, so a vocabulary term is in a text
+    under English stop words exactly when it is under the map's (topicmap/languages.py)."""
     columns = {str(term): i for i, term in enumerate(vocabulary)}
     if not columns:
         return sp.csr_matrix(np.zeros((len(texts), 0), dtype=np.int64))
@@ -91,7 +96,7 @@ def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.cs
 
 
 def document_terms(
-    texts: Sequence[str], min_df: int | None = None, workers: int = 1
+    texts: Sequence[str], min_df: int | None = None, workers: int = 1, language: str = ENGLISH
 ) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
     """Which terms each document contains (binary), keeping terms found in at least ``min_df`` documents.
 
@@ -101,12 +106,12 @@ def document_terms(
     keep rarer terms (by default ``min_df`` is n/100, from 1 to 3: among 12 tickets, "password" in
     two of them names their topic), and fall back to ``min_df=1`` when nothing else is left. Large
     corpora are counted in ``workers`` processes (topicmap/pipeline/parallel_terms.py), with the
-    same result.
+    same result. Stop words are ``language``'s and English's.
     """
     min_df = min(3, max(1, len(texts) // 100)) if min_df is None else min_df
     for threshold in dict.fromkeys((min(min_df, len(texts)), 1)):
         try:
-            return fit_presence(texts, partial(make_vectorizer, binary=True), threshold, workers)
+            return fit_presence(texts, partial(make_vectorizer, language, binary=True), threshold, workers)
         except ValueError:  # nothing left after stop words and min_df
             continue
     return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
@@ -125,6 +130,9 @@ class TopicLabeler:
         Processes that read the texts of a large corpus (the same terms for any number).
     min_df : int, optional
         Documents a term must be found in; default n/100, from 1 to 3 (:func:`document_terms`).
+    language : str, optional
+        ISO 639-1 code of the texts' language, for stop words; default: the language whose stop
+        words cover most of their words (topicmap/languages.py).
 
     Attributes
     ----------
@@ -139,18 +147,27 @@ class TopicLabeler:
         Documents of each topic containing each term (rows in ``topic_ids_`` order), for labelling
         groups of topics (topicmap/pipeline/hierarchy.py) without reading the texts again.
     vocabulary_ : ndarray of shape (n_terms,)
+    language_ : str
+        The language whose stop words (with English's) were left out of the terms.
     presence_ : csr_matrix of shape (n_documents, n_terms)
         Which terms each document contains: kept with a map so edits that move documents can
         update the counts (topicmap/edits/regroup.py).
     """
 
     def __init__(
-        self, *, n_terms: int = 10, n_representative: int = 5, workers: int = 1, min_df: int | None = None
+        self,
+        *,
+        n_terms: int = 10,
+        n_representative: int = 5,
+        workers: int = 1,
+        min_df: int | None = None,
+        language: str | None = None,
     ) -> None:
         self.n_terms = n_terms
         self.n_representative = n_representative
         self.workers = workers
         self.min_df = min_df
+        self.language = language
 
     def fit(
         self,
@@ -176,7 +193,8 @@ class TopicLabeler:
             raise ValueError("texts, topics and embeddings must have the same length")
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
-        presence, vocabulary = document_terms(texts, self.min_df, workers=self.workers)
+        self.language_ = self.language or detect_language(texts)
+        presence, vocabulary = document_terms(texts, self.min_df, self.workers, self.language_)
         self.presence_ = presence
         members_of = topic_members(topics)
         defining = {}  # each topic's core documents, or all of them when it has no core

@@ -292,6 +292,7 @@ def _pipeline(
             "min_samples": min_samples,
             "n_neighbors": graph.n_neighbors_,
             "stages_device": device,
+            "language": labeler.language_,
         },
         versions=library_versions(),
         seed=params.seed,

@@ -1,0 +1,99 @@
+"""The corpus's language and its stop words: real Debian descriptions in six languages."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from topicmap.languages import ENGLISH, detect_language, stop_words
+from topicmap.pipeline.label import TopicLabeler, document_terms, phrase_terms, terms_in
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _translated() -> dict[str, list[dict[str, str]]]:
+    by_language: dict[str, list[dict[str, str]]] = {}
+    with (DATA / "debian_translated.csv").open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            by_language.setdefault(row["language"], []).append(row)
+    return by_language
+
+
+TRANSLATED = _translated()
+
+
+def _english() -> list[str]:
+    with (DATA / "debian_sample.csv").open(encoding="utf-8", newline="") as file:
+        return [row["text"] for row in csv.DictReader(file)]
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "it", "pt"])
+def test_the_language_of_translated_descriptions_is_told_by_their_stop_words(language: str) -> None:
+    texts = [row["text"] for row in TRANSLATED[language]]
+    assert detect_language(texts) == language
+
+
+def test_english_descriptions_are_english() -> None:
+    assert detect_language(_english()) == ENGLISH
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [[], ["", "   "], ["x86_64 arm64 riscv64", "ERR_42 0x1f"], ["自由软件的文本编辑器", "ソフトウェアの説明"]],
+)
+def test_no_language_to_tell_is_english(texts: list[str]) -> None:
+    assert detect_language(texts) == ENGLISH
+
+
+def test_every_language_keeps_the_english_stop_words() -> None:
+    english = stop_words(ENGLISH)
+    assert {"the", "of", "does"} <= english
+    for language in ("fr", "de", "es", "it", "pt", "ru"):
+        assert english < stop_words(language)
+    assert {"les", "des", "pour"} <= stop_words("fr") and "les" not in english
+
+
+def test_an_unknown_language_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no stop words for language 'xx'"):
+        stop_words("xx")
+
+
+def test_french_descriptions_get_terms_without_french_stop_words() -> None:
+    rows = TRANSLATED["fr"]
+    sections = sorted({row["section"] for row in rows})
+    topics = np.array([sections.index(row["section"]) for row in rows], dtype=np.int64)
+    texts = [row["text"] for row in rows]
+    labeler = TopicLabeler().fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
+    assert labeler.language_ == "fr"
+    french = stop_words("fr")
+    words = {word for topic in labeler.terms_ for term, _ in topic for word in term.split()}
+    assert words and not words & french, sorted(words & french)
+    as_english = TopicLabeler(language=ENGLISH).fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
+    english_words = {word for topic in as_english.terms_ for term, _ in topic for word in term.split()}
+    assert english_words & french  # what English stop words let in: the test would pass without languages
+
+
+_WORDS = st.sampled_from(["le", "jeu", "de", "stratégie", "the", "game", "pour", "les", "polices", "des", "fontes"])
+_TEXTS = st.lists(
+    st.lists(st.one_of(_WORDS, st.sampled_from([",", ".", " "])), min_size=1, max_size=12).map(" ".join),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(corpus=_TEXTS, new=_TEXTS)
+def test_new_documents_match_a_french_vocabulary_as_the_french_analyser_does(corpus: list[str], new: list[str]) -> None:
+    """The assign path reads new documents with English stop words (it does not know a map's
+    language): the map's terms it finds in a text are those the map's own analyser finds."""
+    _, vocabulary = document_terms(corpus, min_df=1, language="fr")
+    terms = set(vocabulary.tolist())
+    matched = terms_in(new, vocabulary)
+    for row, text in enumerate(new):
+        found = {str(vocabulary[column]) for column in matched.getrow(row).indices}
+        assert found == set(phrase_terms(text, stop_words("fr"))) & terms
