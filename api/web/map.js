@@ -50,6 +50,7 @@ export async function drawMap(figure) {
   // The topics' legend (not a colour column's: nothing else names those colours) is optional.
   optionalLegend = figure === state.figure && figure.layout.showlegend !== false;
   if (optionalLegend) layout.showlegend = legendFits();
+  $("plot").classList.remove("tall-chart");
   await Plotly.react("plot", data, layout, { responsive: true, displaylogo: false, scrollZoom: true });
   window.topicmapLabels.attach($("plot"));
   stopListening();
@@ -74,7 +75,12 @@ export async function drawChart(figure) {
   update({ figure: null });
   optionalLegend = false;
   stopListening();
-  await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height: undefined }, { responsive: true, displaylogo: false });
+  // A chart taller than the plot area (a heatmap row per topic) keeps its height and scrolls: squeezed
+  // into the area, 60 topics' names would stand on top of each other.
+  const tall = (figure.layout.height || 0) > $("plot").clientHeight;
+  $("plot").classList.toggle("tall-chart", tall);
+  const height = tall ? figure.layout.height : undefined;
+  await Plotly.react("plot", figure.data, { ...figure.layout, autosize: true, height }, { responsive: true, displaylogo: false });
   window.topicmapLabels.attach($("plot")); // the semantic axes' topic labels (a chart without them: nothing)
 }
 

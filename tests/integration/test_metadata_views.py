@@ -7,6 +7,7 @@ import pytest
 
 from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Worker
+from topicmap.render.charts import MAX_TOPICS
 
 pytestmark = pytest.mark.integration
 
@@ -40,9 +41,13 @@ def test_topics_per_class_and_over_time(client: httpx.Client, api: Api, worker: 
     assert sum(map(sum, over_time["counts"])) == 195
     assert topic_map["meta"]["warnings"] == status["warnings"]
 
-    bars = client.get(f"{base}/figure", params={"kind": "per_class"}).json()
-    assert {trace["type"] for trace in bars["data"]} == {"bar"} and bars["layout"]["barmode"] == "stack"
-    assert bars["data"][0]["name"] == topic_map["topics"][0]["label"]
+    chart = client.get(f"{base}/figure", params={"kind": "per_class"}).json()
+    if len(per_class["topics"]) <= MAX_TOPICS:  # a colour each: stacked bars, else a heatmap of every topic
+        assert {trace["type"] for trace in chart["data"]} == {"bar"} and chart["layout"]["barmode"] == "stack"
+        assert chart["data"][0]["name"] == topic_map["topics"][0]["label"]
+    else:
+        assert [trace["type"] for trace in chart["data"]] == ["heatmap"]
+        assert chart["data"][0]["y"] == [topic["label"] for topic in topic_map["topics"]]
     lines = client.get(f"{base}/figure", params={"kind": "over_time"}).json()
     assert lines["data"][0]["type"] == "scatter" and len(lines["data"][0]["x"]) == len(over_time["bins"])
     page = client.get(f"{base}/figure", params={"kind": "over_time", "format": "html"})

@@ -1,7 +1,8 @@
-"""Charts of a map's metadata views: topics per class (stacked bars) and over time (lines).
+"""Charts of a map's metadata views: topics per class (stacked bars, or a heatmap when there are
+more topics than colours to tell apart) and over time (lines).
 
 Pure functions of a :class:`TopicMap` whose ``per_class`` / ``over_time`` the worker computed
-(topicmap/views.py). The largest topics get a trace each, in the map's colours; the rest
+(topicmap/views.py). The largest topics get a trace (a bar, a line, a heatmap row) each; the rest
 are summed as "other topics".
 """
 
@@ -13,21 +14,36 @@ import plotly.graph_objects as go
 
 from topicmap.errors import NotFound
 from topicmap.render.style import OUTLIER_COLOUR, escape, topic_colour
-from topicmap.schemas import TopicMap
+from topicmap.schemas import PerClass, TopicMap
 
 MAX_TOPICS = 10
+"""Topics drawn as bars or lines, in the map's colours: more colours are too alike to tell apart."""
+MAX_HEATMAP_TOPICS = 60
+"""Rows of the heatmap of topics per class, the map's largest topics (the rest summed in one)."""
 MAX_CLASSES = 30
+SHARE_COLOURS = [[0.0, "#f7fbff"], [0.05, "#c6dbef"], [0.2, "#6baed6"], [0.5, "#2171b5"], [1.0, "#08306b"]]
+"""Blues that part at small shares: a topic holding 5% of a class is seen, not lost beside the 90% cells."""
 
 
 class NotInMap(NotFound):
     """The map has no such view (it was made without the column)."""
 
 
-def topics_per_class(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS, max_classes: int = MAX_CLASSES) -> go.Figure:
-    """Stacked bars: for each class (the largest first), the share of its documents in each topic."""
+def topics_per_class(
+    topic_map: TopicMap,
+    *,
+    max_topics: int = MAX_TOPICS,
+    max_rows: int = MAX_HEATMAP_TOPICS,
+    max_classes: int = MAX_CLASSES,
+) -> go.Figure:
+    """For each class (the largest first), the share of its documents in each topic: stacked bars
+    when every topic has a colour of its own, else a heatmap of topics by classes (stacked bars of
+    ten topics left most of a 100-topic map's documents in one grey "other topics")."""
     view = topic_map.per_class
     if view is None:
         raise NotInMap("this map has no topics per class: submit the job with params.class_column")
+    if len(view.topics) > max_topics:
+        return _per_class_heatmap(topic_map, view, max(max_rows, 2), max_classes)
     classes = view.classes[:max_classes]
     shown, rest = _split_topics(topic_map, view.topics, max_topics)
     figure = go.Figure()
@@ -63,6 +79,52 @@ def topics_per_class(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS, max_c
         yaxis={"title": f"share of the {escape(view.column)}'s documents", "tickformat": ".0%"},
         legend={"title": {"text": "Topics"}},
         height=520,
+    )
+    return figure
+
+
+def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_classes: int) -> go.Figure:
+    """Topics (rows, largest at the top) by classes (columns): the share of each class's documents
+    in each topic, the number in the cell and the documents in the hover. Beyond ``max_rows``
+    topics, the last row sums the smaller ones."""
+    classes = view.classes[:max_classes]
+    shown, rest = _split_topics(topic_map, view.topics, max_rows - 1 if len(view.topics) > max_rows else max_rows)
+    labels = {t.id: t.label for t in topic_map.topics}
+    rows = [[view.topics.index(topic)] for topic in shown] + ([[view.topics.index(t) for t in rest]] if rest else [])
+    names = [escape(labels.get(topic, f"Topic {topic}")) for topic in shown]
+    names += [f"other topics ({len(rest)})"] if rest else []
+    shares = [[round(sum(view.shares[r][j] for r in group), 4) for j in range(len(classes))] for group in rows]
+    counts = [[sum(view.counts[r][j] for r in group) for j in range(len(classes))] for group in rows]
+    figure = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=[escape(c) for c in classes],
+            y=names,
+            customdata=counts,
+            colorscale=SHARE_COLOURS,
+            zmin=0,
+            colorbar={"title": {"text": "share"}, "tickformat": ".0%"},
+            texttemplate="%{z:.0%}" if len(shares) * len(classes) <= 600 else None,
+            hovertemplate="%{y}<br>%{x}: %{z:.0%} (%{customdata} documents)<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    more = f" (the {len(classes)} largest of {len(view.classes)})" if len(view.classes) > len(classes) else ""
+    tick_room = 7 * min(40, max((len(c) for c in classes), default=0))  # class names upright above the columns
+    figure.update_layout(
+        title={
+            "text": f"Topics per {escape(view.column)}{more}: share of each {escape(view.column)}'s documents",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 16},
+        },
+        template="plotly_white",
+        xaxis={"side": "top", "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"t": 70 + tick_room},
+        height=max(520, 160 + tick_room + 22 * len(names)),
     )
     return figure
 
