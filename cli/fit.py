@@ -109,10 +109,10 @@ def fit(args: argparse.Namespace) -> int:
         (args.out / "map.png").write_bytes(picture)
     quality = topic_map.meta.quality
     outliers = "kept apart" if topic_map.meta.params.keep_outliers else "assigned"
-    from topicmap.languages import ENGLISH, language_name  # sklearn: loaded with the pipeline, not before
+    from topicmap.languages import ENGLISH, language_names  # sklearn: loaded with the pipeline, not before
 
-    language = str(topic_map.meta.resolved.get("language", ENGLISH))
-    stop_words = "" if language == ENGLISH else f"{language_name(language)} stop words, "
+    languages = str(topic_map.meta.resolved.get("languages", ENGLISH)).split(",")
+    stop_words = "" if languages == [ENGLISH] else f"{language_names(languages)} stop words, "
     print(
         f"topicmap: {len(corpus)} documents, {quality.n_topics} topic{'' if quality.n_topics == 1 else 's'}, "
         f"{quality.outlier_share:.0%} outliers {outliers}, {stop_words}{topic_map.meta.timings_s['total']:.1f} s",

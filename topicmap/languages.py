@@ -1,16 +1,17 @@
-"""The language of a corpus, for the stop words of its labels.
+"""The languages of a corpus, for the stop words of its labels.
 
 A map of French package descriptions labelled with English stop words read "bibliothèque · fournit
 les · développement": articles and prepositions of other languages are words to an English list,
-and pairs like "fournit les" or "le jeu" reached the terms. The corpus's language is the one whose
-stop words cover most of a sample of its words (on Debian's translated descriptions the right
-language covers 32-44% of the words and the next one at most 24%); its stop words are added to
+and pairs like "fournit les" or "le jeu" reached the terms. A text's language is the one whose stop
+words cover most of its words (on Debian's translated descriptions, 98-100% of the texts of each of
+six languages are told right); a corpus's languages are those of at least 5% of 1,000 texts spread
+over it, so a support queue in English and German gets both lists. Their stop words are added to
 scikit-learn's English ones, which stay in every set (English words are common in any corpus of
 software, products or support).
 
 Every set contains the English one, so a text's terms that are in a map's vocabulary are the same
 under English stop words as under the map's own: new documents are matched to a map's terms
-without knowing its language (topicmap/pipeline/label.py, ``terms_in``).
+without knowing its languages (topicmap/pipeline/label.py, ``terms_in``).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from functools import cache
 import stop_words as stop_word_lists
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-__all__ = ["ENGLISH", "detect_language", "language_name", "stop_words"]
+__all__ = ["ENGLISH", "detect_languages", "language_names", "stop_words"]
 
 ENGLISH = "en"
 SAMPLE_TEXTS = 1000
-"""Texts read to tell the language: evenly spaced over the corpus, whatever its size."""
+"""Texts read to tell the languages: evenly spaced over the corpus (the pipeline's canonical order,
+by text: the same sample in any row order)."""
+MIN_SHARE = 0.05
+"""A language must be that of this share of the sampled texts to count."""
 MIN_COVERAGE = 0.1
-"""A language must cover this share of the sample's words to be chosen (else English): code,
-part numbers or a script with no spaces between words (Chinese, Japanese) cover none."""
+"""A text has a language when its stop words are this share of its words: code, part numbers or a
+script with no spaces between words (Chinese, Japanese) have none."""
 _WORD = re.compile(r"(?u)\b[^\W\d_]\w+\b")
 _ENGLISH_EXTRA = frozenset({"does", "did", "doing"})
 """scikit-learn's list has "do" and "done" but not these ("does · expensive · app crashes")."""
@@ -44,30 +48,57 @@ def _lists() -> dict[str, frozenset[str]]:
 
 
 @cache
-def stop_words(language: str = ENGLISH) -> frozenset[str]:
-    """English stop words, with those of ``language`` (an ISO 639-1 code) added."""
+def stop_words(*languages: str) -> frozenset[str]:
+    """English stop words, with those of ``languages`` (ISO 639-1 codes) added."""
     lists = _lists()
-    if language not in lists:
-        raise ValueError(f"no stop words for language {language!r}; known: {', '.join(sorted(lists))}")
-    return lists[ENGLISH] | lists[language]
+    unknown = [language for language in languages if language not in lists]
+    if unknown:
+        raise ValueError(f"no stop words for language {unknown[0]!r}; known: {', '.join(sorted(lists))}")
+    return lists[ENGLISH].union(*(lists[language] for language in languages))
 
 
-def language_name(language: str) -> str:
-    """ "French" for "fr": the name of a language of :func:`stop_words` (the code itself if unknown)."""
-    return str(stop_word_lists.LANGUAGE_MAPPING.get(language, language)).capitalize()
+def language_names(languages: Sequence[str]) -> str:
+    """ "English and French" for ("en", "fr"): the names of languages of :func:`stop_words`."""
+    names = [str(stop_word_lists.LANGUAGE_MAPPING.get(code, code)).capitalize() for code in languages]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
-def detect_language(texts: Sequence[str]) -> str:
-    """The ISO 639-1 code of the language whose stop words cover most words of ``texts``.
+def detect_languages(texts: Sequence[str]) -> tuple[str, ...]:
+    """ISO 639-1 codes of the languages of at least :data:`MIN_SHARE` of the texts (sampled), most
+    texts first; English alone when no text has a language.
 
-    English when no language covers :data:`MIN_COVERAGE` of them. Deterministic: the same texts in
-    the same order give the same answer.
+    A short text's stop words are often as much another language's ("se cierra sola cuando abro un
+    archivo": Spanish, Catalan and Czech all list "se" and "un"): a tie goes to the language whose
+    stop words cover most words of the whole sample, then to English.
     """
     step = max(1, len(texts) // SAMPLE_TEXTS)
-    words = Counter(word for text in texts[::step] for word in _WORD.findall(text.lower()))
-    total = sum(words.values())
-    if not total:
-        return ENGLISH
-    coverage = {code: sum(words[word] for word in words.keys() & listed) for code, listed in _lists().items()}
-    best = max(sorted(coverage), key=lambda code: (coverage[code], code == ENGLISH))
-    return best if coverage[best] >= MIN_COVERAGE * total else ENGLISH
+    sample = [_coverage(text) for text in texts[::step]]
+    overall: Counter[str] = sum((coverage for coverage, _ in sample), Counter())
+    rank = {code: (overall[code], code == ENGLISH, code) for code in overall}
+    found = Counter(language for coverage, n_words in sample if (language := _language_of(coverage, n_words, rank)))
+    chosen = [language for language, count in found.most_common() if count >= MIN_SHARE * len(sample)]
+    return tuple(chosen) or (ENGLISH,)
+
+
+@cache
+def _languages_of_words() -> dict[str, tuple[str, ...]]:
+    """Each stop word's languages."""
+    languages: dict[str, list[str]] = {}
+    for code, listed in _lists().items():
+        for word in listed:
+            languages.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in languages.items()}
+
+
+def _coverage(text: str) -> tuple[Counter[str], int]:
+    """How many of the text's words each language lists as stop words, and its number of words."""
+    words = _WORD.findall(text.lower())
+    index = _languages_of_words()
+    return Counter(code for word in words for code in index.get(word, ())), len(words)
+
+
+def _language_of(coverage: Counter[str], n_words: int, rank: dict[str, tuple[int, bool, str]]) -> str | None:
+    if not coverage:
+        return None
+    best = max(coverage, key=lambda code: (coverage[code], rank[code]))
+    return best if coverage[best] >= MIN_COVERAGE * n_words else None

@@ -206,8 +206,8 @@ class Meta(BaseModel):
     params: PipelineParams
     resolved: dict[str, int | float | str] = Field(
         default_factory=dict,
-        description="Parameters chosen for this corpus. stages_device: cpu, or cuda (GPU); language: the corpus's "
-        "(ISO 639-1, by its stop words), whose stop words and English's are left out of the terms.",
+        description="Parameters chosen for this corpus. stages_device: cpu, or cuda (GPU); languages: the corpus's, "
+        "comma-separated ISO 639-1 codes told by their stop words, which (with English's) are left out of the terms.",
     )
     versions: dict[str, str]
     pipeline_version: str = PIPELINE_VERSION

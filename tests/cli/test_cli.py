@@ -325,6 +325,6 @@ def test_a_french_corpus_is_labelled_without_french_stop_words(
     assert main(["fit", str(source), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert ", French stop words, " in capsys.readouterr().err
     fitted = json.loads((tmp_path / "out" / "map.json").read_text())
-    assert fitted["meta"]["resolved"]["language"] == "fr"
+    assert fitted["meta"]["resolved"]["languages"] == "fr"
     words = {word for topic in fitted["topics"] for term in topic["terms"] for word in term["term"].split()}
     assert len(words) > 20 and not words & {"le", "la", "les", "des", "de", "du", "pour", "est", "et", "un", "une"}

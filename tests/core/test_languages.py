@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topicmap.languages import ENGLISH, detect_language, stop_words
+from topicmap.languages import ENGLISH, detect_languages, language_names, stop_words
 from topicmap.pipeline.label import TopicLabeler, document_terms, phrase_terms, terms_in
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -35,11 +35,32 @@ def _english() -> list[str]:
 @pytest.mark.parametrize("language", ["fr", "de", "es", "it", "pt"])
 def test_the_language_of_translated_descriptions_is_told_by_their_stop_words(language: str) -> None:
     texts = [row["text"] for row in TRANSLATED[language]]
-    assert detect_language(texts) == language
+    assert detect_languages(texts) == (language,)
 
 
 def test_english_descriptions_are_english() -> None:
-    assert detect_language(_english()) == ENGLISH
+    assert detect_languages(_english()) == (ENGLISH,)
+
+
+def test_a_corpus_in_two_languages_gets_the_stop_words_of_both() -> None:
+    """A support queue in English and German: each language of at least 5% of the texts counts."""
+    english, german = _english()[:300], [row["text"] for row in TRANSLATED["de"]]
+    assert detect_languages(sorted(english + german)) == (ENGLISH, "de")
+    assert detect_languages(sorted(english + german[:10])) == (ENGLISH,)  # 3%: a few quotes, not a language
+    assert language_names(["en", "de"]) == "English and German" and language_names(["fr"]) == "French"
+
+
+def test_short_answers_whose_stop_words_other_languages_share_go_to_the_corpus_language() -> None:
+    """ "se cierra sola cuando abro un archivo": Spanish, Catalan and Czech all list "se" and "un";
+    decided by code, three answers of twenty made Catalan and Czech languages of a Spanish survey."""
+    answers = [
+        *("la app es muy lenta", "no puedo iniciar sesión", "el precio es demasiado alto", "me encanta el servicio"),
+        *("la atención al cliente fue excelente", "se cierra sola cuando abro un archivo", "todo bien", "nada"),
+        *("los archivos no se sincronizan", "muy caro para lo que ofrece", "el equipo respondió muy rápido"),
+        *("no funciona en android", "quiero cancelar mi suscripción", "la factura tiene un error", "buen producto"),
+        *("me cobraron dos veces", "es fácil de usar", "la interfaz es confusa", "tarda mucho en cargar"),
+    ]
+    assert detect_languages(sorted(answers)) == ("es",)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +68,7 @@ def test_english_descriptions_are_english() -> None:
     [[], ["", "   "], ["x86_64 arm64 riscv64", "ERR_42 0x1f"], ["自由软件的文本编辑器", "ソフトウェアの説明"]],
 )
 def test_no_language_to_tell_is_english(texts: list[str]) -> None:
-    assert detect_language(texts) == ENGLISH
+    assert detect_languages(texts) == (ENGLISH,)
 
 
 def test_every_language_keeps_the_english_stop_words() -> None:
@@ -56,11 +77,12 @@ def test_every_language_keeps_the_english_stop_words() -> None:
     for language in ("fr", "de", "es", "it", "pt", "ru"):
         assert english < stop_words(language)
     assert {"les", "des", "pour"} <= stop_words("fr") and "les" not in english
+    assert stop_words("fr", "de") == stop_words("fr") | stop_words("de") and stop_words() == english
 
 
 def test_an_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no stop words for language 'xx'"):
-        stop_words("xx")
+        stop_words("fr", "xx")
 
 
 def test_french_descriptions_get_terms_without_french_stop_words() -> None:
@@ -69,11 +91,11 @@ def test_french_descriptions_get_terms_without_french_stop_words() -> None:
     topics = np.array([sections.index(row["section"]) for row in rows], dtype=np.int64)
     texts = [row["text"] for row in rows]
     labeler = TopicLabeler().fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
-    assert labeler.language_ == "fr"
+    assert labeler.languages_ == ("fr",)
     french = stop_words("fr")
     words = {word for topic in labeler.terms_ for term, _ in topic for word in term.split()}
     assert words and not words & french, sorted(words & french)
-    as_english = TopicLabeler(language=ENGLISH).fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
+    as_english = TopicLabeler(languages=(ENGLISH,)).fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
     english_words = {word for topic in as_english.terms_ for term, _ in topic for word in term.split()}
     assert english_words & french  # what English stop words let in: the test would pass without languages
 
@@ -91,7 +113,7 @@ _TEXTS = st.lists(
 def test_new_documents_match_a_french_vocabulary_as_the_french_analyser_does(corpus: list[str], new: list[str]) -> None:
     """The assign path reads new documents with English stop words (it does not know a map's
     language): the map's terms it finds in a text are those the map's own analyser finds."""
-    _, vocabulary = document_terms(corpus, min_df=1, language="fr")
+    _, vocabulary = document_terms(corpus, min_df=1, languages=("fr",))
     terms = set(vocabulary.tolist())
     matched = terms_in(new, vocabulary)
     for row, text in enumerate(new):

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topicmap.languages import ENGLISH, detect_language, stop_words
+from topicmap.languages import ENGLISH, detect_languages, stop_words
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
 from topicmap.vectors import topic_members
@@ -47,9 +47,9 @@ _PHRASE_BREAK = re.compile(r"[,;:()\[\]{}<>!?\"|=*]|\.(?=\s|$)")
 OUTLIER_LABEL = "Outliers"
 
 
-def phrase_terms(text: str, stop: frozenset[str] = stop_words(ENGLISH)) -> list[str]:
+def phrase_terms(text: str, stop: frozenset[str] = stop_words()) -> list[str]:
     """The terms of one text: its words that are not stop words (English by default; a corpus's
-    own, topicmap/languages.py), and each two such words that stand next to each other (no stop
+    languages', topicmap/languages.py), and each two such words that stand next to each other (no stop
     word and no punctuation between them).
 
     scikit-learn's analyser drops stop words first and pairs what is left, so "shortcomings of
@@ -72,10 +72,11 @@ def phrase_terms(text: str, stop: frozenset[str] = stop_words(ENGLISH)) -> list[
     return terms
 
 
-def make_vectorizer(language: str = ENGLISH, **overrides: object) -> CountVectorizer:
+def make_vectorizer(languages: tuple[str, ...] = (ENGLISH,), **overrides: object) -> CountVectorizer:
     """The term analyser of labels, their counts kept with a map and new documents assigned to it:
-    :func:`phrase_terms` with ``language``'s stop words, lowercased, 1-2 grams."""
-    analyzer = phrase_terms if language == ENGLISH else partial(phrase_terms, stop=stop_words(language))
+    :func:`phrase_terms` with the stop words of ``languages`` (and English), lowercased, 1-2 grams."""
+    stop = stop_words(*languages)
+    analyzer = phrase_terms if stop == stop_words() else partial(phrase_terms, stop=stop)
     options: dict[str, object] = {"analyzer": analyzer}
     options.update(overrides)
     return CountVectorizer(**options)  # type: ignore[arg-type]
@@ -85,9 +86,9 @@ def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.cs
     """Which of ``vocabulary``'s terms each text contains (binary, columns in its order): the
     presence of new documents in the terms of a map's counts.
 
-    English stop words serve a map of any language: its vocabulary holds no stop word of its own
-    language, and every language's set contains the English one, so a vocabulary term is in a text
-    under English stop words exactly when it is under the map's (topicmap/languages.py)."""
+    English stop words serve a map of any languages: its vocabulary holds no stop word of its own
+    languages, and every set contains the English one, so a vocabulary term is in a text under
+    English stop words exactly when it is under the map's (topicmap/languages.py)."""
     columns = {str(term): i for i, term in enumerate(vocabulary)}
     if not columns:
         return sp.csr_matrix(np.zeros((len(texts), 0), dtype=np.int64))
@@ -96,7 +97,7 @@ def terms_in(texts: Sequence[str], vocabulary: npt.NDArray[np.object_]) -> sp.cs
 
 
 def document_terms(
-    texts: Sequence[str], min_df: int | None = None, workers: int = 1, language: str = ENGLISH
+    texts: Sequence[str], min_df: int | None = None, workers: int = 1, languages: tuple[str, ...] = (ENGLISH,)
 ) -> tuple[sp.csr_matrix, npt.NDArray[np.object_]]:
     """Which terms each document contains (binary), keeping terms found in at least ``min_df`` documents.
 
@@ -106,12 +107,12 @@ def document_terms(
     keep rarer terms (by default ``min_df`` is n/100, from 1 to 3: among 12 tickets, "password" in
     two of them names their topic), and fall back to ``min_df=1`` when nothing else is left. Large
     corpora are counted in ``workers`` processes (topicmap/pipeline/parallel_terms.py), with the
-    same result. Stop words are ``language``'s and English's.
+    same result. Stop words are those of ``languages`` and English's.
     """
     min_df = min(3, max(1, len(texts) // 100)) if min_df is None else min_df
     for threshold in dict.fromkeys((min(min_df, len(texts)), 1)):
         try:
-            return fit_presence(texts, partial(make_vectorizer, language, binary=True), threshold, workers)
+            return fit_presence(texts, partial(make_vectorizer, languages, binary=True), threshold, workers)
         except ValueError:  # nothing left after stop words and min_df
             continue
     return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
@@ -130,9 +131,9 @@ class TopicLabeler:
         Processes that read the texts of a large corpus (the same terms for any number).
     min_df : int, optional
         Documents a term must be found in; default n/100, from 1 to 3 (:func:`document_terms`).
-    language : str, optional
-        ISO 639-1 code of the texts' language, for stop words; default: the language whose stop
-        words cover most of their words (topicmap/languages.py).
+    languages : tuple of str, optional
+        ISO 639-1 codes of the texts' languages, for stop words; default: told by the stop words
+        that cover most of each text's words (topicmap/languages.py).
 
     Attributes
     ----------
@@ -147,8 +148,8 @@ class TopicLabeler:
         Documents of each topic containing each term (rows in ``topic_ids_`` order), for labelling
         groups of topics (topicmap/pipeline/hierarchy.py) without reading the texts again.
     vocabulary_ : ndarray of shape (n_terms,)
-    language_ : str
-        The language whose stop words (with English's) were left out of the terms.
+    languages_ : tuple of str
+        The languages whose stop words (with English's) were left out of the terms.
     presence_ : csr_matrix of shape (n_documents, n_terms)
         Which terms each document contains: kept with a map so edits that move documents can
         update the counts (topicmap/edits/regroup.py).
@@ -161,13 +162,13 @@ class TopicLabeler:
         n_representative: int = 5,
         workers: int = 1,
         min_df: int | None = None,
-        language: str | None = None,
+        languages: tuple[str, ...] | None = None,
     ) -> None:
         self.n_terms = n_terms
         self.n_representative = n_representative
         self.workers = workers
         self.min_df = min_df
-        self.language = language
+        self.languages = languages
 
     def fit(
         self,
@@ -193,8 +194,8 @@ class TopicLabeler:
             raise ValueError("texts, topics and embeddings must have the same length")
         core = np.ones(len(topics), dtype=bool) if core is None else core
         self.topic_ids_ = sorted(int(t) for t in np.unique(topics))
-        self.language_ = self.language or detect_language(texts)
-        presence, vocabulary = document_terms(texts, self.min_df, self.workers, self.language_)
+        self.languages_ = self.languages or detect_languages(texts)
+        presence, vocabulary = document_terms(texts, self.min_df, self.workers, self.languages_)
         self.presence_ = presence
         members_of = topic_members(topics)
         defining = {}  # each topic's core documents, or all of them when it has no core

@@ -292,7 +292,7 @@ def _pipeline(
             "min_samples": min_samples,
             "n_neighbors": graph.n_neighbors_,
             "stages_device": device,
-            "language": labeler.language_,
+            "languages": ",".join(labeler.languages_),
         },
         versions=library_versions(),
         seed=params.seed,
