@@ -41,7 +41,22 @@ def encoding_of(data: BinaryIO) -> str:
 def not_utf8(line: int, encoding: str = "utf-8-sig") -> ReadError:
     if encoding == "utf-16":
         return ReadError(f"not UTF-16 text (invalid bytes at line {line}) after its UTF-16 mark; save it as UTF-8")
-    return ReadError(f"not UTF-8 text (invalid byte at line {line}); save it as UTF-8")
+    return ReadError(f"not UTF-8 text (invalid byte at line {line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')")
+
+
+def bad_byte_line(data: BinaryIO, start: int, encoding: str) -> int:
+    """The line (1-based) of the first byte from ``start`` that ``encoding`` cannot decode. A text
+    stream decodes 8 KiB at a time and fails on the chunk's first line: a bad byte on line 2 was
+    reported on line 1. Read again from ``start``, on the error path only."""
+    data.seek(start)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    while chunk := data.read(64 * 1024):
+        try:
+            line += decoder.decode(chunk).count("\n")
+        except UnicodeDecodeError as exc:
+            return line + codecs.decode(exc.object[: exc.start], encoding, errors="replace").count("\n")
+    return line
 
 
 def text_stream(data: BinaryIO, *, newline: str | None = None) -> io.TextIOWrapper:
@@ -59,13 +74,13 @@ def let_go(stream: io.TextIOWrapper) -> None:
 
 def lines(data: BinaryIO) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) for each line (\\n, \\r\\n or \\r)."""
-    number = 0
+    start = data.tell()
     stream = text_stream(data)
     try:
         for number, line in enumerate(stream, 1):
             yield number, line.rstrip("\n")
     except UnicodeDecodeError:
-        raise not_utf8(number + 1, stream.encoding) from None
+        raise not_utf8(bad_byte_line(data, start, stream.encoding), stream.encoding) from None
     finally:
         let_go(stream)
 
@@ -103,13 +118,14 @@ def separator_line(line: str) -> bool:
 
 def rows(data: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for each row of a CSV or TSV file, the header first."""
+    start = data.tell()
     stream = text_stream(data, newline="")
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         for row in reader:
             yield reader.line_num, row
     except UnicodeDecodeError:
-        raise not_utf8(reader.line_num + 1, stream.encoding) from None
+        raise not_utf8(bad_byte_line(data, start, stream.encoding), stream.encoding) from None
     except csv.Error as exc:
         raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
     finally:

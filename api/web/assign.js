@@ -2,7 +2,7 @@
 // assignment job, followed to its end; its documents are then drawn on the map and listed. With
 // "Add them to the map", the job also makes the map's next version, which the page then shows.
 import { followEvents, json } from "./api.js";
-import { fileHead, guessTextColumn, preview } from "./preview.js";
+import { fileHead, guessTextColumn, NotUtf8, preview } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const TERMINAL = ["succeeded", "failed", "cancelled"];
@@ -18,7 +18,13 @@ export function setupAssign(page) {
     const select = $("assign-text-column");
     $("assign-columns").hidden = true;
     if (!file || !/\.(csv|tsv|json|jsonl)$/i.test(file.name)) return;
-    const { columns, rows } = preview(file.name, await fileHead(file, 64 * 1024));
+    let columns, rows;
+    try {
+      ({ columns, rows } = preview(file.name, await fileHead(file, 64 * 1024)));
+    } catch (error) {  // not UTF-8, or a head too broken to preview: the server's answer will say
+      if (error instanceof NotUtf8) say(`${file.name}: ${error.message}.`, true);
+      return;
+    }
     if (columns.length < 2) return;
     select.replaceChildren(...columns.map((name) => new Option(name, name)));
     select.value = guessTextColumn(columns, rows);

@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, preview, unreadable } from "./preview.js";
+import { fileHead, guessTextColumn, NotUtf8, preview, unreadable } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -82,6 +82,12 @@ async function chooseFile(file) {
     $("preview").hidden = false;
   } catch (error) {
     $("preview").hidden = true;
+    if (error instanceof NotUtf8) {  // the server would refuse it: not sent
+      update({ file: null });
+      $("file").value = "";
+      say("form-error", `${file.name}: ${error.message}.`);
+      return;
+    }
     say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
   }
 }

@@ -15,11 +15,27 @@ export function unreadable(name) {
 }
 
 // The first `bytes` of a file as text: UTF-8, or UTF-16 when it starts with that byte-order mark
-// (Windows PowerShell's `>` writes it), as the server reads it (topicmap/readers.py).
+// (Windows PowerShell's `>` writes it), as the server reads it (topicmap/readers.py). Bytes that are
+// not UTF-8 (Excel's "CSV (Comma delimited)" is the Windows code page) throw NotUtf8, as the server
+// would refuse the file after its upload; a character cut at the end of the head does not.
 export async function fileHead(file, bytes) {
   const head = new Uint8Array(await file.slice(0, bytes).arrayBuffer());
   const encoding = head[0] === 0xff && head[1] === 0xfe ? "utf-16le" : head[0] === 0xfe && head[1] === 0xff ? "utf-16be" : "utf-8";
-  return new TextDecoder(encoding).decode(head);
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(head, { stream: true });
+  } catch {
+    const text = new TextDecoder(encoding).decode(head, { stream: true });
+    throw new NotUtf8(text.slice(0, text.indexOf("\ufffd")).split(/\r\n|\r|\n/).length, encoding);
+  }
+}
+
+// topicmap/readers.py not_utf8: the server's words.
+export class NotUtf8 extends Error {
+  constructor(line, encoding) {
+    super(encoding === "utf-8"
+      ? `not UTF-8 text (invalid byte at line ${line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')`
+      : `not UTF-16 text (invalid bytes at line ${line}) after its UTF-16 mark; save it as UTF-8`);
+  }
 }
 
 export function parseDelimited(text, delimiter, maxRows = 6) {

@@ -198,6 +198,17 @@ def test_in_memory_documents() -> None:
         ("c.bin", "x", "unsupported file type '.bin'"),
         ("c.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         ("c.txt", "caf\xe9 au lait\n".encode("latin-1"), "not UTF-8 text (invalid byte at line 1)"),
+        (
+            "c.csv",
+            "id;texte\n1;l\u2019app\n".encode("cp1252"),
+            "line 2); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')",
+        ),
+        (
+            "c.csv",
+            b"id,text\n" + b"".join(b"%d,text %d\n" % (i, i) for i in range(3000)) + b"x,caf\xe9\n",
+            "line 3002)",
+        ),
+        ("c.txt", b"".join(b"text %d\n" % i for i in range(3000)) + b"caf\xe9\n", "invalid byte at line 3001)"),
         ("c.csv", "a,b\n1,2\n3,4\n", "cannot tell which column holds the text; pass --text-column, one of: a, b"),
         ("c.csv", "", "the file is empty"),
     ],

@@ -393,6 +393,24 @@ def test_a_spreadsheet_is_refused_at_once_with_how_to_save_it(page: object, tmp_
     page.wait_for_selector("#form-error:has-text('Choose a file or paste some texts first')")
 
 
+def test_a_csv_in_the_windows_code_page_is_refused_before_it_is_sent(page: object, tmp_path: Path) -> None:
+    """Excel's "CSV (Comma delimited)" writes the Windows code page: "Catégorie" is not UTF-8, and
+    the server refused it only after its upload; the page says so at once, with how to save it."""
+    path = tmp_path / "réponses.csv"
+    rows = ["Catégorie;Commentaire", *(f"{i};l’application est trop lente, numéro {i}" for i in range(20))]
+    path.write_bytes("\r\n".join(rows).encode("cp1252"))
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#form-error:has-text('not UTF-8')")
+    said = page.text_content("#form-error") or ""
+    assert (
+        "réponses.csv: not UTF-8 text (invalid byte at line 1); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')"
+        in said
+    )
+    assert page.locator("#preview").is_hidden() and page.input_value("#file") == ""
+    page.click("#submit")  # nothing is sent
+    page.wait_for_selector("#form-error:has-text('Choose a file or paste some texts first')")
+
+
 def test_cancel_from_the_page(page: object, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
     page.click("details summary")  # the seed is among the advanced parameters
