@@ -65,10 +65,28 @@ def test_short_answers_whose_stop_words_other_languages_share_go_to_the_corpus_l
 
 @pytest.mark.parametrize(
     "texts",
-    [[], ["", "   "], ["x86_64 arm64 riscv64", "ERR_42 0x1f"], ["自由软件的文本编辑器", "ソフトウェアの説明"]],
+    [[], ["", "   "], ["x86_64 arm64 riscv64", "ERR_42 0x1f"], ["自由软件的文本编辑器", "文本编辑器"]],
 )
 def test_no_language_to_tell_is_english(texts: list[str]) -> None:
     assert detect_languages(texts) == (ENGLISH,)
+
+
+def test_japanese_is_told_by_its_kana_and_split_where_its_script_changes() -> None:
+    """Japanese has no spaces: "debian デスクトップをインストールするのに使われます" was one term and
+    labelled a topic. Words are kanji and katakana runs; hiragana (particles, endings) part them."""
+    texts = [row["text"] for row in TRANSLATED["ja"]]
+    assert detect_languages(texts) == ("ja",)
+    assert detect_languages(sorted(texts[:30] + _english()[:70])) == (ENGLISH, "ja")
+    text = "C++ の簡素化した線形代数ライブラリ (行列計算) で、速度と使い勝手のバランスを重視しています。"
+    assert phrase_terms(text, stop_words("ja")) == [
+        *("簡素化", "線形代数", "ライブラリ", "線形代数 ライブラリ", "行列計算", "速度", "勝手", "バランス", "重視"),
+    ]
+    sections = sorted({row["section"] for row in TRANSLATED["ja"]})
+    topics = np.array([sections.index(row["section"]) for row in TRANSLATED["ja"]], dtype=np.int64)
+    labeler = TopicLabeler().fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
+    terms = [term for topic in labeler.terms_ for term, _ in topic]
+    assert labeler.languages_ == ("ja",) and max(len(term) for term in terms) < 20, terms
+    assert not [term for term in terms if "の" in term or "を" in term or "します" in term]
 
 
 def test_every_language_keeps_the_english_stop_words() -> None:

@@ -12,7 +12,7 @@ from functools import partial
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topicmap.pipeline.label import TOKEN_PATTERN
+from topicmap.pipeline.label import literal_words
 from topicmap.pipeline.parallel_terms import transform_presence
 from topicmap.terms import npmi_of_columns
 
@@ -43,7 +43,7 @@ def literal_vectorizer(vocabulary: Sequence[str]) -> CountVectorizer:
     next to each other, stop words included: the same test for any system's terms (BERTopic's
     keep stop words, topicmap's do not)."""
     return CountVectorizer(
-        vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), lowercase=True
+        vocabulary=vocabulary, binary=True, tokenizer=literal_words, token_pattern=None, ngram_range=(1, 2)
     )
 
 
