@@ -16,7 +16,6 @@ without knowing its languages (topicmap/pipeline/label.py, ``terms_in``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -24,7 +23,9 @@ from functools import cache
 import stop_words as stop_word_lists
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-__all__ = ["ENGLISH", "JAPANESE", "detect_languages", "language_names", "stop_words"]
+from topicmap.words import WORD, script_of
+
+__all__ = ["ENGLISH", "detect_languages", "language_names", "stop_words"]
 
 ENGLISH = "en"
 SAMPLE_TEXTS = 1000
@@ -34,11 +35,8 @@ MIN_SHARE = 0.05
 """A language must be that of this share of the sampled texts to count."""
 MIN_COVERAGE = 0.1
 """A text has a language when its stop words are this share of its words: code, part numbers or a
-script with no spaces between words (Chinese) have none; Japanese is told by its kana."""
-_WORD = re.compile(r"(?u)\b[^\W\d_]\w+\b")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-JAPANESE = "ja"
-"""Told by its kana, not its stop words: its words have no spaces between them."""
+script with no spaces between words (Chinese, Japanese) have none: those are told by their scripts."""
+
 _ENGLISH_EXTRA = frozenset({"does", "did", "doing"})
 """scikit-learn's list has "do" and "done" but not these ("does · expensive · app crashes")."""
 
@@ -72,8 +70,8 @@ def detect_languages(texts: Sequence[str]) -> tuple[str, ...]:
 
     A short text's stop words are often as much another language's ("se cierra sola cuando abro un
     archivo": Spanish, Catalan and Czech all list "se" and "un"): a tie goes to the language whose
-    stop words cover most words of the whole sample, then to English. Japanese is told by its kana
-    (:func:`_japanese`).
+    stop words cover most words of the whole sample, then to English. Japanese and Chinese are told
+    by their scripts (topicmap/words.py, ``script_of``).
     """
     step = max(1, len(texts) // SAMPLE_TEXTS)
     sample = [_coverage(text) for text in texts[::step]]
@@ -82,7 +80,7 @@ def detect_languages(texts: Sequence[str]) -> tuple[str, ...]:
     found = Counter(
         language
         for text, (coverage, n_words) in zip(texts[::step], sample, strict=True)
-        if (language := JAPANESE if _japanese(text) else _language_of(coverage, n_words, rank))
+        if (language := script_of(text) or _language_of(coverage, n_words, rank))
     )
     chosen = [language for language, count in found.most_common() if count >= MIN_SHARE * len(sample)]
     return tuple(chosen) or (ENGLISH,)
@@ -100,15 +98,9 @@ def _languages_of_words() -> dict[str, tuple[str, ...]]:
 
 def _coverage(text: str) -> tuple[Counter[str], int]:
     """How many of the text's words each language lists as stop words, and its number of words."""
-    words = _WORD.findall(text.lower())
+    words = WORD.findall(text.lower())
     index = _languages_of_words()
     return Counter(code for word in words for code in index.get(word, ())), len(words)
-
-
-def _japanese(text: str) -> bool:
-    """Kana (hiragana, katakana) are a tenth of the text's letters or more."""
-    kana = len(_KANA.findall(text))
-    return kana > 0 and kana >= 0.1 * sum(character.isalpha() for character in text)
 
 
 def _language_of(coverage: Counter[str], n_words: int, rank: dict[str, tuple[int, bool, str]]) -> str | None:

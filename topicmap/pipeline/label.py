@@ -25,6 +25,7 @@ from topicmap.languages import ENGLISH, detect_languages, stop_words
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
 from topicmap.vectors import topic_members
+from topicmap.words import script_of, term_words
 
 __all__ = [
     "OUTLIER_LABEL",
@@ -38,23 +39,9 @@ __all__ = [
     "top_terms",
 ]
 
-TOKEN_PATTERN = r"(?u)\b[^\W\d_]\w+\b"
-"""Words of two or more characters that start with a letter: drops bare numbers."""
-_WORD = re.compile(TOKEN_PATTERN)
 _PHRASE_BREAK = re.compile(r"[,;:()\[\]{}<>!?\"|=*、。，；：！？（）「」『』【】]|\.(?=\s|$)")
 """Punctuation that ends a phrase: a comma, a bracket, a full stop before a space (not "node.js"),
 and their Chinese and Japanese forms."""
-_HIRAGANA = re.compile(r"[\u3040-\u309f]+")
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_JAPANESE_PIECE = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]+"  # kanji: a compound ("線形代数", "開発用")
-    r"|[\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+"  # katakana: a word, mostly a loanword ("ライブラリ")
-    r"|[\u3040-\u309f]+"  # hiragana: particles and endings ("の", "を", "しています"), between words
-    r"|[^\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]+"  # Latin letters, digits
-)
-"""Japanese writes no spaces: a word of the term pattern was a whole clause ("debian デスクトップを
-インストールするのに使われます" labelled a topic). A change of script is the border of a word."""
 
 OUTLIER_LABEL = "Outliers"
 
@@ -71,9 +58,10 @@ def phrase_terms(text: str, stop: frozenset[str] = stop_words()) -> list[str]:
     wrote: docs/pipeline.md, "Terms and labels", has the measurement.
     """
     terms: list[str] = []
+    script = script_of(text)  # Japanese and Chinese are cut into words (topicmap/words.py)
     for chunk in _PHRASE_BREAK.split(text.lower()):
         previous = ""
-        for word in _words(chunk):
+        for word in term_words(chunk, script):
             if word in stop or not word:
                 previous = ""
                 continue
@@ -82,26 +70,6 @@ def phrase_terms(text: str, stop: frozenset[str] = stop_words()) -> list[str]:
                 terms.append(f"{previous} {word}")
             previous = word
     return terms
-
-
-def _words(chunk: str) -> list[str]:
-    """The words of a chunk of text; in Japanese, split where the script changes, kanji and katakana
-    runs kept as words ("" for hiragana and one-character runs: a break between words)."""
-    return [word if len(word) > 1 and not _HIRAGANA.fullmatch(word) else "" for word in literal_words(chunk)]
-
-
-def literal_words(text: str) -> list[str]:
-    """The words of a text as written (the term pattern's); Japanese split where the script changes,
-    its particles and one-character runs kept as words (so that two words with a particle between them
-    do not stand together)."""
-    words = _WORD.findall(text)
-    if not _KANA.search(text):
-        return words
-    split: list[str] = []
-    for word in words:
-        for piece in _JAPANESE_PIECE.findall(word) if _KANA.search(word) or _KANJI.search(word) else [word]:
-            split += [piece] if _KANA.search(piece) or _KANJI.search(piece) else _WORD.findall(piece)
-    return split
 
 
 def make_vectorizer(languages: tuple[str, ...] = (ENGLISH,), **overrides: object) -> CountVectorizer:

@@ -12,9 +12,9 @@ from functools import partial
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topicmap.pipeline.label import literal_words
 from topicmap.pipeline.parallel_terms import transform_presence
 from topicmap.terms import npmi_of_columns
+from topicmap.words import literal_words
 
 
 def npmi_coherence(texts: Sequence[str], topics_terms: Sequence[Sequence[str]], workers: int = 1) -> float:
