@@ -13,7 +13,7 @@ DEMO_OUT ?= out/demo
 BENCH_SIZES ?= 5000 20000
 PYTEST_ARGS ?=
 
-APT_PACKAGES ?= redis-server nginx chromium curl
+APT_PACKAGES ?= redis-server nginx chromium fonts-droid-fallback curl
 
 # Docker (operators): see docs/operations.md.
 COMPOSE ?= docker compose
@@ -50,7 +50,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/topicmap warmup  # numba's compiled code and the ONNX model into the cache: no cold start later
 	@touch $@
 
-system-deps: ## install the Debian packages the service and tests need (redis, nginx, chromium), when missing
+system-deps: ## install the Debian packages the service and tests need (redis, nginx, chromium, a CJK font), when missing
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import unicodedata
 from html import unescape
 from typing import Any
 
@@ -27,6 +28,9 @@ PAD = 3
 CHAR_WIDTH = {False: 0.62, True: 0.68}
 """Estimated width of a character, in font sizes (regular, bold): DejaVu Sans, Chromium's fallback
 for Open Sans on Debian, averages about 0.55."""
+WIDE_CHAR_WIDTH = 1.0
+"""Chinese and Japanese characters (and other East Asian wide ones) are a font size wide: counted as
+Latin ones, "ライブラリ · 共有 · アプリケーション" was thought 40% narrower than drawn."""
 
 
 class StaticImageUnavailable(RuntimeError):
@@ -44,7 +48,8 @@ def chromium() -> str | None:
 def text_width(text: str, size: float) -> float:
     bold = text.startswith("<b>")
     plain = unescape(re.sub(r"<[^>]+>", "", text))
-    return len(plain) * size * CHAR_WIDTH[bold]
+    wide = sum(unicodedata.east_asian_width(character) in "WF" for character in plain)
+    return ((len(plain) - wide) * CHAR_WIDTH[bold] + wide * WIDE_CHAR_WIDTH) * size
 
 
 def fixed_view(figure: go.Figure, width: int, height: int) -> tuple[list[float], list[float]]:
