@@ -34,6 +34,7 @@ from topicmap.schemas import (
 from topicmap.store import JobStore
 from topicmap.terms import TermTable, presence_to_bytes
 from topicmap.vectors import dump_array, normalised
+from topicmap.views import attach_views
 from worker.jobs import prerender_page_map
 
 DEBIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "debian-packages.jsonl.gz"
@@ -136,10 +137,18 @@ def filed_date(i: int) -> str:
 
 
 def store_finished_job(
-    store: JobStore, owner: str, n: int, n_topics: int = 60, *, themes: int = 0, with_terms: bool = False
+    store: JobStore,
+    owner: str,
+    n: int,
+    n_topics: int = 60,
+    *,
+    themes: int = 0,
+    with_terms: bool = False,
+    per_section: bool = False,
 ) -> str:
     """A finished job of ``n`` real texts (metadata: their Debian section, their number of words, the
-    date they were filed: every tenth missing) and a synthetic map."""
+    date they were filed: every tenth missing) and a synthetic map; ``per_section``: with its topics
+    per section."""
     rows = corpus_rows(n)
     texts = [text for text, _ in rows]
     metadata = [
@@ -147,6 +156,8 @@ def store_finished_job(
         for i, (text, section) in enumerate(rows)
     ]
     topic_map = synthetic_map(n, n_topics, themes=themes)
+    if per_section:
+        attach_views(topic_map, metadata, PipelineParams(class_column="section"))
     job_id = store_job(store, owner, texts, topic_map, metadata)
     if with_terms:  # the real analyser over the real texts, grouped by the synthetic topics
         table = term_table(texts, topic_map)

@@ -447,6 +447,29 @@ def open_stored_job(page: object, job_id: str) -> None:
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
 
 
+def test_topics_per_class_of_many_topics_is_a_heatmap_that_scrolls(page: object, redis_server: Redis) -> None:
+    """Squeezed into the plot area, the heatmap's 60 rows stood on top of each other; it keeps its
+    height and the plot area scrolls, until a level is chosen again."""
+    job_id = store_finished_job(JobStore.from_url(redis_server.url), "alice", 2_000, n_topics=60, per_section=True)
+    open_stored_job(page, job_id)
+    page.select_option("#level", "chart:per_class")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').data[0].type === 'heatmap'")  # type: ignore[attr-defined]
+    rows = page.evaluate(  # type: ignore[attr-defined]
+        """(() => { const plot = document.getElementById('plot');
+            const ticks = [...plot.querySelectorAll('.ytick text')].map(t => t.getBoundingClientRect().top)
+                .sort((a, b) => a - b);
+            return {rows: plot.data[0].y.length, gaps: ticks.slice(1).map((top, i) => top - ticks[i]),
+                    scrolls: plot.scrollHeight > plot.clientHeight,
+                    tall: plot.classList.contains('tall-chart')}; })()"""
+    )
+    assert rows["rows"] == 60 and rows["scrolls"] and rows["tall"], rows
+    assert min(rows["gaps"]) >= 14, rows["gaps"]  # a row of 12 px text each, not squeezed together
+    shot(page, "8a-per-class-heatmap")
+    page.select_option("#level", "fine")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.type === 'scattergl')")  # type: ignore[attr-defined]
+    assert not page.evaluate("document.getElementById('plot').classList.contains('tall-chart')")  # type: ignore[attr-defined]
+
+
 def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_server: Redis) -> None:
     store = JobStore.from_url(redis_server.url)
     n_documents = 20_000
