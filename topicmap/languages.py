@@ -73,16 +73,16 @@ def detect_languages(texts: Sequence[str]) -> tuple[str, ...]:
     stop words cover most words of the whole sample, then to English. Japanese and Chinese are told
     by their scripts (topicmap/words.py, ``script_of``).
     """
-    step = max(1, len(texts) // SAMPLE_TEXTS)
-    sample = [_coverage(text) for text in texts[::step]]
-    overall: Counter[str] = sum((coverage for coverage, _ in sample), Counter())
+    sampled = texts[:: max(1, len(texts) // SAMPLE_TEXTS)]
+    coverages = [_coverage(text) for text in sampled]
+    overall: Counter[str] = sum((coverage for coverage, _ in coverages), Counter())
     rank = {code: (overall[code], code == ENGLISH, code) for code in overall}
     found = Counter(
         language
-        for text, (coverage, n_words) in zip(texts[::step], sample, strict=True)
+        for text, (coverage, n_words) in zip(sampled, coverages, strict=True)
         if (language := script_of(text) or _language_of(coverage, n_words, rank))
     )
-    chosen = [language for language, count in found.most_common() if count >= MIN_SHARE * len(sample)]
+    chosen = [language for language, count in found.most_common() if count >= MIN_SHARE * len(sampled)]
     return tuple(chosen) or (ENGLISH,)
 
 

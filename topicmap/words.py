@@ -28,6 +28,7 @@ _KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 _HIRAGANA = "\u3040-\u309f"
 HANZI = re.compile(f"[{_HANZI}]")
 KANA = re.compile(f"[{_HIRAGANA}{_KATAKANA}]")
+_EAST_ASIAN = re.compile(f"[{_HIRAGANA}{_KATAKANA}{_HANZI}]")
 _HIRAGANA_RUN = re.compile(f"[{_HIRAGANA}]+")
 _JAPANESE_PIECE = re.compile(
     f"[{_HANZI}]+"  # kanji: a compound ("線形代数", "開発用")
@@ -41,12 +42,13 @@ SHARE = 0.1
 
 def script_of(text: str) -> Script | None:
     """ "ja" when kana are a tenth of the text's letters, "zh" when hanzi are (and no kana), else None."""
-    if not KANA.search(text) and not HANZI.search(text):
+    if not _EAST_ASIAN.search(text):  # one scan of every other text: this runs for each document
         return None
     letters = sum(character.isalpha() for character in text)
-    if len(KANA.findall(text)) >= SHARE * letters:
+    kana = len(KANA.findall(text))
+    if kana >= SHARE * letters:
         return "ja"
-    return "zh" if not KANA.search(text) and len(HANZI.findall(text)) >= SHARE * letters else None
+    return "zh" if not kana and len(HANZI.findall(text)) >= SHARE * letters else None
 
 
 def literal_words(text: str) -> list[str]:
