@@ -41,12 +41,15 @@ def fit(args: argparse.Namespace) -> int:
             class_column=args.class_column,
             time_column=args.time_column,
             time_bins=args.time_bins,
+            languages=[code for given in args.languages for code in given.split(",")] if args.languages else None,
         )
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else ""
         where = ".".join(str(part) for part in error["loc"][1:])
         option = OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
+        if where.isdigit() and isinstance(error["input"], str):  # one of a repeated option's values
+            return fail(f"invalid {option} {error['input']!r}: {error['msg']}")
         return fail(f"invalid {option}{f' ({where})' if where else ''}: {error['msg']}")
     corpus = read_corpus(
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS

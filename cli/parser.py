@@ -14,6 +14,7 @@ OPTION_OF_FIELD = {
     "n_neighbors": "--neighbors",
     "keep_outliers": "--keep-outliers",
     "seed_topics": "--seed-topics",
+    "languages": "--language",
 }
 
 
@@ -93,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="UMAP neighbours: larger gives broader topics (default: %(default)s)",
     )
     fit.add_argument("--keep-outliers", action="store_true", help="keep documents that fit no topic as topic -1")
+    fit.add_argument(
+        "--language",
+        action="append",
+        dest="languages",
+        metavar="L",
+        help="the texts' language (fr, de, French...): its stop words are left out of the terms, with English's; "
+        "repeat for several (default: told from the texts)",
+    )
     fit.add_argument(
         "--one-per-duplicate-group",
         action="store_true",

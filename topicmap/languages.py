@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from functools import cache
 
 import stop_words as stop_word_lists
+import stopwordsiso
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from topicmap.params import LANGUAGE_NAMES
 from topicmap.words import WORD, script_of
 
 __all__ = ["ENGLISH", "detect_languages", "language_names", "stop_words"]
@@ -37,6 +39,11 @@ MIN_COVERAGE = 0.1
 """A text has a language when its stop words are this share of its words: code, part numbers or a
 script with no spaces between words (Chinese, Japanese) have none: those are told by their scripts."""
 
+CHINESE = "zh"
+"""The ``stop-words`` list of Chinese has single characters ("的", "了"), but Chinese texts are cut into
+words (topicmap/words.py): its multi-character function words ("一个", "可以", "以及": "一个 · 跨平台"
+was a term) come from stopwords-iso's list, which has them and no content words."""
+
 _ENGLISH_EXTRA = frozenset({"does", "did", "doing"})
 """scikit-learn's list has "do" and "done" but not these ("does · expensive · app crashes")."""
 
@@ -45,6 +52,7 @@ _ENGLISH_EXTRA = frozenset({"does", "did", "doing"})
 def _lists() -> dict[str, frozenset[str]]:
     lists = {code: frozenset(stop_word_lists.get_stop_words(code)) for code in stop_word_lists.LANGUAGE_MAPPING}
     lists[ENGLISH] = frozenset(ENGLISH_STOP_WORDS) | _ENGLISH_EXTRA
+    lists[CHINESE] |= frozenset(stopwordsiso.stopwords(CHINESE))
     return lists
 
 
@@ -60,7 +68,7 @@ def stop_words(*languages: str) -> frozenset[str]:
 
 def language_names(languages: Sequence[str]) -> str:
     """ "English and French" for ("en", "fr"): the names of languages of :func:`stop_words`."""
-    names = [str(stop_word_lists.LANGUAGE_MAPPING.get(code, code)).capitalize() for code in languages]
+    names = [LANGUAGE_NAMES.get(code, code) for code in languages]
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from topicmap.duplicates import Duplicates
-from topicmap.seed_topics import MAX_SEED_TOPICS, SeedTopic
+from topicmap.params import DEFAULT_MODEL as DEFAULT_MODEL
+from topicmap.params import PipelineParams as PipelineParams
 from topicmap.view_schemas import OverTime as OverTime
 from topicmap.view_schemas import PerClass as PerClass
 from topicmap.view_schemas import TimeUnit as TimeUnit
@@ -26,107 +27,13 @@ TASK_RELAY_WEBHOOKS = "topicmap.relay_webhooks"
 TASK_RETRY_ARCHIVES = "topicmap.retry_archives"
 WEBHOOK_QUEUE = "webhooks"
 
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 """Bumped whenever the same input and parameters could give a different map."""
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MIN_DOCUMENTS = 10
 """Fewer documents than this cannot be embedded, reduced and clustered meaningfully."""
 STAGES = ("load_model", "embed", "reduce", "cluster", "label", "layout", "hierarchy", "score")
 """Pipeline stages in order, as reported by progress and in ``meta.timings_s``."""
-
-
-class PipelineParams(BaseModel):
-    """Everything that shapes a topic map. Defaults give a good map for most corpora."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_topic_size: int | None = Field(
-        default=None,
-        ge=2,
-        le=100_000,
-        description="Smallest group of documents that can form a topic (HDBSCAN min_cluster_size). "
-        "Default: automatic, n / 15 (at least 2) under 150 documents, then 10, growing as n / 1000 (at most 100).",
-        examples=[10],
-    )
-    n_topics: int | None = Field(
-        default=None,
-        ge=2,
-        le=1_000,
-        description="Target number of topics: the closest topics are merged until at most this many "
-        "remain. Default: automatic (as many as the clustering finds).",
-        examples=[20],
-    )
-    n_neighbors: int = Field(
-        default=15, ge=2, le=200, description="UMAP neighbourhood size: larger values give broader, fewer topics."
-    )
-    n_components: int = Field(default=5, ge=2, le=50, description="Dimensions UMAP reduces to before clustering.")
-    min_dist: float = Field(
-        default=0.1,
-        ge=0.0,
-        le=1.0,
-        description="UMAP minimum distance for the 2-D map (spacing of points; clustering uses 0).",
-    )
-    keep_outliers: bool = Field(
-        default=False,
-        description="Keep documents that fit no topic as topic -1 instead of assigning them to their "
-        "nearest topic (they keep an `outlier` flag either way).",
-    )
-    seed: int = Field(
-        default=42, ge=0, le=2**31 - 1, description="Random seed: same corpus + params + seed → same map."
-    )
-    model: str = Field(
-        default=DEFAULT_MODEL,
-        min_length=1,
-        max_length=500,
-        description="Embedding model: `all-MiniLM-L6-v2` (shipped offline) or a local "
-        "sentence-transformers model directory.",
-    )
-    class_column: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        description="A metadata column (an uploaded column or a `meta` key) whose values are classes "
-        "(a team, a product): the map gains `per_class`, topic x class counts and shares.",
-        examples=["section"],
-    )
-    time_column: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        description="A column of dates (ISO 8601, e-mail dates, Unix seconds or ms): the map gains `over_time`, "
-        "topic x time bin counts. Values that do not parse are counted in `over_time.unparsed`.",
-        examples=["date"],
-    )
-    time_bins: TimeUnit | Literal["auto"] = Field(
-        default="auto",
-        description="Width of the time bins: `auto` picks, of the units giving 8 to 60 bins (half of them "
-        "holding a document), the finest with 50 documents a bin on average, else the coarsest.",
-    )
-    n_terms: int = Field(default=10, ge=1, le=50, description="Key terms reported per topic.")
-    n_representative: int = Field(default=5, ge=1, le=20, description="Representative documents reported per topic.")
-    one_per_duplicate_group: bool = Field(
-        default=False,
-        description="Cluster one representative per near-duplicate group (templates, re-posts) and give the "
-        "others its topic, so piles of the same text do not make topics of their own.",
-    )
-    seed_topics: list[SeedTopic] = Field(
-        default_factory=list,
-        description=f"Topics you already know (at most {MAX_SEED_TOPICS}): the documents whose embedding is "
-        "close enough to a seed's (its label and description) form that topic, named as given; the rest are "
-        "clustered as usual. A seed nothing matches is reported in `warnings`.",
-        examples=[[{"label": "billing", "description": "invoices, refunds, charges"}]],
-    )
-
-    @field_validator("seed_topics")
-    @classmethod
-    def _few_seed_topics(cls, value: list[SeedTopic]) -> list[SeedTopic]:
-        if len(value) > MAX_SEED_TOPICS:
-            raise ValueError(f"at most {MAX_SEED_TOPICS} seed topics ({len(value)} given)")
-        labels = [seed.label.casefold() for seed in value]
-        if len(set(labels)) < len(labels):
-            raise ValueError("two seed topics have the same label")
-        return value
 
 
 class Term(BaseModel):
@@ -207,7 +114,8 @@ class Meta(BaseModel):
     resolved: dict[str, int | float | str] = Field(
         default_factory=dict,
         description="Parameters chosen for this corpus. stages_device: cpu, or cuda (GPU); languages: the corpus's, "
-        "comma-separated ISO 639-1 codes told by their stop words, which (with English's) are left out of the terms.",
+        "comma-separated ISO 639-1 codes (params.languages, else told from the texts) whose stop words, with "
+        "English's, are left out of the terms.",
     )
     versions: dict[str, str]
     pipeline_version: str = PIPELINE_VERSION

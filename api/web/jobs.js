@@ -132,6 +132,7 @@ function params() {
     seed: number("seed"),
     keep_outliers: $("keep-outliers").checked,
     one_per_duplicate_group: $("one-per-group").checked || undefined,
+    languages: $("language").value ? [$("language").value] : undefined,
     class_column: metadataColumn("class-column"),
     time_column: metadataColumn("time-column"),
     seed_topics: seedTopics(),

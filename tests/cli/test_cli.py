@@ -326,5 +326,18 @@ def test_a_french_corpus_is_labelled_without_french_stop_words(
     assert ", French stop words, " in capsys.readouterr().err
     fitted = json.loads((tmp_path / "out" / "map.json").read_text())
     assert fitted["meta"]["resolved"]["languages"] == "fr"
+    french_stop_words = {"le", "la", "les", "des", "de", "du", "pour", "est", "et", "un", "une"}
     words = {word for topic in fitted["topics"] for term in topic["terms"] for word in term["term"].split()}
-    assert len(words) > 20 and not words & {"le", "la", "les", "des", "de", "du", "pour", "est", "et", "un", "une"}
+    assert len(words) > 20 and not words & french_stop_words
+
+    # Told to read them as English (a job's `languages`), the map keeps the French stop words it left out.
+    english = ["fit", str(source), "--out", str(tmp_path / "en"), "--quiet", "--language", "English", "--topics", "3"]
+    assert main(english) == 0
+    assert " stop words, " not in capsys.readouterr().err
+    fitted = json.loads((tmp_path / "en" / "map.json").read_text())
+    assert fitted["meta"]["resolved"]["languages"] == "en" and fitted["meta"]["params"]["languages"] == ["en"]
+    assert {word for topic in fitted["topics"] for term in topic["terms"] for word in term["term"].split()} & (
+        french_stop_words
+    )
+    assert main(["fit", str(source), "--language", "Klingon"]) == 2
+    assert "invalid --language 'klingon': Input should be 'ar', 'bg'" in capsys.readouterr().err

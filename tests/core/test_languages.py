@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stop_words import LANGUAGE_MAPPING
 
 from topicmap.languages import ENGLISH, detect_languages, language_names, stop_words
+from topicmap.params import LANGUAGE_NAMES, Language
 from topicmap.pipeline.label import TopicLabeler, document_terms, phrase_terms, terms_in
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -108,6 +111,22 @@ def test_chinese_is_told_by_its_hanzi_and_cut_into_words() -> None:
     labeler = TopicLabeler().fit(texts, topics, np.ones((len(texts), 2), dtype=np.float32))
     terms = [term for topic in labeler.terms_ for term, _ in topic]
     assert labeler.languages_ == ("zh",) and max(len(term) for term in terms) < 12, terms
+
+
+def test_chinese_function_words_of_several_characters_are_stop_words() -> None:
+    """Cut into words, Chinese has function words of two characters and more: "一个 · 跨平台" was a term."""
+    texts = [row["text"] for row in TRANSLATED["zh"]]
+    _, vocabulary = document_terms(texts, min_df=1, languages=("zh",))
+    words = {word for term in vocabulary for word in term.split()}
+    assert not words & {"一个", "可以", "一些", "以及", "我们", "及其"}
+    assert {"应用程序", "系统", "游戏", "支持"} <= words  # content words stay
+
+
+def test_the_languages_a_job_can_name_are_those_with_stop_words() -> None:
+    """PipelineParams lists the languages (the API imports no stop-word package): the same codes."""
+    assert set(get_args(Language)) == set(LANGUAGE_NAMES) == set(LANGUAGE_MAPPING) | {ENGLISH}
+    for code in LANGUAGE_NAMES:
+        assert stop_words(code) >= stop_words(ENGLISH)
 
 
 def test_every_language_keeps_the_english_stop_words() -> None:

@@ -35,6 +35,15 @@ def test_params_defaults_and_validation() -> None:
         PipelineParams(unknown=1)  # type: ignore[call-arg]
 
 
+def test_languages_are_named_by_code_tag_or_name() -> None:
+    """A job may name its texts' languages: "French", "FR" and "fr-CA" are French; each counts once."""
+    assert PipelineParams().languages is None  # told from the texts
+    assert PipelineParams(languages=["French", "FR", "pt_BR", "de-AT", "no"]).languages == ["fr", "pt", "de", "nb"]
+    for bad in (["xx"], [], ["fr", "de", "es", "it", "pt", "nl"], [{}], "fr"):
+        with pytest.raises(ValidationError):
+            PipelineParams(languages=bad)
+
+
 def test_document_columns_must_have_equal_lengths() -> None:
     with pytest.raises(ValidationError, match="same length"):
         Documents(id=["a"], x=[0.0, 1.0], y=[0.0], topic=[0], outlier=[False])

@@ -26,6 +26,7 @@ JSON_CASES: list[tuple[str, Any, int, str]] = [
     ("a number as text", {"documents": [{"text": 3}] * 12}, 422, "documents"),
     ("a model path", {"documents": TEXTS, "params": {"model": "/etc"}}, 422, "'/etc' is not a model of this service"),
     ("an unknown model", {"documents": TEXTS, "params": {"model": "gpt"}}, 422, "use one of: all-MiniLM-L6-v2, minilm"),
+    ("an unknown language", {"documents": TEXTS, "params": {"languages": ["klingon"]}}, 422, "params.languages.0"),
 ]
 
 

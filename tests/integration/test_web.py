@@ -411,16 +411,19 @@ def test_a_csv_in_the_windows_code_page_is_refused_before_it_is_sent(page: objec
     page.wait_for_selector("#form-error:has-text('Choose a file or paste some texts first')")
 
 
-def test_cancel_from_the_page(page: object, worker: Worker) -> None:
+def test_cancel_from_the_page(page: object, client: httpx.Client, worker: Worker) -> None:
     page.fill("#pasted", "\n".join(d["text"].replace("\n", " ") for d in sample_documents(1500)))
-    page.click("details summary")  # the seed is among the advanced parameters
+    page.click("details summary")  # the seed and the texts' language are among the advanced parameters
     page.fill("#seed", "77")
+    page.select_option("#language", label="German")
     page.click("#submit")
     page.wait_for_selector("#progress-text:has-text('running')", timeout=120_000)
     page.click("#cancel")
     page.wait_for_selector("#progress-text:has-text('cancelled')", timeout=120_000)
     shot(page, "6-cancelled")
     assert page.locator("#cancel").is_hidden()
+    params = client.get(f"/api/jobs/{page.evaluate('window.topicmap.state.jobId')}").json()["params"]
+    assert params["seed"] == 77 and params["languages"] == ["de"]
 
 
 LABEL_BOXES = """() => [...document.querySelectorAll('#plot g.annotation text.annotation-text')]

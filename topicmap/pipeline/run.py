@@ -246,7 +246,12 @@ def _pipeline(
             int(topics[labels == first_seed + i][0]): seed for i, seed in enumerate(seeds) if (seeded == i).any()
         }
     with stage("label"):
-        labeler = TopicLabeler(n_terms=params.n_terms, n_representative=params.n_representative, workers=cores)
+        labeler = TopicLabeler(
+            n_terms=params.n_terms,
+            n_representative=params.n_representative,
+            workers=cores,
+            languages=tuple(params.languages) if params.languages else None,
+        )
         labeler.fit(texts, topics, embeddings, core=~outlier)
         if on_terms is not None:
             presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
