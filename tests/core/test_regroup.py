@@ -163,6 +163,35 @@ def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap
     assert unchanged.topic_map is topic_map and unchanged.terms is table  # nothing to merge: the same map
 
 
+def test_a_level_with_one_theme_per_topic_is_dropped_unless_a_person_named_one(
+    fitted: tuple[TopicMap, TermTable],
+) -> None:
+    """Reduced to 2 topics, the map had 2 coarse themes of one topic each: the topics again, under
+    other names, offered as a level of its own."""
+    topic_map, table = fitted
+    assert topic_map.hierarchy is not None and topic_map.hierarchy.levels == ["coarse", "fine"]
+    three = edit_version_1(topic_map, Reduce(op="reduce", n_topics=3), table).topic_map
+    assert three.hierarchy is not None and three.hierarchy.levels == ["coarse", "fine"]  # 2 themes of 3 topics
+    reduced = edit_version_1(topic_map, Reduce(op="reduce", n_topics=2), table).topic_map
+    assert reduced.hierarchy is not None and reduced.hierarchy.levels == ["fine"]
+    nodes = {n.id: n for n in reduced.hierarchy.nodes}
+    topics = sorted((t for t in reduced.topics if t.id >= 0), key=lambda t: -t.size)
+    assert set(nodes) == {"root"} | {f"t{t.id}" for t in topics}
+    assert nodes["root"].children == [f"t{t.id}" for t in topics]
+    assert all(nodes[f"t{t.id}"].parent == "root" for t in topics)
+
+    theme = next(n.id for n in topic_map.hierarchy.nodes if n.level == "coarse")
+    named = apply_edits(
+        topic_map,
+        [Rename(op="rename", node=theme, label="Space and markets"), Reduce(op="reduce", n_topics=2)],
+        lambda k: topic_map,
+        latest_number=1,
+        load_terms=lambda k: table,
+    ).topic_map
+    assert named.hierarchy is not None and named.hierarchy.levels == ["coarse", "fine"]
+    assert any(n.label == "Space and markets" for n in named.hierarchy.nodes)
+
+
 def test_moving_documents_moves_their_terms_too(fitted: tuple[TopicMap, TermTable]) -> None:
     topic_map, table = fitted
     assert table.presence is not None and table.presence.shape[0] == len(topic_map.documents.id)

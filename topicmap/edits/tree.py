@@ -33,6 +33,7 @@ def regroup_tree(
     if edited.hierarchy is None:
         return None
     tree, changed = merge_in_tree(edited.hierarchy, target_of, topics, emptied)
+    changed &= {node.id for node in drop_redundant_levels(tree)}
     if changed:
         if table is not None:
             name_themes(tree, changed, edited, table)
@@ -73,6 +74,30 @@ def merge_in_tree(
     }
     tree.nodes = [node for node in tree.nodes if node.id in nodes]
     return tree, changed
+
+
+def drop_redundant_levels(tree: Hierarchy) -> list[HierarchyNode]:
+    """Without the levels that merges left with nothing to add: one theme per node of the level below
+    (reduced to 8 topics, a map had 8 medium themes of one topic each, the topics again under other
+    names), or one theme for all. A level with a theme a person named stays. Returns the nodes left."""
+    nodes = {node.id: node for node in tree.nodes}
+    for level in ("medium", "coarse"):
+        themes = [n for n in tree.nodes if n.level == level and n.id in nodes]
+        if not themes or any(n.named_by == "person" for n in themes):
+            continue
+        if len(themes) > 1 and any(len(n.children) != 1 for n in themes):
+            continue
+        for theme in themes:
+            parent = nodes[theme.parent or "root"]
+            for child in theme.children:
+                nodes[child].parent = parent.id
+            parent.children = [c for c in parent.children if c != theme.id] + theme.children
+            del nodes[theme.id]
+        for parent_id in {theme.parent or "root" for theme in themes}:
+            nodes[parent_id].children.sort(key=lambda child: -nodes[child].size)
+        tree.levels = [kept for kept in tree.levels if kept != level]
+    tree.nodes = [node for node in tree.nodes if node.id in nodes]
+    return tree.nodes
 
 
 def name_themes(tree: Hierarchy, changed: set[str], topic_map: TopicMap, table: TermTable) -> None:
