@@ -9,13 +9,13 @@ from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
 from topicmap.edits.operations import Edited, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
-from topicmap.edits.regroup import merge_groups, move_documents, reduce_groups
+from topicmap.edits.regroup import merge_groups, merged_label, move_documents, reduce_groups
 from topicmap.edits.split import split_topic
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.pipeline.hierarchy import acceptable_label
 from topicmap.pipeline.metrics import npmi_coherence
 from topicmap.pipeline.run import run_pipeline
-from topicmap.schemas import PipelineParams, TopicMap
+from topicmap.schemas import PipelineParams, Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
 
 EMBEDDINGS: list[npt.NDArray[np.float32]] = []
@@ -57,7 +57,8 @@ def test_merging_two_topics_recomputes_what_changed(fitted: tuple[TopicMap, Term
     summed = table.counts[[table.topic_ids.index(first.id), table.topic_ids.index(second.id)]].sum(axis=0)
     row = new_table.topic_ids.index(first.id)
     assert (new_table.counts.getrow(row).toarray() == summed).all()
-    expected = top_terms(class_tfidf(new_table.counts).getrow(row), new_table.vocabulary, len(first.terms))
+    weights = class_tfidf(new_table.counts, idf_from=table.counts)  # the IDF of the topics before the merge
+    expected = top_terms(weights.getrow(row), new_table.vocabulary, len(first.terms))
     assert [(t.term, t.weight) for t in result.terms] == expected  # c-TF-IDF over the merged counts
     assert result.named_by == "terms" and result.label
     assert result.representative_documents[:2] == [
@@ -161,6 +162,36 @@ def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap
     assert len(edited.terms.topic_ids) == len(edited.topic_map.topics)
     unchanged = edit_version_1(topic_map, Reduce(op="reduce", n_topics=n + 5), table)
     assert unchanged.topic_map is topic_map and unchanged.terms is table  # nothing to merge: the same map
+
+
+def described(topic_id: int, size: int, *terms: str) -> Topic:
+    return Topic(
+        id=topic_id, label=" · ".join(terms[:3]), terms=[Term(term=t, weight=1.0) for t in terms], size=size,
+        x=0.0, y=0.0, representative_documents=[],
+    )  # fmt: skip
+
+
+def test_topics_merged_across_subjects_are_named_as_a_theme_is() -> None:
+    """Reduced to two topics, ten sections of package descriptions were "package provides · language ·
+    haskell": the summed counts' top terms are a few members' words. Kept while half the members
+    have one of them; else what half share, or the largest: "font, haskell and 2 more"."""
+    audio = [
+        described(1, 60, "audio", "plugins", "lv2"),
+        described(2, 50, "sound", "mixer", "pulseaudio"),
+        described(3, 40, "mp3", "audio", "ogg"),
+        described(4, 30, "pd", "pure data", "objects"),
+    ]
+    assert merged_label("audio · sound · music", audio, frozenset()) == "audio · sound · music"
+    subjects = [
+        described(5, 300, "font", "truetype", "glyphs", "package"),
+        described(6, 298, "haskell", "programming language", "package"),
+        described(7, 295, "game", "player", "data files", "package"),
+        described(8, 280, "midi", "sequencer", "alsa", "package"),
+    ]
+    label = "package provides · language · haskell"
+    assert merged_label(label, subjects, frozenset({"package"})) == "font, haskell and 2 more"
+    assert merged_label(label, subjects, frozenset()) == "package"  # what they all share, were it not the genre's
+    assert merged_label("font · haskell", subjects[:2], frozenset()) == "font · haskell"  # two: each names one
 
 
 def test_a_level_with_one_theme_per_topic_is_dropped_unless_a_person_named_one(

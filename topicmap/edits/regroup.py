@@ -25,6 +25,7 @@ from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, row_label, top_terms
+from topicmap.theme_labels import SHARED_TOP, shared_label
 
 
 def merge_groups(
@@ -56,7 +57,7 @@ def merge_groups(
     docs = edited.documents
     docs.topic = [target_of.get(t, t) for t in docs.topic]
     new_table = merged_table(table, target_of)
-    weights = class_tfidf(new_table.counts)
+    weights = class_tfidf(new_table.counts, idf_from=table.counts)
     topic_of_doc = np.asarray(docs.topic)
     topics = {t.id: t for t in edited.topics}
     members_of = {
@@ -64,7 +65,11 @@ def merge_groups(
         for target in sorted(set(target_of.values()))
     }
     positions = label_positions(members_of, topic_map, by_id)
-    generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, new_table.vocabulary)
+    # The genre's words as the map before the merge tells them, too: merged down to two or three
+    # topics, no term is in "most topics" and a merge of four sections read "package · provides · library".
+    generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, new_table.vocabulary) | generic_terms(
+        table.counts, table.topic_ids, topic_map.documents.topic, table.vocabulary
+    )
     for target, members in members_of.items():
         merged = topics[target]
         n_terms = len(merged.terms) or 10
@@ -75,7 +80,8 @@ def merge_groups(
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            merged.label, merged.named_by = row_label(row, new_table.vocabulary, generic) or merged.label, "terms"
+            label = row_label(row, new_table.vocabulary, generic) or merged.label
+            merged.label, merged.named_by = merged_label(label, [by_id[m] for m in members], generic), "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
         merged.x, merged.y = positions[target]
@@ -86,6 +92,20 @@ def merge_groups(
     edited.hierarchy = regroup_tree(edited, target_of, topics, new_table)
     rescore(edited, new_table)
     return edited, new_table
+
+
+def merged_label(label: str, members: list[Topic], generic: frozenset[str]) -> str:
+    """The label of topics merged into one: their summed terms' (``label``) while at least half of
+    them have one of its terms among theirs ("audio · sound · music" for nine kinds of audio
+    software), else named as a theme is (topicmap/theme_labels.py): what half of them share, or
+    their largest ("font, haskell and 8 more": reduced to two topics, ten sections' descriptions
+    were "package provides · language · haskell", the words of a few of them)."""
+    words = {term.strip() for term in label.split(" · ")}
+    tops = {m.id: [(term.term, term.weight) for term in m.terms[:SHARED_TOP]] for m in members}
+    if 2 * sum(bool(words & {term for term, _ in top}) for top in tops.values()) >= len(members):
+        return label
+    ids, labels = list(tops), {m.id: m.label for m in members}
+    return shared_label(ids, [], tops, labels, {m.id: m.size for m in members}, set(generic)) or label
 
 
 def rescore(edited: TopicMap, table: TermTable) -> None:
