@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from tests.conftest import HashingEncoder, planted_corpus
 from topicmap.edits.operations import Edited, EditRequest, Merge, Reduce, Rename, Split, apply_edits, rename
-from topicmap.edits.regroup import merge_groups, merged_label, move_documents, reduce_groups
+from topicmap.edits.regroup import merge_groups, move_documents, reduce_groups
 from topicmap.edits.split import split_topic
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.pipeline.hierarchy import acceptable_label
@@ -17,6 +17,7 @@ from topicmap.pipeline.metrics import npmi_coherence
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams, Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
+from topicmap.theme_labels import merged_label
 
 EMBEDDINGS: list[npt.NDArray[np.float32]] = []
 
@@ -171,6 +172,11 @@ def described(topic_id: int, size: int, *terms: str) -> Topic:
     )  # fmt: skip
 
 
+def label_of_merge(label: str, topics: list[Topic], generic: frozenset[str]) -> str:
+    tops = {t.id: [term.term for term in t.terms] for t in topics}
+    return merged_label(label, tops, {t.id: t.label for t in topics}, {t.id: t.size for t in topics}, generic)
+
+
 def test_topics_merged_across_subjects_are_named_as_a_theme_is() -> None:
     """Reduced to two topics, ten sections of package descriptions were "package provides · language ·
     haskell": the summed counts' top terms are a few members' words. Kept while half the members
@@ -181,7 +187,7 @@ def test_topics_merged_across_subjects_are_named_as_a_theme_is() -> None:
         described(3, 40, "mp3", "audio", "ogg"),
         described(4, 30, "pd", "pure data", "objects"),
     ]
-    assert merged_label("audio · sound · music", audio, frozenset()) == "audio · sound · music"
+    assert label_of_merge("audio · sound · music", audio, frozenset()) == "audio · sound · music"
     subjects = [
         described(5, 300, "font", "truetype", "glyphs", "package"),
         described(6, 298, "haskell", "programming language", "package"),
@@ -189,9 +195,9 @@ def test_topics_merged_across_subjects_are_named_as_a_theme_is() -> None:
         described(8, 280, "midi", "sequencer", "alsa", "package"),
     ]
     label = "package provides · language · haskell"
-    assert merged_label(label, subjects, frozenset({"package"})) == "font, haskell and 2 more"
-    assert merged_label(label, subjects, frozenset()) == "package"  # what they all share, were it not the genre's
-    assert merged_label("font · haskell", subjects[:2], frozenset()) == "font · haskell"  # two: each names one
+    assert label_of_merge(label, subjects, frozenset({"package"})) == "font, haskell and 2 more"
+    assert label_of_merge(label, subjects, frozenset()) == "package"  # what they all share, were it not the genre's
+    assert label_of_merge("font · haskell", subjects[:2], frozenset()) == "font · haskell"  # two: each names one
 
 
 def test_a_level_with_one_theme_per_topic_is_dropped_unless_a_person_named_one(

@@ -25,7 +25,7 @@ from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, row_label, top_terms
-from topicmap.theme_labels import SHARED_TOP, shared_label
+from topicmap.theme_labels import merged_label
 
 
 def merge_groups(
@@ -81,7 +81,10 @@ def merge_groups(
             merged.label, merged.named_by = named[target], "person"
         else:
             label = row_label(row, new_table.vocabulary, generic) or merged.label
-            merged.label, merged.named_by = merged_label(label, [by_id[m] for m in members], generic), "terms"
+            tops = {m: [term.term for term in by_id[m].terms] for m in members}
+            labels = {m: by_id[m].label for m in members}
+            label = merged_label(label, tops, labels, {m: by_id[m].size for m in members}, generic)
+            merged.label, merged.named_by = label, "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
         merged.x, merged.y = positions[target]
@@ -92,20 +95,6 @@ def merge_groups(
     edited.hierarchy = regroup_tree(edited, target_of, topics, new_table)
     rescore(edited, new_table)
     return edited, new_table
-
-
-def merged_label(label: str, members: list[Topic], generic: frozenset[str]) -> str:
-    """The label of topics merged into one: their summed terms' (``label``) while at least half of
-    them have one of its terms among theirs ("audio · sound · music" for nine kinds of audio
-    software), else named as a theme is (topicmap/theme_labels.py): what half of them share, or
-    their largest ("font, haskell and 8 more": reduced to two topics, ten sections' descriptions
-    were "package provides · language · haskell", the words of a few of them)."""
-    words = {term.strip() for term in label.split(" · ")}
-    tops = {m.id: [(term.term, term.weight) for term in m.terms[:SHARED_TOP]] for m in members}
-    if 2 * sum(bool(words & {term for term, _ in top}) for top in tops.values()) >= len(members):
-        return label
-    ids, labels = list(tops), {m.id: m.label for m in members}
-    return shared_label(ids, [], tops, labels, {m.id: m.size for m in members}, set(generic)) or label
 
 
 def rescore(edited: TopicMap, table: TermTable) -> None:

@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from topicmap.languages import ENGLISH, detect_languages, stop_words
 from topicmap.pipeline.parallel_terms import fit_presence
 from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
+from topicmap.theme_labels import merged_label
 from topicmap.vectors import topic_members
 from topicmap.words import script_of, term_words
 
@@ -176,6 +177,7 @@ class TopicLabeler:
         topics: npt.NDArray[np.int64],
         embeddings: npt.NDArray[np.float32],
         core: npt.NDArray[np.bool_] | None = None,
+        finer: npt.NDArray[np.int64] | None = None,
     ) -> TopicLabeler:
         """Learn terms, labels and representatives.
 
@@ -189,6 +191,12 @@ class TopicLabeler:
         core : ndarray of bool, shape (n_documents,), optional
             Documents that define their topic (not assigned outliers); terms and centroids use
             these only. Default: all documents.
+        finer : ndarray of shape (n_documents,), optional
+            Each document's cluster before the closest were merged into ``topics`` (a job's
+            ``n_topics``; -1 for none): the IDF and the genre's words are those of these clusters,
+            and a topic merged from clusters few of which have its terms is named as a theme is, as
+            an edit's merge is (topicmap/edits/regroup.py). Three topics of package descriptions
+            read "font · package · used" and "package · provides · library" without them.
         """
         if len(texts) != len(topics) or len(topics) != len(embeddings):
             raise ValueError("texts, topics and embeddings must have the same length")
@@ -206,9 +214,12 @@ class TopicLabeler:
         rows = [sp.csr_matrix(presence[defining[topic]].sum(axis=0)) for topic in self.topic_ids_]
         counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, len(vocabulary)))
         self.counts_, self.vocabulary_ = counts, vocabulary
-        weights = class_tfidf(counts) if counts.shape[1] else counts
-        self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         generic = generic_terms(counts, self.topic_ids_, topics.tolist(), vocabulary)
+        clusters = _Clusters(presence, finer, core) if finer is not None and counts.shape[1] else None
+        if clusters is not None:
+            generic |= generic_terms(clusters.counts, clusters.ids, clusters.finer.tolist(), vocabulary)
+        weights = class_tfidf(counts, clusters.counts if clusters else None) if counts.shape[1] else counts
+        self.terms_ = [self._top_terms(weights.getrow(row), vocabulary) for row in range(len(rows))]
         self.labels_ = [
             OUTLIER_LABEL
             if topic == -1
@@ -217,6 +228,8 @@ class TopicLabeler:
             or f"Topic {topic}"
             for row, topic in enumerate(self.topic_ids_)
         ]
+        if clusters is not None:
+            self.labels_ = clusters.merged_labels(self.labels_, self.topic_ids_, topics, vocabulary, generic)
         self.representatives_ = [self._representatives(texts, embeddings, defining[t]) for t in self.topic_ids_]
         return self
 
@@ -238,3 +251,43 @@ class TopicLabeler:
             if len(chosen) == self.n_representative:
                 break
         return chosen
+
+
+class _Clusters:
+    """The clusters that were merged into topics: their term counts (over their core documents),
+    for the IDF and the genre's words of the topics, and to name a topic merged from several."""
+
+    def __init__(self, presence: sp.csr_matrix, finer: npt.NDArray[np.int64], core: npt.NDArray[np.bool_]) -> None:
+        self.finer = finer
+        self.ids = sorted(int(c) for c in np.unique(finer[finer >= 0]))
+        members_of = topic_members(np.where(core, finer, -1))
+        none = np.zeros(0, dtype=np.intp)
+        rows = [sp.csr_matrix(presence[members_of.get(c, none)].sum(axis=0)) for c in self.ids]
+        self.counts = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, presence.shape[1]))
+
+    def merged_labels(
+        self,
+        labels: list[str],
+        topic_ids: list[int],
+        topics: npt.NDArray[np.int64],
+        vocabulary: npt.NDArray[np.object_],
+        generic: frozenset[str],
+    ) -> list[str]:
+        """``labels`` (in ``topic_ids`` order), those of topics merged from two clusters or more
+        as :func:`topicmap.theme_labels.merged_label` names them."""
+        weights = class_tfidf(self.counts)
+        sizes = np.bincount(self.finer[self.finer >= 0], minlength=max(self.ids, default=-1) + 1)
+        members: dict[int, list[int]] = {}
+        for row, cluster in enumerate(self.ids):  # each cluster's topic: that of most of its documents
+            of_cluster = topics[self.finer == cluster]
+            topic = int(np.bincount(of_cluster[of_cluster >= 0]).argmax()) if (of_cluster >= 0).any() else -1
+            members.setdefault(topic, []).append(row)
+        named = list(labels)
+        for i, topic in enumerate(topic_ids):
+            rows = members.get(topic, [])
+            if topic < 0 or len(rows) < 2:
+                continue
+            tops = {row: [term for term, _ in top_terms(weights.getrow(row), vocabulary, 10)] for row in rows}
+            own = {row: row_label(weights.getrow(row), vocabulary, generic) for row in rows}
+            named[i] = merged_label(labels[i], tops, own, {row: int(sizes[self.ids[row]]) for row in rows}, generic)
+        return named

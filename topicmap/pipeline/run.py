@@ -227,17 +227,23 @@ def _pipeline(
         rest = seeded < 0  # every document when there are no seeds
         clustered_rows = rest & alone
         labels = np.full(len(texts), -1, dtype=np.int64)
+        finer = None  # the clusters before the closest were merged (params.n_topics), for the labels
         if clustered_rows.sum() >= max(2 * min_size, min_samples + 1):
             rows = slice(None) if clustered_rows.all() else clustered_rows  # all of them: views, not copies
             found = HdbscanClusterer(min_cluster_size=min_size, min_samples=min_samples).fit(reduced[rows])
             merger = TopicMerger(n_topics=params.n_topics).fit(embeddings[rows], found.labels_)
             labels[clustered_rows] = merger.labels_
+            if not np.array_equal(merger.labels_, found.labels_):
+                finer = np.full(len(texts), -1, dtype=np.int64)
+                finer[clustered_rows] = found.labels_
             if not params.one_per_duplicate_group:  # there a pile was one point: no clump to pull it in
                 labels = release_stray_piles(labels, groups, embeddings)
         first_seed = int(labels.max()) + 1
         labels[~rest] = first_seed + seeded[~rest]
         follows = rest & ~alone
         labels[follows] = labels[representative[follows]]
+        if finer is not None:
+            finer[follows] = finer[representative[follows]]
         if n_unique == 1:  # HDBSCAN finds no density among identical points: all are "outliers"
             warnings.append(f"all {len(texts)} documents are the same text: one topic, every document flagged")
         assigner = OutlierAssigner(keep_outliers=params.keep_outliers).fit(embeddings, labels)
@@ -252,7 +258,7 @@ def _pipeline(
             workers=cores,
             languages=tuple(params.languages) if params.languages else None,
         )
-        labeler.fit(texts, topics, embeddings, core=~outlier)
+        labeler.fit(texts, topics, embeddings, core=~outlier, finer=finer)
         if on_terms is not None:
             presence = labeler.presence_ if len(texts) <= MAX_KEPT_PRESENCE else None
             on_terms(TermTable(labeler.vocabulary_, list(labeler.topic_ids_), labeler.counts_, presence))

@@ -187,3 +187,29 @@ def test_the_genres_words_stay_among_the_terms_but_leave_the_labels() -> None:
     kept = [text for text, keep in zip(texts, three, strict=True) if keep]
     tiny = TopicLabeler().fit(kept, few[three], np.ones((len(kept), 2), dtype=np.float32))
     assert generic_terms(tiny.counts_, tiny.topic_ids_, few[three].tolist(), tiny.vocabulary_) == frozenset()
+
+
+def test_topics_merged_from_clusters_are_labelled_as_the_clusters_tell() -> None:
+    """A job's n_topics merges the closest clusters: three topics of the sample's five sections
+    read "font · package · used" and "package · haskell · programming", because over three topics
+    c-TF-IDF cannot tell "package" from a subject. The clusters' IDF and genre words name them; a
+    topic most of whose clusters have none of its summed terms is named by its largest."""
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [row["text"] for row in rows]
+    sections = sorted({row["section"] for row in rows})
+    assert sections == ["fonts", "games", "haskell", "mail", "sound"]
+    finer = np.array([sections.index(row["section"]) for row in rows], dtype=np.int64)
+    embeddings = np.ones((len(texts), 2), dtype=np.float32)
+    genre = {"package", "provides", "used"}
+
+    three = np.array([0, 1, 1, 2, 2], dtype=np.int64)[finer]
+    plain = TopicLabeler().fit(texts, three, embeddings).labels_
+    assert any(set(label.split(" · ")) & genre for label in plain)  # what it was
+    labels = TopicLabeler().fit(texts, three, embeddings, finer=finer).labels_
+    assert labels[0] == "font · truetype · glyphs"
+    assert not any(set(label.split(" · ")) & genre for label in labels), labels
+
+    two = np.array([0, 1, 1, 1, 1], dtype=np.int64)[finer]  # four sections in one topic
+    labels = TopicLabeler().fit(texts, two, embeddings, finer=finer).labels_
+    assert labels == ["font · truetype · glyphs", "game, haskell and 2 more"]
