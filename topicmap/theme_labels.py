@@ -122,12 +122,13 @@ def merged_label(
     label: str, tops: dict[int, list[str]], labels: dict[int, str], sizes: dict[int, int], generic: frozenset[str]
 ) -> str:
     """The label of topics merged into one (``tops``: each one's top terms): their summed terms'
-    (``label``) while at least half of them have one of its terms among theirs ("audio · sound ·
+    (``label``) while at least half of them, and two, have one of its terms among theirs ("audio · sound ·
     music" for nine kinds of audio software), else named as a theme is: what half of them share, or
     their largest ("font, haskell and 8 more": merged down to two topics, ten sections' package
     descriptions were "package provides · language · haskell", the words of a few of them)."""
     words = {term.strip() for term in label.split(" · ")}
-    if 2 * sum(bool(words & set(top[:SHARED_TOP])) for top in tops.values()) >= len(tops):
+    having = sum(bool(words & set(top[:SHARED_TOP])) for top in tops.values())
+    if 2 * having >= len(tops) and having >= min(2, len(tops)):  # two merged: both (as shared_label counts)
         return label
     terms = {topic: [(term, 1.0) for term in top] for topic, top in tops.items()}
     return shared_label(list(tops), [], terms, labels, sizes, set(generic)) or label

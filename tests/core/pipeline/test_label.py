@@ -208,6 +208,7 @@ def test_topics_merged_from_clusters_are_labelled_as_the_clusters_tell() -> None
     assert any(set(label.split(" · ")) & genre for label in plain)  # what it was
     labels = TopicLabeler().fit(texts, three, embeddings, finer=finer).labels_
     assert labels[0] == "font · truetype · glyphs"
+    assert labels[1] == "game and haskell"  # games have none of "haskell · programming · provides library"
     assert not any(set(label.split(" · ")) & genre for label in labels), labels
 
     two = np.array([0, 1, 1, 1, 1], dtype=np.int64)[finer]  # four sections in one topic
