@@ -30,6 +30,7 @@ export async function showMap() {
   update({ map: topicMap, topics, texts: new Map(), rowOf: null, latest, version: state.wanted || latest });
   setView({ version: state.wanted }, { replace: true });
   await emit("versions", versions);  // the versions panel: the shown version is the latest
+  say("map-summary", mapSummary(topicMap.meta));
   $("progress-box").hidden = true;
   $("result").hidden = false;
   openMapView();
@@ -39,6 +40,20 @@ export async function showMap() {
   emit("colours");  // the columns arrive while the map is drawn
   await drawMap(figure);
   await emit("map-drawn", topics);
+}
+
+// What the pipeline made of the corpus, as the CLI says it: "1,045 documents · 26 topics · 24% outliers
+// assigned · Chinese stop words".
+function mapSummary(meta) {
+  const { n_topics: topics, outlier_share: outliers } = meta.quality;
+  const parts = [`${meta.n_documents.toLocaleString("en")} documents`, `${topics} topic${topics === 1 ? "" : "s"}`];
+  parts.push(`${Math.round(outliers * 100)}% outliers ${meta.params.keep_outliers ? "kept apart" : "assigned to their nearest topic"}`);
+  const languages = String(meta.resolved.languages || "en").split(",");
+  if (languages.join() !== "en") {
+    const names = new Intl.DisplayNames(["en"], { type: "language" });
+    parts.push(`${languages.map((code) => names.of(code)).join(" and ")} stop words`);
+  }
+  return parts.join(" · ");
 }
 
 export async function drawMap(figure) {
