@@ -277,11 +277,18 @@ class _Clusters:
         as :func:`topicmap.theme_labels.merged_label` names them."""
         weights = class_tfidf(self.counts)
         sizes = np.bincount(self.finer[self.finer >= 0], minlength=max(self.ids, default=-1) + 1)
+        # Each cluster's topic: that of most of its documents (one sort of the pairs, not a pass per cluster).
+        both = (self.finer >= 0) & (topics >= 0)
+        width = int(topics.max(initial=0)) + 1
+        pairs, counts = np.unique(self.finer[both] * width + topics[both], return_counts=True)
+        topic_of: dict[int, tuple[int, int]] = {}
+        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+            cluster, topic = divmod(pair, width)
+            if count > topic_of.get(cluster, (0, -1))[0]:
+                topic_of[cluster] = (count, topic)
         members: dict[int, list[int]] = {}
-        for row, cluster in enumerate(self.ids):  # each cluster's topic: that of most of its documents
-            of_cluster = topics[self.finer == cluster]
-            topic = int(np.bincount(of_cluster[of_cluster >= 0]).argmax()) if (of_cluster >= 0).any() else -1
-            members.setdefault(topic, []).append(row)
+        for row, cluster in enumerate(self.ids):
+            members.setdefault(topic_of.get(cluster, (0, -1))[1], []).append(row)
         named = list(labels)
         for i, topic in enumerate(topic_ids):
             rows = members.get(topic, [])
