@@ -9,6 +9,8 @@ its label is what at least half of its topics share, else its largest topics ("A
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -91,7 +93,7 @@ def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_o
     other topics it holds."""
     leads: list[str] = []
     for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
-        lead = topic_labels.get(topic, "").split(" · ")[0].strip()
+        lead = lead_name(topic_labels.get(topic, ""))
         if lead and lead not in leads:
             leads.append(lead)
         if len(leads) == 2:
@@ -104,13 +106,20 @@ def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_o
     return f"{', '.join(leads)} and {rest} more"
 
 
+def lead_name(label: str) -> str:
+    """A label's first name: "font" of "font · truetype · glyphs", and of "font, haskell and 8 more"
+    or "font and haskell" (a topic merged from others is named as a theme is: a theme of such topics
+    was "crate, golang and 18 more, javascript, ruby and 17 more and 1 more")."""
+    return re.split(r" · " if " · " in label else r", | and ", label, maxsplit=1)[0].strip()
+
+
 def acceptable_label(
     label: str, topics: list[int], topic_terms: dict[int, list[tuple[str, float]]], topic_labels: dict[int, str]
 ) -> bool:
     """The check of docs/pipeline.md: every term of a theme's label is among the top terms of at least
     half its topics, or the label names its largest topics ("A, B and N more", "A and B")."""
     if " more" in label or (" and " in label and " · " not in label):
-        leads = {topic_labels.get(t, "").split(" · ")[0].strip() for t in topics}
+        leads = {lead_name(topic_labels.get(t, "")) for t in topics}
         named = label.rsplit(" and ", 1)[0].split(", ")
         return all(name.strip() in leads for name in named)
     terms = [term.strip() for term in label.split(" · ") if term.strip()]

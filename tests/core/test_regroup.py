@@ -17,7 +17,7 @@ from topicmap.pipeline.metrics import npmi_coherence
 from topicmap.pipeline.run import run_pipeline
 from topicmap.schemas import PipelineParams, Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, presence_from_bytes, presence_to_bytes, top_terms
-from topicmap.theme_labels import merged_label
+from topicmap.theme_labels import largest_topics_label, merged_label
 
 EMBEDDINGS: list[npt.NDArray[np.float32]] = []
 
@@ -151,13 +151,20 @@ def test_merge_errors(fitted: tuple[TopicMap, TermTable]) -> None:
         edit_version_1(topic_map, Merge(op="merge", topics=[0, 1]), None)  # a map stored before term counts
 
 
-def test_reduce_merges_the_smallest_into_the_most_similar(fitted: tuple[TopicMap, TermTable]) -> None:
+def test_reduce_merges_by_ward_linkage_of_the_topics_terms(fitted: tuple[TopicMap, TermTable]) -> None:
+    """One topic fewer: the two whose c-TF-IDF vectors are the most alike merge (Ward's first step)."""
     topic_map, table = fitted
     n = topic_map.meta.quality.n_topics
     assert n >= 3
     groups = reduce_groups(topic_map, table, n - 1)
-    smallest = min((t for t in topic_map.topics if t.id >= 0), key=lambda t: (t.size, t.id))
-    assert len(groups) == 1 and smallest.id in groups[0] and len(groups[0]) == 2
+    vectors = class_tfidf(table.counts).toarray()
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = [table.topic_ids.index(t.id) for t in topic_map.topics if t.id >= 0]
+    cosine = vectors[rows] @ vectors[rows].T
+    np.fill_diagonal(cosine, -1)
+    a, b = np.unravel_index(int(np.argmax(cosine)), cosine.shape)
+    ids = [t.id for t in topic_map.topics if t.id >= 0]
+    assert groups == [sorted([ids[a], ids[b]])]
     edited = edit_version_1(topic_map, Reduce(op="reduce", n_topics=2), table)
     assert edited.topic_map.meta.quality.n_topics == 2 and edited.terms is not None
     assert len(edited.terms.topic_ids) == len(edited.topic_map.topics)
@@ -198,6 +205,8 @@ def test_topics_merged_across_subjects_are_named_as_a_theme_is() -> None:
     assert label_of_merge(label, subjects, frozenset({"package"})) == "font, haskell and 2 more"
     assert label_of_merge(label, subjects, frozenset()) == "package"  # what they all share, were it not the genre's
     assert label_of_merge("font · haskell", subjects[:2], frozenset()) == "font · haskell"  # two: each names one
+    merged = {1: "crate, golang and 18 more", 2: "javascript and ruby", 3: "font · truetype · glyphs"}
+    assert largest_topics_label([1, 2, 3], merged, {1: 900, 2: 800, 3: 100}) == "crate, javascript and 1 more"
 
 
 def test_a_level_with_one_theme_per_topic_is_dropped_unless_a_person_named_one(

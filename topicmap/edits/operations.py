@@ -79,7 +79,7 @@ class Merge(BaseModel):
 
 
 class Reduce(BaseModel):
-    """Merge the most similar topics (smallest first) until at most ``n_topics`` remain."""
+    """Merge the topics into at most ``n_topics`` groups of similar ones (Ward linkage of their c-TF-IDF)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -6,6 +6,8 @@ centroid is most similar in embedding space and keeps an ``outlier`` flag, or ke
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import numpy.typing as npt
 
@@ -65,7 +67,10 @@ def centroids(embeddings: npt.NDArray[np.float32], labels: Labels) -> tuple[list
 
 
 class TopicMerger:
-    """Merge the most similar topics (average-linkage on centroid cosine) until ``n_topics`` remain.
+    """Merge the most similar topics until ``n_topics`` remain: Ward linkage of their unit-length
+    centroids, as the hierarchy groups topics into themes. Average linkage (cosine; ``linkage``)
+    chained them into one topic: 5,000 Debian descriptions merged to 8 topics put 88% of them in
+    one; Ward 25%, and NMI against the sections 0.077 → 0.246 (docs/benchmarks.md, "Fewer topics").
 
     Attributes
     ----------
@@ -73,8 +78,9 @@ class TopicMerger:
         Merged labels; -1 untouched. Unchanged when there are already ``n_topics`` or fewer.
     """
 
-    def __init__(self, *, n_topics: int | None = None) -> None:
+    def __init__(self, *, n_topics: int | None = None, linkage: Literal["ward", "average"] = "ward") -> None:
         self.n_topics = n_topics
+        self.linkage = linkage
 
     def fit(self, embeddings: npt.NDArray[np.float32], labels: Labels) -> TopicMerger:
         from sklearn.cluster import AgglomerativeClustering
@@ -83,9 +89,9 @@ class TopicMerger:
         self.labels_ = labels.copy()
         if self.n_topics is None or len(topics) <= self.n_topics:
             return self
-        groups = AgglomerativeClustering(n_clusters=self.n_topics, metric="cosine", linkage="average").fit_predict(
-            vectors
-        )
+        metric = "cosine" if self.linkage == "average" else "euclidean"  # unit vectors: the same order
+        merge = AgglomerativeClustering(n_clusters=self.n_topics, metric=metric, linkage=self.linkage)
+        groups = merge.fit_predict(vectors)
         lookup = np.full(max(topics) + 1, -1, dtype=np.int64)
         lookup[topics] = groups
         self.labels_ = np.where(labels >= 0, lookup[np.maximum(labels, 0)], labels)
