@@ -98,6 +98,23 @@ class TopicMerger:
         return self
 
 
+MERGED_MANY = 3
+"""Topics merged from this many found ones each, on average, hold several subjects."""
+
+
+def merge_warnings(n_found: int, n_topics: int | None) -> list[str]:
+    """What to say when ``n_topics`` is far below the topics the clustering found: the merged
+    topics are bags of subjects, named by their largest parts; a larger minimum topic size finds
+    fewer topics that each have words of their own (5,000 Debian descriptions: 89 found, 8 asked;
+    minimum size 60: 24 topics, each named by its own terms)."""
+    if n_topics is None or n_found < MERGED_MANY * n_topics:
+        return []
+    return [
+        f"{n_found} topics were found and merged into {n_topics}, so each holds several subjects (named by "
+        'the largest: "A, B and N more"); a larger minimum topic size finds fewer topics with words of their own'
+    ]
+
+
 class OutlierAssigner:
     """Assign outliers to the most similar topic centroid, or keep them as -1.
 

@@ -20,7 +20,14 @@ from topicmap.pipeline.assemble import build_documents, build_hierarchy, build_t
 from topicmap.pipeline.backends import slower_than_probed
 from topicmap.pipeline.cache import cache_dir
 from topicmap.pipeline.closest import top_topics
-from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
+from topicmap.pipeline.cluster import (
+    HdbscanClusterer,
+    OutlierAssigner,
+    TopicMerger,
+    centroids,
+    merge_warnings,
+    order_by_size,
+)
 from topicmap.pipeline.cores import stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
@@ -236,6 +243,7 @@ def _pipeline(
             if not np.array_equal(merger.labels_, found.labels_):
                 finer = np.full(len(texts), -1, dtype=np.int64)
                 finer[clustered_rows] = found.labels_
+                warnings += merge_warnings(int(found.labels_.max()) + 1, params.n_topics)
             if not params.one_per_duplicate_group:  # there a pile was one point: no clump to pull it in
                 labels = release_stray_piles(labels, groups, embeddings)
         first_seed = int(labels.max()) + 1

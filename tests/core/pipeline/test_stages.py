@@ -7,7 +7,14 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import HashingEncoder, planted_corpus
-from topicmap.pipeline.cluster import HdbscanClusterer, OutlierAssigner, TopicMerger, centroids, order_by_size
+from topicmap.pipeline.cluster import (
+    HdbscanClusterer,
+    OutlierAssigner,
+    TopicMerger,
+    centroids,
+    merge_warnings,
+    order_by_size,
+)
 from topicmap.pipeline.embed import Embedder, unique_texts
 from topicmap.pipeline.reduce import NeighbourGraph, UmapReducer
 
@@ -116,6 +123,13 @@ def test_topic_merger_merges_the_closest_topics() -> None:
     assert len(set(merged.tolist())) == 3 and merged[0] == merged[1]
     assert TopicMerger(n_topics=None).fit(X, labels).labels_.tolist() == labels.tolist()
     assert TopicMerger(n_topics=10).fit(X, labels).labels_.tolist() == labels.tolist()
+
+
+def test_asking_for_far_fewer_topics_than_found_says_so() -> None:
+    """89 found, 8 asked: each merged topic is a bag of subjects; the job says what helps instead."""
+    (said,) = merge_warnings(89, 8)
+    assert said.startswith("89 topics were found and merged into 8") and "larger minimum topic size" in said
+    assert merge_warnings(20, 8) == [] and merge_warnings(89, None) == []
 
 
 def test_centroids_are_unit_length() -> None:
