@@ -31,7 +31,7 @@ from benchmarks.systems import DEFAULT_DATA, load_sample
 from topicmap.edits.operations import Reduce, apply_edits
 from topicmap.pipeline.cluster import TopicMerger
 from topicmap.schemas import PipelineParams, TopicMap
-from topicmap.terms import TermTable, class_tfidf
+from topicmap.terms import TermTable
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = (5, 8, 20, 40)
@@ -41,11 +41,9 @@ def smallest_into_most_similar(topic_map: TopicMap, table: TermTable, n_topics: 
     """The reduce edit before: the smallest topic joins the one whose c-TF-IDF vector is most
     similar (cosine; a merged topic's vector is the sum of its topics'), until few enough remain."""
     sizes = {t.id: t.size for t in topic_map.topics if t.id >= 0}
-    active = [t for t in table.topic_ids if t in sizes]
+    active, vectors = regroup.topic_vectors(topic_map, table)
     if len(active) <= n_topics:
         return []
-    row_of = {t: i for i, t in enumerate(table.topic_ids)}
-    vectors = class_tfidf(table.counts)[[row_of[t] for t in active]]
     gram = (vectors @ vectors.T).toarray()
     size = np.array([sizes[t] for t in active], dtype=np.float64)
     alive = np.ones(len(active), dtype=bool)

@@ -255,12 +255,9 @@ def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[
     from scipy.cluster.hierarchy import cut_tree, linkage
     from scipy.spatial.distance import squareform
 
-    sizes = {t.id: t.size for t in topic_map.topics if t.id >= 0}
-    active = [t for t in table.topic_ids if t in sizes]
+    active, vectors = topic_vectors(topic_map, table)
     if len(active) <= n_topics:
         return []
-    row_of = {t: i for i, t in enumerate(table.topic_ids)}
-    vectors = class_tfidf(table.counts)[[row_of[t] for t in active]]
     gram = (vectors @ vectors.T).toarray()
     norms = np.sqrt(np.maximum(np.diag(gram), 1e-300))
     cosine = gram / np.outer(norms, norms)
@@ -272,3 +269,11 @@ def reduce_groups(topic_map: TopicMap, table: TermTable, n_topics: int) -> list[
     for topic, group in zip(active, groups.tolist(), strict=True):
         members.setdefault(group, []).append(topic)
     return sorted(sorted(group) for group in members.values() if len(group) > 1)
+
+
+def topic_vectors(topic_map: TopicMap, table: TermTable) -> tuple[list[int], sp.csr_matrix]:
+    """The map's topics (not -1, in the table's order) and their c-TF-IDF vectors, one row each."""
+    sizes = {t.id: t.size for t in topic_map.topics if t.id >= 0}
+    active = [t for t in table.topic_ids if t in sizes]
+    row_of = {t: i for i, t in enumerate(table.topic_ids)}
+    return active, sp.csr_matrix(class_tfidf(table.counts)[[row_of[t] for t in active]])
