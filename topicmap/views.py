@@ -17,6 +17,7 @@ from typing import Any
 
 from topicmap.dates import DATE_FORMS, parse_times
 from topicmap.errors import Invalid
+from topicmap.render.columns import as_number
 from topicmap.schemas import OverTime, PerClass, PipelineParams, TimeUnit, TopicMap
 
 MAX_CLASSES = 100
@@ -83,7 +84,7 @@ def per_class(
         )
         classes = [*classes[: MAX_CLASSES - 1], OTHER]
     numbers = [name for name in classes if name != OTHER]
-    if all(_number(name) is not None for name in numbers):  # scores, ratings, years: in their order
+    if all(as_number(name) is not None for name in numbers):  # scores, ratings, years: in their order
         classes = sorted(numbers, key=float) + classes[len(numbers) :]
     index = {name: i for i, name in enumerate(classes)}
     other = index.get(OTHER, -1)
@@ -237,14 +238,6 @@ def _table(topics: Sequence[int], columns: Sequence[int], order: Sequence[int], 
     counts = np.zeros((len(order), width), dtype=np.int64)
     np.add.at(counts, (rows[keep], column_of[keep]), 1)
     return counts
-
-
-def _number(text: str) -> float | None:
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _missing(value: Any) -> bool:
