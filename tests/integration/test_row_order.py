@@ -50,7 +50,7 @@ def test_the_service_gives_the_same_map_in_any_row_order(client: httpx.Client, w
 
 
 def test_the_command_line_gives_the_same_map_in_any_row_order(tmp_path: Path) -> None:
-    documents = sample_documents(1500)
+    documents = sample_documents(800)
     outputs = []
     for name, order in (("given", documents), ("shuffled", shuffled(documents, seed=9))):
         path = tmp_path / f"{name}.csv"

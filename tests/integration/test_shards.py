@@ -106,7 +106,7 @@ def test_embeddings_are_kept_per_text_so_only_new_texts_are_embedded(store: JobS
 SHARD_ENV = {
     **WORKER_ENV,
     "TOPICMAP_SHARD_THRESHOLD": "500",
-    "TOPICMAP_SHARD_SIZE": "150",
+    "TOPICMAP_SHARD_SIZE": "100",
     "TOPICMAP_ONNX_THREADS": "1",  # one thread each: two workers on two cores
     "OMP_NUM_THREADS": "1",
     "NUMBA_NUM_THREADS": "1",
@@ -125,8 +125,8 @@ def own_workers(worker: Worker) -> Iterator[list[Worker]]:
 
 
 def documents() -> list[dict[str, Any]]:
-    """1,500 Debian descriptions and their first sentences: about 2,700 distinct texts."""
-    rows = sample_documents(1500)
+    """800 Debian descriptions and their first sentences: about 1,500 distinct texts, 16 shards."""
+    rows = sample_documents(800)
     firsts = [{"text": r["text"].split(". ")[0], "id": f"{r['id']}-first"} for r in rows]
     return rows + [f for f in firsts if len(f["text"]) > 30]
 
