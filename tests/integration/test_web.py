@@ -605,3 +605,10 @@ def test_the_map_fills_a_small_window_and_the_panels_fold(page: object, redis_se
     page.focus("#toggle-aside")
     page.keyboard.press("Enter")
     assert page.locator("#aside").is_visible() and page.locator("#new-job").is_visible()
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone upright: the key form wraps, nothing overflows
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    key = page.locator("#api-key").bounding_box()
+    assert key is not None and key["x"] + key["width"] <= 390
+    shot(page, "11-phone")
