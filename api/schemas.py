@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from topicmap.schemas import (
+    JOB_NAME,
+    MAX_JOB_NAME,
     AssignmentSource,
     Callback,
     DocumentCounts,
@@ -49,6 +51,10 @@ class JobCreate(BaseModel):
 
     documents: list[str | DocumentIn] = Field(description="Strings, or objects with `text`, optional `id` and `meta`.")
     params: PipelineParams = Field(default_factory=PipelineParams)
+    name: str | None = Field(
+        default=None, max_length=MAX_JOB_NAME, description="What to call the map (the page's title, the job lists).",
+        examples=["Support tickets, March"],
+    )  # fmt: skip
     callback_url: str | None = Field(
         default=None,
         max_length=2000,
@@ -62,6 +68,7 @@ class JobStatus(BaseModel):
 
     job_id: str
     owner: str = Field(description="Who submitted the job (a user's name, or a configured key's).")
+    name: str | None = Field(default=None, description=JOB_NAME)
     role: JobRole | None = Field(
         default=None, description="What the caller may do with it: owner, editor or viewer (shared with them)."
     )
@@ -114,6 +121,7 @@ class JobStatus(BaseModel):
         return cls(
             job_id=record.id,
             owner=record.owner,
+            name=record.name,
             role=role,
             kind=record.kind,
             assigns_to=record.assigns_to,

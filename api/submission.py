@@ -28,6 +28,7 @@ from topicmap.models import offered, parse_models
 from topicmap.readers import ReadError, json_items
 from topicmap.schemas import (
     DEFAULT_MODEL,
+    MAX_JOB_NAME,
     MIN_DOCUMENTS,
     AssignmentSource,
     Callback,
@@ -132,10 +133,22 @@ def checked_callback(settings: ApiSettings, url: str) -> Callback:
     return Callback(url=url)
 
 
+def job_name(given: str | None, filename: str | None = None) -> str | None:
+    """The map's name: the one given (spaces trimmed; 422 over the limit), else an uploaded file's
+    name (its last part, cut to the limit), else none."""
+    name = " ".join((given or "").split())
+    if len(name) > MAX_JOB_NAME:
+        raise ApiError(422, f"name: at most {MAX_JOB_NAME} characters")
+    if not name and filename:
+        name = " ".join(PurePath(filename.replace("\\", "/")).name.split())[:MAX_JOB_NAME]
+    return name or None
+
+
 async def read_documents(
     request: Request, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
-) -> tuple[Corpus, int, PipelineParams, str | None]:
-    """The documents of a request (JSON or a multipart file upload), its parameters and callback URL."""
+) -> tuple[Corpus, int, PipelineParams, str | None, str | None]:
+    """The documents of a request (JSON or a multipart file upload), its parameters, callback URL
+    and the map's name."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
         raw = await request.body()
@@ -147,7 +160,7 @@ async def read_documents(
             where = ".".join(str(p) for p in error["loc"]) or "body"
             raise ApiError(422, f"{where}: {error['msg']}") from None
         corpus, truncated = await run_in_threadpool(from_json, body, settings, min_documents)
-        params, callback_url = body.params, body.callback_url
+        params, callback_url, name = body.params, body.callback_url, job_name(body.name)
     elif media_type == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
@@ -167,9 +180,11 @@ async def read_documents(
             min_documents,
         )
         params = parse_params(raw_params if isinstance(raw_params, str) else None)
+        raw_name = form.get("name")
+        name = job_name(raw_name if isinstance(raw_name, str) else None, upload.filename)
     else:
         raise ApiError(415, "send the corpus as application/json or as a multipart/form-data file upload")
-    return corpus, truncated, params, callback_url
+    return corpus, truncated, params, callback_url, name
 
 
 def submit(
@@ -182,6 +197,7 @@ def submit(
     idempotency_key: str | None,
     callback: Callback | None = None,
     assigns_to: AssignmentSource | None = None,
+    name: str | None = None,
 ) -> JobAccepted:
     """Store the corpus and queue the job: a map, or (``assigns_to``) an assignment to a map."""
     if assigns_to is None and not offered(settings.models, params.model):
@@ -194,7 +210,8 @@ def submit(
         raise ApiError(422, str(exc)) from None
     sha = store.corpus_hash(corpus.texts, corpus.ids)
     callback_url = callback.url if callback is not None else ""  # another webhook is another request
-    request_hash = hashlib.sha256((sha + params.model_dump_json() + callback_url).encode()).hexdigest()
+    request = sha + params.model_dump_json() + callback_url + (f"\n{name}" if name else "")
+    request_hash = hashlib.sha256(request.encode()).hexdigest()
     job_id = uuid.uuid4().hex
     if idempotency_key:
         earlier = store.remember_idempotency_key(owner, idempotency_key, job_id, request_hash)
@@ -209,7 +226,7 @@ def submit(
                 job_id=record.id, state=record.state, location=f"/api/jobs/{record.id}", documents=record.documents
             )
     try:
-        return queue_job(store, settings, owner, corpus, truncated, params, job_id, callback, assigns_to)
+        return queue_job(store, settings, owner, corpus, truncated, params, job_id, callback, assigns_to, name)
     except (ApiError, OverQuota):
         if idempotency_key:  # refused (429, 413, 503): the key was not used; a retry may use it
             store.forget_idempotency_key(owner, idempotency_key, job_id)
@@ -226,6 +243,7 @@ def queue_job(
     job_id: str,
     callback: Callback | None,
     assigns_to: AssignmentSource | None,
+    name: str | None = None,
 ) -> JobAccepted:
     """Within the key's limits, store the corpus, record the job and queue it by name."""
     usage = store.owner_usage(owner)
@@ -238,7 +256,7 @@ def queue_job(
     sha, blob = store.compress_corpus(corpus.texts, corpus.ids, corpus.metadata)
     counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
     record = JobRecord(
-        id=job_id, owner=owner, created_at=time.time(), params=params, corpus=sha, documents=counts,
+        id=job_id, owner=owner, name=name, created_at=time.time(), params=params, corpus=sha, documents=counts,
         stored_bytes=len(blob), callback=callback, kind="map" if assigns_to is None else "assignment",
         assigns_to=assigns_to,
     )  # fmt: skip

@@ -93,6 +93,7 @@ def fit(args: argparse.Namespace) -> int:
         corpus=sha,
         corpora={sha: Corpus(texts=list(corpus.texts), ids=list(corpus.ids), metadata=list(corpus.metadata))},
         embeddings={sha: dump_array(embeddings[0])} if embeddings else {},  # what split and assign compare
+        name=args.input.name,
     )
     if terms:  # what `topicmap edit --merge` relabels from, and --move updates
         content.terms[1] = terms[0].to_bytes()

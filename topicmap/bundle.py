@@ -37,7 +37,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from topicmap.errors import Invalid, TooLarge
-from topicmap.schemas import MapVersion, TopicMap
+from topicmap.schemas import MAX_JOB_NAME, MapVersion, TopicMap
 
 BUNDLE_FORMAT = 1
 """Version of the bundle's layout: bumped when a file changes meaning."""
@@ -77,6 +77,7 @@ class Manifest(BaseModel):
     corpus: str = Field(description="Content hash of the map's own corpus (corpus.json).")
     added_corpora: list[str] = Field(default_factory=list, description="Corpora of versions with added documents.")
     job: str | None = Field(default=None, description="The job the map was made by, where it came from a service.")
+    name: str | None = Field(default=None, max_length=MAX_JOB_NAME, description="What the map is called (its job's).")
     kept: KeptInfo | None = None
     files: dict[str, str] = Field(description="Every other file of the bundle → its SHA-256.")
 
@@ -107,6 +108,7 @@ class MapContent:
     presence: dict[str, bytes] = field(default_factory=dict)
     job: str | None = None
     kept: KeptInfo | None = None
+    name: str | None = None
 
     @property
     def latest(self) -> int:
@@ -176,6 +178,7 @@ def manifest_of(content: MapContent, files: dict[str, bytes]) -> Manifest:
         corpus=content.corpus,
         added_corpora=[sha for sha in content.corpora if sha != content.corpus],
         job=content.job,
+        name=content.name,
         kept=content.kept,
         files={name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     )
@@ -324,7 +327,7 @@ def content_of_files(manifest: Manifest, files: dict[str, bytes], *, where: str 
         raise BundleError("versions.json does not list the versions the manifest names")
     maps = {n: _parse(files, map_name(n), TopicMap.model_validate_json) for n in manifest.versions}
     content = MapContent(maps=maps, history=history, corpus=manifest.corpus, corpora={}, embeddings={})
-    content.job, content.kept = manifest.job, manifest.kept
+    content.job, content.kept, content.name = manifest.job, manifest.kept, manifest.name
     for sha in [manifest.corpus, *manifest.added_corpora]:
         prefix = _corpus_dir(content, sha)
         corpus = _parse(files, prefix + "corpus.json", lambda data: Corpus(**json.loads(data)))

@@ -49,6 +49,7 @@ def content_of_job(store: JobStore, record: JobRecord) -> MapContent:
             raise Expired(f"version {version.number} of this map has expired")
         maps[version.number] = topic_map
     content = MapContent(maps=maps, history=history, corpus=record.corpus, corpora={}, embeddings={}, job=record.id)
+    content.name = record.name
     model = record.params.model
     for number in maps:
         sha = content.corpus_of(number)
@@ -91,6 +92,7 @@ def put_content(
     record = JobRecord(
         id=job_id,
         owner=owner,
+        name=content.name or (content.kept.name if content.kept else None),
         state="succeeded",
         created_at=now,
         started_at=now,

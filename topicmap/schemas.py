@@ -244,11 +244,16 @@ class AssignmentSource(BaseModel):
     add: bool = Field(default=False, description="Also make a new map version that includes the documents.")
 
 
+MAX_JOB_NAME = 200
+JOB_NAME = "What the map is called (the page's title, the job lists): the uploaded file's name unless the job names it."
+
+
 class JobRecord(BaseModel):
     """The source of truth for a job, kept in Redis by the API and the worker (never Celery's state)."""
 
     id: str
     owner: str
+    name: str | None = Field(default=None, max_length=MAX_JOB_NAME, description=JOB_NAME)
     kind: JobKind = Field(
         default="map", description="map: make a topic map; assignment: put documents into an existing map."
     )

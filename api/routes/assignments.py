@@ -62,7 +62,7 @@ async def create_assignment(
             "or map the documents with it where that model is offered",
         )
     number = chosen_version(source, version)
-    corpus, truncated, _, _ = await read_documents(request, settings, min_documents=1)
+    corpus, truncated, *_ = await read_documents(request, settings, min_documents=1)
     if add:
         await run_in_threadpool(check_addable, store, source, number, corpus)
     target = AssignmentSource(job=job_id, version=number, add=add)

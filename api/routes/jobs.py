@@ -51,6 +51,7 @@ CREATE_BODY = {
                             "description": ".csv, .tsv, .json, .jsonl or .txt",
                         },
                         "text_column": {"type": "string", "description": "Column holding the text (default: guessed)."},
+                        "name": {"type": "string", "description": "What to call the map (default: the file's name)."},
                         "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
                         "callback_url": {"type": "string", "description": "Webhook called when the job finishes."},
                     },
@@ -95,10 +96,10 @@ async def create_job(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JobAccepted:
     """Queue a topic-map job for a JSON list of documents or an uploaded file; returns 202 and `Location`."""
-    corpus, truncated, params, callback_url = await read_documents(request, settings)
+    corpus, truncated, params, callback_url, name = await read_documents(request, settings)
     callback = await run_in_threadpool(checked_callback, settings, callback_url) if callback_url else None
     accepted = await run_in_threadpool(
-        submit, store, settings, caller.name, corpus, truncated, params, idempotency_key, callback
+        submit, store, settings, caller.name, corpus, truncated, params, idempotency_key, callback, name=name
     )
     response.headers["Location"] = accepted.location
     return accepted
@@ -125,7 +126,9 @@ def rerun_job(
         n_received=record.documents.received,
         n_dropped=record.documents.dropped,
     )
-    accepted = submit(store, settings, access.name, corpus, record.documents.truncated, params, None)
+    accepted = submit(
+        store, settings, access.name, corpus, record.documents.truncated, params, None, name=record.name
+    )  # the same map's corpus: the same name
     response.headers["Location"] = accepted.location
     return accepted
 

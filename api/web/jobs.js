@@ -31,7 +31,8 @@ function listJobs(list, jobs, none) {
     const item = el("li");
     const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
     const whose = job.role && job.role !== "owner" ? ` · ${job.owner}'s, you ${job.role === "editor" ? "edit" : "read"}` : "";
-    const button = el("button", `${new Date(job.created_at * 1000).toLocaleString()} · ${what}${whose}`, "link");
+    const named = job.name ? `${job.name} · ` : "";
+    const button = el("button", `${named}${new Date(job.created_at * 1000).toLocaleString()} · ${what}${whose}`, "link");
     button.type = "button";
     button.dataset.job = job.job_id;
     button.addEventListener("click", () => openJob(job.job_id));
@@ -144,12 +145,14 @@ $("new-job").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("form-error", "");
   const pasted = $("pasted").value.split(/\r?\n/).filter((line) => line.trim());
+  const name = $("job-name").value.trim() || undefined;  // none: the file's name (the API's default)
   let request;
   if (pasted.length && !state.file) {
-    request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ documents: pasted, params: params() }) };
+    request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ documents: pasted, params: params(), name }) };
   } else if (state.file) {
     const form = new FormData();
     form.append("file", state.file);
+    if (name) form.append("name", name);
     if (!$("preview").hidden && $("text-column").value) form.append("text_column", $("text-column").value);
     form.append("params", JSON.stringify(params()));
     request = { method: "POST", body: form };

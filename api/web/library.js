@@ -89,7 +89,7 @@ const dialog = $("keep-dialog");
 $("keep-open").addEventListener("click", async () => {
   say("keep-status", "");
   const kept = await keptEntry();
-  $("keep-name").value = kept ? kept.name : "";
+  $("keep-name").value = kept ? kept.name : state.jobName || "";
   $("keep-description").value = kept ? kept.description : "";
   $("keep-tags").value = kept ? kept.tags.join(", ") : "";
   $("keep-stop").hidden = !kept;

@@ -17,6 +17,9 @@ export async function openJob(jobId, version = null) {
   say("job-title", `Job ${jobId}`);
   say("job-error", "");
   const status = await json(`/api/jobs/${jobId}`);
+  if (status.job_id !== state.jobId) return;  // another job was opened meanwhile
+  update({ jobName: status.name });
+  if (status.name) say("job-title", status.name);
   showRole(status);
   showStatus(status);
   if (TERMINAL.includes(status.state)) return finished(status);

@@ -2,6 +2,7 @@
 // `update` (or `showJob`); `on`/`emit` tell other panels that something they draw has changed.
 export const state = {
   jobId: null,     // the job whose map (or progress) is shown
+  jobName: null,   // its name, if it has one (the file's, or the one given)
   file: null,      // the corpus file chosen for a new job
   events: null,    // AbortController of the job's progress stream
   map: null,       // the shown version's map (positions, topics, ids; no texts)
@@ -26,7 +27,7 @@ export function update(changes) {
 // Another job in the same view: its stream stops, what was read of the last job is forgotten.
 export function showJob(jobId) {
   if (state.events) state.events.abort();
-  update({ jobId, map: null, texts: new Map(), rowOf: null, listing: null, offset: 0 });
+  update({ jobId, jobName: null, map: null, texts: new Map(), rowOf: null, listing: null, offset: 0 });
 }
 
 const listeners = new Map();

@@ -41,6 +41,7 @@ def test_edits_keep_the_exact_corpus(fitted: Path, tmp_path: Path) -> None:
     assert main(["edit", str(folder), "--rename", "0=Zero"]) == 0
     content = read_folder(folder)  # every file still matches the manifest
     assert [v.number for v in content.history] == [1, 2, 3]
+    assert content.name == "corpus.jsonl"  # named by its file, as an upload is: the service shows it
     corpus = content.corpora[content.corpus]
     assert [t[0] for t in corpus.texts[:4]] == ["-", "=", "+", "@"]
     assert corpus.metadata[3]["score"] == 4.5  # a number, not the string "4.5"

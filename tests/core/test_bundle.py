@@ -51,8 +51,9 @@ def content() -> MapContent:
 
 
 def test_round_trip_keeps_everything(content: MapContent, tmp_path: object) -> None:
+    content.name = "Support tickets, March"
     back = read_bundle(bundle_bytes(content), max_bytes=MAX)
-    assert back.maps == content.maps and back.history == content.history
+    assert back.maps == content.maps and back.history == content.history and back.name == content.name
     assert back.corpora == content.corpora and back.embeddings == content.embeddings and back.terms == content.terms
     assert back.corpora[back.corpus].metadata[3]["score"] == 1.5
     folder = tmp_path / "folder"  # type: ignore[operator]

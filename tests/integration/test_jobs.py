@@ -87,6 +87,31 @@ def test_csv_upload(client: httpx.Client, worker: Worker) -> None:
     topic_map = client.get(f"/api/jobs/{job_id}/map").json()
     assert topic_map["meta"]["params"]["min_topic_size"] == 5
     assert topic_map["documents"]["id"][0] == sample_documents(1, offset=100)[0]["id"]
+    assert client.get(f"/api/jobs/{job_id}").json()["name"] == "packages.csv"  # named by its file
+
+
+def test_a_map_named_by_its_submitter_keeps_the_name_when_run_again(client: httpx.Client, worker: Worker) -> None:
+    texts = [d["text"] for d in sample_documents(30, offset=700)]
+    too_long = client.post("/api/jobs", json={"documents": texts, "name": "x" * 201})
+    assert too_long.status_code == 422 and too_long.json()["detail"].startswith("name:")
+    files = {"file": ("C:\\exports\\tickets.txt", "\n".join(texts).encode(), "text/plain")}
+    assert client.post("/api/jobs", files=files, data={"name": "y" * 201}).status_code == 422
+    named = client.post("/api/jobs", files=files, data={"name": "  Support   tickets, March "})
+    assert named.status_code == 202, named.text
+    job_id = named.json()["job_id"]
+    assert client.get(f"/api/jobs/{job_id}").json()["name"] == "Support tickets, March"  # given, not the file's
+    rerun = client.post(f"/api/jobs/{job_id}/rerun", json={"min_topic_size": 6})
+    assert rerun.status_code == 202, rerun.text
+    listed = {job["job_id"]: job["name"] for job in client.get("/api/jobs").json()["jobs"]}
+    assert listed[job_id] == listed[rerun.json()["job_id"]] == "Support tickets, March"
+    for job in (job_id, rerun.json()["job_id"]):  # within the key's active-job limit
+        wait_state(client, job, {"succeeded", "failed"})
+    unnamed = client.post("/api/jobs", files={"file": files["file"]})  # a Windows path: its last part
+    assert client.get(f"/api/jobs/{unnamed.json()['job_id']}").json()["name"] == "tickets.txt"
+    pasted = client.post("/api/jobs", json={"documents": texts})
+    assert client.get(f"/api/jobs/{pasted.json()['job_id']}").json()["name"] is None
+    for job in (unnamed.json()["job_id"], pasted.json()["job_id"]):
+        wait_state(client, job, {"succeeded", "failed"})
 
 
 def test_events_stream_progress_then_the_end(client: httpx.Client, worker: Worker) -> None:
@@ -170,6 +195,8 @@ def test_idempotency_key_returns_the_same_job(client: httpx.Client, worker: Work
     assert first.json()["job_id"] == again.json()["job_id"]
     other = client.post("/api/jobs", json={**body, "params": {"min_topic_size": 6}}, headers=headers)
     assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+    renamed = client.post("/api/jobs", json={**body, "name": "another map"}, headers=headers)
+    assert renamed.status_code == 422 and "Idempotency-Key" in renamed.json()["detail"]
     wait_state(client, first.json()["job_id"], {"succeeded", "failed"})
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.integration.conftest import mapped_job, sample_documents, wait_state
+from tests.integration.conftest import sample_documents, wait_state
 from tests.integration.servers import Api, Redis, Worker
 from tests.integration.synthetic import store_finished_job
 from topicmap.archive import DirectoryArchive
@@ -31,7 +31,9 @@ def tagged_job(api: Api, worker: Worker) -> str:
     for document, prefix in zip(documents, ["-", "=", "+", "@"], strict=False):
         document["text"] = prefix + str(document["text"])
     with api.client("alice") as client:
-        job_id = mapped_job(client, documents, min_topic_size=5)
+        body = {"documents": documents, "params": {"min_topic_size": 5}, "name": "Refund tickets"}
+        job_id = client.post("/api/jobs", json=body).json()["job_id"]
+        assert wait_state(client, job_id, {"succeeded", "failed"})["state"] == "succeeded"
         ids = client.get(f"/api/jobs/{job_id}/map").json()["documents"]["id"]
         operations = [{"op": "tag", "ids": ids[:3], "tag": "refund"}, {"op": "rename", "topic": 0, "label": "Mine"}]
         assert client.post(f"/api/jobs/{job_id}/edits", json={"operations": operations}).status_code == 201
@@ -72,6 +74,7 @@ def test_a_kept_map_outlives_its_working_copy(
         assert after.status_code == 200, after.text
         restored = after.json()
         assert restored["topics"] == before["topics"]
+        assert alice.get(base).json()["name"] == "Refund tickets"  # the job's name, from the bundle
         assert restored["documents"]["tags"][:3] == [["refund"]] * 3
         versions = alice.get(f"{base}/versions").json()
         assert [v["number"] for v in versions] == [1, 2, 3]
@@ -99,6 +102,7 @@ def test_bundle_round_trip_through_the_service(api: Api, tagged_job: str) -> Non
         assert imported.status_code == 201, imported.text
         new_job = imported.json()["job_id"]
         assert imported.json()["state"] == "succeeded" and imported.json()["owner"] == "bob"
+        assert imported.json()["name"] == "Refund tickets"
         original = alice.get(f"/api/jobs/{tagged_job}/map").json()
         copy = bob.get(f"/api/jobs/{new_job}/map").json()
         assert copy["topics"] == original["topics"]

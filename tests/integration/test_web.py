@@ -82,6 +82,8 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     said = page.text_content("#job-warnings") or ""
     assert f"2 documents of {n_documents + 2} had no text (empty, N/A, NULL, nan) and were left out" in said, said
     shot(page, "2-progress-done")
+    assert page.text_content("#job-title") == "packages.csv"  # named by its file, in the job list too
+    page.wait_for_selector("#jobs li button:has-text('packages.csv · ')", state="attached")  # folded away
     summary = page.text_content("#map-summary") or ""  # what the CLI says at the end, too
     assert summary.startswith(f"{n_documents:,} documents · ") and " topics · " in summary, summary
     assert "% outliers assigned to their nearest topic" in summary and "stop words" not in summary  # English

@@ -19,10 +19,14 @@ MAP_SHOWN = "window.topicmap.state.map && window.topicmap.state.jobId === {job}"
 def test_keep_find_open_download_and_import(page: object, api: Api, redis_server: Redis, tmp_path: Path) -> None:
     store = JobStore.from_url(redis_server.url)
     job_id = store_finished_job(store, "alice", 400, n_topics=8, with_terms=True)
+    store.update(job_id, name="packages-q3.csv")  # as an upload of that file names it
     page.goto(page.url.split("#")[0] + f"#/jobs/{job_id}")  # type: ignore[attr-defined]
     page.wait_for_function(MAP_SHOWN.format(job=repr(job_id)))  # type: ignore[attr-defined]
+    assert page.text_content("#job-title") == "packages-q3.csv"  # type: ignore[attr-defined]
 
     page.click("#keep-open")  # type: ignore[attr-defined]
+    page.wait_for_selector("#keep-dialog[open]")  # type: ignore[attr-defined]  # with the map's name offered:
+    assert page.input_value("#keep-name") == "packages-q3.csv"  # type: ignore[attr-defined]
     page.fill("#keep-name", "Quarterly packages")  # type: ignore[attr-defined]
     page.fill("#keep-description", "Kept from the page")  # type: ignore[attr-defined]
     page.fill("#keep-tags", "debian, q3")  # type: ignore[attr-defined]
