@@ -81,7 +81,8 @@ def edit(args: argparse.Namespace) -> int:
         if terms is not None:
             content.terms[entry.number] = terms
         write_folder(content, folder)
-    write_renderings(folder, edited, texts, metadata, title=f"{folder.name}, version {entry.number}")
+    name = content.name if content is not None and content.name else folder.name  # the corpus file's, as fit's
+    write_renderings(folder, edited, texts, metadata, title=f"{name}, version {entry.number}")
     print(f"topicmap: version {entry.number} written ({len(operations)} operation(s))", file=sys.stderr)
     print(getattr(args, "shown_as", None) or versions.path_of(entry.number))
     return 0

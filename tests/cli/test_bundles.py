@@ -47,6 +47,7 @@ def test_edits_keep_the_exact_corpus(fitted: Path, tmp_path: Path) -> None:
     assert corpus.metadata[3]["score"] == 4.5  # a number, not the string "4.5"
     assert content.maps[3].documents.tags[0] == ["refund"]  # type: ignore[index]
     page = (folder / "map.html").read_text(encoding="utf-8")
+    assert "Topic map of corpus.jsonl, version 3" in page  # the corpus's name, not the folder's
     start = json.dumps(corpus.texts[0][:20])[1:-1]
     assert start in page and "'" + start not in page  # the text as uploaded, no stray quote before it
 
