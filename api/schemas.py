@@ -63,6 +63,14 @@ class JobCreate(BaseModel):
     )
 
 
+class JobChange(BaseModel):
+    """A new name for a map."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=MAX_JOB_NAME, examples=["Support tickets, March"])
+
+
 class JobStatus(BaseModel):
     """State and progress of a job."""
 

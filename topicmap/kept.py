@@ -121,8 +121,10 @@ def new_job_id() -> str:
 def keep(store: JobStore, archive: MapArchive, record: JobRecord, info: KeptInfo, quota: int | None) -> LibraryEntry:
     """Keep a finished map: its bundle in the archive, counted toward the quota, and in the library."""
     content = content_of_job(store, record)
-    content.kept = info
-    return _archive(store, archive, content, record.id, quota=quota)
+    content.kept, content.name = info, info.name  # keeping names the map: one name everywhere
+    entry = _archive(store, archive, content, record.id, quota=quota)
+    store.change(record.id, lambda _: {"name": info.name}, keep_ttl=True)
+    return entry
 
 
 def _archive(
@@ -217,6 +219,9 @@ def change_kept(store: JobStore, archive: MapArchive, entry: LibraryEntry, chang
     kept = content.kept or KeptInfo(owner=entry.owner, name=entry.name)
     content.kept = kept.model_copy(update=changes)
     KeptInfo.model_validate(content.kept.model_dump())
+    if "name" in changes:  # the job's name too, in the bundle and in its working copy
+        content.name = content.kept.name
+        store.change(entry.job, lambda _: {"name": content.kept.name if content.kept else None}, keep_ttl=True)
     return _archive(store, archive, content, entry.job, quota=None)
 
 

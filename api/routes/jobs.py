@@ -17,10 +17,11 @@ from api.config import ApiSettings
 from api.deps import ArchiveDep, SettingsDep, StoreDep
 from api.errors import ApiError
 from api.events import RESYNC, hub_for
-from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobList, JobStatus
-from api.submission import checked_callback, read_documents, submit
+from api.schemas import EXAMPLE_DOCUMENTS, JobAccepted, JobChange, JobList, JobStatus
+from api.submission import checked_callback, job_name, read_documents, submit
 from topicmap.corpus import Corpus
 from topicmap.errors import IllegalTransition
+from topicmap.kept import change_kept
 from topicmap.kept import purge as purge_everywhere
 from topicmap.schemas import (
     JobRecord,
@@ -164,6 +165,28 @@ def get_job(settings: SettingsDep, store: StoreDep, access: ViewerDep) -> Respon
     # The hottest route (clients poll it): serialised once here, not validated a second time by FastAPI.
     status = status_of(store, access.record, settings, access.role)
     return Response(status.model_dump_json(), media_type="application/json")
+
+
+@router.patch(
+    "/{job_id}",
+    summary="Rename a map",
+    response_model=JobStatus,
+    responses={403: {"description": "Only the map's owner names it"}, 404: {"description": "No such job for this key"}},
+)
+def rename_job(
+    body: JobChange, settings: SettingsDep, store: StoreDep, archive: ArchiveDep, access: OwnerOfJobDep
+) -> JobStatus:
+    """The map's name in the job lists, above the map, and for the people it is shared with; a kept
+    map's library entry takes it too. The job expires when it would have."""
+    name = job_name(body.name)
+    if name is None:
+        raise ApiError(422, "name: a name needs more than spaces")
+    entry = store.get_kept(access.record.id)
+    if entry is not None:  # the archived bundle and the library entry too
+        change_kept(store, archive, entry, {"name": name})
+    record = store.change(access.record.id, lambda _: {"name": name}, keep_ttl=True) or access.record
+    logger.info("job renamed", extra={"job_id": record.id, "owner": access.name})
+    return status_of(store, record, settings, "owner")
 
 
 @router.delete(

@@ -3,6 +3,7 @@
 //
 //   jobs.js       key, my jobs and those shared with me, a new map (file preview, parameters), re-run
 //   progress.js   a job's progress (SSE) and cancel; its map once it succeeded; the caller's role
+//   name.js       the shown map's name above it, and renaming it
 //   map.js        the map (Plotly), hover, dimming and marks, full-window view, downloads
 //   topics.js     topics and themes (tree levels, charts), rename, split, merge and reduce
 //   versions.js   the versions list and restore; edit(), the one way the page changes a map

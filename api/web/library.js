@@ -3,6 +3,7 @@
 // description, tags), changing how it is kept, or stopping, and downloading its bundle.
 import { call, download, getKey, json, linkToken } from "./api.js";
 import { $, el, say } from "./dom.js";
+import { showName } from "./name.js";
 import { openJob } from "./progress.js";
 import { on, state } from "./state.js";
 
@@ -83,6 +84,7 @@ async function showKept() {
   if (kept) say("job-kept", `Kept in the library as “${kept.name}”${kept.tags.length ? ` · ${kept.tags.join(", ")}` : ""}`);
 }
 on("map-drawn", showKept);
+on("name-changed", showKept);
 
 const dialog = $("keep-dialog");
 
@@ -112,6 +114,7 @@ $("keep-form").addEventListener("submit", async (event) => {
       body: JSON.stringify(body),
     });
     say("keep-status", `Kept as “${entry.name}” (${(entry.bytes / 1024 ** 2).toFixed(1)} MiB in the archive).`);
+    showName(entry.name);  // keeping names the map
     $("keep-stop").hidden = false;
     $("keep-save").textContent = "Save";
     refreshLibrary();

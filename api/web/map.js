@@ -3,13 +3,15 @@
 import { download, json } from "./api.js";
 import { $, plotlyText, say } from "./dom.js";
 import { setView } from "./address.js";
+import { showName } from "./name.js";
 import { emit, showJob, state, update } from "./state.js";
 
 // Another job's map in the same view (an assignment's map, opened from "My jobs").
 export async function showJobMap(jobId) {
   if (jobId !== state.jobId) {
     showJob(jobId);
-    say("job-title", `Job ${jobId}`);
+    showName(null);
+    json(`/api/jobs/${jobId}`).then((status) => { if (status.job_id === state.jobId) showName(status.name); }, () => {});
   }
   await showMap();
 }

@@ -3,6 +3,7 @@
 import { followEvents, json } from "./api.js";
 import { $, say, TERMINAL } from "./dom.js";
 import { showMap } from "./map.js";
+import { showName } from "./name.js";
 import { setJob } from "./address.js";
 import { emit, showJob, state, update } from "./state.js";
 
@@ -14,12 +15,11 @@ export async function openJob(jobId, version = null) {
   $("job").hidden = false;
   $("result").hidden = true;
   $("progress-box").hidden = false;
-  say("job-title", `Job ${jobId}`);
+  showName(null);
   say("job-error", "");
   const status = await json(`/api/jobs/${jobId}`);
   if (status.job_id !== state.jobId) return;  // another job was opened meanwhile
-  update({ jobName: status.name });
-  if (status.name) say("job-title", status.name);
+  showName(status.name);
   showRole(status);
   showStatus(status);
   if (TERMINAL.includes(status.state)) return finished(status);

@@ -27,6 +27,7 @@ OWN = {"owner", "admin"}
 JOB_ROUTES: dict[tuple[str, str], set[str]] = {
     ("GET", ""): READ,
     ("DELETE", ""): OWN,
+    ("PATCH", ""): OWN,
     ("GET", "/events"): READ,
     ("POST", "/rerun"): OWN,
     ("GET", "/map"): READ,
@@ -84,6 +85,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/jobs"): {"documents": []},
     ("POST", "/keep"): {"name": "Kept by a test"},
     ("PATCH", "/keep"): {"tags": ["test"]},
+    ("PATCH", ""): {"name": "Named by a test"},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/documents"): {"q": "package"},

@@ -56,6 +56,7 @@ def test_a_kept_map_outlives_its_working_copy(
         assert kept.status_code == 200, kept.text
         entry = kept.json()
         assert entry["versions"] == 2 and entry["bytes"] > 0 and entry["owner"] == "alice"
+        assert alice.get(base).json()["name"] == "Packages"  # kept as "Packages", the map is called so
         assert (servers_dir / "archive" / f"{tagged_job}.topicmap").stat().st_size == entry["bytes"]
         library = alice.get("/api/maps", params={"tag": "debian"}).json()
         assert [m["job"] for m in library["maps"]] == [tagged_job]
@@ -74,7 +75,7 @@ def test_a_kept_map_outlives_its_working_copy(
         assert after.status_code == 200, after.text
         restored = after.json()
         assert restored["topics"] == before["topics"]
-        assert alice.get(base).json()["name"] == "Refund tickets"  # the job's name, from the bundle
+        assert alice.get(base).json()["name"] == "Packages"  # the job's name, from the bundle
         assert restored["documents"]["tags"][:3] == [["refund"]] * 3
         versions = alice.get(f"{base}/versions").json()
         assert [v["number"] for v in versions] == [1, 2, 3]
@@ -83,6 +84,18 @@ def test_a_kept_map_outlives_its_working_copy(
         changed = alice.patch(f"{base}/keep", json={"name": "Renamed", "tags": ["a", "b"]}).json()
         assert changed["name"] == "Renamed" and changed["tags"] == ["a", "b"]
         assert alice.get("/api/maps", params={"tag": "a"}).json()["total"] == 1
+        assert alice.get(base).json()["name"] == "Renamed"
+        # renaming the map renames its library entry and bundle; the job expires when it would have
+        record_key, raw = f"tm:job:{tagged_job}", redis.Redis.from_url(redis_server.url)
+        raw.expire(record_key, 5000)
+        assert alice.patch(base, json={"name": "   "}).status_code == 422
+        assert bob.patch(base, json={"name": "Bob's now"}).status_code == 404
+        renamed = alice.patch(base, json={"name": " Quarterly  packages "})
+        assert renamed.status_code == 200 and renamed.json()["name"] == "Quarterly packages"
+        assert 0 < raw.ttl(record_key) <= 5000
+        assert alice.get(f"{base}/keep").json()["name"] == "Quarterly packages"
+        archived = read_bundle((servers_dir / "archive" / f"{tagged_job}.topicmap").read_bytes(), max_bytes=1 << 30)
+        assert archived.name == "Quarterly packages" and archived.kept and archived.kept.name == "Quarterly packages"
 
 
 def test_kept_bytes_count_toward_the_quota(api: Api, tagged_job: str) -> None:
@@ -102,7 +115,7 @@ def test_bundle_round_trip_through_the_service(api: Api, tagged_job: str) -> Non
         assert imported.status_code == 201, imported.text
         new_job = imported.json()["job_id"]
         assert imported.json()["state"] == "succeeded" and imported.json()["owner"] == "bob"
-        assert imported.json()["name"] == "Refund tickets"
+        assert imported.json()["name"] == alice.get(f"/api/jobs/{tagged_job}").json()["name"] is not None
         original = alice.get(f"/api/jobs/{tagged_job}/map").json()
         copy = bob.get(f"/api/jobs/{new_job}/map").json()
         assert copy["topics"] == original["topics"]

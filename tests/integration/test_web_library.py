@@ -36,6 +36,13 @@ def test_keep_find_open_download_and_import(page: object, api: Api, redis_server
     page.screenshot(path=str(SHOTS / "keep-dialog.png"))  # type: ignore[attr-defined]
     page.click("#keep-close")  # type: ignore[attr-defined]
     page.wait_for_selector("#job-kept:has-text('Quarterly packages')")  # type: ignore[attr-defined]
+    assert page.text_content("#job-title") == "Quarterly packages"  # type: ignore[attr-defined]  # keeping named it
+    page.click("#rename-map")  # type: ignore[attr-defined]  # renamed in place: the library entry follows
+    page.fill("#map-name", "Quarterly packages, Debian")  # type: ignore[attr-defined]
+    page.press("#map-name", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector("#job-kept:has-text('Quarterly packages, Debian')")  # type: ignore[attr-defined]
+    assert page.text_content("#job-title") == "Quarterly packages, Debian"  # type: ignore[attr-defined]
+    assert page.is_hidden("#rename-form") and page.is_visible("#rename-map")  # type: ignore[attr-defined]
 
     page.click("#toggle-aside")  # the map fills the window: the button brings the jobs and library back
     page.wait_for_selector(f"#library button[data-job='{job_id}']")  # type: ignore[attr-defined]
@@ -58,6 +65,7 @@ def test_keep_find_open_download_and_import(page: object, api: Api, redis_server
     assert "Imported map.topicmap" in page.text_content("#library-status")  # type: ignore[attr-defined]  # folded away
     imported = page.evaluate("window.topicmap.state.jobId")  # type: ignore[attr-defined]
     assert len(page.evaluate("window.topicmap.state.map.documents.id")) == 400  # type: ignore[attr-defined]
+    assert page.text_content("#job-title") == "Quarterly packages, Debian"  # type: ignore[attr-defined]  # carried
 
     page.click("#toggle-aside")  # type: ignore[attr-defined]
     page.click(f"#library button[data-job='{job_id}']")  # type: ignore[attr-defined]

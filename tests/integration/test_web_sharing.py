@@ -128,7 +128,8 @@ def test_share_with_a_person_and_by_link_then_revoke(
     viewer.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
     viewer.wait_for_selector(f"#link-banner:has-text('{a_name}')")
     assert visible(viewer, "#key-form") == 0 and visible(viewer, "#aside") == 0
-    for control in (".rename", ".split", ".pick", ".restore", "#share-open", "#rerun", "#merge-box", "#assign-form"):
+    controls = (".rename", ".split", ".pick", ".restore", "#share-open", "#rerun", "#merge-box", "#assign-form")
+    for control in (*controls, "#rename-map"):
         assert visible(viewer, control) == 0, control
     assert visible(viewer, "#topics .topic") > 0 and viewer.errors == []
     assert viewer.refused == []  # asks for nothing a link does not open (no key: no job list, no library)

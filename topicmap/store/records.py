@@ -79,10 +79,13 @@ class JobRecords(StoreBase):
         """Count ``stored`` more bytes toward the job's (and so its owner's) quota, atomically."""
         return self.change(job_id, lambda record: {"stored_bytes": record.stored_bytes + stored})
 
-    def change(self, job_id: str, changes_of: Callable[[JobRecord], dict[str, Any]]) -> JobRecord | None:
+    def change(
+        self, job_id: str, changes_of: Callable[[JobRecord], dict[str, Any]], *, keep_ttl: bool = False
+    ) -> JobRecord | None:
         """Change fields of a record atomically: ``changes_of`` gets the record as it is and says what
         changes (retried when another writer came first). A state change the machine does not allow
-        (:data:`NEXT_STATES`) raises :class:`IllegalTransition` and writes nothing."""
+        (:data:`NEXT_STATES`) raises :class:`IllegalTransition` and writes nothing. ``keep_ttl``: the
+        record expires when it would have (a change that must not outlive the job's map: a new name)."""
         key = f"{PREFIX}job:{job_id}"
         with self.redis.pipeline() as pipe:
             while True:
@@ -100,7 +103,10 @@ class JobRecords(StoreBase):
                     JobRecord.model_validate(record.model_dump())  # changes must keep the record valid
                     payload = record.model_dump_json()
                     pipe.multi()
-                    pipe.set(key, payload, ex=self.retention_s)
+                    if keep_ttl:
+                        pipe.set(key, payload, keepttl=True)
+                    else:
+                        pipe.set(key, payload, ex=self.retention_s)
                     if record.state != "queued":
                         pipe.zrem(QUEUE, job_id)
                     if record.state != before.state:
