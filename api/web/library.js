@@ -3,7 +3,7 @@
 // description, tags), changing how it is kept, or stopping, and downloading its bundle.
 import { call, download, getKey, json, linkToken } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { showName } from "./name.js";
+import { fileStem, showName } from "./name.js";
 import { openJob } from "./progress.js";
 import { on, state } from "./state.js";
 
@@ -137,5 +137,5 @@ $("keep-stop").addEventListener("click", async () => {
   }
 });
 
-$("download-bundle").addEventListener("click", () => download(`/api/jobs/${state.jobId}/bundle`, `topicmap-${state.jobId}.topicmap`));
+$("download-bundle").addEventListener("click", () => download(`/api/jobs/${state.jobId}/bundle`, `${fileStem()}.topicmap`));
 $("key-form").addEventListener("submit", () => refreshLibrary());  // after jobs.js has stored the key

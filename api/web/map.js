@@ -3,7 +3,7 @@
 import { download, json } from "./api.js";
 import { $, plotlyText, say } from "./dom.js";
 import { setView } from "./address.js";
-import { showName } from "./name.js";
+import { fileStem, showName } from "./name.js";
 import { emit, showJob, state, update } from "./state.js";
 
 // Another job's map in the same view (an assignment's map, opened from "My jobs").
@@ -215,13 +215,13 @@ $("toggle-panel").addEventListener("click", () => {
 
 // --- downloads ----------------------------------------------------------------------------------------
 
-$("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `topicmap-${state.jobId}.json`));
-$("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `topicmap-${state.jobId}.csv`));
-$("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `topicmap-${state.jobId}.html`));
+$("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `${fileStem()}-map.json`));
+$("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `${fileStem()}-documents.csv`));
+$("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `${fileStem()}-map.html`));
 // A picture of the current view (zoom, level, highlights), as the map shows it.
 for (const format of ["png", "svg"]) {
   $(`download-${format}`).addEventListener("click", () => {
     const plot = $("plot");
-    Plotly.downloadImage(plot, { format, filename: `topicmap-${state.jobId}`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
+    Plotly.downloadImage(plot, { format, filename: `${fileStem()}-map`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
   });
 }

@@ -10,6 +10,13 @@ export function showName(name) {
   closeRename();
 }
 
+// What downloads of the shown map are called: its name without the corpus file's extension and
+// without characters file systems refuse ("tickets.csv" → "tickets-documents.csv"), else its id.
+export function fileStem() {
+  const stem = (state.jobName || "").replace(/\.(csv|tsv|jsonl|json|txt)$/i, "").replace(/[\\/:*?"<>|\x00-\x1f]+/g, " ").replace(/^[.\s]+|[.\s]+$/g, "");
+  return stem || `topicmap-${state.jobId}`;
+}
+
 function closeRename() {
   $("rename-form").hidden = true;
   $("rename-map").hidden = false;

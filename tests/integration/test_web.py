@@ -137,6 +137,7 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
 
     with page.expect_download() as download_info:
         page.click("#download-csv")
+    assert download_info.value.suggested_filename == "packages-documents.csv"  # named after the map
     downloaded = Path(download_info.value.path()).read_bytes()
     assert downloaded.startswith(b"\xef\xbb\xbfid,")  # UTF-8's mark: Excel reads the file as UTF-8
     rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8-sig"))))
