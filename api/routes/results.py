@@ -33,7 +33,7 @@ from api.stored import cached_artifact, stored_response
 from topicmap.render.charts import NotInMap
 from topicmap.render.exports import write_documents_csv
 from topicmap.render.figures import UnknownLevel
-from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html
+from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html, with_map_name
 from topicmap.render.static import StaticImageUnavailable, to_image
 from topicmap.schemas import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from topicmap.store import JobStore, gzip_written, inflate
@@ -263,8 +263,11 @@ def get_figure(
     x: Annotated[list[str] | None, Query(description="With kind=axes: the horizontal axis' two poles")] = None,
     y: Annotated[list[str] | None, Query(description="With kind=axes: the vertical axis' two poles")] = None,
 ) -> Response:
-    """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`)."""
-    number = chosen_version(finished_record(access), version)
+    """Plotly figure JSON (`format=json`) or a standalone offline HTML page (`format=html`); a page or
+    picture of a named map has its name in the title."""
+    record = finished_record(access)
+    number = chosen_version(record, version)
+    map_name = record.name if format != "json" else None  # a download: the page titles the JSON itself
 
     def render(out: BinaryIO) -> None:
         if kind == "axes":
@@ -277,8 +280,10 @@ def get_figure(
                 raise ApiError(422 if level else 404, str(exc)) from None
             except NotInMap as exc:
                 raise ApiError(404, str(exc)) from None
+        if map_name:
+            with_map_name(figure, map_name)
         if format == "html":
-            out.write(to_standalone_html(figure, title=f"topicmap {kind}").encode())
+            out.write(to_standalone_html(figure, title=map_name or f"topicmap {kind}").encode())
         elif format in ("png", "svg"):
             try:
                 out.write(to_image(figure, format))
@@ -289,7 +294,7 @@ def get_figure(
 
     if kind == "axes":  # one per pair of poles: drawn each time (a matrix product), not stored
         return stored_response(request, gzip_written(render), MEDIA_TYPES[format])
-    name = figure_artifact(kind, format, level=level, texts=texts)
+    name = figure_artifact(kind, format, level=level, texts=texts, titled=map_name)
     blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
     media_type = MEDIA_TYPES[format]
     return stored_response(request, blob, media_type)

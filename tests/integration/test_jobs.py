@@ -106,6 +106,12 @@ def test_a_map_named_by_its_submitter_keeps_the_name_when_run_again(client: http
     assert listed[job_id] == listed[rerun.json()["job_id"]] == "Support tickets, March"
     for job in (job_id, rerun.json()["job_id"]):  # within the key's active-job limit
         wait_state(client, job, {"succeeded", "failed"})
+    page = client.get(f"/api/jobs/{job_id}/figure", params={"format": "html"}).text  # a download: titled
+    assert "<title>Support tickets, March</title>" in page
+    assert json.dumps("Topic map · Support tickets, March")[1:-1] in page  # as the figure's JSON writes it
+    assert client.patch(f"/api/jobs/{job_id}", json={"name": "Tickets & <b>more</b>"}).status_code == 200
+    page = client.get(f"/api/jobs/{job_id}/figure", params={"format": "html"}).text  # drawn again, escaped
+    assert "<title>Tickets &amp; &lt;b&gt;more&lt;/b&gt;</title>" in page and "Support tickets" not in page
     unnamed = client.post("/api/jobs", files={"file": files["file"]})  # a Windows path: its last part
     assert client.get(f"/api/jobs/{unnamed.json()['job_id']}").json()["name"] == "tickets.txt"
     pasted = client.post("/api/jobs", json={"documents": texts})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,14 +37,25 @@ def build_figure(
     raise ValueError(f"unknown figure kind {kind!r}; use one of {', '.join(FIGURE_KINDS)}")
 
 
-def figure_artifact(kind: str, format: str, *, level: str | None = None, texts: bool = True) -> str:
+def figure_artifact(
+    kind: str, format: str, *, level: str | None = None, texts: bool = True, titled: str | None = None
+) -> str:
     """The name a rendering of a map version is stored under (``v{n}/`` + this): shared by the API,
-    which renders on first request, and the worker, which renders the page's map as a job ends."""
+    which renders on first request, and the worker, which renders the page's map as a job ends.
+    ``titled``: the map's name in its title (a renamed map's downloads are drawn again)."""
     name = f"figure-{kind}"
     if kind == "map":
         name += f"-{level}" if level not in (None, "fine") else ""
         name += "" if texts else "-notext"
+    if titled:
+        name += "-" + hashlib.sha256(titled.encode()).hexdigest()[:12]
     return f"{name}.{format}"
+
+
+def with_map_name(figure: go.Figure, map_name: str) -> go.Figure:
+    """The figure with the map's name after its title ("Topic map · Support tickets, March")."""
+    title = figure.layout.title.text or "topicmap"
+    return figure.update_layout(title={"text": f"{title} · {escape(map_name)}"})
 
 
 def to_json(figure: go.Figure) -> str:
