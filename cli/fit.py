@@ -16,7 +16,7 @@ from cli.parser import OPTION_OF_FIELD
 from cli.progress import StageProgress
 from topicmap.bundle import Corpus, MapContent, corpus_hash, write_bundle, write_folder
 from topicmap.corpus import read_corpus
-from topicmap.schemas import MIN_DOCUMENTS, MapVersion, PipelineParams
+from topicmap.schemas import MAX_JOB_NAME, MIN_DOCUMENTS, MapVersion, PipelineParams
 from topicmap.views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
@@ -51,6 +51,9 @@ def fit(args: argparse.Namespace) -> int:
         if where.isdigit() and isinstance(error["input"], str):  # one of a repeated option's values
             return fail(f"invalid {option} {error['input']!r}: {error['msg']}")
         return fail(f"invalid {option}{f' ({where})' if where else ''}: {error['msg']}")
+    map_name = " ".join((args.name or "").split()) or args.input.name
+    if len(map_name) > MAX_JOB_NAME:
+        return fail(f"--name: at most {MAX_JOB_NAME} characters")
     corpus = read_corpus(
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
     )
@@ -85,7 +88,7 @@ def fit(args: argparse.Namespace) -> int:
     attach_views(topic_map, corpus.metadata, params)
     for warning in topic_map.meta.warnings:  # the pipeline's (seed topics, one text) and the views'
         print(f"topicmap: warning: {warning}", file=sys.stderr)
-    write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=args.input.name)
+    write_outputs(args.out, topic_map, corpus.texts, corpus.metadata, title=map_name)
     sha = corpus_hash(corpus.texts, corpus.ids)
     content = MapContent(
         maps={1: topic_map},
@@ -93,7 +96,7 @@ def fit(args: argparse.Namespace) -> int:
         corpus=sha,
         corpora={sha: Corpus(texts=list(corpus.texts), ids=list(corpus.ids), metadata=list(corpus.metadata))},
         embeddings={sha: dump_array(embeddings[0])} if embeddings else {},  # what split and assign compare
-        name=args.input.name,
+        name=map_name,
     )
     if terms:  # what `topicmap edit --merge` relabels from, and --move updates
         content.terms[1] = terms[0].to_bytes()
@@ -107,7 +110,7 @@ def fit(args: argparse.Namespace) -> int:
         from topicmap.render.static import StaticImageUnavailable, to_image
 
         try:
-            picture = to_image(document_map(topic_map, title=f"Topic map of {args.input.name}"))
+            picture = to_image(document_map(topic_map, title=f"Topic map of {map_name}"))
         except StaticImageUnavailable as exc:
             return fail(f"map.png: {exc} (the other files are written)")
         (args.out / "map.png").write_bytes(picture)

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
     fit.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
     fit.add_argument(
+        "--name", metavar="NAME", help="what the map is called in its pages and bundle (default: the file's name)"
+    )
+    fit.add_argument(
         "--out", type=Path, default=Path("topicmap-out"), metavar="DIR", help="output folder (default: %(default)s)"
     )
     fit.add_argument(

@@ -332,8 +332,10 @@ def test_a_french_corpus_is_labelled_without_french_stop_words(
 
     # Told to read them as English (a job's `languages`), the map keeps the French stop words it left out.
     english = ["fit", str(source), "--out", str(tmp_path / "en"), "--quiet", "--language", "English", "--topics", "3"]
-    assert main(english) == 0
+    assert main([*english, "--name", "French, read as English"]) == 0
     assert " stop words, " not in capsys.readouterr().err
+    assert "<title>topicmap: French, read as English</title>" in (tmp_path / "en" / "map.html").read_text()
+    assert json.loads((tmp_path / "en" / "manifest.json").read_text())["name"] == "French, read as English"
     fitted = json.loads((tmp_path / "en" / "map.json").read_text())
     assert fitted["meta"]["resolved"]["languages"] == "en" and fitted["meta"]["params"]["languages"] == ["en"]
     assert {word for topic in fitted["topics"] for term in topic["terms"] for word in term["term"].split()} & (
@@ -341,3 +343,5 @@ def test_a_french_corpus_is_labelled_without_french_stop_words(
     )
     assert main(["fit", str(source), "--language", "Klingon"]) == 2
     assert "invalid --language 'klingon': Input should be 'ar', 'bg'" in capsys.readouterr().err
+    assert main(["fit", str(source), "--name", "x" * 201]) == 2
+    assert "--name: at most 200 characters" in capsys.readouterr().err
