@@ -32,7 +32,7 @@ from topicmap.pipeline.cores import stages_device, use_cores
 from topicmap.pipeline.embed import Embedder
 from topicmap.pipeline.encoders import Encoder, load_encoder
 from topicmap.pipeline.hierarchy import TopicHierarchy
-from topicmap.pipeline.islands import pull_in_islands
+from topicmap.pipeline.islands import pack_fragments, pull_in_islands
 from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
@@ -41,6 +41,7 @@ from topicmap.pipeline.parallel_terms import start_workers
 from topicmap.pipeline.piles import release_stray_piles
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
 from topicmap.pipeline.seeds import match_seeds, seed_text, unmatched_warnings
+from topicmap.pipeline.spread import spread_duplicates
 from topicmap.schemas import EmbeddingInfo, Meta, PipelineParams, Quality, TopicMap
 from topicmap.terms import TermTable
 from topicmap.vectors import at_stored_precision
@@ -278,7 +279,8 @@ def _pipeline(
             layout.n_epochs = LARGE_LAYOUT_EPOCHS
         if stable_start:
             layout.init = pca_init(reduced)
-        xy = pull_in_islands(layout.fit(embeddings, graph).embedding_)
+        xy = pack_fragments(pull_in_islands(layout.fit(embeddings, graph).embedding_))
+        xy = spread_duplicates(xy, texts)
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)

@@ -7,7 +7,7 @@ import numpy.typing as npt
 import pytest
 from scipy.spatial import cKDTree
 
-from topicmap.pipeline.islands import GAP, MIN_POINTS, pull_in_islands
+from topicmap.pipeline.islands import GAP, MIN_POINTS, pack_fragments, pull_in_islands
 
 
 def bulk(n: int = 3000, seed: int = 0) -> npt.NDArray[np.float32]:
@@ -94,3 +94,39 @@ def test_a_point_very_far_out_is_brought_in_without_a_huge_grid() -> None:
     assert out[-20:, 0].max() < 0.2e6  # in from a million median distances
     shape_before, shape_after = xy[-20:] - xy[-20:].mean(axis=0), out[-20:] - out[-20:].mean(axis=0)
     np.testing.assert_allclose(shape_after, shape_before, atol=0.2)  # float32 at 1e6: steps of 0.0625
+
+
+# --- a map in pieces -----------------------------------------------------------------------------
+
+
+def pieces(n_pieces: int = 30, seed: int = 3) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.intp]]]:
+    """Specks of 10-20 points (radius ~0.1) scattered over a 40 × 40 canvas: a corpus of few texts."""
+    rng = np.random.default_rng(seed)
+    parts, rows, start = [], [], 0
+    for _ in range(n_pieces):
+        size = int(rng.integers(10, 21))
+        parts.append(rng.uniform(-20, 20, 2) + 0.05 * rng.standard_normal((size, 2)))
+        rows.append(np.arange(start, start + size))
+        start += size
+    return np.vstack(parts).astype(np.float32), rows
+
+
+def test_a_map_in_pieces_is_drawn_together_each_piece_whole_and_apart() -> None:
+    xy, rows = pieces()
+    out = pack_fragments(xy)
+    assert out.dtype == xy.dtype and out.shape == xy.shape
+    assert np.ptp(out, axis=0).max() < 0.5 * np.ptp(xy, axis=0).max()  # the empty canvas is gone
+    for piece in rows:  # each piece moved whole: its shape kept
+        shift = out[piece] - xy[piece]
+        np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-4)
+    owner = np.concatenate([np.full(len(piece), i) for i, piece in enumerate(rows)])
+    _, nearest = cKDTree(out).query(out, k=2)
+    assert (owner[nearest[:, 1]] == owner).mean() > 0.98  # a point's nearest neighbour is of its own piece
+    np.testing.assert_array_equal(pack_fragments(xy), out)  # the same layout in, the same out
+
+
+def test_a_map_of_one_body_is_not_packed() -> None:
+    xy = np.vstack([bulk(), blob((25.0, 5.0))])  # one body and an island: pull_in_islands' case
+    np.testing.assert_array_equal(pack_fragments(xy), xy)
+    few = bulk(9)
+    np.testing.assert_array_equal(pack_fragments(few), few)

@@ -1,0 +1,45 @@
+"""Copies of one text drawn as a small disc, not as one dot: a map shows how many said it.
+
+Identical texts have identical embeddings, so the layout puts them on top of each other: 150 survey
+answers "none" were one dot beside topics of 40 documents, and a map of few distinct answers was a
+few dozen dots. Each run of copies (the pipeline sees the texts sorted, so copies are neighbours)
+is laid out on a sunflower spiral around the copies' mean position, its area proportional to their
+number, at about the density of an average map (spacing ``DENSITY`` × the map's extent / √n).
+Single texts keep their positions. Deterministic, and independent of the row order (the copies of
+one text are in id order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+DENSITY = 0.5
+"""Spacing of the copies in a disc, in units of extent / √n (the mean spacing of an evenly filled map)."""
+GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
+EXTENT_QUANTILES = (0.05, 0.95)
+
+
+def spread_duplicates(xy: npt.NDArray[np.float32], texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """``xy`` with each run of equal consecutive ``texts`` spread in a disc (a new array)."""
+    xy = np.asarray(xy)
+    if len(xy) != len(texts):
+        raise ValueError("one position per text")
+    starts = [i for i in range(1, len(texts)) if texts[i] != texts[i - 1]]
+    bounds = np.array([0, *starts, len(texts)])
+    sizes = np.diff(bounds)
+    out = xy.astype(np.float64)
+    if not len(xy) or sizes.max() < 2 or not np.isfinite(out).all():
+        return xy.copy()
+    low, high = np.quantile(out, EXTENT_QUANTILES, axis=0)
+    step = DENSITY * float(np.max(high - low)) / np.sqrt(len(xy))
+    if step <= 0:
+        return xy.copy()
+    for start, size in zip(bounds[:-1][sizes > 1], sizes[sizes > 1], strict=True):
+        rows = slice(int(start), int(start + size))
+        k = np.arange(size)
+        radius = step * np.sqrt(k)
+        out[rows] = out[rows].mean(axis=0) + np.c_[radius * np.cos(k * GOLDEN_ANGLE), radius * np.sin(k * GOLDEN_ANGLE)]
+    return out.astype(xy.dtype)
