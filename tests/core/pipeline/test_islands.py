@@ -7,7 +7,7 @@ import numpy.typing as npt
 import pytest
 from scipy.spatial import cKDTree
 
-from topicmap.pipeline.islands import GAP, MIN_POINTS, pack_fragments, pull_in_islands
+from topicmap.pipeline.islands import FRAGMENT_SAMPLE, GAP, MIN_POINTS, pack_fragments, pull_in_islands
 
 
 def bulk(n: int = 3000, seed: int = 0) -> npt.NDArray[np.float32]:
@@ -99,13 +99,15 @@ def test_a_point_very_far_out_is_brought_in_without_a_huge_grid() -> None:
 # --- a map in pieces -----------------------------------------------------------------------------
 
 
-def pieces(n_pieces: int = 30, seed: int = 3) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.intp]]]:
+def pieces(
+    n_pieces: int = 30, seed: int = 3, canvas: float = 40.0
+) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.intp]]]:
     """Specks of 10-20 points (radius ~0.1) scattered over a 40 × 40 canvas: a corpus of few texts."""
     rng = np.random.default_rng(seed)
     parts, rows, start = [], [], 0
     for _ in range(n_pieces):
         size = int(rng.integers(10, 21))
-        parts.append(rng.uniform(-20, 20, 2) + 0.05 * rng.standard_normal((size, 2)))
+        parts.append(rng.uniform(-canvas / 2, canvas / 2, 2) + 0.05 * rng.standard_normal((size, 2)))
         rows.append(np.arange(start, start + size))
         start += size
     return np.vstack(parts).astype(np.float32), rows
@@ -123,6 +125,12 @@ def test_a_map_in_pieces_is_drawn_together_each_piece_whole_and_apart() -> None:
     _, nearest = cKDTree(out).query(out, k=2)
     assert (owner[nearest[:, 1]] == owner).mean() > 0.98  # a point's nearest neighbour is of its own piece
     np.testing.assert_array_equal(pack_fragments(xy), out)  # the same layout in, the same out
+
+
+def test_a_big_map_in_pieces_is_packed_too() -> None:
+    xy, _ = pieces(1600, seed=4, canvas=200.0)  # above FRAGMENT_SAMPLE points: a sample tells it first
+    assert len(xy) > FRAGMENT_SAMPLE
+    assert np.ptp(pack_fragments(xy), axis=0).max() < 0.5 * np.ptp(xy, axis=0).max()
 
 
 def test_a_map_of_one_body_is_not_packed() -> None:
