@@ -279,8 +279,8 @@ def _pipeline(
             layout.n_epochs = LARGE_LAYOUT_EPOCHS
         if stable_start:
             layout.init = pca_init(reduced)
-        xy = pack_fragments(pull_in_islands(layout.fit(embeddings, graph).embedding_))
-        xy = spread_duplicates(xy, texts)
+        xy = spread_duplicates(layout.fit(embeddings, graph).embedding_, texts)  # then islands of their size
+        xy = pack_fragments(pull_in_islands(xy))
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
