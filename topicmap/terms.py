@@ -144,6 +144,20 @@ def topic_label(terms: Sequence[str], generic: frozenset[str] = frozenset()) -> 
     return readable_label([term for term in terms if term not in generic]) or readable_label(terms)
 
 
+ONE_TEXT_SHARE = 0.8
+ONE_TEXT_CHARS = 40
+
+
+def one_text_label(texts: Sequence[str]) -> str:
+    """The label of a topic that is one short answer given again and again ("Nothing to add" 20
+    times, whose only term is "add"): that answer, quoted; "" for any other topic (a topic whose
+    commonest text is under ``ONE_TEXT_SHARE`` of its documents, or longer than ``ONE_TEXT_CHARS``)."""
+    if not texts:
+        return ""
+    text, count = Counter(" ".join(t.split()) for t in texts).most_common(1)[0]
+    return f"“{text}”" if text and count >= ONE_TEXT_SHARE * len(texts) and len(text) <= ONE_TEXT_CHARS else ""
+
+
 def texts_label(texts: Sequence[str], max_texts: int = 3, max_chars: int = 24) -> str:
     """The label of a topic none of whose words are terms (survey answers such as "none", "no",
     "-", "."): its most frequent texts, quoted and cut to ``max_chars`` ('“none” · “nothing”')."""

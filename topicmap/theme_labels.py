@@ -71,6 +71,8 @@ def shared_label(
     """What a person would call a theme: the terms at least half of its topics (and at least two)
     have among their top terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
     share them), or, when they share none, its largest topics: "A, B and N more"."""
+    if len(topics) == 1 and topic_labels.get(topics[0], "").startswith("“"):
+        return topic_labels[topics[0]]  # one answer given again and again ('“good”'): its words are not its name
     tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in topics}
     n = len(topics)
     support: dict[str, int] = {}

@@ -23,7 +23,15 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from topicmap.languages import ENGLISH, detect_languages, stop_words
 from topicmap.pipeline.parallel_terms import fit_presence
-from topicmap.terms import class_tfidf, generic_terms, readable_label, row_label, texts_label, top_terms
+from topicmap.terms import (
+    class_tfidf,
+    generic_terms,
+    one_text_label,
+    readable_label,
+    row_label,
+    texts_label,
+    top_terms,
+)
 from topicmap.theme_labels import merged_label
 from topicmap.vectors import topic_members
 from topicmap.words import script_of, term_words
@@ -223,7 +231,8 @@ class TopicLabeler:
         self.labels_ = [
             OUTLIER_LABEL
             if topic == -1
-            else row_label(weights.getrow(row), vocabulary, generic)
+            else one_text_label([texts[i] for i in defining[topic]])
+            or row_label(weights.getrow(row), vocabulary, generic)
             or texts_label([texts[i] for i in defining[topic]])
             or f"Topic {topic}"
             for row, topic in enumerate(self.topic_ids_)

@@ -140,6 +140,13 @@ def test_a_theme_is_named_by_what_most_of_its_topics_share() -> None:
     assert not acceptable_label("audio · perl · devices", node.topics, topic_terms, labels)
 
 
+def test_a_theme_of_one_answer_given_again_keeps_the_answer_as_its_name() -> None:
+    topic_terms = {1: terms_of("good"), 2: terms_of("audio", "sound")}
+    labels = {1: "“good”", 2: "audio · sound"}
+    assert shared_label([1], ["good"], topic_terms, labels, {1: 40}, common=set()) == "“good”"
+    assert shared_label([2], ["audio", "sound"], topic_terms, labels, {2: 40}, common=set()) == "audio · sound"
+
+
 def test_topics_that_share_nothing_are_named_by_the_largest() -> None:
     topic_terms = {1: terms_of("rust", "crate"), 2: terms_of("javascript", "node"), 3: terms_of("game", "input")}
     labels = {1: "rust · crate", 2: "javascript · node", 3: "game · input"}

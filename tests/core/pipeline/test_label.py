@@ -9,7 +9,7 @@ import pytest
 
 from topicmap.pipeline.label import TopicLabeler, class_tfidf, phrase_terms, readable_label
 from topicmap.pipeline.metrics import npmi_coherence
-from topicmap.terms import generic_terms, texts_label
+from topicmap.terms import generic_terms, one_text_label, texts_label
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "debian_sample.csv"
 
@@ -148,6 +148,16 @@ def test_a_topic_of_non_answers_is_named_by_its_most_frequent_answers() -> None:
     topics = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
     labeler = TopicLabeler().fit(texts, topics, np.ones((9, 2), dtype=np.float32))
     assert "price" in labeler.labels_[0] and labeler.labels_[1] == "“none” · “no” · “-”"
+
+
+def test_a_topic_of_one_answer_given_again_is_named_by_that_answer() -> None:
+    """ "Nothing to add", 20 times: its only term is "add", a word the answer hardly means."""
+    texts = ["price is too high", "the price went up", "pricing is high"] + ["Nothing to  add"] * 9 + ["nothing"]
+    topics = np.array([0, 0, 0] + [1] * 10)
+    labeler = TopicLabeler().fit(texts, topics, np.ones((13, 2), dtype=np.float32))
+    assert "price" in labeler.labels_[0] and labeler.labels_[1] == "“Nothing to add”"
+    assert one_text_label(["too expensive"] * 7 + ["cheaper plans", "price", "cost"]) == ""  # 70%: its terms
+    assert one_text_label(["a long answer that goes on and on about many things"] * 5) == ""  # not short
 
 
 def test_a_long_text_in_a_label_is_cut() -> None:
