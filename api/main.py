@@ -14,6 +14,7 @@ from api.config import get_settings
 from api.deps import store_for
 from api.errors import install_error_handlers, problem
 from api.events import close_hubs
+from api.head import HeadAsGet
 from api.metrics import install_metrics
 from api.openapi import install_openapi
 from api.routes import (
@@ -135,6 +136,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_metrics(app, lambda: store_for(settings.redis_url, settings.retention_s), settings)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD runs every route's GET
     return app
 
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
 from api.access import AdminDep
 from api.deps import SettingsDep, StoreDep
@@ -35,18 +35,6 @@ def ready(settings: SettingsDep, store: StoreDep) -> JSONResponse:
         checks["workers"] = 0
     ok = bool(checks["redis"]) and checks["workers"] > 0
     return JSONResponse({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
-
-
-@router.head("/health", include_in_schema=False)
-def health_head() -> Response:
-    """HEAD for uptime monitors (`curl -I`, load balancers' HEAD checks): GET's status, no body."""
-    return Response(status_code=200)
-
-
-@router.head("/health/ready", include_in_schema=False)
-def ready_head(settings: SettingsDep, store: StoreDep) -> Response:
-    """HEAD of readiness: GET's status (200 or 503), no body."""
-    return Response(status_code=ready(settings, store).status_code)
 
 
 @router.get("/stats", summary="Queue, workers, jobs and throughput (admins)")

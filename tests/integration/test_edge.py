@@ -42,11 +42,16 @@ def test_security_headers_and_no_version(via_nginx: httpx.Client) -> None:
     assert response.headers["server"] == "nginx"  # server_tokens off: no version
 
 
-def test_health_answers_head_for_uptime_monitors(via_nginx: httpx.Client) -> None:
-    """Monitors and load balancers often check with HEAD: the same status as GET, no body (was 405)."""
-    for path in ("/api/health", "/api/health/ready"):
+def test_head_answers_as_get_without_the_body(via_nginx: httpx.Client) -> None:
+    """Monitors, load balancers, link checkers and chat apps unfurling a shared link ask with HEAD:
+    the same status and headers as GET, no body (FastAPI answered 405 but for the health checks)."""
+    ready = via_nginx.head("/api/health/ready")  # 200, or 503 while no worker is up: as GET says
+    assert ready.status_code == via_nginx.get("/api/health/ready").status_code and ready.content == b""
+    for path in ("/api/health", "/", "/s/tms_not-a-real-token", "/api/jobs", "/api/maps"):
         head, get = via_nginx.head(path), via_nginx.get(path)
         assert head.status_code == get.status_code == 200 and head.content == b"", (path, head.status_code)
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+    assert via_nginx.head("/api/jobs", headers={"X-API-Key": "tm_wrong"}).status_code == 401  # checked as GET is
 
 
 def test_upload_over_the_cap_is_a_json_413(via_nginx: httpx.Client) -> None:
