@@ -2,12 +2,12 @@
 
 Identical texts have identical embeddings, so the layout puts them on top of each other: 150 survey
 answers "none" were one dot beside topics of 40 documents, and a map of few distinct answers was a
-few dozen dots. Each run of copies (the pipeline sees the texts sorted, so copies are neighbours)
-is laid out on a sunflower spiral around the copies' mean position, its area proportional to their
+few dozen dots. The copies of a text (equal but for case and spacing, as the model reads them) are
+laid out on a sunflower spiral around the copies' mean position, its area proportional to their
 number, at about the density of the map's own texts (as densely as distinct texts lie around their
 8th neighbour, and no sparser than an evenly filled map: ``DENSITY`` × the extent / √n).
-Single texts keep their positions. Deterministic, and independent of the row order (the copies of
-one text are in id order).
+Single texts keep their positions. Deterministic, and independent of the row order (the pipeline
+gives the texts in its canonical order: by text, then id).
 """
 
 from __future__ import annotations
@@ -28,29 +28,40 @@ wide gaps: its discs as dense as its topics)."""
 
 
 def spread_duplicates(xy: npt.NDArray[np.float32], texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """``xy`` with each run of equal consecutive ``texts`` spread in a disc (a new array)."""
+    """``xy`` with the copies of each text spread in a disc (a new array). Copies are texts equal
+    but for case and spacing ("None", "none ", "NONE"): the model reads them alike, so they share a
+    place, and one disc holds them all (in the order given)."""
     xy = np.asarray(xy)
     if len(xy) != len(texts):
         raise ValueError("one position per text")
-    starts = [i for i in range(1, len(texts)) if texts[i] != texts[i - 1]]
-    bounds = np.array([0, *starts, len(texts)])
-    sizes = np.diff(bounds)
-    out = xy.astype(np.float64)
-    if not len(xy) or sizes.max() < 2 or not np.isfinite(out).all():
+    keys = [" ".join(text.split()).casefold() for text in texts]
+    if len(set(keys)) == len(keys) or not np.isfinite(xy).all():
         return xy.copy()
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.intp)  # stable: copies in given order
+    spread = _spread_runs(xy[order].astype(np.float64), [keys[i] for i in order])
+    out = np.empty_like(spread)
+    out[order] = spread
+    return out.astype(xy.dtype)
+
+
+def _spread_runs(out: npt.NDArray[np.float64], keys: Sequence[str]) -> npt.NDArray[np.float64]:
+    """``out`` (positions in the order of the sorted ``keys``) with each run of equal keys in a disc."""
+    starts = [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+    bounds = np.array([0, *starts, len(keys)])
+    sizes = np.diff(bounds)
     low, high = np.quantile(out, EXTENT_QUANTILES, axis=0)
-    step = DENSITY * float(np.max(high - low)) / np.sqrt(len(xy))
+    step = DENSITY * float(np.max(high - low)) / np.sqrt(len(out))
     distinct = out[bounds[:-1]]  # one point per text: how densely the map's own texts lie
     if len(distinct) > LOCAL_NEIGHBOURS:
         found = np.asarray(cKDTree(distinct).query(distinct, k=LOCAL_NEIGHBOURS + 1)[0])
         reach = float(np.median(found[:, -1]))
         step = min(step, reach / np.sqrt(LOCAL_NEIGHBOURS)) if reach > 0 else step
     if step <= 0:
-        return xy.copy()
+        return out
     group = np.repeat(np.arange(len(sizes)), sizes)  # each row's run of equal texts
     means = np.add.reduceat(out, bounds[:-1], axis=0) / sizes[:, None]
-    k = np.arange(len(xy)) - bounds[:-1][group]  # each copy's place in its run: 0, 1, 2, ...
+    k = np.arange(len(out)) - bounds[:-1][group]  # each copy's place in its run: 0, 1, 2, ...
     copies = sizes[group] > 1
     radius, angle = step * np.sqrt(k[copies]), k[copies] * GOLDEN_ANGLE
     out[copies] = means[group[copies]] + np.c_[radius * np.cos(angle), radius * np.sin(angle)]
-    return out.astype(xy.dtype)
+    return out

@@ -30,6 +30,16 @@ def test_copies_of_a_text_form_a_disc_around_their_place_and_single_texts_stay()
     np.testing.assert_array_equal(spread_duplicates(xy, texts), out)
 
 
+def test_copies_differing_in_case_and_spacing_share_one_disc() -> None:
+    texts = ["None", "none", "none ", "NONE", "a different answer", "another one", "none", " None"]
+    xy = np.array([[1.0, 1.0]] * 4 + [[5.0, 5.0], [9.0, 0.0]] + [[1.0, 1.0]] * 2, dtype=np.float32)
+    out = spread_duplicates(xy, texts)
+    nones = [0, 1, 2, 3, 6, 7]
+    assert len({(x, y) for x, y in out[nones].tolist()}) == 6  # one disc: no two copies on one spot
+    assert np.hypot(*(out[nones] - [1.0, 1.0]).T).max() < 0.5 * np.hypot(4.0, 4.0)  # around their spot
+    np.testing.assert_array_equal(out[[4, 5]], xy[[4, 5]])
+
+
 def test_nothing_to_spread_and_mismatched_input() -> None:
     xy = np.zeros((3, 2), dtype=np.float32)
     np.testing.assert_array_equal(spread_duplicates(xy, ["a", "b", "c"]), xy)
