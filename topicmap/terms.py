@@ -150,12 +150,17 @@ ONE_TEXT_CHARS = 40
 
 def one_text_label(texts: Sequence[str]) -> str:
     """The label of a topic that is one short answer given again and again ("Nothing to add" 20
-    times, whose only term is "add"): that answer, quoted; "" for any other topic (a topic whose
+    times, whose only term is "add"; its case and spacing aside): that answer as most wrote it,
+    quoted; "" for any other topic (a topic whose
     commonest text is under ``ONE_TEXT_SHARE`` of its documents, or longer than ``ONE_TEXT_CHARS``)."""
     if not texts:
         return ""
-    text, count = Counter(" ".join(t.split()) for t in texts).most_common(1)[0]
-    return f"“{text}”" if text and count >= ONE_TEXT_SHARE * len(texts) and len(text) <= ONE_TEXT_CHARS else ""
+    written = [" ".join(t.split()) for t in texts]
+    key, count = Counter(text.casefold() for text in written).most_common(1)[0]  # "None" and "none" alike
+    if not key or count < ONE_TEXT_SHARE * len(texts) or len(key) > ONE_TEXT_CHARS:
+        return ""
+    text = Counter(text for text in written if text.casefold() == key).most_common(1)[0][0]  # as most wrote it
+    return f"“{text}”"
 
 
 def texts_label(texts: Sequence[str], max_texts: int = 3, max_chars: int = 24) -> str:

@@ -158,6 +158,7 @@ def test_a_topic_of_one_answer_given_again_is_named_by_that_answer() -> None:
     assert "price" in labeler.labels_[0] and labeler.labels_[1] == "“Nothing to add”"
     assert one_text_label(["too expensive"] * 7 + ["cheaper plans", "price", "cost"]) == ""  # 70%: its terms
     assert one_text_label(["a long answer that goes on and on about many things"] * 5) == ""  # not short
+    assert one_text_label(["None"] * 4 + ["none"] * 5 + ["NONE ", "other"]) == "“none”"  # as most wrote it
 
 
 def test_a_long_text_in_a_label_is_cut() -> None:
