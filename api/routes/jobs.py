@@ -182,9 +182,11 @@ def rename_job(
     if name is None:
         raise ApiError(422, "name: a name needs more than spaces")
     entry = store.get_kept(access.record.id)
-    if entry is not None:  # the archived bundle and the library entry too
+    if entry is not None:  # change_kept renames the archived bundle, the library entry and the job
         change_kept(store, archive, entry, {"name": name})
-    record = store.change(access.record.id, lambda _: {"name": name}, keep_ttl=True) or access.record
+        record = store.get(access.record.id) or access.record
+    else:
+        record = store.change(access.record.id, lambda _: {"name": name}, keep_ttl=True) or access.record
     logger.info("job renamed", extra={"job_id": record.id, "owner": access.name})
     return status_of(store, record, settings, "owner")
 
