@@ -6,7 +6,9 @@ the layout's repulsion pushes it away: such islands end up at six times the medi
 the centre, the map's extent is theirs, and the bulk of the documents is drawn in a small blob in
 the middle. UMAP's distances between unconnected parts mean nothing, so each island is moved in
 rigidly (every point by the same vector, its shape kept) along the line from the centre, until it
-sits just beyond the bulk, clear of everything already placed.
+sits just beyond the bulk, clear of everything already placed. The bulk is the map's main body (its
+largest island): a big island far out (150 survey answers "none" among 1,000 descriptions) is
+moved in like the small ones, rather than counted as bulk with the small ones parked beyond it.
 
 Deterministic: the same layout in gives the same layout out (no randomness, no thread counts).
 """
@@ -22,7 +24,7 @@ from scipy.spatial import cKDTree
 from topicmap.vectors import topic_members
 
 BULK_QUANTILE = 0.9
-"""The bulk: the points within this quantile of the distances from the centre (the median point)."""
+"""The bulk: the main body's points within this quantile of their distances from its median point."""
 REACH = 1.15
 """Points farther than REACH times the bulk's radius are outside it, and move."""
 KEEP = 0.1
@@ -43,12 +45,13 @@ def pull_in_islands(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     xy = np.asarray(xy)
     if len(xy) < MIN_POINTS or not np.isfinite(xy).all():
         return xy.copy()
-    centre = np.median(xy, axis=0)
+    body = _main_body(xy.astype(np.float64))
+    centre = np.median(body, axis=0)
     radius = np.hypot(*(xy - centre).T)
     unit = float(np.median(radius))
     if unit <= 0:
         return xy.copy()
-    edge = REACH * float(np.quantile(radius, BULK_QUANTILE))
+    edge = REACH * float(np.quantile(np.hypot(*(body - centre).T), BULK_QUANTILE))
     outside = np.flatnonzero(radius > edge)
     if outside.size == 0:
         return xy.copy()
@@ -116,6 +119,15 @@ def pack_fragments(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         grid.mark(placed)
         packed[rows] = placed
     return packed.astype(xy.dtype)
+
+
+def _main_body(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The points of the map's main body: its largest island, unless the map is in pieces (then all
+    of them). Above ``FRAGMENT_SAMPLE`` points, those of a regular sample."""
+    if len(points) > FRAGMENT_SAMPLE:
+        points = points[:: len(points) // FRAGMENT_SAMPLE]
+    fragmented, islands, _ = _in_pieces(points)
+    return points if fragmented else points[max(islands, key=len)]
 
 
 def _in_pieces(points: npt.NDArray[np.float64]) -> tuple[bool, list[npt.NDArray[np.intp]], float]:

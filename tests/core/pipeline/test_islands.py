@@ -33,7 +33,7 @@ def test_a_far_island_moves_in_whole_along_its_direction_and_clear_of_the_bulk()
     moved = out[len(core) :]
     shift = moved - island
     np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-5)  # rigid
-    centre = np.median(xy, axis=0)
+    centre = np.median(core, axis=0)  # the main body's centre
     old, new = island.mean(axis=0) - centre, moved.mean(axis=0) - centre
     assert np.linalg.norm(new) < 0.5 * np.linalg.norm(old)
     cosine = old @ new / (np.linalg.norm(old) * np.linalg.norm(new))
@@ -58,6 +58,22 @@ def test_islands_on_one_line_keep_their_order_and_do_not_overlap() -> None:
     a, b = out[len(core) : len(core) + len(near)], out[len(core) + len(near) :]
     assert a[:, 0].mean() < b[:, 0].mean() < far[:, 0].mean()
     assert cKDTree(a).query(b)[0].min() >= GAP * unit_of(xy)
+
+
+def test_a_big_island_is_not_taken_for_the_bulk_so_the_small_ones_beyond_it_come_in_too() -> None:
+    # 600 copies of "none" (16% of the points) far out on one side, 40 of "good" farther out on the
+    # other: both are islands of the main body, and both end up just beyond its edge.
+    core, big, small = bulk(), blob((15.0, 0.0), n=600, seed=6), blob((0.0, -30.0), n=40, seed=7)
+    xy = np.vstack([core, big, small])
+    out = pull_in_islands(xy)
+    radius = np.hypot(*(core - np.median(core, axis=0)).T)
+    inside = radius <= np.quantile(radius, 0.9)
+    np.testing.assert_array_equal(out[: len(core)][inside], core[inside])  # the main body stays where it is
+    unit = unit_of(core)
+    body = cKDTree(core)
+    for start, island in ((len(core), big), (len(core) + len(big), small)):
+        moved = out[start : start + len(island)]
+        assert GAP * unit <= body.query(moved)[0].min() < 2 * unit  # clear of the body, but next to it
 
 
 def test_the_same_layout_gives_the_same_result() -> None:
