@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from topicmap.dates import parse_times
 from topicmap.errors import Invalid, TooLarge
 from topicmap.readers import (
     ReadError,
@@ -31,12 +30,11 @@ from topicmap.readers import (
     separator_line,
 )
 from topicmap.schemas import MIN_DOCUMENTS
+from topicmap.text_column import ColumnError, choose_id_column, choose_text_column, column_names
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".txt")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 """Not read (a zip of XML can unpack to far more than its upload); the error says how to save one as CSV."""
-TEXT_COLUMN_NAMES = ("text", "content", "document", "body")
-ID_COLUMN_NAMES = ("id",)
 
 csv.field_size_limit(2**31 - 1)
 
@@ -155,7 +153,7 @@ def parse_corpus(
             items = _read_json(stream, name) if suffix == ".json" else _read_jsonl(stream, name)
             records, column = _records_from_objects(items, text_column, id_column, name, caps)
         return build_corpus(records, min_documents=min_documents, text_column=column, name=name, caps=caps)
-    except ReadError as exc:
+    except (ReadError, ColumnError) as exc:
         raise CorpusError(f"{name}: {exc}") from None
 
 
@@ -241,8 +239,8 @@ def _read_delimited(
             break
     first = first[_survey_tool_rows(first) :]
     columns = {h: i for i, h in enumerate(header)}
-    column = _choose_text_column(header, [[r[i] for _, r in first] for i in range(len(header))], text_column, name)
-    id_col = _choose_id_column(header, id_column, column, name)
+    column = choose_text_column(header, [[r[i] for _, r in first] for i in range(len(header))], text_column)
+    id_col = choose_id_column(header, id_column, column)
 
     def records() -> Iterator[_Record]:
         for line, row in itertools.chain(first, ((n, _checked(r, len(header), n, name)) for n, r in reader if r)):
@@ -295,7 +293,7 @@ def _records_from_objects(
     first = list(itertools.islice(items, 200))
     if all(isinstance(r, str) or r is None for r in first):
         if text_column:
-            raise CorpusError(f"{name}: --text-column {text_column!r} given, but the documents are plain strings")
+            raise CorpusError(f"{name}: a text column ({text_column!r}) was given, but the documents are plain strings")
 
         def strings() -> Iterator[_Record]:
             for i, item in enumerate(itertools.chain(first, items), 1):
@@ -308,8 +306,8 @@ def _records_from_objects(
         raise CorpusError(f"{name}: expected every item to be a string or every item an object")
     header = list(dict.fromkeys(k for r in first for k in r))
     samples = [[r.get(h) for r in first] for h in header]
-    column = _choose_text_column(header, samples, text_column, name)
-    id_col = _choose_id_column(header, id_column, column, name)
+    column = choose_text_column(header, samples, text_column)
+    id_col = choose_id_column(header, id_column, column)
 
     def objects() -> Iterator[_Record]:
         for i, item in enumerate(itertools.chain(first, items), 1):
@@ -333,66 +331,3 @@ def _flat_metadata(row: dict[str, Any], skip: tuple[str | None, ...]) -> dict[st
         del metadata["meta"]
         metadata = {**nested, **metadata}
     return metadata
-
-
-def column_names(header: list[str]) -> list[str]:
-    """A header's names, each one usable: an empty one is "column N" (1-based; a trailing delimiter
-    makes one), a repeated one gets " (2)", " (3)"… so no column hides another."""
-    names: list[str] = []
-    for number, given in enumerate(header, 1):
-        name = given or f"column {number}"
-        base, copy = name, 1
-        while name in names:
-            copy += 1
-            name = f"{base} ({copy})"
-        names.append(name)
-    return names
-
-
-def _choose_text_column(header: list[str], samples: list[list[Any]], requested: str | None, name: str) -> str:
-    listing = _listing(header)
-    if requested is not None:
-        if requested not in header:
-            raise CorpusError(f"{name}: unknown text column {requested!r}; the columns are: {listing}")
-        return requested
-    by_lower = {h.lower(): h for h in header}
-    for candidate in TEXT_COLUMN_NAMES:
-        if candidate in by_lower:
-            return by_lower[candidate]
-    textual = [h for h, values in zip(header, samples, strict=True) if _looks_textual(values)]
-    if len(textual) == 1:
-        return textual[0]
-    raise CorpusError(f"{name}: cannot tell which column holds the text; pass --text-column, one of: {listing}")
-
-
-def _listing(header: list[str], most: int = 30) -> str:
-    """Column names for a one-line message: unprintable ones quoted, at most ``most`` of them."""
-    shown = [h if h.isprintable() else repr(h) for h in header[:most]]
-    return ", ".join(shown) + (f" and {len(header) - most} more" if len(header) > most else "")
-
-
-def _choose_id_column(header: list[str], requested: str | None, text_column: str, name: str) -> str | None:
-    if requested is not None:
-        if requested not in header:
-            raise CorpusError(f"{name}: unknown id column {requested!r}; the columns are: {_listing(header)}")
-        return requested
-    return next((h for h in header if h.lower() in ID_COLUMN_NAMES and h != text_column), None)
-
-
-def _looks_textual(values: list[Any]) -> bool:
-    """A column holds text when most non-empty values are strings that are neither numbers nor dates
-    ("1/3/2024 2:23 AM" has spaces too)."""
-    strings = [v for v in values if isinstance(v, str) and v.strip()]
-    if not strings:
-        return False
-    numeric = sum(1 for v in strings if _is_number(v))
-    dates = sum(1 for t in parse_times(strings) if t is not None)
-    return numeric + dates < len(strings) / 2 and any(" " in v.strip() for v in strings)
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True

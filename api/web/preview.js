@@ -75,7 +75,7 @@ function headerDelimiter(header) {
   return best;
 }
 
-// A header's names as the server gives them (topicmap/corpus.py column_names): "column N" for an
+// A header's names as the server gives them (topicmap/text_column.py column_names): "column N" for an
 // empty one, " (2)" after a repeated one.
 function columnNames(header) {
   const names = [];

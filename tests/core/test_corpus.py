@@ -124,6 +124,19 @@ def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     assert corpus.texts == TEXTS
 
 
+def test_a_column_of_one_word_answers_is_the_text_when_it_is_the_only_one_of_words(tmp_path: Path) -> None:
+    """Answers of one word or one emoji have no space in them: a file of such answers (beside
+    numbers) was refused with "cannot tell which column holds the text"."""
+    answers = ["👍", "😡", "great", "slow", "👍👍", "meh", "love", "❤️", "bugs", "fine", "ok", "🙏"]
+    single = read_corpus(write(tmp_path, "s.csv", "feedback\n" + "\n".join(answers)))
+    assert single.text_column == "feedback" and single.texts == answers
+    scored = "\n".join(f"{i},{i % 5 + 1},{a}" for i, a in enumerate(answers))
+    assert read_corpus(write(tmp_path, "n.csv", "respondent,score,feedback\n" + scored)).text_column == "feedback"
+    labelled = "\n".join(f"{a},{'praise' if i % 2 else 'complaint'}" for i, a in enumerate(answers))
+    with pytest.raises(CorpusError, match="cannot tell which column holds the text"):  # two columns of words
+        read_corpus(write(tmp_path, "l.csv", "feedback,kind\n" + labelled))
+
+
 def test_explicit_text_and_id_columns(tmp_path: Path) -> None:
     rows = "\n".join(f"k{i},{t},other words here" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.csv", "key,body,notes\n" + rows), text_column="notes", id_column="key")
@@ -209,7 +222,12 @@ def test_in_memory_documents() -> None:
             "line 3002)",
         ),
         ("c.txt", b"".join(b"text %d\n" % i for i in range(3000)) + b"caf\xe9\n", "invalid byte at line 3001)"),
-        ("c.csv", "a,b\n1,2\n3,4\n", "cannot tell which column holds the text; pass --text-column, one of: a, b"),
+        (
+            "c.csv",
+            "a,b\n1,2\n3,4\n",
+            "cannot tell which column holds the text; name it (text_column in the API, --text-column in the CLI), "
+            "one of: a, b",
+        ),
         ("c.csv", "", "the file is empty"),
     ],
 )
