@@ -93,7 +93,7 @@ function renderThemes(nodes) {
       startRename(button, node.label, `New label for theme ${node.id}`, (label) => ({ op: "rename", node: node.id, label }), true);
     });
     const topics = node.topics.length === 1 ? "1 topic" : `${node.topics.length} topics`;
-    summary.append(button, rename, el("span", ` ${node.size} documents · ${topics}`, "muted"));
+    summary.append(button, rename, el("span", ` ${node.size} documents${share(node.size)} · ${topics}`, "muted"));
     const inner = el("ol", undefined, "subtopics");
     for (const id of node.topics) {
       const topic = topicsById.get(id);
@@ -103,7 +103,7 @@ function renderThemes(nodes) {
       open.type = "button";
       open.dataset.topic = topic.id;
       open.addEventListener("click", () => listTopic(topic));
-      child.append(open, el("span", ` ${topic.size}`, "muted"));
+      child.append(open, el("span", ` ${topic.size}${share(topic.size)}`, "muted"));
       inner.append(child);
     }
     details.append(summary, el("div", node.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"), inner);
@@ -147,7 +147,7 @@ function renderTopics(topics) {
     pick.setAttribute("aria-label", `Select topic ${topic.label} to merge`);
     pick.addEventListener("change", updateMerge);
     const duplicates = near.get(topic.id) ? ` · ${near.get(topic.id)} near-duplicates` : "";
-    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents${duplicates}`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents${share(topic.size)}${duplicates}`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
   $("merge-box").hidden = topics.length < 2;
@@ -235,6 +235,14 @@ export function selectById(topicId, themeId) {
   if (topic) selectTopic(topic);
   const node = shownThemes.find((n) => n.id === themeId);
   if (node) selectTheme(node);
+}
+
+// A topic's or theme's share of the map's documents, as a survey reports it: " (17%)", " (0.4%)".
+function share(size) {
+  const total = state.map.documents.id.length;
+  if (!total) return "";
+  const percent = (100 * size) / total;
+  return ` (${percent >= 1 || percent === 0 ? Math.round(percent) : percent.toFixed(1)}%)`;
 }
 
 // Documents of each topic that belong to a near-duplicate group (documents.duplicate_group ≥ 0).

@@ -202,6 +202,8 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
 
     # Merge: tick two topics, "Merge 2 topics": one topic fewer, a new version; then undo it.
     sizes = [int((t or "0").split()[0]) for t in page.locator("#topics li > span.muted").all_text_contents()]
+    first_size = page.locator("#topics li > span.muted").first.text_content() or ""
+    assert f"documents ({int(100 * sizes[0] / n_documents + 0.5)}%)" in first_size  # its share, as a survey reports it
     assert page.locator("#merge").is_disabled()
     page.locator("#topics .pick").nth(0).check()
     page.locator("#topics .pick").nth(1).check()
