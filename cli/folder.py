@@ -55,11 +55,12 @@ def write_outputs(
 def write_renderings(
     out: Path, topic_map: TopicMap, texts: Sequence[str], metadata: Sequence[dict[str, object]], *, title: str
 ) -> None:
-    """map.html (the map, the coarse themes, the tree) and documents.csv of ``topic_map``."""
+    """map.html (the map, the coarse themes, the tree), documents.csv and topics.csv of ``topic_map``."""
     from topicmap.render.charts import topics_over_time, topics_per_class
     from topicmap.render.exports import write_documents_csv
     from topicmap.render.figures import document_map, topic_tree
     from topicmap.render.pages import to_standalone_page
+    from topicmap.render.topic_table import write_topics_csv
 
     figures = [document_map(topic_map, texts, title=f"Topic map of {title}")]
     if topic_map.hierarchy is not None:  # the coarse themes on the map, then the whole tree
@@ -73,6 +74,8 @@ def write_renderings(
     (out / "map.html").write_text(to_standalone_page(figures, title=f"topicmap: {title}"), encoding="utf-8")
     with (out / "documents.csv").open("w", encoding="utf-8", newline="") as handle:
         write_documents_csv(handle, topic_map, texts, metadata)
+    with (out / "topics.csv").open("w", encoding="utf-8", newline="") as handle:
+        write_topics_csv(handle, topic_map, texts)
 
 
 def latest_map(folder: Path) -> tuple[int, TopicMap]:

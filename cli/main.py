@@ -10,9 +10,10 @@
     topicmap warmup
     topicmap users add ana --role admin
 
-``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline) and
-``documents.csv`` (one row per document). ``edit`` writes the next version beside the first
-(``map.v2.json``, …, with ``versions.json``) and renders ``map.html`` and ``documents.csv`` of it.
+``fit`` writes ``map.json`` (the topic map), ``map.html`` (the interactive map, works offline),
+``documents.csv`` (one row per document) and ``topics.csv`` (one per topic). ``edit`` writes the next
+version beside the first (``map.v2.json``, …, with ``versions.json``) and renders ``map.html`` and the
+two CSV files of it.
 ``assign`` puts new documents into the map's topics (``assignments.csv``): a fitted folder is a
 reusable model. A folder holds a bundle's files unpacked (``manifest.json``, format in
 topicmap/bundle.py); every command that reads a map also opens a ``.topicmap`` bundle.

@@ -38,6 +38,7 @@ outputs (in --out):
   map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
   map.html        the interactive map; opens offline in any browser
   documents.csv   id, topic, label, x, y, outlier, text and the metadata columns
+  topics.csv      topic, label, size, percent, themes, terms, representative texts
   manifest.json, versions.json, corpus.json, terms.bin, doc-terms.bin, embeddings.npy
                   the map's bundle, unpacked: what `topicmap edit` regroups and re-clusters from
                   (the exact corpus, term counts per topic, terms per document, float16
@@ -135,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="edit a map folder: the next version beside the first",
         description="Edit the map in a folder written by `topicmap fit`. Writes map.vN.json (the next "
         "version; map.json stays version 1), appends to versions.json, and renders map.html and "
-        "documents.csv of the new version. --revert applies first, then the merges, --reduce, the "
+        "documents.csv and topics.csv of the new version. --revert applies first, then the merges, --reduce, the "
         "moves, the splits, then the renames (topic numbers are those of the version edited).",
     )
     edit.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)

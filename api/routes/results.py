@@ -35,6 +35,7 @@ from topicmap.render.exports import write_documents_csv
 from topicmap.render.figures import UnknownLevel
 from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html, with_map_name
 from topicmap.render.static import StaticImageUnavailable, to_image
+from topicmap.render.topic_table import write_topics_csv
 from topicmap.schemas import Hierarchy, HierarchyNode, JobRecord, TopicMap
 from topicmap.store import JobStore, gzip_written, inflate
 
@@ -334,4 +335,29 @@ def export_csv(
 
     blob = cached_artifact(store, job_id, f"v{number}/documents.csv", render)
     headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}
+    return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)
+
+
+@router.get(
+    "/topics.csv",
+    summary="Topics as CSV",
+    response_class=Response,
+    responses={**STORED, 200: {"content": {"text/csv": {}}, "description": "One row per topic"}},
+)
+def topics_csv(
+    job_id: str, request: Request, store: StoreDep, access: ViewerDep, version: VersionQuery = None
+) -> Response:
+    """One row per topic: topic, label, size, percent of the documents, its coarse and medium themes,
+    terms and the texts of its three most representative documents (spreadsheet-safe)."""
+    number = chosen_version(finished_record(access), version)
+
+    def render(out: BinaryIO) -> None:
+        topic_map, corpus = finished_map(store, access, number)
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        write_topics_csv(text, topic_map, corpus["texts"])
+        text.flush()
+        text.detach()  # the gzip stream stays open: cached_artifact closes it
+
+    blob = cached_artifact(store, job_id, f"v{number}/topics.csv", render)
+    headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}-topics.csv"'}
     return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)

@@ -217,6 +217,7 @@ $("toggle-panel").addEventListener("click", () => {
 
 $("download-json").addEventListener("click", () => download(`/api/jobs/${state.jobId}/map?include=text`, `${fileStem()}-map.json`));
 $("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `${fileStem()}-documents.csv`));
+$("download-topics").addEventListener("click", () => download(`/api/jobs/${state.jobId}/topics.csv`, `${fileStem()}-topics.csv`));
 $("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `${fileStem()}-map.html`));
 // A picture of the current view (zoom, level, highlights), as the map shows it.
 for (const format of ["png", "svg"]) {

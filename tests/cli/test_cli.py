@@ -58,6 +58,11 @@ def test_every_format_gives_a_map(
     assert ("section" in rows[0]) == (suffix != ".txt")
     expected_id = "0" if suffix == ".txt" else documents[0]["id"]
     assert rows[0]["id"] == expected_id
+    with (out / "topics.csv").open(encoding="utf-8-sig", newline="") as handle:
+        topics = list(csv.DictReader(handle))  # the table a report starts from: one row per topic
+    assert [int(t["size"]) for t in topics] == [t["size"] for t in topic_map["topics"]]
+    assert topics[0]["label"] == topic_map["topics"][0]["label"] and topics[0]["coarse_theme"]
+    assert topics[0]["representative_1"] in {r["text"] for r in rows}
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "<script src=" not in page and "scattergl" in page
     hierarchy = topic_map["hierarchy"]

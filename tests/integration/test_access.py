@@ -38,6 +38,7 @@ JOB_ROUTES: dict[tuple[str, str], set[str]] = {
     ("POST", "/documents/by-ids"): READ,
     ("GET", "/figure"): READ,
     ("GET", "/export.csv"): READ,
+    ("GET", "/topics.csv"): READ,
     ("GET", "/columns"): READ,
     ("GET", "/columns/{name}"): READ,
     ("GET", "/search"): READ,

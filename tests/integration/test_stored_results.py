@@ -67,6 +67,13 @@ def test_texts_and_exports_are_built_once_then_stored(
     unchanged = client.get(f"/api/jobs/{finished_job}/export.csv", headers={"If-None-Match": export.headers["etag"]})
     assert unchanged.status_code == 304
 
+    table = client.get(f"/api/jobs/{finished_job}/topics.csv")  # one row per topic: the report's table
+    topics = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
+    stored_topics = client.get(f"/api/jobs/{finished_job}/topics").json()
+    assert [(int(t["topic"]), t["label"]) for t in topics] == [(t["id"], t["label"]) for t in stored_topics]
+    assert sum(int(t["size"]) for t in topics) == 80 and topics[0]["representative_1"] in texts
+    assert table.headers["content-disposition"].startswith("attachment") and store.hexists(artifacts, "v1/topics.csv")
+
     picture = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "png"})
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, "v1/figure-map.png")

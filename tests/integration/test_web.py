@@ -142,6 +142,12 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert downloaded.startswith(b"\xef\xbb\xbfid,")  # UTF-8's mark: Excel reads the file as UTF-8
     rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8-sig"))))
     assert len(rows) == n_documents and rows[0]["id"]
+    with page.expect_download() as download_info:
+        page.click("#download-topics")
+    assert download_info.value.suggested_filename == "packages-topics.csv"
+    table = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    topic_rows = list(csv.DictReader(io.StringIO(table)))
+    assert sum(int(row["size"]) for row in topic_rows) == n_documents and topic_rows[0]["representative_1"]
 
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()
