@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Annotated, Any, BinaryIO, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, BinaryIO, Literal, TextIO
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -324,18 +325,11 @@ def export_csv(
     job_id: str, request: Request, store: StoreDep, access: ViewerDep, version: VersionQuery = None
 ) -> Response:
     """One row per document: id, topic, label, x, y, outlier, text and metadata (spreadsheet-safe)."""
-    number = chosen_version(finished_record(access), version)
 
-    def render(out: BinaryIO) -> None:
-        topic_map, corpus = finished_map(store, access, number)
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-        write_documents_csv(text, topic_map, corpus["texts"], corpus["metadata"])
-        text.flush()
-        text.detach()  # the gzip stream stays open: cached_artifact closes it
+    def write(out: TextIO, topic_map: TopicMap, corpus: dict[str, Any]) -> None:
+        write_documents_csv(out, topic_map, corpus["texts"], corpus["metadata"])
 
-    blob = cached_artifact(store, job_id, f"v{number}/documents.csv", render)
-    headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}.csv"'}
-    return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)
+    return csv_response(request, store, access, job_id, version, "documents.csv", f"topicmap-{job_id}.csv", write)
 
 
 @router.get(
@@ -349,15 +343,33 @@ def topics_csv(
 ) -> Response:
     """One row per topic: topic, label, size, percent of the documents, its coarse and medium themes,
     terms and the texts of its three most representative documents (spreadsheet-safe)."""
+
+    def write(out: TextIO, topic_map: TopicMap, corpus: dict[str, Any]) -> None:
+        write_topics_csv(out, topic_map, corpus["texts"])
+
+    return csv_response(request, store, access, job_id, version, "topics.csv", f"topicmap-{job_id}-topics.csv", write)
+
+
+def csv_response(
+    request: Request,
+    store: JobStore,
+    access: JobAccess,
+    job_id: str,
+    version: int | None,
+    artifact: str,
+    filename: str,
+    write: Callable[[TextIO, TopicMap, dict[str, Any]], None],
+) -> Response:
+    """A CSV download of a map version, written once (by ``write``, from the map and its corpus) and stored."""
     number = chosen_version(finished_record(access), version)
 
     def render(out: BinaryIO) -> None:
         topic_map, corpus = finished_map(store, access, number)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-        write_topics_csv(text, topic_map, corpus["texts"])
+        write(text, topic_map, corpus)
         text.flush()
         text.detach()  # the gzip stream stays open: cached_artifact closes it
 
-    blob = cached_artifact(store, job_id, f"v{number}/topics.csv", render)
-    headers = {"Content-Disposition": f'attachment; filename="topicmap-{job_id}-topics.csv"'}
+    blob = cached_artifact(store, job_id, f"v{number}/{artifact}", render)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return stored_response(request, blob, "text/csv; charset=utf-8", headers=headers)
