@@ -4,7 +4,8 @@ The pipeline names the hierarchy's themes with these (topicmap/pipeline/hierarch
 that changes a theme's topics names it again the same way (topicmap/edits/regroup.py), from the
 term counts stored with the map, without reading the texts. A theme's terms are c-TF-IDF over its
 level's themes (a theme's counts: the sum of its topics'), without the terms found in most topics;
-its label is what at least half of its topics share, else its largest topics ("A, B and N more").
+its label is what at least half of its topics share (topics holding at least half of its documents),
+else its largest topics ("A, B and N more").
 """
 
 from __future__ import annotations
@@ -69,20 +70,27 @@ def shared_label(
     common: set[str],
 ) -> str:
     """What a person would call a theme: the terms at least half of its topics (and at least two)
-    have among their top terms (the theme's most distinctive first: its level c-TF-IDF terms, then by how many topics
-    share them), or, when they share none, its largest topics: "A, B and N more"."""
+    have among their top terms, those topics holding at least half of its documents (the theme's most
+    distinctive first: its level c-TF-IDF terms, then by how many topics share them), or, when they
+    share none, its largest topics: "A, B and N more"."""
     if len(topics) == 1 and topic_labels.get(topics[0], "").startswith("“"):
         return topic_labels[topics[0]]  # one answer given again and again ('“good”'): its words are not its name
     tops = {t: [term for term, _ in topic_terms.get(t, [])[:SHARED_TOP]] for t in topics}
     n = len(topics)
     support: dict[str, int] = {}
-    for terms in tops.values():
+    documents: dict[str, int] = {}
+    for topic, terms in tops.items():
         for term in set(terms):
             support[term] = support.get(term, 0) + 1
+            documents[term] = documents.get(term, 0) + size_of.get(topic, 0)
+    total = sum(size_of.get(t, 0) for t in topics)
     distinctive = {term: rank for rank, term in enumerate(node_terms)}
-    # At least half of its topics, and at least two of them: a word of one topic names that topic, not the theme.
+    # At least half of its topics, and at least two of them: a word of one topic names that topic, not the
+    # theme. And half of its documents: three small topics of robots do not name a theme of mostly games.
     shared = [
-        term for term, count in support.items() if 2 * count >= n and (count >= 2 or n == 1) and term not in common
+        term
+        for term, count in support.items()
+        if 2 * count >= n and (count >= 2 or n == 1) and 2 * documents[term] >= total and term not in common
     ]
     shared.sort(key=lambda term: (distinctive.get(term, len(distinctive)), -support[term], term))
     if shared:

@@ -140,6 +140,17 @@ def test_a_theme_is_named_by_what_most_of_its_topics_share() -> None:
     assert not acceptable_label("audio · perl · devices", node.topics, topic_terms, labels)
 
 
+def test_a_word_of_the_small_topics_does_not_name_a_theme_of_mostly_something_else() -> None:
+    # Measured on 5,000 Debian descriptions: a theme of games (81) and two robotics topics (31, 27)
+    # was named "robot": two of its three topics, but 42% of its documents.
+    topic_terms = {1: terms_of("game", "puzzle"), 2: terms_of("ros", "robot"), 3: terms_of("robotics", "robot")}
+    labels = {1: "game · puzzle", 2: "ros · robot", 3: "robotics · robot"}
+    node = Node("m0", "medium", "c0", [1, 2, 3], terms=terms_of("robot", "game"))
+    label = shared_label(node.topics, [w for w, _ in node.terms], topic_terms, labels, {1: 81, 2: 31, 3: 27}, set())
+    assert label == "game, ros and 1 more"
+    assert shared_label(node.topics, ["robot"], topic_terms, labels, {1: 50, 2: 31, 3: 27}, set()) == "robot"
+
+
 def test_a_theme_of_one_answer_given_again_keeps_the_answer_as_its_name() -> None:
     topic_terms = {1: terms_of("good"), 2: terms_of("audio", "sound")}
     labels = {1: "“good”", 2: "audio · sound"}
