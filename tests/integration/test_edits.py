@@ -59,6 +59,10 @@ def test_rename_revert_and_history(client: httpx.Client, mapped: str, redis_serv
     assert "Networking" not in client.get(f"{base}/figure", params={"kind": "sizes", "version": 1}).text
     rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/export.csv").content.decode("utf-8-sig"))))
     assert {r["label"] for r in rows if r["topic"] == "0"} == {"Networking"}
+    table = client.get(f"{base}/topics.csv").content.decode("utf-8-sig")
+    assert next(r for r in csv.DictReader(io.StringIO(table)) if r["topic"] == "0")["label"] == "Networking"
+    first_table = client.get(f"{base}/topics.csv", params={"version": 1}).content.decode("utf-8-sig")
+    assert "Networking" not in first_table  # each version its own table
 
     # Two clients that both saw version 2: the first edit wins, the second is told (412), not lost.
     theme = next(n for n in client.get(f"{base}/hierarchy").json()["nodes"] if n["level"] == "coarse")
