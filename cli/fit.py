@@ -16,7 +16,7 @@ from cli.parser import OPTION_OF_FIELD
 from cli.progress import StageProgress
 from topicmap.bundle import Corpus, MapContent, corpus_hash, write_bundle, write_folder
 from topicmap.corpus import read_corpus
-from topicmap.schemas import MAX_JOB_NAME, MIN_DOCUMENTS, MapVersion, PipelineParams
+from topicmap.schemas import MAX_JOB_NAME, MIN_DOCUMENTS, MapVersion, PipelineParams, TopicMap
 from topicmap.views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
@@ -125,10 +125,21 @@ def fit(args: argparse.Namespace) -> int:
         f"{quality.outlier_share:.0%} outliers {outliers}, {stop_words}{topic_map.meta.timings_s['total']:.1f} s",
         file=sys.stderr,
     )
+    if not args.quiet:
+        print(largest_topics(topic_map, args.out / "topics.csv"), file=sys.stderr)
     print(args.out / "map.html")
     if args.bundle:
         print(args.bundle)
     return 0
+
+
+def largest_topics(topic_map: TopicMap, table: Path, most: int = 5) -> str:
+    """The map at a glance: its largest topics with their share of the documents, then where the rest are."""
+    total = max(len(topic_map.documents.id), 1)
+    ranked = sorted((t for t in topic_map.topics if t.id >= 0), key=lambda t: -t.size)
+    lines = [f"  {100 * t.size / total:5.1f}%  {t.label} ({t.size})" for t in ranked[:most]]
+    rest = f"and {len(ranked) - most} more" if len(ranked) > most else "each with its terms and examples"
+    return "\n".join([*lines, f"  {rest}: {table}"])
 
 
 def read_seed_topics(path: Path) -> list[Any] | str:

@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also pack the map into one file (FILE.topicmap) that the service imports and every command opens",
     )
-    fit.add_argument("--quiet", action="store_true", help="no progress bars")
+    fit.add_argument("--quiet", action="store_true", help="no progress bars and no summary of the largest topics")
     fit.add_argument(
         "--png",
         action="store_true",

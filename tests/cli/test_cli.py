@@ -47,9 +47,18 @@ def test_every_format_gives_a_map(
 ) -> None:
     source = write_format(tmp_path / f"corpus{suffix}", documents)
     out = tmp_path / "out"
-    assert main(["fit", str(source), "--out", str(out), "--min-topic-size", "5", "--quiet"]) == 0
-    assert capsys.readouterr().out.strip() == str(out / "map.html")
+    quiet = [] if suffix == ".csv" else ["--quiet"]
+    assert main(["fit", str(source), "--out", str(out), "--min-topic-size", "5", *quiet]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.strip() == str(out / "map.html")
     topic_map = json.loads((out / "map.json").read_text())
+    if not quiet:  # the map at a glance: the largest topic first, with its share, and where the rest are
+        largest = topic_map["topics"][0]
+        share = 100 * largest["size"] / topic_map["meta"]["n_documents"]
+        assert f"{share:5.1f}%  {largest['label']} ({largest['size']})" in printed.err
+        assert printed.err.rstrip().endswith(str(out / "topics.csv"))
+    else:
+        assert "%  " not in printed.err
     assert topic_map["meta"]["n_documents"] == 60 and topic_map["meta"]["params"]["min_topic_size"] == 5
     with (out / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
