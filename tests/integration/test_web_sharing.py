@@ -133,6 +133,9 @@ def test_share_with_a_person_and_by_link_then_revoke(
         assert visible(viewer, control) == 0, control
     assert visible(viewer, "#topics .topic") > 0 and viewer.errors == []
     assert viewer.refused == []  # asks for nothing a link does not open (no key: no job list, no library)
+    with viewer.expect_download() as table:
+        viewer.click("#download-topics")  # the topics table opens by the link too
+    assert Path(table.value.path()).read_text(encoding="utf-8-sig").startswith("topic,label,size,percent,")
     legend = "document.getElementById('plot')._fullLayout.showlegend === {}"
     viewer.wait_for_function(legend.format("true"))
     viewer.set_viewport_size({"width": 760, "height": 1000})  # a phone on its side: the topic list names the colours
