@@ -45,7 +45,7 @@ def pull_in_islands(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     xy = np.asarray(xy)
     if len(xy) < MIN_POINTS or not np.isfinite(xy).all():
         return xy.copy()
-    body = _main_body(xy.astype(np.float64))
+    body = _main_body(xy)
     centre = np.median(body, axis=0)
     radius = np.hypot(*(xy - centre).T)
     unit = float(np.median(radius))
@@ -121,11 +121,11 @@ def pack_fragments(xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return packed.astype(xy.dtype)
 
 
-def _main_body(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _main_body(xy: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
     """The points of the map's main body: its largest island, unless the map is in pieces (then all
-    of them). Above ``FRAGMENT_SAMPLE`` points, those of a regular sample."""
-    if len(points) > FRAGMENT_SAMPLE:
-        points = points[:: len(points) // FRAGMENT_SAMPLE]
+    of them). Above ``FRAGMENT_SAMPLE`` points, those of a regular sample (taken before the copy)."""
+    step = len(xy) // FRAGMENT_SAMPLE if len(xy) > FRAGMENT_SAMPLE else 1
+    points = xy[::step].astype(np.float64)
     fragmented, islands, _ = _in_pieces(points)
     return points if fragmented else points[max(islands, key=len)]
 
