@@ -1,24 +1,43 @@
 """Dates as people's files write them, in Unix seconds (UTC).
 
-ISO 8601, e-mail dates (RFC 2822), Unix seconds or milliseconds, and the numbers of spreadsheet
-exports: 1/15/2024 (Excel in the US), 15/01/2024 (in the UK, France, Spain…), 15.01.2024 (Germany,
-Russia…), with a time of day or not. Which of the first two numbers is the day cannot be told from
-one value ("03/04/2024"), so :func:`parse_times` reads a whole column: a first number above 12
-somewhere in it means day first, a second number above 12 means month first, dots mean day first;
-a column that never tells is read month first, as Excel writes dates for the US. Standard library only.
+ISO 8601, e-mail dates (RFC 2822), Unix seconds or milliseconds, years (2024: a whole number from
+1000 to 9999, which as Unix seconds would be the first hours of 1970), quarters (2024-Q1, Q1 2024),
+dates with English month names and part dates (March 2024, 5 Mar 2024, March 5, 2024, 2024-03,
+03/2024: python-dateutil; the missing day or month is the first, a missing year is no date), and
+the numbers of spreadsheet exports: 1/15/2024 (Excel in the US), 15/01/2024 (in the UK, France,
+Spain…), 15.01.2024 (Germany, Russia…), with a time of day or not. Which of the first two numbers
+is the day cannot be told from one value ("03/04/2024"), so :func:`parse_times` reads a whole
+column: a first number above 12 somewhere in it means day first, a second number above 12 means
+month first, dots mean day first; a column that never tells is read month first, as Excel writes
+dates for the US.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
-DATE_FORMS = "ISO 8601, e-mail dates, day/month/year numbers, Unix seconds or milliseconds"
+from dateutil import parser as dateutil_parser
+
+DATE_FORMS = "ISO 8601, e-mail dates, day/month/year numbers, years, quarters, month names, Unix seconds"
 """What a time column may hold, for messages."""
+YEARS = (1000, 9999)
+"""A whole number in this range is a year, not Unix seconds (which would fall on 1 January 1970)."""
+QUARTER = re.compile(
+    r"(?:(?P<year>\d{4})[ -]?Q(?P<quarter>[1-4])|Q(?P<quarter2>[1-4])[ -]?(?P<year2>\d{4}))", re.IGNORECASE
+)
+"""A quarter as the over-time view labels it (2024-Q1), or as reports write it (Q1 2024)."""
+MAX_WRITTEN_DATE = 64
+"""Longer text is not handed to dateutil: a date is short, and a column of sentences costs nothing."""
+_FIRST_DEFAULT, _SECOND_DEFAULT = datetime(1, 1, 1), datetime(2, 1, 1)
+"""dateutil fills what a text leaves out from a default: the first of the month, January; a year
+that differs between the two defaults was not written."""
 MILLISECONDS_FROM = 1e11
 """A number this large is Unix milliseconds (JavaScript, Elasticsearch, MongoDB exports): as seconds
 it would be past the year 5000; as milliseconds it is after March 1973."""
@@ -57,6 +76,8 @@ def parse_time(value: Any) -> float | None:
             return None if moment is None else _seconds(moment)
     if number is None or not math.isfinite(number):
         return None
+    if number.is_integer() and YEARS[0] <= number <= YEARS[1]:
+        return _seconds(datetime(int(number), 1, 1))
     if abs(number) >= MILLISECONDS_FROM:
         number /= 1000
     try:
@@ -66,17 +87,36 @@ def parse_time(value: Any) -> float | None:
     return number
 
 
+@lru_cache(maxsize=4096)
 def _written_date(text: str) -> datetime | None:
+    """A column repeats its dates ("March 2024" a thousand times): each text is read once."""
     if not text:
         return None
     try:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
+    if quarter := QUARTER.fullmatch(text):
+        year, number = quarter["year"] or quarter["year2"], quarter["quarter"] or quarter["quarter2"]
+        return datetime(int(year), 3 * int(number) - 2, 1)
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
+        pass
+    return _dateutil_date(text) if len(text) <= MAX_WRITTEN_DATE else None
+
+
+def _dateutil_date(text: str) -> datetime | None:
+    """March 2024, 5 Mar 2024, March 5, 2024, 2024-03, 03/2024; None without a year ("May",
+    "12:30", "3 of 4") or when dateutil cannot read it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an unknown zone name ("EST") is read as UTC, with a warning
+        try:
+            first = dateutil_parser.parse(text, default=_FIRST_DEFAULT)
+            second = dateutil_parser.parse(text, default=_SECOND_DEFAULT)
+        except (ValueError, OverflowError):
+            return None
+    return first if first.year == second.year else None
 
 
 def _day_first(matches: Sequence[re.Match[str]]) -> bool:

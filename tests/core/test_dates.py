@@ -57,3 +57,33 @@ def test_a_column_of_day_month_numbers_is_read_in_the_order_it_shows(
     """Spreadsheets export dates as numbers in their country's order; one value cannot say which
     is the day (03/04/2024), the column can."""
     assert parse_times(column) == [None if e is None else seconds(e) for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024", "2024-01-01"),  # a year: as Unix seconds it would be 00:33 on 1 January 1970
+        (2023, "2023-01-01"),
+        ("2024.0", "2024-01-01"),  # a year column with a gap, as pandas writes it
+        ("2024-Q1", "2024-01-01"),  # the over-time view's own quarter labels
+        ("Q3 2023", "2023-07-01"),
+        ("2024-03", "2024-03-01"),
+        ("2024/03", "2024-03-01"),
+        ("03/2024", "2024-03-01"),
+        ("March 2024", "2024-03-01"),
+        ("Mar 2024", "2024-03-01"),
+        ("5 March 2024", "2024-03-05"),
+        ("05-Mar-2024", "2024-03-05"),
+        ("March 5, 2024", "2024-03-05"),
+        ("Tuesday, March 5, 2024", "2024-03-05"),
+        ("8 Mar 2024 10:30", "2024-03-08T10:30"),
+        ("May", None),  # no year: no date
+        ("12:30", None),
+        ("3 of 4", None),
+        ("printer broke on March 5 2024", None),
+        ("March 2024 " + "was a long month " * 5, None),  # a sentence, not a date
+    ],
+)
+def test_years_quarters_month_names_and_part_dates(value: object, expected: str | None) -> None:
+    """Surveys and reports write dates as a year, a quarter or a month: each is the period's first day."""
+    assert parse_time(value) == (None if expected is None else seconds(expected))

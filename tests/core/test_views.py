@@ -126,3 +126,13 @@ def test_attaching_views_again_replaces_their_warnings_and_keeps_the_pipelines()
         attach_views(topic_map, metadata, PipelineParams(time_column="date"))
     warnings = topic_map.meta.warnings
     assert len(warnings) == 2 and warnings[0].startswith("all 40") and warnings[1].startswith("time column")
+
+
+def test_a_column_of_years_is_drawn_per_year() -> None:
+    """A "year" column (2021 … 2024) is years, not seconds after 1970 in one bin of a day."""
+    years = [str(2021 + i % 4) for i in range(400)]
+    warnings: list[str] = []
+    view = over_time([i % 2 for i in range(400)], years, "year", [0, 1], "auto", warnings)
+    assert view is not None and not warnings
+    assert view.unit == "year" and view.bins == ["2021", "2022", "2023", "2024"]
+    assert [sum(column) for column in zip(*view.counts, strict=True)] == [100, 100, 100, 100]

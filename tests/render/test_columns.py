@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from topicmap.render.columns import MAX_CATEGORIES, column_values, describe_columns
+from topicmap.render.columns import MAX_CATEGORIES, TIME_SAMPLE, column_values, describe_columns
 
 
 def test_a_column_of_numbers_is_numeric_even_as_strings() -> None:
@@ -28,6 +28,10 @@ def test_a_column_of_dates_is_time_in_unix_seconds() -> None:
     assert column_values([{"at": "2026"}, {"at": 2027}], "at").kind == "numeric"  # years as numbers stay numbers
     excel = column_values([{"at": "1/2/2026"}, {"at": "1/3/2026 2:00 PM"}], "at")  # Excel's US dates: month first
     assert excel.kind == "time" and excel.values == [1767312000.0, 1767448800.0]
+    months = column_values([{"month": "January 2026"}, {"month": "2026-Q1"}], "month")  # as reports write periods
+    assert months.kind == "time" and months.values == [1767225600.0, 1767225600.0]
+    late = [{"at": "2026-01-02"}] * TIME_SAMPLE + [{"at": "soon"}]  # the first look passes, the whole column does not
+    assert column_values(late, "at").kind == "categorical"
 
 
 def test_rare_categories_share_other_beyond_the_limit() -> None:

@@ -19,6 +19,8 @@ from topicmap.dates import parse_times
 
 MAX_CATEGORIES = 200
 """Beyond this many distinct values the rarest share one category, "other"."""
+TIME_SAMPLE = 200
+"""Values read to tell whether a text column holds dates, before the whole column is."""
 
 
 ColumnKind = Literal["categorical", "numeric", "time"]
@@ -86,9 +88,10 @@ def column_values(metadata: Sequence[Mapping[str, Any]], name: str) -> ColumnVal
     given = [v for v in raw if present(v)]
     if given and all(as_number(v) is not None for v in given):
         return ColumnValues(name=name, kind="numeric", values=[as_number(v) if present(v) else None for v in raw])
-    times = parse_times([v if isinstance(v, str) and as_number(v) is None else None for v in raw])  # dates as text
-    if given and all(t is not None for v, t in zip(raw, times, strict=True) if present(v)):
-        return ColumnValues(name=name, kind="time", values=times)
+    if given and _dates_as_text(given[:TIME_SAMPLE]):  # a first look: a column of titles is not read through
+        times = parse_times(_dates_as_text_or_none(raw))
+        if all(t is not None for v, t in zip(raw, times, strict=True) if present(v)):
+            return ColumnValues(name=name, kind="time", values=times)
     counts = Counter(str(v) for v in given)
     ranked = [value for value, _ in counts.most_common()]
     kept = ranked[:MAX_CATEGORIES] if len(ranked) <= MAX_CATEGORIES else ranked[: MAX_CATEGORIES - 1]
@@ -97,3 +100,12 @@ def column_values(metadata: Sequence[Mapping[str, Any]], name: str) -> ColumnVal
     other = len(kept)
     codes = [code_of.get(str(v), other) if present(v) else -1 for v in raw]
     return ColumnValues(name=name, kind="categorical", categories=categories, codes=codes)
+
+
+def _dates_as_text_or_none(values: Sequence[Any]) -> list[Any]:
+    return [v if isinstance(v, str) and as_number(v) is None else None for v in values]
+
+
+def _dates_as_text(values: Sequence[Any]) -> bool:
+    """Every one of ``values`` is a date written as text (numbers are a numeric column's)."""
+    return all(t is not None for t in parse_times(_dates_as_text_or_none(values)))
