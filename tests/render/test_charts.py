@@ -46,6 +46,7 @@ def test_more_topics_than_colours_make_a_heatmap_of_every_topic() -> None:
     ]
     assert all(abs(sum(row[j] for row in cells.z) - 1) < 0.01 for j in range(3))
     assert sum(map(sum, cells.customdata)) == 400 and heatmap.layout.yaxis.autorange == "reversed"
+    assert "(the 2 largest of 3 team values)" in topics_per_class(topic_map, max_classes=2).layout.title.text
     few_rows = topics_per_class(topic_map, max_rows=6)
     (cells,) = few_rows.data
     assert len(cells.y) == 6 and cells.y[-1] == "other topics (9)" and sum(map(sum, cells.customdata)) == 400

@@ -71,7 +71,7 @@ def topics_per_class(
                 hovertemplate="other topics<br>%{x}: %{y:.0%}<extra></extra>",
             )
         )
-    more = f" (the {len(classes)} largest of {len(view.classes)})" if len(view.classes) > len(classes) else ""
+    more = _classes_left_out(view, classes)
     figure.update_layout(
         title=f"Topics per {escape(view.column)}{more}",
         barmode="stack",
@@ -110,7 +110,7 @@ def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_c
             ygap=1,
         )
     )
-    more = f" (the {len(classes)} largest of {len(view.classes)})" if len(view.classes) > len(classes) else ""
+    more = _classes_left_out(view, classes)
     tick_room = 7 * min(40, max((len(c) for c in classes), default=0))  # class names upright above the columns
     figure.update_layout(
         title={
@@ -170,3 +170,10 @@ def _split_topics(topic_map: TopicMap, view_topics: list[int], max_topics: int) 
     ordered = [t.id for t in topic_map.topics if t.id in in_view and t.id >= 0]
     ordered += [t for t in view_topics if t not in set(ordered)]
     return ordered[:max_topics], ordered[max_topics:]
+
+
+def _classes_left_out(view: PerClass, classes: list[str]) -> str:
+    """The note on classes not drawn, e.g. " (the 30 largest of 56 section values)": classes, not topics."""
+    if len(view.classes) <= len(classes):
+        return ""
+    return f" (the {len(classes)} largest of {len(view.classes)} {escape(view.column)} values)"
