@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, NotUtf8, preview, unreadable } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, NotUtf8, preview, unreadable } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -70,8 +70,7 @@ async function chooseFile(file) {
     select.value = guessTextColumn(columns, rows);
     previewColumns = columns;
     offerMetadataColumns();
-    const dated = columns.find((c) => c !== select.value && /date|time|created|day/i.test(c));
-    $("time-column").value = dated || "";
+    $("time-column").value = guessTimeColumn(columns, select.value);
     const table = $("preview-table");
     const header = el("tr");
     columns.forEach((c) => header.append(el("th", c)));

@@ -149,3 +149,15 @@ export function guessTextColumn(columns, rows) {
   });
   return best;
 }
+
+// A column named for dates or periods, for "over time" (the server reads what it holds: topicmap/dates.py).
+// "created", "updated_at", "Date", "timestamp"; "year", "month", "quarter" only as the whole name
+// ("years_of_experience" is a number, not a time).
+const TIME_PARTS = /date|time|created|day/i;
+const TIME_NAMES = ["year", "month", "week", "quarter", "period", "when"];
+
+export function guessTimeColumn(columns, textColumn) {
+  const offered = columns.filter((c) => c !== textColumn);
+  const named = (c) => TIME_NAMES.includes(c.trim().toLowerCase());
+  return offered.find((c) => TIME_PARTS.test(c)) || offered.find(named) || "";
+}

@@ -31,3 +31,22 @@ def test_every_page_module_parses(module: str) -> None:
         ["node", "--input-type=module", "--check"], input=(WEB / module).read_bytes(), capture_output=True
     )
     assert done.returncode == 0, done.stderr.decode()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node here; the browser tests pick a time column")
+def test_the_page_offers_a_column_named_for_dates_or_periods_for_over_time() -> None:
+    cases = [
+        (["text", "created_at", "team"], "created_at"),
+        (["comment", "Year", "nps"], "Year"),  # a survey's year: the dates module reads 2024 as a year
+        (["text", "quarter"], "quarter"),
+        (["text", "years_of_experience"], ""),  # a number, not a time
+        (["date"], ""),  # the text column itself is never offered
+    ]
+    script = f"""
+        import {{ guessTimeColumn }} from {json.dumps((WEB / "preview.js").as_uri())};
+        const cases = {json.dumps([columns for columns, _ in cases])};
+        console.log(JSON.stringify(cases.map((columns) => guessTimeColumn(columns, columns[0]))));
+    """
+    done = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout) == [expected for _, expected in cases]
