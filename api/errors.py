@@ -7,6 +7,7 @@ that hides internals (and is logged).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -59,11 +60,37 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None, **e
 
 
 def describe_validation(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        parts.append(f"{location}: {error.get('msg')}" if location else str(error.get("msg")))
-    return "; ".join(parts) or "invalid request"
+    return describe_errors(exc.errors()) or "invalid request"
+
+
+UNION_MEMBERS = ("str", "DocumentIn")
+"""What pydantic adds to an error's place for the member of a document's ``str | DocumentIn`` it tried."""
+JSON_TYPES: list[tuple[type | tuple[type, ...], str]] = [
+    (bool, "true or false"),  # before numbers: a bool is an int
+    ((int, float), "a number"),
+    (list, "a list"),
+]
+
+
+def describe_errors(errors: Sequence[Mapping[str, Any]], most: int = 3) -> str:
+    """Pydantic's errors as a person reads them: ``documents.3.text: Field required``, not each
+    error once per member of the documents' text-or-object union; a document that is neither says so."""
+    parts: list[str] = []
+    for error in errors:
+        place = [p for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        member = next((p for p in place if p in UNION_MEMBERS), None)
+        given = error.get("input")
+        if member == "str" and isinstance(given, dict):
+            continue  # an object: the object member's errors say what is wrong with it
+        where = ".".join(str(p) for p in place if p not in UNION_MEMBERS)
+        if member is not None and place[-1] == member and not isinstance(given, str | dict):
+            what = next((name for kind, name in JSON_TYPES if isinstance(given, kind)), "null")
+            message = f"{where}: a document is a text, or an object with text (and id, meta), not {what}"
+        else:
+            message = f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+        if message not in parts:
+            parts.append(message)
+    return "; ".join(parts[:most])
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.config import ApiSettings
-from api.errors import ApiError
+from api.errors import ApiError, describe_errors
 from api.queue import enqueue
 from api.schemas import DocumentIn, JobAccepted, JobCreate
 from topicmap.callbacks import CallbackRefused, check_callback_url
@@ -156,9 +156,7 @@ async def read_documents(
         try:
             body = JobCreate.model_validate_json(raw)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"]) or "body"
-            raise ApiError(422, f"{where}: {error['msg']}") from None
+            raise ApiError(422, describe_errors(exc.errors()) or "invalid body") from None
         corpus, truncated = await run_in_threadpool(from_json, body, settings, min_documents)
         params, callback_url, name = body.params, body.callback_url, job_name(body.name)
     elif media_type == "multipart/form-data":
