@@ -31,9 +31,12 @@ def theme_anchors(
     themes: Sequence[Sequence[int]],
     centres: dict[int, tuple[float, float]],
     seed: int = 0,
+    named: Sequence[Sequence[int]] | None = None,
 ) -> list[tuple[float, float] | None]:
     """For each theme (its topics), the centre of the topic to put its label on; None for a theme
-    without a topic in ``centres``. Themes of one level must not share topics.
+    without a topic in ``centres``. Themes of one level must not share topics. A theme with
+    ``named`` topics (those its label names: topicmap/theme_labels.py, :func:`named_topics`) has its
+    label on one of them: "perl, haskell and 3 more" sat on a rust topic, the theme's densest.
 
     Parameters
     ----------
@@ -44,6 +47,8 @@ def theme_anchors(
         The topics of each theme of one level.
     centres : dict of topic id to (x, y)
         Each topic's position on the map (the median of its documents).
+    named : sequence of sequences of int, optional
+        For each theme, the topics its label names (empty: any of its topics).
     """
     sample = _sample(len(xy), seed)
     points, owners = xy[sample], _owners(topics[sample], themes)
@@ -52,7 +57,8 @@ def theme_anchors(
     tree = cKDTree(points) if len(points) else None
     anchors: list[tuple[float, float] | None] = []
     for number, members in enumerate(themes):
-        candidates = [centres[t] for t in members if t in centres]
+        preferred = [t for t in (named[number] if named else ()) if t in centres]
+        candidates = [centres[t] for t in preferred or members if t in centres]
         if len(candidates) <= 1 or tree is None:
             anchors.append(candidates[0] if candidates else None)
             continue
@@ -62,12 +68,15 @@ def theme_anchors(
 
 
 def map_anchors(
-    documents: Documents, themes: Sequence[Sequence[int]], centres: dict[int, tuple[float, float]]
+    documents: Documents,
+    themes: Sequence[Sequence[int]],
+    centres: dict[int, tuple[float, float]],
+    named: Sequence[Sequence[int]] | None = None,
 ) -> list[tuple[float, float] | None]:
     """:func:`theme_anchors` over a map's documents, rounded as the map stores positions: for the
     edits that regroup topics (a merged topic's label; a theme whose topics changed)."""
     xy = np.column_stack([documents.x, documents.y]).astype(np.float32)
-    anchors = theme_anchors(xy, np.asarray(documents.topic, dtype=np.int64), themes, centres)
+    anchors = theme_anchors(xy, np.asarray(documents.topic, dtype=np.int64), themes, centres, named=named)
     return [None if a is None else (round(float(a[0]), 4), round(float(a[1]), 4)) for a in anchors]
 
 

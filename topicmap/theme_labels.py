@@ -101,19 +101,35 @@ def shared_label(
 def largest_topics_label(topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> str:
     """ "A, B and N more": the lead terms of a theme's two largest topics (distinct), and how many
     other topics it holds."""
-    leads: list[str] = []
-    for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
-        lead = lead_name(topic_labels.get(topic, ""))
-        if lead and lead not in leads:
-            leads.append(lead)
-        if len(leads) == 2:
-            break
+    leads = list(_largest_leads(topics, topic_labels, size_of))
     rest = len(topics) - len(leads)
     if not leads:
         return ""
     if rest <= 0:
         return " and ".join(leads)
     return f"{', '.join(leads)} and {rest} more"
+
+
+def _largest_leads(topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> dict[str, int]:
+    """The lead names of the two largest topics with distinct ones, and those topics."""
+    leads: dict[str, int] = {}
+    for topic in sorted(topics, key=lambda t: (-size_of.get(t, 0), t)):
+        lead = lead_name(topic_labels.get(topic, ""))
+        if lead and lead not in leads:
+            leads[lead] = topic
+        if len(leads) == 2:
+            break
+    return leads
+
+
+def named_topics(label: str, topics: list[int], topic_labels: dict[int, str], size_of: dict[int, int]) -> list[int]:
+    """The topics a theme's label names when it names the theme by its largest topics ("perl,
+    haskell and 3 more": the largest perl topic and the largest haskell one), so that the label goes
+    on one of them (topicmap/anchors.py), not on a third topic nearby; empty for a label of shared
+    terms or a person's."""
+    if not label or label != largest_topics_label(topics, topic_labels, size_of):
+        return []
+    return list(_largest_leads(topics, topic_labels, size_of).values())
 
 
 def lead_name(label: str) -> str:

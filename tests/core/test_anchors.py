@@ -52,3 +52,26 @@ def test_large_maps_count_on_a_sample_with_the_same_choice(monkeypatch: pytest.M
     monkeypatch.setattr(anchors, "SAMPLE", 900)
     sampled = theme_anchors(xy, topics, [[0, 1], [2]], centres)
     assert sampled == everything == [centres[0], centres[2]]
+
+
+def test_a_label_naming_its_largest_topics_goes_on_one_of_them_not_on_a_denser_third() -> None:
+    """ "perl, haskell and 3 more" sat on a rust topic, the theme's densest: a reader looked for perl there."""
+    from topicmap.theme_labels import largest_topics_label, named_topics
+
+    # Topics 0 and 1 are the largest but spread; topic 2 is small and dense, and wins on density.
+    rng = np.random.default_rng(0)
+    xy = np.concatenate(
+        [rng.normal((-10, 0), 3.0, (300, 2)), rng.normal((10, 0), 3.0, (280, 2)), rng.normal((0, 15), 0.2, (150, 2))]
+    ).astype(np.float32)
+    topics = np.repeat(np.arange(3), [300, 280, 150]).astype(np.int64)
+    centres = centres_of(xy, topics)
+    labels, sizes = {0: "perl · module", 1: "haskell · www", 2: "crate · rust"}, {0: 300, 1: 280, 2: 150}
+    label = largest_topics_label([0, 1, 2], labels, sizes)
+    assert label == "perl, haskell and 1 more"
+    assert theme_anchors(xy, topics, [[0, 1, 2]], centres) == [centres[2]]  # by density alone
+    named = [named_topics(label, [0, 1, 2], labels, sizes)]
+    assert named == [[0, 1]] and theme_anchors(xy, topics, [[0, 1, 2]], centres, named=named)[0] in (
+        centres[0],
+        centres[1],
+    )
+    assert named_topics("rust and friends", [0, 1, 2], labels, sizes) == []  # a person's label, or shared terms

@@ -25,7 +25,7 @@ from topicmap.edits.tree import regroup_tree
 from topicmap.errors import Conflict, Invalid, NotFound
 from topicmap.schemas import Term, Topic, TopicMap
 from topicmap.terms import TermTable, class_tfidf, generic_terms, npmi_of_columns, row_label, top_terms
-from topicmap.theme_labels import merged_label
+from topicmap.theme_labels import merged_label, named_topics
 
 
 def merge_groups(
@@ -64,7 +64,6 @@ def merge_groups(
         target: sorted((m for m, t in target_of.items() if t == target), key=lambda m: (-by_id[m].size, m))
         for target in sorted(set(target_of.values()))
     }
-    positions = label_positions(members_of, topic_map, by_id)
     # The genre's words as the map before the merge tells them, too: merged down to two or three
     # topics, no term is in "most topics" and a merge of four sections read "package · provides · library".
     generic = generic_terms(new_table.counts, new_table.topic_ids, docs.topic, new_table.vocabulary) | generic_terms(
@@ -87,10 +86,12 @@ def merge_groups(
             merged.label, merged.named_by = label, "terms"
         inside = topic_of_doc == target
         merged.size = int(inside.sum())
-        merged.x, merged.y = positions[target]
         lists = [by_id[m].representative_documents for m in members]
         keep = len(by_id[target].representative_documents) or 5
         merged.representative_documents = interleave(lists, keep)
+    merged_labels = {target: topics[target].label for target in members_of}
+    for target, (x, y) in label_positions(members_of, topic_map, by_id, merged_labels).items():
+        topics[target].x, topics[target].y = x, y
     edited.topics = [t for t in edited.topics if target_of.get(t.id, t.id) == t.id]
     edited.hierarchy = regroup_tree(edited, target_of, topics, new_table)
     rescore(edited, new_table)
@@ -115,13 +116,16 @@ def rescore(edited: TopicMap, table: TermTable) -> None:
 
 
 def label_positions(
-    groups: dict[int, list[int]], edited: TopicMap, by_id: dict[int, Topic]
+    groups: dict[int, list[int]], before: TopicMap, by_id: dict[int, Topic], labels: dict[int, str]
 ) -> dict[int, tuple[float, float]]:
-    """Where each merged topic's label goes: on the member topic where the merged documents are
-    densest (topicmap/anchors.py, as a theme's label), not at the median of them all, which falls in
-    the gap between members the layout put apart. One pass over the documents for every group."""
+    """Where each merged topic's label (``labels``: by the group's target) goes: on the member topic
+    where the merged documents are densest (topicmap/anchors.py, as a theme's label), or on one it
+    names ("font, haskell and 8 more"), not at the median of them all, which falls in the gap between
+    members the layout put apart. One pass over ``before``'s documents for every group."""
     centres = {m: (by_id[m].x, by_id[m].y) for members in groups.values() for m in members}
-    anchors = map_anchors(edited.documents, list(groups.values()), centres)
+    member_labels, sizes = {m: by_id[m].label for m in centres}, {m: by_id[m].size for m in centres}
+    named = [named_topics(labels[target], members, member_labels, sizes) for target, members in groups.items()]
+    anchors = map_anchors(before.documents, list(groups.values()), centres, named)
     return {
         target: anchor or centres[members[0]] for (target, members), anchor in zip(groups.items(), anchors, strict=True)
     }

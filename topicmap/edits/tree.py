@@ -14,7 +14,7 @@ from __future__ import annotations
 from topicmap.anchors import map_anchors
 from topicmap.schemas import Hierarchy, HierarchyNode, Term, Topic, TopicMap
 from topicmap.terms import TermTable, readable_label
-from topicmap.theme_labels import MAX_TOPIC_SHARE, common_terms, level_terms, shared_label
+from topicmap.theme_labels import MAX_TOPIC_SHARE, common_terms, level_terms, named_topics, shared_label
 
 LEVELS_UP = ("fine", "medium", "coarse", "root")
 """The levels from the leaves up: a node's topics are those of its children."""
@@ -129,11 +129,13 @@ def place_themes(tree: Hierarchy, changed: set[str], topic_map: TopicMap) -> Non
     """Each ``changed`` theme on the topic where its documents are densest (one level at a time: the
     themes of one level share no topics)."""
     centres = {t.id: (t.x, t.y) for t in topic_map.topics if t.id >= 0}
+    labels, sizes = {t.id: t.label for t in topic_map.topics}, {t.id: t.size for t in topic_map.topics}
     for level in ("medium", "coarse"):
         themes: list[HierarchyNode] = [n for n in tree.nodes if n.level == level and n.id in changed]
         if not themes:
             continue
-        anchors = map_anchors(topic_map.documents, [n.topics for n in themes], centres)
+        named = [named_topics(n.label, n.topics, labels, sizes) for n in themes]
+        anchors = map_anchors(topic_map.documents, [n.topics for n in themes], centres, named)
         for node, anchor in zip(themes, anchors, strict=True):
             if anchor is not None:
                 node.x, node.y = anchor

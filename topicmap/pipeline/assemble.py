@@ -13,6 +13,7 @@ from topicmap.anchors import theme_anchors
 from topicmap.pipeline.hierarchy import TopicHierarchy
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.schemas import Documents, Hierarchy, HierarchyNode, Term, Topic
+from topicmap.theme_labels import named_topics
 from topicmap.vectors import topic_members
 
 VERSIONED_PACKAGES = (
@@ -71,14 +72,14 @@ def build_hierarchy(
     :func:`build_topics`) and the root at the median of the documents; a theme at the centre of the
     topic its label names best (topicmap/anchors.py): no node but the root reads every
     document's position (a million documents in 2,800 topics have some 5,600 nodes)."""
-    at = {  # a topic's leaf sits where the topic does
-        node.id: centres[node.topics[0]]
-        for node in hierarchy.nodes_
-        if node.level == "fine" and node.topics and node.topics[0] in centres
-    }
+    leaves = [node for node in hierarchy.nodes_ if node.level == "fine" and node.topics]
+    at = {node.id: centres[node.topics[0]] for node in leaves if node.topics[0] in centres}  # where the topic is
+    labels, sizes = {n.topics[0]: n.label for n in leaves}, {n.topics[0]: n.size for n in leaves}
     for level in ("coarse", "medium"):
         themes = [node for node in hierarchy.nodes_ if node.level == level]
-        for node, anchor in zip(themes, theme_anchors(xy, topics, [n.topics for n in themes], centres), strict=True):
+        named = [named_topics(n.label, n.topics, labels, sizes) for n in themes]
+        anchors = theme_anchors(xy, topics, [n.topics for n in themes], centres, named=named)
+        for node, anchor in zip(themes, anchors, strict=True):
             if anchor is not None:
                 at[node.id] = anchor
     nodes = []
