@@ -25,7 +25,9 @@ from typing import Any
 
 from dateutil import parser as dateutil_parser
 
-DATE_FORMS = "ISO 8601, e-mail dates, day/month/year numbers, years, quarters, month names, Unix seconds"
+DATE_FORMS = (
+    "ISO 8601, e-mail dates, day/month/year numbers, years, quarters, month names, Unix seconds or milliseconds"
+)
 """What a time column may hold, for messages."""
 YEARS = (1000, 9999)
 """A whole number in this range is a year, not Unix seconds (which would fall on 1 January 1970)."""

@@ -28,7 +28,7 @@ def test_topics_per_class_and_over_time(client: httpx.Client, api: Api, worker: 
     status = client.get(base).json()
     assert status["warnings"] == [
         "time column 'date': 5 of 200 values are missing or not dates (ISO 8601, e-mail dates, day/month/year "
-        "numbers, years, quarters, month names, Unix seconds); over_time leaves them out"
+        "numbers, years, quarters, month names, Unix seconds or milliseconds); over_time leaves them out"
     ]
     topic_map = client.get(f"{base}/map").json()
     per_class, over_time = topic_map["per_class"], topic_map["over_time"]
