@@ -1,7 +1,8 @@
 """Dates as people's files write them, in Unix seconds (UTC).
 
 ISO 8601, e-mail dates (RFC 2822), Unix seconds or milliseconds, years (2024: a whole number from
-1000 to 9999, which as Unix seconds would be the first hours of 1970), quarters (2024-Q1, Q1 2024),
+1000 to 9999, which as Unix seconds would be the first hours of 1970), spreadsheets' serial dates
+(45292 is 1 January 2024, 45292.5 its noon), quarters (2024-Q1, Q1 2024),
 dates with English month names and part dates (March 2024, 5 Mar 2024, March 5, 2024, 2024-03,
 03/2024: python-dateutil; the missing day or month is the first, a missing year is no date), and
 the numbers of spreadsheet exports: 1/15/2024 (Excel in the US), 15/01/2024 (in the UK, France,
@@ -31,6 +32,11 @@ DATE_FORMS = (
 """What a time column may hold, for messages."""
 YEARS = (1000, 9999)
 """A whole number in this range is a year, not Unix seconds (which would fall on 1 January 1970)."""
+EXCEL_DAYS = (10_000, 2_958_465)
+"""A number in this range is a spreadsheet's serial date (days since 30 December 1899: 45292 is
+1 January 2024; a cell left in the "General" format), from 1927 to 9999, not Unix seconds of
+January 1970."""
+EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC).timestamp()
 QUARTER = re.compile(
     r"(?:(?P<year>\d{4})[ -]?Q(?P<quarter>[1-4])|Q(?P<quarter2>[1-4])[ -]?(?P<year2>\d{4}))", re.IGNORECASE
 )
@@ -80,6 +86,8 @@ def parse_time(value: Any) -> float | None:
         return None
     if number.is_integer() and YEARS[0] <= number <= YEARS[1]:
         return _seconds(datetime(int(number), 1, 1))
+    if EXCEL_DAYS[0] <= number <= EXCEL_DAYS[1]:  # a fraction is the time of day
+        return EXCEL_EPOCH + number * 86_400
     if abs(number) >= MILLISECONDS_FROM:
         number /= 1000
     try:

@@ -65,6 +65,8 @@ def test_a_column_of_day_month_numbers_is_read_in_the_order_it_shows(
         ("2024", "2024-01-01"),  # a year: as Unix seconds it would be 00:33 on 1 January 1970
         (2023, "2023-01-01"),
         ("2024.0", "2024-01-01"),  # a year column with a gap, as pandas writes it
+        (45292, "2024-01-01"),  # a spreadsheet's serial date (a cell in the "General" format)
+        ("45292.5", "2024-01-01T12:00"),
         ("2024-Q1", "2024-01-01"),  # the over-time view's own quarter labels
         ("Q3 2023", "2023-07-01"),
         ("2024-03", "2024-03-01"),
