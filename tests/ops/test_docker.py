@@ -142,6 +142,7 @@ API_IMPORTABLE = {
     "fastapi", "fastapi_offline", "uvicorn", "multipart", "python_multipart", "pydantic_settings", "redis",
     "celery", "kombu", "plotly", "numpy", "scipy", "httpx", "kaleido", "pythonjsonlogger", "prometheus_client",
     "pydantic", "starlette", "boto3",
+    "dateutil",  # python-dateutil: the core's own dependency (dates as people write them)
 }  # fmt: skip
 
 
