@@ -34,6 +34,7 @@ from topicmap.terms import (
 )
 from topicmap.theme_labels import merged_label
 from topicmap.vectors import topic_members
+from topicmap.web_addresses import name_web_addresses
 from topicmap.words import script_of, term_words
 
 __all__ = [
@@ -68,7 +69,7 @@ def phrase_terms(text: str, stop: frozenset[str] = stop_words()) -> list[str]:
     """
     terms: list[str] = []
     script = script_of(text)  # Japanese and Chinese are cut into words (topicmap/words.py)
-    for chunk in _PHRASE_BREAK.split(text.lower()):
+    for chunk in _PHRASE_BREAK.split(name_web_addresses(text.lower())):
         previous = ""
         for word in term_words(chunk, script):
             if word in stop or not word:

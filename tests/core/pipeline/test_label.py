@@ -120,6 +120,21 @@ def test_a_pair_of_words_is_a_term_only_where_they_stand_together(text: str, pai
     assert all(" " in term or term.isalpha() for term in terms) and "of" not in terms
 
 
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Go library: github.com/foo/bar. Home: http://www.haskell.org/ghc", ["library", "github", "home", "haskell"]),
+        ("Loving the new release! https://t.co/abc123 http://bit.ly/x", ["loving", "new", "release", "new release"]),
+        ("Mail john.doe@gmail.com about the refund", ["mail", "refund"]),  # a person, not a subject
+        ("See docs.python.org/3/library for node.js", ["python", "node", "js", "node js"]),  # node.js is no site
+    ],
+)
+def test_a_web_address_is_its_sites_name_and_an_e_mail_address_nothing(text: str, terms: list[str]) -> None:
+    """Split into words, addresses labelled topics "golang · github · com" and "haskell · programming
+    language · www" on Debian's descriptions."""
+    assert phrase_terms(text) == terms
+
+
 def test_the_forms_of_do_are_stop_words() -> None:
     assert phrase_terms("What does it cost? It did crash, doing nothing") == ["cost", "crash"]
 
