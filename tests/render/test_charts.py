@@ -33,6 +33,22 @@ def test_per_class_bars_stack_every_topic_when_each_has_a_colour() -> None:
     assert build_figure("per_class", topic_map).layout.barmode == "stack"
 
 
+def test_over_time_switches_between_documents_and_each_periods_share() -> None:
+    """A topic whose count falls with the volume can be growing: the share of each bin shows it."""
+    topic_map = _with_views(400, 14)
+    view = topic_map.over_time
+    assert view is not None
+    lines = topics_over_time(topic_map, max_topics=5)
+    (switch,) = lines.layout.updatemenus
+    documents, shares = switch.buttons
+    assert documents.args[0]["y"] == [list(trace.y) for trace in lines.data]  # the lines as drawn first
+    totals = [sum(column) for column in zip(*view.counts, strict=True)]  # all 14 topics' documents
+    for trace, share in zip(lines.data, shares.args[0]["y"], strict=True):
+        assert share == [round(c / t, 4) if t else 0.0 for c, t in zip(trace.y, totals, strict=True)]
+    assert all(sum(column) <= 1 for column in zip(*shares.args[0]["y"], strict=True))  # 5 of 14 topics
+    assert shares.args[1] == {"yaxis.title.text": f"share of the {view.unit}'s documents", "yaxis.tickformat": ".0%"}
+
+
 def test_more_topics_than_colours_make_a_heatmap_of_every_topic() -> None:
     """Stacked bars of the ten largest of 14 topics left the rest one grey "other topics"."""
     topic_map = _with_views(400, 14)

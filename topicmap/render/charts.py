@@ -129,26 +129,33 @@ def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_c
     return figure
 
 
+COUNT_HOVER = "%{fullData.name}<br>%{customdata}: %{y} documents<extra></extra>"
+SHARE_HOVER = "%{fullData.name}<br>%{customdata}: %{y:.1%} of the documents<extra></extra>"
+
+
 def topics_over_time(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS) -> go.Figure:
-    """Lines: documents per time bin for each of the largest topics."""
+    """Lines: documents per time bin for each of the largest topics, and a switch to each topic's
+    share of the bin's documents (a topic that grows while the volume falls is seen growing)."""
     view = topic_map.over_time
     if view is None:
         raise NotInMap("this map has no topics over time: submit the job with params.time_column")
     shown, _ = _split_topics(topic_map, view.topics, max_topics)
     dates = [datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%d") for start in view.bin_starts]
     labels = {t.id: t.label for t in topic_map.topics}
+    totals = [sum(column) for column in zip(*view.counts, strict=True)]  # every topic's, outliers too
+    counts = [view.counts[view.topics.index(topic)] for topic in shown]
+    shares = [[round(c / t, 4) if t else 0.0 for c, t in zip(row, totals, strict=True)] for row in counts]
     figure = go.Figure()
-    for topic in shown:
-        row = view.topics.index(topic)
+    for topic, row in zip(shown, counts, strict=True):
         figure.add_trace(
             go.Scatter(
                 name=escape(labels.get(topic, f"Topic {topic}")),
                 x=dates,
-                y=view.counts[row],
+                y=row,
                 customdata=view.bins,
                 mode="lines+markers" if len(dates) <= 60 else "lines",
                 line={"color": topic_colour(topic), "width": 2},
-                hovertemplate="%{fullData.name}<br>%{customdata}: %{y} documents<extra></extra>",
+                hovertemplate=COUNT_HOVER,
             )
         )
     note = f"; {view.unparsed:,} documents without a date left out" if view.unparsed else ""
@@ -160,8 +167,37 @@ def topics_over_time(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS) -> go
         legend={"title": {"text": "Topics"}},
         hovermode="x unified",
         height=520,
+        updatemenus=[_counts_or_shares(counts, shares, view.unit)],
     )
     return figure
+
+
+def _counts_or_shares(counts: list[list[int]], shares: list[list[float]], unit: str) -> dict[str, object]:
+    """Two buttons above the lines: documents per bin, or the share of the bin's documents."""
+
+    def button(label: str, y: object, hover: str, title: str, tick_format: str) -> dict[str, object]:
+        restyle = {"y": y, "hovertemplate": [hover] * len(counts)}
+        return {
+            "label": label,
+            "method": "update",
+            "args": [restyle, {"yaxis.title.text": title, "yaxis.tickformat": tick_format}],
+        }
+
+    share_title = f"share of the {unit}'s documents"
+    buttons = [
+        button("Documents", counts, COUNT_HOVER, "documents", ""),
+        button(f"Share of each {unit}", shares, SHARE_HOVER, share_title, ".0%"),
+    ]
+    return {
+        "type": "buttons",
+        "direction": "right",
+        "active": 0,
+        "x": 1,
+        "xanchor": "right",
+        "y": 1.12,
+        "yanchor": "bottom",
+        "buttons": buttons,
+    }
 
 
 def _split_topics(topic_map: TopicMap, view_topics: list[int], max_topics: int) -> tuple[list[int], list[int]]:
