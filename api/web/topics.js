@@ -35,13 +35,16 @@ function chartOption(kind, text) {
   return option;
 }
 
-// A chart replaces the map in the plot area until a level is chosen again.
+// A chart replaces the map in the plot area until a level is chosen again. Its rows and lines are
+// topics, and so is the list beside it (themes were listed when it was chosen from a theme level).
 async function showChart(kind) {
   const jobId = state.jobId;
   const figure = await json(`/api/jobs/${jobId}/figure?kind=${kind}&version=${state.version}`);
   if (jobId !== state.jobId) return;
   $("colour-box").hidden = true;
   await drawChart(figure);
+  renderTopics(state.topics);
+  say("topics-title", LEVEL_NAMES.fine);
 }
 
 $("level").addEventListener("change", () => showLevel($("level").value));

@@ -166,20 +166,23 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert page.locator("#documents li").count() > 0
     page.wait_for_timeout(800)
     shot(page, "6-coarse-themes")
-    page.select_option("#level", "fine")
-    page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
-    assert page.locator("#topics .topic").count() == n_topics
 
-    # The metadata charts replace the map until a level is chosen again.
+    # The metadata charts replace the map until a level is chosen again; they show topics, and so does
+    # the list beside them (from the coarse level, it showed the themes still).
     page.select_option("#level", "chart:per_class")
     page.wait_for_function("document.getElementById('plot').layout.barmode === 'stack'")
     assert page.evaluate("document.getElementById('plot').layout.title.text") == "Topics per section"
+    page.wait_for_function("document.querySelectorAll('#topics details').length === 0")
+    assert page.locator("#topics .topic").count() == n_topics and page.text_content("#topics-title") == "Topics"
     page.wait_for_timeout(500)
     shot(page, "6b-per-class")
     page.select_option("#level", "chart:over_time")
     page.wait_for_function("document.getElementById('plot').data[0].type === 'scatter'")
     bins = page.evaluate("document.getElementById('plot').data[0].x.length")
     assert bins == 12 and page.locator("#colour-box").is_hidden()  # automatic bins: the months of the dates
+    page.locator("#plot .updatemenu-button", has_text="Share of each month").click()
+    page.wait_for_function("document.getElementById('plot').layout.yaxis.tickformat === '.0%'")
+    assert max(page.evaluate("document.getElementById('plot').data[0].y")) <= 1  # shares, not counts
     page.wait_for_timeout(500)
     shot(page, "6c-over-time")
     page.select_option("#level", "fine")
