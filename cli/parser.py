@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--time-column",
         metavar="C",
-        help="a column of dates (ISO 8601, e-mail dates, Unix seconds or ms): topics over time",
+        help="a column of dates (ISO 8601, 1/15/2024, March 2024, 2024-Q1, years, Unix seconds): topics over time",
     )
     fit.add_argument(
         "--time-bins",

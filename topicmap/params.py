@@ -87,8 +87,9 @@ class PipelineParams(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="A column of dates (ISO 8601, e-mail dates, Unix seconds or ms): the map gains `over_time`, "
-        "topic x time bin counts. Values that do not parse are counted in `over_time.unparsed`.",
+        description="A column of dates (ISO 8601, e-mail dates, 1/15/2024 or 15.01.2024, March 2024, 2024-Q1, years, "
+        "Unix seconds or ms): the map gains `over_time`, topic x time bin counts. Values that do not parse are "
+        "counted in `over_time.unparsed`.",
         examples=["date"],
     )
     time_bins: TimeUnit | Literal["auto"] = Field(
