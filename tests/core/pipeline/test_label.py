@@ -126,6 +126,7 @@ def test_a_pair_of_words_is_a_term_only_where_they_stand_together(text: str, pai
         ("Go library: github.com/foo/bar. Home: http://www.haskell.org/ghc", ["library", "github", "home", "haskell"]),
         ("Loving the new release! https://t.co/abc123 http://bit.ly/x", ["loving", "new", "release", "new release"]),
         ("Mail john.doe@gmail.com about the refund", ["mail", "refund"]),  # a person, not a subject
+        ("Great deal bit.ly/3xYz today, and/or youtu.be/abc", ["great", "deal", "great deal", "today"]),  # shorteners
         ("See docs.python.org/3/library for node.js", ["python", "node", "js", "node js"]),  # node.js is no site
     ],
 )
