@@ -97,8 +97,8 @@ def parse_params(raw: str | None) -> PipelineParams:
     except json.JSONDecodeError as exc:
         raise ApiError(422, f"params: not valid JSON ({exc.msg})") from None
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise ApiError(422, f"params.{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
+        errors = [{**error, "loc": ("params", *error["loc"])} for error in exc.errors()]
+        raise ApiError(422, describe_errors(errors)) from None
 
 
 def _plain(document: DocumentIn) -> dict[str, Any]:

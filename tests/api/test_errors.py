@@ -37,3 +37,22 @@ def test_a_document_error_names_the_document_once_not_each_member_of_its_union()
     assert detail({"documents": [None]}) == f"documents.0: {not_a_document} null"
     assert detail({"documents": [True]}) == f"documents.0: {not_a_document} true or false"
     assert detail({"documents": ["a"], "params": {"colour": 1}}) == "params.colour: Extra inputs are not permitted"
+
+
+def test_an_uploads_params_field_names_each_fault_under_params() -> None:
+    import pytest
+
+    from api.errors import ApiError
+    from api.submission import parse_params
+
+    def detail(raw: str) -> str:
+        with pytest.raises(ApiError) as caught:
+            parse_params(raw)
+        return str(caught.value.detail)
+
+    assert detail("[1]").startswith("params: Input should be a valid dictionary")  # was "params.: …"
+    assert detail('{"min_topic_size": 1, "colour": 2}') == (
+        "params.min_topic_size: Input should be greater than or equal to 2; "
+        "params.colour: Extra inputs are not permitted"
+    )
+    assert detail("{oops").startswith("params: not valid JSON")
