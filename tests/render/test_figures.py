@@ -8,9 +8,10 @@ import pytest
 
 from tests.api.maps import XSS, small_map
 from tests.integration.synthetic import synthetic_hierarchy, synthetic_map
-from topicmap.render.figures import document_map, label_candidates, topic_sizes, topic_terms
+from topicmap.render.figures import THEME_LABELS_FROM, document_map, label_candidates, topic_sizes, topic_terms
 from topicmap.render.pages import build_figure, to_json, to_standalone_html
 from topicmap.render.style import snippet
+from topicmap.schemas import TopicMap
 
 
 def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> None:
@@ -35,20 +36,33 @@ def test_document_map_has_a_scattergl_trace_per_topic_and_grey_outliers() -> Non
 
 
 def test_a_theme_of_one_topic_does_not_repeat_its_label() -> None:
-    topic_map, _ = small_map()
-    hierarchy = synthetic_hierarchy([t for t in topic_map.topics if t.id >= 0], 2)
-    coarse = [n for n in hierarchy.nodes if n.level == "coarse"]
-    assert sorted(len(n.topics) for n in coarse) == [1, 2]
-    alone = next(n for n in coarse if len(n.topics) == 1)
-    pair = next(n for n in coarse if len(n.topics) == 2)
-    topic_map.hierarchy = hierarchy
+    topic_map = synthetic_map(400, THEME_LABELS_FROM, themes=3)
+    assert topic_map.hierarchy is not None
+    coarse = [n for n in topic_map.hierarchy.nodes if n.level == "coarse"]
+    alone, *others = sorted(coarse, key=lambda n: len(n.topics))
+    alone.topics, others[0].topics = alone.topics[:1], others[0].topics + alone.topics[1:]
+    themes = theme_labels(topic_map)
+    assert sorted(themes) == sorted(f"<b>{n.label}</b>" for n in others)  # not the theme of one topic
+    alone.named_by, alone.label = "person", "Space programme"
+    assert "<b>Space programme</b>" in theme_labels(topic_map)  # a name a person gave is shown
+
+
+def test_a_map_of_a_few_topics_names_no_themes_over_them() -> None:
+    topic_map, _ = small_map()  # three topics: each topic's label fits, and a theme's repeats them
+    topic_map.hierarchy = synthetic_hierarchy([t for t in topic_map.topics if t.id >= 0], 2)
+    pair = next(n for n in topic_map.hierarchy.nodes if n.level == "coarse" and len(n.topics) == 2)
+    assert theme_labels(topic_map) == []
+    pair.named_by, pair.label = "person", "Space and food"
+    assert theme_labels(topic_map) == ["<b>Space and food</b>"]  # a name a person gave is shown
+    many = synthetic_map(400, THEME_LABELS_FROM, themes=3)
+    assert len(theme_labels(many)) == 3
+
+
+def theme_labels(topic_map: TopicMap) -> list[str]:
+    """The theme labels (tier 0) a map of topics offers to draw."""
     groups = [(t.id, t.label, t.x, t.y, t.size) for t in topic_map.topics]
     candidates = label_candidates(topic_map, groups, None)
-    themes = [text for text, tier in zip(candidates["text"], candidates["tier"], strict=True) if tier == 0]
-    assert themes == [f"<b>{pair.label}</b>"]  # the theme of one topic: its topic's own label stands for it
-    alone.named_by, alone.label = "person", "Space programme"
-    themes = [t for t in label_candidates(topic_map, groups, None)["text"] if t.startswith("<b>")]
-    assert "<b>Space programme</b>" in themes  # a name a person gave is shown
+    return [text for text, tier in zip(candidates["text"], candidates["tier"], strict=True) if tier == 0]
 
 
 def decode(array: dict[str, str]) -> list[float]:

@@ -19,6 +19,9 @@ from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, point_size,
 from topicmap.schemas import TopicMap
 
 MAX_LABEL_CANDIDATES = 500
+THEME_LABELS_FROM = 8
+"""The fewest topics whose map also names its coarse themes. On a smaller map every topic's label
+fits, and a theme's ("app, delivery and 1 more" over four topics) says nothing they do not."""
 VIEW_QUANTILE = 0.005
 
 
@@ -191,7 +194,9 @@ def label_candidates(
     if level in (None, "fine") and hierarchy is not None and "coarse" in hierarchy.levels:
         # A theme of one topic named by its terms would repeat that topic's label beside it.
         nodes = (n for n in hierarchy.nodes if n.level == "coarse")
-        coarse = sorted((n for n in nodes if len(n.topics) > 1 or n.named_by == "person"), key=lambda n: -n.size)
+        many = sum(1 for t in topic_map.topics if t.id >= 0) >= THEME_LABELS_FROM
+        shown = (n for n in nodes if (many and len(n.topics) > 1) or n.named_by == "person")
+        coarse = sorted(shown, key=lambda n: -n.size)
         candidates += [(f"<b>{escape(n.label)}</b>", n.x, n.y, n.size, 0) for n in coarse]
     by_size = sorted((g for g in groups if g[0] >= 0), key=lambda g: -g[4])[:MAX_LABEL_CANDIDATES]
     candidates += [(escape(label), x, y, size, 1) for _, label, x, y, size in by_size]
