@@ -219,10 +219,20 @@ $("download-json").addEventListener("click", () => download(`/api/jobs/${state.j
 $("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jobId}/export.csv`, `${fileStem()}-documents.csv`));
 $("download-topics").addEventListener("click", () => download(`/api/jobs/${state.jobId}/topics.csv`, `${fileStem()}-topics.csv`));
 $("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `${fileStem()}-map.html`));
-// A picture of the current view (zoom, level, highlights), as the map shows it.
+// A picture of the current view (zoom, level, highlights), as the plot shows it, named after the
+// view ("-map", "-coarse-map", "-over-time"). A chart's buttons (documents or shares) are left out:
+// a picture has nothing to press, and the axis title says which it shows.
+function pictureName() {
+  const level = $("level").value || "fine";
+  if (level.startsWith("chart:")) return level.slice("chart:".length).replaceAll("_", "-");
+  return level === "fine" ? "map" : `${level}-map`;
+}
+
 for (const format of ["png", "svg"]) {
   $(`download-${format}`).addEventListener("click", () => {
     const plot = $("plot");
-    Plotly.downloadImage(plot, { format, filename: `${fileStem()}-map`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
+    const buttons = (plot.layout.updatemenus || []).length > 0;
+    const figure = buttons ? { data: plot.data, layout: { ...plot.layout, updatemenus: [] } } : plot;
+    Plotly.downloadImage(figure, { format, filename: `${fileStem()}-${pictureName()}`, width: plot.clientWidth, height: plot.clientHeight, scale: format === "png" ? 2 : 1 });
   });
 }

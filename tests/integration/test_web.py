@@ -185,6 +185,11 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert max(page.evaluate("document.getElementById('plot').data[0].y")) <= 1  # shares, not counts
     page.wait_for_timeout(500)
     shot(page, "6c-over-time")
+    with page.expect_download() as chart_svg:  # a picture of the chart as shown, without its buttons
+        page.click("#download-svg")
+    assert chart_svg.value.suggested_filename.endswith("-over-time.svg")
+    drawn = Path(chart_svg.value.path()).read_text(encoding="utf-8")
+    assert "share of the month" in drawn and "updatemenu" not in drawn and "Share of each month" not in drawn
     page.select_option("#level", "fine")
     page.wait_for_function("document.getElementById('plot').data.some(t => t.customdata)")
     assert page.locator("#colour-box").is_visible()
@@ -581,6 +586,7 @@ def test_a_20000_document_map_reads_well_and_loads_no_texts(page: object, redis_
     assert picture.format == "PNG" and picture.width >= 800 and ImageStat.Stat(picture.convert("L")).var[0] > 100
     with page.expect_download() as svg_info:
         page.click("#download-svg")
+    assert svg_info.value.suggested_filename.endswith("-map.svg")
     svg = Path(svg_info.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "annotation" in svg  # the labels come along
 

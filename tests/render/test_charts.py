@@ -7,6 +7,7 @@ import pytest
 from tests.integration.synthetic import synthetic_map
 from topicmap.render.charts import NotInMap, topics_over_time, topics_per_class
 from topicmap.render.pages import build_figure
+from topicmap.render.static import for_picture
 from topicmap.render.style import escape
 from topicmap.schemas import PipelineParams, TopicMap
 from topicmap.views import attach_views
@@ -47,6 +48,9 @@ def test_over_time_switches_between_documents_and_each_periods_share() -> None:
         assert share == [round(c / t, 4) if t else 0.0 for c, t in zip(trace.y, totals, strict=True)]
     assert all(sum(column) <= 1 for column in zip(*shares.args[0]["y"], strict=True))  # 5 of 14 topics
     assert shares.args[1] == {"yaxis.title.text": f"share of the {view.unit}'s documents", "yaxis.tickformat": ".0%"}
+    picture = for_picture(lines, 1600, 1100)
+    assert picture.layout.updatemenus == () and list(picture.data[0].y) == list(lines.data[0].y)  # no buttons drawn
+    assert lines.layout.updatemenus  # the figure itself keeps them
 
 
 def test_more_topics_than_colours_make_a_heatmap_of_every_topic() -> None:

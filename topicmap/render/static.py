@@ -116,8 +116,10 @@ def inward(centre: float, half: float, length: float) -> float:
 
 
 def for_picture(figure: go.Figure, width: int, height: int) -> go.Figure:
-    """A copy of ``figure`` ready for a static picture: for a map, a fixed view and placed labels."""
+    """A copy of ``figure`` ready for a static picture: for a map, a fixed view and placed labels; a
+    chart's buttons left out (a picture has nothing to press: the documents are drawn, as at first)."""
     picture = go.Figure(figure)  # a copy
+    picture.layout.updatemenus = ()
     meta = picture.layout.meta if isinstance(picture.layout.meta, dict) else {}
     labels = meta.get("labels")
     if labels is None:
