@@ -142,16 +142,48 @@ function showHovered(event) {
 }
 
 // Dim every point but those of isMemberRow (a topic, a theme, search matches): the members are the
-// selected points of each trace (customdata is a point's row in the map). null shows everything.
+// selected points of each trace. null shows everything. A chart's bars and lines are no documents.
 export function highlight(isMemberRow) {
   const selectedpoints = $("plot")._fullData.map((trace) => {
-    if (!isMemberRow || !trace.customdata) return null;
-    const rows = trace.customdata;
+    const rows = isMemberRow ? pointRows(trace) : null;
+    if (!rows) return null;
     const chosen = [];
     for (let i = 0; i < rows.length; i += 1) if (isMemberRow(rows[i])) chosen.push(i);
     return chosen;
   });
   Plotly.restyle("plot", { selectedpoints, "unselected.marker.opacity": 0.06 });
+}
+
+function showsAxes() {
+  return $("plot").layout?.meta?.kind === "axes";
+}
+
+// Each point's row in the map's documents: on the map (by topic or a column's colours) customdata is
+// the row; the semantic axes' points carry [id, name]; a chart's customdata (counts, bins) is no row.
+function pointRows(trace) {
+  if (!trace.customdata) return null;
+  if (state.figure) return trace.customdata;
+  if (!showsAxes()) return null;
+  rowsOf([]);
+  return Array.from(trace.customdata, (point) => state.rowOf.get(point[0]));
+}
+
+// The documents of a set of topics (a topic, a theme's topics) stand out: on the map and the semantic
+// axes their points; in a chart their bars or lines (the others fade), in a heatmap their rows framed.
+export function highlightTopics(topics) {
+  if (state.figure || showsAxes()) {
+    highlight((row) => topics.has(state.map.documents.topic[row]));
+    return;
+  }
+  const traces = $("plot").data || [];
+  const heatmap = traces.find((trace) => trace.type === "heatmap");
+  if (heatmap) {
+    const rows = (heatmap.meta?.topics || []).map((topic, row) => (topics.has(topic) ? row : -1)).filter((row) => row >= 0);
+    const frame = (row) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: row - 0.5, y1: row + 0.5, line: { color: "#1d1d1f", width: 2 } });
+    Plotly.relayout("plot", { shapes: rows.map(frame) });
+    return;
+  }
+  Plotly.restyle("plot", { opacity: traces.map((trace) => (topics.has(trace.meta?.topic) ? 1 : 0.25)) });
 }
 
 export function rowsOf(ids) {

@@ -4,7 +4,7 @@ import { json } from "./api.js";
 import { showOnly } from "./colour.js";
 import { listDocuments } from "./documents.js";
 import { $, el, say } from "./dom.js";
-import { drawChart, drawMap, highlight } from "./map.js";
+import { drawChart, drawMap, highlightTopics } from "./map.js";
 import { setView } from "./address.js";
 import { on, state, update } from "./state.js";
 import { edit } from "./versions.js";
@@ -120,7 +120,7 @@ function selectTheme(node) {
   document.querySelectorAll(".topic.active").forEach((other) => other.classList.remove("active"));
   document.querySelector(`.theme[data-theme="${node.id}"]`)?.classList.add("active");
   const members = new Set(node.topics);
-  highlight((row) => members.has(state.map.documents.topic[row]));
+  highlightTopics(members);
   const docs = state.map.documents;
   const ids = docs.id.filter((_, i) => members.has(docs.topic[i]));
   listDocuments({ caption: `Theme: ${node.label}`, ids });
@@ -162,7 +162,7 @@ function selectTopic(topic) {
   setView({ topic: topic.id, theme: null });
   document.querySelectorAll(".topic.active").forEach((node) => node.classList.remove("active"));
   document.querySelector(`.topic[data-topic="${topic.id}"]`)?.classList.add("active");
-  highlight((row) => state.map.documents.topic[row] === topic.id);
+  highlightTopics(new Set([topic.id]));
   listTopic(topic);
 }
 

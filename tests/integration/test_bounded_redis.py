@@ -11,6 +11,7 @@ import redis
 
 from tests.integration.conftest import API_ENV, mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
+from topicmap.render.pages import figure_artifact
 from topicmap.schemas import DEFAULT_MODEL, QUERY_QUEUE, WEBHOOK_QUEUE
 from topicmap.store import JobStore
 from topicmap.store.library import ARCHIVE_DUE, LIBRARY_KEYS
@@ -63,7 +64,7 @@ def test_a_job_counts_what_it_stores(client: httpx.Client, finished_job: str, re
     expected = raw.strlen(f"tm:corpus:{record.corpus}") + raw.strlen(f"tm:map:{finished_job}")
     expected += raw.strlen(JobStore._embedding_key(record.corpus, DEFAULT_MODEL))
     artifacts = f"tm:artifacts:{finished_job}"
-    prerendered = raw.hstrlen(artifacts, "v1/figure-map-notext.json")  # the page's map
+    prerendered = raw.hstrlen(artifacts, "v1/" + figure_artifact("map", "json", texts=False))  # the page's map
     terms = raw.hstrlen(artifacts, "v1/terms.bin")  # what merges relabel from
     presence = raw.hstrlen(artifacts, "doc-terms.bin")  # what moves update the counts from
     assert prerendered > 0 and terms > 0 and presence > 0

@@ -14,6 +14,7 @@ import redis
 
 from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
+from topicmap.render.pages import figure_artifact
 
 pytestmark = pytest.mark.integration
 
@@ -76,18 +77,18 @@ def test_texts_and_exports_are_built_once_then_stored(
 
     picture = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "png"})
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
-    assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, "v1/figure-map.png")
+    assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, "v1/" + figure_artifact("map", "png"))
     vector = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "svg"})
     assert vector.headers["content-type"].startswith("image/svg+xml") and vector.text.lstrip().startswith("<svg")
 
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
     assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
-    assert store.hexists(artifacts, "v1/figure-sizes.html")
+    assert store.hexists(artifacts, "v1/" + figure_artifact("sizes", "html"))
 
 
 def test_the_pages_map_is_rendered_by_the_worker(client: httpx.Client, finished_job: str, redis_server: Redis) -> None:
     prerendered = redis.Redis.from_url(redis_server.url).hget(
-        f"tm:artifacts:{finished_job}", "v1/figure-map-notext.json"
+        f"tm:artifacts:{finished_job}", "v1/" + figure_artifact("map", "json", texts=False)
     )
     assert prerendered is not None  # stored as the job ended, before anyone asked
     url = f"/api/jobs/{finished_job}/figure?kind=map&texts=false"
@@ -95,6 +96,19 @@ def test_the_pages_map_is_rendered_by_the_worker(client: httpx.Client, finished_
     assert response.status_code == 200 and body == prerendered
     figure = json.loads(gzip.decompress(body))
     assert figure["layout"]["meta"]["labels"]["text"] and "hovertext" not in figure["data"][0]
+
+
+def test_a_rendering_of_an_earlier_drawing_is_drawn_again(
+    client: httpx.Client, finished_job: str, redis_server: Redis
+) -> None:
+    """A deploy that draws a chart differently: a map made before it gets the new drawing."""
+    raw = redis.Redis.from_url(redis_server.url)
+    before = "v1/figure-terms.json"  # the first drawing's name
+    assert "v1/" + figure_artifact("terms", "json") != before
+    raw.hset(f"tm:artifacts:{finished_job}", before, gzip.compress(b'{"data": [], "layout": {"title": "old"}}'))
+    figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "terms"}).json()
+    assert figure["data"] and figure["layout"]["title"] != "old"
+    assert raw.hexists(f"tm:artifacts:{finished_job}", "v1/" + figure_artifact("terms", "json"))
 
 
 def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:

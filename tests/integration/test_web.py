@@ -176,6 +176,14 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert page.locator("#topics .topic").count() == n_topics and page.text_content("#topics-title") == "Topics"
     page.wait_for_timeout(500)
     shot(page, "6b-per-class")
+    page.click("#topics .topic >> nth=1")  # its bars stand out, the others fade (all faded, at random)
+    page.wait_for_function("document.getElementById('plot').data.some(t => t.opacity === 0.25)")
+    chosen = page.evaluate("window.topicmap.state.listing.topic")
+    bars = page.evaluate(
+        "document.getElementById('plot').data.map(t => [t.meta?.topic ?? null, t.opacity, t.selectedpoints ?? null])"
+    )
+    assert [topic for topic, opacity, _ in bars if opacity == 1] == [chosen]
+    assert all(opacity == 0.25 for topic, opacity, _ in bars if topic != chosen) and not any(s for *_, s in bars)
     page.select_option("#level", "chart:over_time")
     page.wait_for_function("document.getElementById('plot').data[0].type === 'scatter'")
     bins = page.evaluate("document.getElementById('plot').data[0].x.length")

@@ -41,6 +41,13 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     assert_apart(drawn)  # they were text beside each marker, on top of each other where topics sat close
     path: Path = shot(page, "9-axes")
     assert path.stat().st_size > 10_000
+    # A topic chosen in the list: its documents stand out on the axes (they were all dimmed).
+    page.click("#topics .topic >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').data[0].selectedpoints?.length > 0")  # type: ignore[attr-defined]
+    chosen = page.evaluate("window.topicmap.state.listing.topic")  # type: ignore[attr-defined]
+    standing_out = page.evaluate(AXES_SELECTED_TOPICS)  # type: ignore[attr-defined]
+    size = page.evaluate(f"window.topicmap.state.map.documents.topic.filter(t => t === {chosen}).length")  # type: ignore[attr-defined]
+    assert set(standing_out) == {chosen} and len(standing_out) == size
     # The address names the axes view: a reload (or a copied link) opens it again.
     assert "ax=fonts+and+typefaces&ax=games+to+play" in page.url  # type: ignore[attr-defined]
     page.reload()  # type: ignore[attr-defined]
@@ -50,6 +57,15 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     page.wait_for_function("document.getElementById('plot').layout.meta?.kind !== 'axes'")  # type: ignore[attr-defined]
     assert "ax=" not in page.url  # type: ignore[attr-defined]
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console  # type: ignore[attr-defined]
+
+
+AXES_SELECTED_TOPICS = """() => {
+  const points = document.getElementById('plot').data[0];
+  const documents = window.topicmap.state.map.documents;
+  const row = new Map(documents.id.map((id, r) => [id, r]));
+  return points.selectedpoints.map((i) => documents.topic[row.get(points.customdata[i][0])]);
+}"""
+"""The topic of each point standing out on the semantic axes (a point carries its id and name)."""
 
 
 def test_seed_topics_from_the_new_map_form(page: object, worker: Worker) -> None:

@@ -32,6 +32,8 @@ def test_per_class_bars_stack_every_topic_when_each_has_a_colour() -> None:
     assert len(lines.data) == 5 and lines.layout.xaxis.type == "date"
     assert sum(sum(trace.y) for trace in lines.data) < 400  # the other topics are not drawn as lines
     assert build_figure("per_class", topic_map).layout.barmode == "stack"
+    assert [trace.meta["topic"] for trace in bars.data] == [t.id for t in topic_map.topics]  # the page finds them
+    assert [trace.meta["topic"] for trace in lines.data] == [t.id for t in topic_map.topics[:5]]
 
 
 def test_over_time_switches_between_documents_and_each_periods_share() -> None:
@@ -70,6 +72,7 @@ def test_more_topics_than_colours_make_a_heatmap_of_every_topic() -> None:
     few_rows = topics_per_class(topic_map, max_rows=6)
     (cells,) = few_rows.data
     assert len(cells.y) == 6 and cells.y[-1] == "other topics (9)" and sum(map(sum, cells.customdata)) == 400
+    assert list(cells.meta["topics"]) == [t.id for t in topic_map.topics[:5]]  # each named row's topic
     assert all(abs(sum(row[j] for row in cells.z) - 1) < 0.01 for j in range(3))
 
 

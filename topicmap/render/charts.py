@@ -57,6 +57,7 @@ def topics_per_class(
                 y=view.shares[row][: len(classes)],
                 customdata=view.counts[row][: len(classes)],
                 marker={"color": topic_colour(topic)},
+                meta={"topic": topic},  # the page brings a topic chosen in its list forward
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%} (%{customdata} documents)<extra></extra>",
             )
         )
@@ -108,6 +109,7 @@ def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_c
             hovertemplate="%{y}<br>%{x}: %{z:.0%} (%{customdata} documents)<extra></extra>",
             xgap=1,
             ygap=1,
+            meta={"topics": shown},  # each row's topic (the page frames a topic chosen in its list)
         )
     )
     more = _classes_left_out(view, classes)
@@ -156,6 +158,7 @@ def topics_over_time(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS) -> go
                 mode="lines+markers" if len(dates) <= 60 else "lines",
                 line={"color": topic_colour(topic), "width": 2},
                 hovertemplate=COUNT_HOVER,
+                meta={"topic": topic},
             )
         )
     note = f"; {view.unparsed:,} documents without a date left out" if view.unparsed else ""

@@ -19,6 +19,11 @@ LABELS_PATH = Path(__file__).resolve().parent / "labels.js"
 LABELS_JS = LABELS_PATH.read_text(encoding="utf-8")
 """Label placement at every zoom (topicmap/render/labels.js): the page loads it, standalone pages inline it."""
 PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
+DRAWING = 2
+"""Which drawing of the figures a stored rendering is: one more whenever a change draws a figure
+differently, so that a map made before it is drawn again, not served as it was (its theme labels,
+its chart's buttons in a picture, a chart's topics the page brings forward). A stored rendering of
+an earlier drawing is left for the job's deletion."""
 
 
 def build_figure(
@@ -43,7 +48,7 @@ def figure_artifact(
     """The name a rendering of a map version is stored under (``v{n}/`` + this): shared by the API,
     which renders on first request, and the worker, which renders the page's map as a job ends.
     ``titled``: the map's name in its title (a renamed map's downloads are drawn again)."""
-    name = f"figure-{kind}"
+    name = f"figure{DRAWING}-{kind}"  # the first drawing's were "figure-{kind}"
     if kind == "map":
         name += f"-{level}" if level not in (None, "fine") else ""
         name += "" if texts else "-notext"
