@@ -6,6 +6,7 @@ import pytest
 
 from tests.integration.synthetic import synthetic_map
 from topicmap.render.charts import NotInMap, topics_over_time, topics_per_class
+from topicmap.render.figures import topic_sizes
 from topicmap.render.pages import build_figure
 from topicmap.render.static import for_picture
 from topicmap.render.style import escape
@@ -74,6 +75,18 @@ def test_more_topics_than_colours_make_a_heatmap_of_every_topic() -> None:
     assert len(cells.y) == 6 and cells.y[-1] == "other topics (9)" and sum(map(sum, cells.customdata)) == 400
     assert list(cells.meta["topics"]) == [t.id for t in topic_map.topics[:5]]  # each named row's topic
     assert all(abs(sum(row[j] for row in cells.z) - 1) < 0.01 for j in range(3))
+
+
+def test_two_topics_of_one_name_are_two_rows() -> None:
+    """A person named two topics "Billing": Plotly drew one row for both, their bars one on the other."""
+    topic_map = _with_views(400, 14)
+    topic_map.topics[1].label = topic_map.topics[2].label = "Billing"
+    (cells,) = topics_per_class(topic_map).data
+    ids = [topic_map.topics[1].id, topic_map.topics[2].id]
+    named = sorted(f"Billing (topic {i})" for i in ids)
+    assert sorted(y for y in cells.y if y.startswith("Billing")) == named and len(set(cells.y)) == len(cells.y)
+    (bars,) = topic_sizes(topic_map).data
+    assert sorted(y for y in bars.y if y.startswith("Billing")) == named and len(set(bars.y)) == len(bars.y) == 14
 
 
 def test_a_map_without_the_column_says_how_to_get_it() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 
 from topicmap.errors import NotFound
-from topicmap.render.style import OUTLIER_COLOUR, escape, topic_colour
+from topicmap.render.style import OUTLIER_COLOUR, escape, row_names, topic_colour
 from topicmap.schemas import PerClass, TopicMap
 
 MAX_TOPICS = 10
@@ -92,7 +92,7 @@ def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_c
     shown, rest = _split_topics(topic_map, view.topics, max_rows - 1 if len(view.topics) > max_rows else max_rows)
     labels = {t.id: t.label for t in topic_map.topics}
     rows = [[view.topics.index(topic)] for topic in shown] + ([[view.topics.index(t) for t in rest]] if rest else [])
-    names = [escape(labels.get(topic, f"Topic {topic}")) for topic in shown]
+    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
     names += [f"other topics ({len(rest)})"] if rest else []
     shares = [[round(sum(view.shares[r][j] for r in group), 4) for j in range(len(classes))] for group in rows]
     counts = [[sum(view.counts[r][j] for r in group) for j in range(len(classes))] for group in rows]

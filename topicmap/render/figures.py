@@ -15,7 +15,7 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, point_size, snippet, topic_colour
+from topicmap.render.style import DISCRETE_PALETTE, PALETTE, escape, point_size, row_names, snippet, topic_colour
 from topicmap.schemas import TopicMap
 
 MAX_LABEL_CANDIDATES = 500
@@ -233,7 +233,7 @@ def topic_sizes(topic_map: TopicMap, *, max_topics: int = 50) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=[t.size for t in topics],
-            y=[escape(t.label) for t in topics],
+            y=row_names([t.label for t in topics], [t.id for t in topics]),
             orientation="h",
             marker={"color": [topic_colour(t.id) for t in topics]},
             hovertemplate="%{y}: %{x} documents<extra></extra>",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections import Counter
+from collections.abc import Sequence
 
 SNIPPET_CHARS = 200
 OUTLIER_COLOUR = "#b0b0b0"
@@ -21,6 +23,13 @@ DISCRETE_PALETTE = [
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def row_names(labels: Sequence[str], ids: Sequence[int]) -> list[str]:
+    """Escaped labels for a chart's rows, one per topic: Plotly draws one row per distinct name, so a
+    label two topics share (a person named both "Billing") gets each topic's number, "Billing (topic 7)"."""
+    shared = {label for label, count in Counter(labels).items() if count > 1}
+    return [escape(f"{label} (topic {i})" if label in shared else label) for label, i in zip(labels, ids, strict=True)]
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
