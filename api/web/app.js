@@ -54,9 +54,9 @@ async function applyAddress(fallbackJob = null) {
     if (!state.map) return;  // not finished (yet): the progress shows
     const level = address.level || "fine";
     if ($("level").value !== level && [...$("level").options].some((o) => o.value === level)) await showLevel(level);
+    if (address.ax) await showAxes(address.ax, address.ay);  // first: the topic and matches stand out on the axes
     if (address.topic !== null || address.theme) selectById(address.topic, address.theme);
     if (address.q) await runSearch(address.q, address.mode || "words");
-    if (address.ax) await showAxes(address.ax, address.ay);
   });
 }
 window.addEventListener("popstate", () => applyAddress());

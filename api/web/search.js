@@ -48,8 +48,10 @@ async function searchByMeaning(query) {
   listDocuments({ caption: `Closest to “${query}”${near ? `; closest topics: ${near}` : ""}`, documents: found.documents });
 }
 
+// Rings at the matches' places on the map (not on a chart or the semantic axes, whose places differ),
+// and every other point dimmed.
 async function markMatches(documents, name) {
-  await addMarks({
+  if (state.figure) await addMarks({
     type: "scattergl",
     mode: "markers",
     name: plotlyText(name),

@@ -53,6 +53,16 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     page.reload()  # type: ignore[attr-defined]
     page.wait_for_function("document.getElementById('plot')?.layout?.meta?.kind === 'axes'", timeout=60_000)  # type: ignore[attr-defined]
     assert page.input_value("#axes-y-positive") == "music and audio"  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('plot').data[0].selectedpoints?.length > 0")  # type: ignore[attr-defined]
+    assert set(page.evaluate(AXES_SELECTED_TOPICS)) == {chosen}  # type: ignore[attr-defined]  # the topic, as linked
+    # A search on the axes dims all but its matches, and draws no rings at their places on the map.
+    page.fill("#search", "fonts")  # type: ignore[attr-defined]
+    page.click("#search-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#docs-caption:has-text('Matching')")  # type: ignore[attr-defined]
+    total = int((page.text_content("#docs-caption") or "").split(": ")[1].split(" ")[0])  # type: ignore[attr-defined]
+    page.wait_for_function(f"document.getElementById('plot').data[0].selectedpoints.length === {min(total, 500)}")  # type: ignore[attr-defined]
+    traces = page.evaluate("document.getElementById('plot').data.map(t => Boolean(t.meta?.highlight))")  # type: ignore[attr-defined]
+    assert total > 0 and not any(traces)
     page.click("#axes-back")  # type: ignore[attr-defined]
     page.wait_for_function("document.getElementById('plot').layout.meta?.kind !== 'axes'")  # type: ignore[attr-defined]
     assert "ax=" not in page.url  # type: ignore[attr-defined]
