@@ -191,8 +191,10 @@ export function rowsOf(ids) {
   return new Set(ids.map((id) => state.rowOf.get(id)).filter((row) => row !== undefined));
 }
 
-// Marks over the map (search matches, assigned documents) are traces flagged meta.highlight.
+// Marks over the map (search matches, assigned documents) are traces flagged meta.highlight; they are
+// at the documents' places on the map, so a chart or the semantic axes get none.
 export async function addMarks(trace) {
+  if (!state.figure) return;
   await Plotly.addTraces("plot", { ...trace, meta: { highlight: true } });
 }
 

@@ -48,10 +48,9 @@ async function searchByMeaning(query) {
   listDocuments({ caption: `Closest to “${query}”${near ? `; closest topics: ${near}` : ""}`, documents: found.documents });
 }
 
-// Rings at the matches' places on the map (not on a chart or the semantic axes, whose places differ),
-// and every other point dimmed.
+// Rings at the matches' places on the map, and every other point dimmed.
 async function markMatches(documents, name) {
-  if (state.figure) await addMarks({
+  await addMarks({
     type: "scattergl",
     mode: "markers",
     name: plotlyText(name),
