@@ -85,6 +85,8 @@ def test_seed_topics_from_the_new_map_form(page: object, worker: Worker) -> None
     page.fill("#seed-topics", "Fonts: fonts and typefaces for the screen and printing\nTax: income tax returns")  # type: ignore[attr-defined]
     page.click("#submit")  # type: ignore[attr-defined]
     page.wait_for_function("window.topicmap.state.map", timeout=240_000)  # type: ignore[attr-defined]
+    title = page.text_content("#job-title") or ""  # type: ignore[attr-defined]
+    assert title.startswith("“" + texts[0][:20]) and title.endswith("” and 199 more")  # named by the first text
     labels = page.locator("#topics .topic").all_text_contents()  # type: ignore[attr-defined]
     assert "Fonts" in labels, labels
     assert "Tax" not in labels
