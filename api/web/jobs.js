@@ -29,7 +29,7 @@ $("refresh-jobs").addEventListener("click", refreshJobs);
 function listJobs(list, jobs, none) {
   list.replaceChildren(...jobs.map((job) => {
     const item = el("li");
-    const what = job.kind === "assignment" ? `${job.documents.used} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used} documents`;
+    const what = job.kind === "assignment" ? `${job.documents.used.toLocaleString("en")} documents assigned${job.assigns_to.add ? " and added" : ""}` : `${job.documents.used.toLocaleString("en")} documents`;
     const whose = job.role && job.role !== "owner" ? ` · ${job.owner}'s, you ${job.role === "editor" ? "edit" : "read"}` : "";
     const named = job.name ? `${job.name} · ` : "";
     const button = el("button", `${named}${new Date(job.created_at * 1000).toLocaleString()} · ${what}${whose}`, "link");
