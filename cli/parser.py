@@ -74,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-topic-size", type=int, metavar="N", help="smallest topic, in documents (default: automatic, 10 or more)"
     )
     fit.add_argument(
-        "--topics", type=int, metavar="N", help="merge similar topics until at most N remain (default: automatic)"
+        "--topics",
+        "--n-topics",  # the API's name
+        type=int,
+        dest="topics",
+        metavar="N",
+        help="merge similar topics until at most N remain (default: automatic)",
     )
     fit.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: %(default)s)")
     fit.add_argument("--class-column", metavar="C", help="a column of classes (team, product): topics per class")
@@ -92,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH", help="embedding model (default: %(default)s)")
     fit.add_argument(
         "--neighbors",
+        "--n-neighbors",  # the API's name
+        dest="neighbors",
         type=int,
         default=15,
         metavar="N",

@@ -135,6 +135,8 @@ def test_unknown_column_missing_file_bad_model_and_bad_params(tmp_path: Path, do
         (["--model", str(tmp_path / "nope")], "embedding model"),
         (["--min-topic-size", "1"], "invalid --min-topic-size"),
         (["--topics", "0"], "invalid --topics: Input should be greater than or equal to 2"),
+        (["--n-topics", "0"], "invalid --topics: Input should be greater than or equal to 2"),  # the API's name
+        (["--n-neighbors", "1"], "invalid --neighbors"),
     ]
     for extra, message in cases:
         result = run_command("fit", str(source), *extra)
