@@ -252,7 +252,13 @@ def queue_job(
             headers={"Retry-After": "30"},
         )
     sha, blob = store.compress_corpus(corpus.texts, corpus.ids, corpus.metadata)
-    counts = DocumentCounts(received=corpus.n_received, dropped=corpus.n_dropped, truncated=truncated, used=len(corpus))
+    counts = DocumentCounts(
+        received=corpus.n_received,
+        dropped=corpus.n_dropped,
+        truncated=truncated,
+        used=len(corpus),
+        text_column=corpus.text_column,
+    )
     record = JobRecord(
         id=job_id, owner=owner, name=name, created_at=time.time(), params=params, corpus=sha, documents=counts,
         stored_bytes=len(blob), callback=callback, kind="map" if assigns_to is None else "assignment",

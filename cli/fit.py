@@ -17,6 +17,7 @@ from cli.progress import StageProgress
 from topicmap.bundle import Corpus, MapContent, corpus_hash, write_bundle, write_folder
 from topicmap.corpus import read_corpus
 from topicmap.schemas import MAX_JOB_NAME, MIN_DOCUMENTS, MapVersion, PipelineParams, TopicMap
+from topicmap.text_column import TEXT_COLUMN_NAMES
 from topicmap.views import UnknownColumn, attach_views, check_columns
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def fit(args: argparse.Namespace) -> int:
     corpus = read_corpus(
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
     )
+    if args.text_column is None and corpus.text_column and corpus.text_column.lower() not in TEXT_COLUMN_NAMES:
+        print(f"topicmap: the texts are column {corpus.text_column!r} (--text-column names another)", file=sys.stderr)
     if corpus.n_dropped:
         left_out = f"{corpus.n_dropped} of {corpus.n_received} documents with no text (empty, N/A, NULL, nan)"
         print(f"topicmap: left out {left_out}", file=sys.stderr)

@@ -26,7 +26,8 @@ documents, and a 2-D position for every document."""
 FIT_EPILOG = f"""\
 input formats ({", ".join(SUPPORTED_SUFFIXES)}):
   .csv/.tsv   a header row; the text column is --text-column, else one named
-              text/content/document/body, else the only column holding text
+              text/content/document/body, else the only column holding text,
+              or of several the one of much longer texts (description, not title)
   .json       a list of strings, or of objects (text picked as for CSV)
   .jsonl      one string or object per line
   .txt        one document per line

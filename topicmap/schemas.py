@@ -206,6 +206,12 @@ class DocumentCounts(BaseModel):
     dropped: int = Field(description="Documents without text removed: empty, or N/A, NULL, nan.")
     truncated: int = Field(description="Documents cut to the per-document character limit.")
     used: int = Field(description="Documents in the map.")
+    text_column: str | None = Field(
+        default=None,
+        description="The column (or JSON field) the texts were read from: text_column, else the one chosen "
+        "(named text/content/document/body, else the only column of text, or the one of much longer texts); "
+        "none for plain texts.",
+    )
 
 
 class CallbackAttempt(BaseModel):

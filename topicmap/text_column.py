@@ -1,12 +1,15 @@
 """Which of a corpus file's columns (or JSON fields) holds the text, and which the ids.
 
 A column named text/content/document/body is the text; else the only column of text (strings that
-are mostly neither numbers nor dates, some with spaces); else, when none has spaces, the only column
-of words (one-word answers: "yes", "👍"). A column named id holds the ids. Standard library only.
+are mostly neither numbers nor dates, some with spaces), or of several the one whose texts are at
+least twice as long as any other's (a ticket's description beside its subject); else, when none has
+spaces, the only column of words (one-word answers: "yes", "👍"). A column named id holds the ids.
+Standard library only.
 """
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from topicmap.dates import parse_times
@@ -45,15 +48,36 @@ def choose_text_column(header: list[str], samples: list[list[Any]], requested: s
         if candidate in by_lower:
             return by_lower[candidate]
     worded = [(h, values) for h, values in zip(header, samples, strict=True) if holds_words(values)]
-    textual = [h for h, values in worded if any(" " in v.strip() for v in values if isinstance(v, str))]
+    textual = [(h, values) for h, values in worded if any(" " in v.strip() for v in values if isinstance(v, str))]
     if len(textual) == 1:
-        return textual[0]
+        return textual[0][0]
+    if longest := clearly_longest(textual):  # a ticket's subject and description: the description
+        return longest
     if not textual and len(worded) == 1:  # one column of one-word answers ("yes", "👍")
         return worded[0][0]
     raise ColumnError(
         f"cannot tell which column holds the text; name it (text_column in the API, "
         f"--text-column in the CLI), one of: {listing(header)}"
     )
+
+
+LONGER = 2.0
+"""How many times longer a column's texts must be than every other's to be the text without its name."""
+
+
+def clearly_longest(columns: list[tuple[str, list[Any]]]) -> str | None:
+    """The column whose texts are the longest, when its median length is at least LONGER times every
+    other's (a title and an abstract); none when two are alike (two survey questions' answers)."""
+    if len(columns) < 2:
+        return None
+    medians = sorted(((median_length(values), h) for h, values in columns), reverse=True)
+    (first, name), (second, _) = medians[0], medians[1]
+    return name if first >= LONGER * max(second, 1.0) else None
+
+
+def median_length(values: list[Any]) -> float:
+    lengths = [len(v.strip()) for v in values if isinstance(v, str) and v.strip()]
+    return float(statistics.median(lengths)) if lengths else 0.0
 
 
 def listing(header: list[str], most: int = 30) -> str:

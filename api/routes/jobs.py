@@ -51,7 +51,11 @@ CREATE_BODY = {
                             "format": "binary",
                             "description": ".csv, .tsv, .json, .jsonl or .txt",
                         },
-                        "text_column": {"type": "string", "description": "Column holding the text (default: guessed)."},
+                        "text_column": {
+                            "type": "string",
+                            "description": "Column holding the text (default: one named text/content/document/body, "
+                            "else the only column of text, else the one of much longer texts).",
+                        },
                         "name": {"type": "string", "description": "What to call the map (default: the file's name)."},
                         "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
                         "callback_url": {"type": "string", "description": "Webhook called when the job finishes."},
@@ -126,6 +130,7 @@ def rerun_job(
         stored["metadata"],
         n_received=record.documents.received,
         n_dropped=record.documents.dropped,
+        text_column=record.documents.text_column,
     )
     accepted = submit(
         store, settings, access.name, corpus, record.documents.truncated, params, None, name=record.name

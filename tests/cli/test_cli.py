@@ -146,6 +146,22 @@ def test_unknown_column_missing_file_bad_model_and_bad_params(tmp_path: Path, do
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+def test_the_text_column_chosen_is_named(
+    tmp_path: Path, documents: list[dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Of a title and a description, the description is the text (it was refused), and fit says so."""
+    source = tmp_path / "titled.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "description"])
+        writer.writerows((" ".join(row["text"].split()[:3]), row["text"]) for row in documents)
+    assert main(["fit", str(source), "--out", str(tmp_path / "out"), "--class-column", "team"]) == 2  # stops early
+    assert "the texts are column 'description' (--text-column names another)" in capsys.readouterr().err
+    write_format(tmp_path / "named.csv", documents)
+    assert main(["fit", str(tmp_path / "named.csv"), "--out", str(tmp_path / "out"), "--class-column", "team"]) == 2
+    assert "the texts are column" not in capsys.readouterr().err  # a column named text says so itself
+
+
 def test_help_documents_the_options() -> None:
     result = run_command("fit", "--help")
     assert result.returncode == 0

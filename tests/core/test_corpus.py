@@ -137,6 +137,23 @@ def test_a_column_of_one_word_answers_is_the_text_when_it_is_the_only_one_of_wor
         read_corpus(write(tmp_path, "l.csv", "feedback,kind\n" + labelled))
 
 
+def test_of_two_text_columns_the_one_of_much_longer_texts_is_the_text(tmp_path: Path) -> None:
+    """A ticket's subject beside its description was refused ("cannot tell which column holds the
+    text"); the page picked the description. Alike lengths (two questions' answers) are still refused."""
+    subjects = [f"Problem {i} with login" for i in range(len(TEXTS))]
+    details = [f"{text}: the page said my password was wrong after I changed it twice" for text in TEXTS]
+    pairs = enumerate(zip(subjects, details, strict=True))
+    tickets = "\n".join(f'{i},"{subject}","{text}"' for i, (subject, text) in pairs)
+    corpus = read_corpus(write(tmp_path, "t.csv", "ticket,subject,description\n" + tickets))
+    assert corpus.text_column == "description" and corpus.texts == details
+    assert corpus.metadata[0]["subject"] == subjects[0]  # the subject stays, as metadata
+    papers = [{"title": subject, "abstract": text} for subject, text in zip(subjects, details, strict=True)]
+    assert read_corpus(write(tmp_path, "p.json", json.dumps(papers))).text_column == "abstract"
+    answers = "\n".join(f'"{text}","{text[::-1]}"' for text in TEXTS)
+    with pytest.raises(CorpusError, match="cannot tell which column holds the text"):
+        read_corpus(write(tmp_path, "a.csv", "what went well,what to improve\n" + answers))
+
+
 def test_explicit_text_and_id_columns(tmp_path: Path) -> None:
     rows = "\n".join(f"k{i},{t},other words here" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.csv", "key,body,notes\n" + rows), text_column="notes", id_column="key")

@@ -45,7 +45,8 @@ def test_json_job_life_cycle(client: httpx.Client, worker: Worker) -> None:
     final = seen[-1]
     long_documents = sum(len(d["text"]) > 2000 for d in documents)  # the test API truncates at 2000
     assert final["attempts"] == 1
-    assert final["documents"] == {"received": 1500, "dropped": 0, "truncated": long_documents, "used": 1500}
+    counts = {"received": 1500, "dropped": 0, "truncated": long_documents, "used": 1500, "text_column": None}
+    assert final["documents"] == counts  # no column: the texts were sent as such
     assert final["timings_s"]["embed"] > 0 and not final["embeddings_cached"]
 
     topic_map = TopicMap.model_validate(client.get(f"/api/jobs/{job_id}/map").json())
@@ -88,6 +89,23 @@ def test_csv_upload(client: httpx.Client, worker: Worker) -> None:
     assert topic_map["meta"]["params"]["min_topic_size"] == 5
     assert topic_map["documents"]["id"][0] == sample_documents(1, offset=100)[0]["id"]
     assert client.get(f"/api/jobs/{job_id}").json()["name"] == "packages.csv"  # named by its file
+    assert response.json()["documents"]["text_column"] == "description"
+    rerun = client.post(f"/api/jobs/{job_id}/rerun", json={"min_topic_size": 6})  # the same texts, from the same column
+    assert rerun.status_code == 202 and rerun.json()["documents"]["text_column"] == "description"
+    client.delete(f"/api/jobs/{rerun.json()['job_id']}")
+
+
+def test_an_upload_says_which_column_its_texts_are(client: httpx.Client) -> None:
+    """Without text_column, of a package's name and its description the description is the text (it
+    was refused: two columns of text), and the answer says so."""
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["title", "description"])
+    writer.writerows((" ".join(d["text"].split()[:3]), d["text"]) for d in sample_documents(40, offset=400))
+    response = client.post("/api/jobs", files={"file": ("packages.csv", table.getvalue().encode(), "text/csv")})
+    assert response.status_code == 202, response.text
+    assert response.json()["documents"]["text_column"] == "description"
+    assert client.delete(f"/api/jobs/{response.json()['job_id']}").status_code in (200, 202)
 
 
 def test_a_map_named_by_its_submitter_keeps_the_name_when_run_again(client: httpx.Client, worker: Worker) -> None:
