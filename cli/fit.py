@@ -59,7 +59,7 @@ def fit(args: argparse.Namespace) -> int:
         args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
     )
     if args.text_column is None and corpus.text_column and corpus.text_column.lower() not in TEXT_COLUMN_NAMES:
-        print(f"topicmap: the texts are column {corpus.text_column!r} (--text-column names another)", file=sys.stderr)
+        print(f"topicmap: {column_note(corpus.text_column, alone=not any(corpus.metadata))}", file=sys.stderr)
     if corpus.n_dropped:
         left_out = f"{corpus.n_dropped} of {corpus.n_received} documents with no text (empty, N/A, NULL, nan)"
         print(f"topicmap: left out {left_out}", file=sys.stderr)
@@ -134,6 +134,14 @@ def fit(args: argparse.Namespace) -> int:
     if args.bundle:
         print(args.bundle)
     return 0
+
+
+def column_note(column: str, *, alone: bool) -> str:
+    """Which column the texts were read from; a file of one column whose name reads like a text
+    ("Delivery took three weeks") has no header line, and its first text was taken for one."""
+    if alone and len(column.split()) >= 4:
+        return f"the first line, {column!r}, was read as the column's name: if it is a text, add a header line"
+    return f"the texts are column {column!r} (--text-column names another)"
 
 
 def largest_topics(topic_map: TopicMap, table: Path, most: int = 5) -> str:

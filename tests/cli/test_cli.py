@@ -160,6 +160,13 @@ def test_the_text_column_chosen_is_named(
     write_format(tmp_path / "named.csv", documents)
     assert main(["fit", str(tmp_path / "named.csv"), "--out", str(tmp_path / "out"), "--class-column", "team"]) == 2
     assert "the texts are column" not in capsys.readouterr().err  # a column named text says so itself
+    headerless = tmp_path / "answers.csv"  # one column, no header line: its first text is taken for a name
+    with headerless.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([row["text"]] for row in documents)
+    assert main(["fit", str(headerless), "--out", str(tmp_path / "out"), "--class-column", "team"]) == 2
+    err = capsys.readouterr().err
+    assert "was read as the column's name: if it is a text, add a header line" in err
+    assert documents[0]["text"][:20] in err
 
 
 def test_help_documents_the_options() -> None:
