@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, NotUtf8, pastedName, preview, unreadable } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, pastedName, preview, unreadable } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -79,6 +79,9 @@ async function chooseFile(file) {
       row.forEach((cell) => tr.append(el("td", cell.length > 160 ? `${cell.slice(0, 160)}…` : cell)));
       return tr;
     }));
+    const note = headerNote(file.name, columns);
+    say("header-note", note);
+    $("header-note").hidden = !note;
     $("preview").hidden = false;
   } catch (error) {
     $("preview").hidden = true;

@@ -169,3 +169,11 @@ export function pastedName(texts) {
   const cut = first.length > 40 ? `${first.slice(0, 40).replace(/\s+\S*$/, "")}…` : first;
   return texts.length > 1 ? `“${cut}” and ${(texts.length - 1).toLocaleString("en")} more` : `“${cut}”`;
 }
+
+// A .csv or .tsv of one column whose name reads like a text ("Price is fair for my quality.") has
+// no header line: its first text is taken for the column's name (as the server reads it too).
+export function headerNote(name, columns) {
+  const delimited = /\.(csv|tsv)$/i.test(name);
+  if (!delimited || columns.length !== 1 || columns[0].trim().split(/\s+/).length < 4) return "";
+  return `The first line, “${columns[0]}”, is read as the column's name, not as a text: if it is one, add a header line (text) to the file.`;
+}

@@ -386,6 +386,23 @@ def test_short_answers_are_the_text_not_their_longer_dates(page: object, tmp_pat
     assert page.input_value("#text-column") == "answer"
 
 
+def test_a_file_without_a_header_line_is_told_its_first_text_is_a_name(page: object, tmp_path: Path) -> None:
+    """One column of answers and no header: the first answer is the column's name, not a document."""
+    path = tmp_path / "answers.csv"
+    path.write_text("Price is fair for the quality\nDelivery took three weeks\nThe app crashes\n", encoding="utf-8")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector("#header-note:not([hidden])")
+    assert "“Price is fair for the quality”, is read as the column's name" in page.text_content("#header-note")
+    named = tmp_path / "named.csv"
+    named.write_text("What could we do better?\nDelivery took three weeks\nThe app crashes\n", encoding="utf-8")
+    page.set_input_files("#file", str(named))  # a question over its answers reads like a text too: told the same
+    page.wait_for_selector("#header-note:has-text('What could we do better?')")
+    answers = tmp_path / "feedback.csv"
+    answers.write_text("feedback\nDelivery took three weeks\nThe app crashes\n", encoding="utf-8")
+    page.set_input_files("#file", str(answers))
+    page.wait_for_selector("#header-note", state="hidden")
+
+
 def test_survey_tool_exports_are_previewed_from_their_first_answer(page: object, tmp_path: Path) -> None:
     path = tmp_path / "qualtrics.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
