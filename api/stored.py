@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from fastapi import Request, Response
@@ -76,10 +76,14 @@ def inflated_chunks(blob: bytes, chunk: int = INFLATE_CHUNK) -> Iterator[bytes]:
         yield rest
 
 
-def cached_artifact(store: JobStore, job_id: str, name: str, write: Callable[[BinaryIO], object]) -> bytes:
-    """The stored rendering ``name`` of a job's map: ``write`` writes it to a gzip stream on first use."""
+def cached_artifact(
+    store: JobStore, job_id: str, name: str, write: Callable[[BinaryIO], object], *, replaces: Sequence[str] = ()
+) -> bytes:
+    """The stored rendering ``name`` of a job's map: ``write`` writes it to a gzip stream on first
+    use, and the renderings it ``replaces`` (stored under older names) are deleted then."""
     blob = store.get_artifact(job_id, name)
     if blob is None:
         blob = gzip_written(write)
         store.put_artifact(job_id, name, blob)
+        store.drop_artifacts(job_id, replaces)
     return blob

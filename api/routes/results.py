@@ -34,7 +34,14 @@ from api.stored import cached_artifact, stored_response
 from topicmap.render.charts import NotInMap
 from topicmap.render.exports import write_documents_csv
 from topicmap.render.figures import UnknownLevel
-from topicmap.render.pages import build_figure, figure_artifact, to_json, to_standalone_html, with_map_name
+from topicmap.render.pages import (
+    build_figure,
+    earlier_drawings,
+    figure_artifact,
+    to_json,
+    to_standalone_html,
+    with_map_name,
+)
 from topicmap.render.static import StaticImageUnavailable, to_image
 from topicmap.render.topic_table import write_topics_csv
 from topicmap.schemas import Hierarchy, HierarchyNode, JobRecord, TopicMap
@@ -297,7 +304,8 @@ def get_figure(
     if kind == "axes":  # one per pair of poles: drawn each time (a matrix product), not stored
         return stored_response(request, gzip_written(render), MEDIA_TYPES[format])
     name = figure_artifact(kind, format, level=level, texts=texts, titled=map_name)
-    blob = cached_artifact(store, job_id, f"v{number}/{name}", render)  # renderings are per version
+    earlier = [f"v{number}/{old}" for old in earlier_drawings(name)]
+    blob = cached_artifact(store, job_id, f"v{number}/{name}", render, replaces=earlier)  # renderings are per version
     media_type = MEDIA_TYPES[format]
     return stored_response(request, blob, media_type)
 

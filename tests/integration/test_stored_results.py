@@ -15,6 +15,7 @@ import redis
 from tests.integration.conftest import mapped_job, sample_documents
 from tests.integration.servers import Api, Redis, Worker
 from topicmap.render.pages import figure_artifact
+from topicmap.store import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -103,12 +104,17 @@ def test_a_rendering_of_an_earlier_drawing_is_drawn_again(
 ) -> None:
     """A deploy that draws a chart differently: a map made before it gets the new drawing."""
     raw = redis.Redis.from_url(redis_server.url)
+    store = JobStore(raw)
     before = "v1/figure-terms.json"  # the first drawing's name
     assert "v1/" + figure_artifact("terms", "json") != before
-    raw.hset(f"tm:artifacts:{finished_job}", before, gzip.compress(b'{"data": [], "layout": {"title": "old"}}'))
+    store.put_artifact(finished_job, before, gzip.compress(b'{"data": [], "layout": {"title": "old"}}'))
+    record = store.get(finished_job)
+    assert record is not None and f"tm:artifacts:{finished_job}#{before}" in store.held_names(record.owner)
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "terms"}).json()
     assert figure["data"] and figure["layout"]["title"] != "old"
     assert raw.hexists(f"tm:artifacts:{finished_job}", "v1/" + figure_artifact("terms", "json"))
+    assert not raw.hexists(f"tm:artifacts:{finished_job}", before)  # the old drawing is deleted
+    assert f"tm:artifacts:{finished_job}#{before}" not in store.held_names(record.owner)  # and no longer counted
 
 
 def test_nginx_passes_the_stored_gzip_through(edge: str, api: Api, finished_job: str, redis_server: Redis) -> None:

@@ -23,7 +23,7 @@ DRAWING = 2
 """Which drawing of the figures a stored rendering is: one more whenever a change draws a figure
 differently, so that a map made before it is drawn again, not served as it was (its theme labels,
 its chart's buttons in a picture, a chart's topics the page brings forward). A stored rendering of
-an earlier drawing is left for the job's deletion."""
+an earlier drawing is deleted when its figure is drawn again (:func:`earlier_drawings`)."""
 
 
 def build_figure(
@@ -55,6 +55,16 @@ def figure_artifact(
     if titled:
         name += "-" + hashlib.sha256(titled.encode()).hexdigest()[:12]
     return f"{name}.{format}"
+
+
+def earlier_drawings(name: str) -> list[str]:
+    """The names the earlier drawings of a rendering were stored under ("figure-map.json" and
+    "figure{n}-map.json" before "figure{DRAWING}-map.json"): dropped once it is drawn again."""
+    prefix = f"figure{DRAWING}-"
+    if not name.startswith(prefix):
+        return []
+    rest = name[len(prefix) :]
+    return [f"figure-{rest}", *(f"figure{n}-{rest}" for n in range(2, DRAWING))]
 
 
 def with_map_name(figure: go.Figure, map_name: str) -> go.Figure:

@@ -4,6 +4,7 @@ beside it (renderings, term counts, term presence), assignment results, and purg
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -95,6 +96,11 @@ class MapVersions(JobRecords, Ledger):
             pipe.execute()
             expires_at = time.time() + ttl_ms / 1000
             self.charge_job(job_id, {self.artifact_name(job_id, name): len(data)}, expires_at=expires_at)
+
+    def drop_artifacts(self, job_id: str, names: Sequence[str]) -> None:
+        """Delete renderings no one will ask for again (an earlier drawing's) and stop counting them."""
+        if names and self.redis.hdel(f"{PREFIX}artifacts:{job_id}", *names):
+            self.release_job(job_id, [self.artifact_name(job_id, name) for name in names])
 
     def put_terms(self, job_id: str, version: int, data: bytes) -> int:
         """A map version's topic x term counts (topicmap/terms.py), beside its renderings: they expire
