@@ -254,9 +254,10 @@ $("download-csv").addEventListener("click", () => download(`/api/jobs/${state.jo
 $("download-topics").addEventListener("click", () => download(`/api/jobs/${state.jobId}/topics.csv`, `${fileStem()}-topics.csv`));
 $("download-html").addEventListener("click", () => download(`/api/jobs/${state.jobId}/figure?kind=map&format=html`, `${fileStem()}-map.html`));
 // A picture of the current view (zoom, level, highlights), as the plot shows it, named after the
-// view ("-map", "-coarse-map", "-over-time"). A chart's buttons (documents or shares) are left out:
+// view ("-map", "-coarse-map", "-over-time", "-axes"). A chart's buttons (documents or shares) are left out:
 // a picture has nothing to press, and the axis title says which it shows.
 function pictureName() {
+  if (showsAxes()) return "axes";
   const level = $("level").value || "fine";
   if (level.startsWith("chart:")) return level.slice("chart:".length).replaceAll("_", "-");
   return level === "fine" ? "map" : `${level}-map`;

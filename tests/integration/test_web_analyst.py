@@ -41,6 +41,9 @@ def test_place_a_map_on_semantic_axes_from_the_page(
     assert_apart(drawn)  # they were text beside each marker, on top of each other where topics sat close
     path: Path = shot(page, "9-axes")
     assert path.stat().st_size > 10_000
+    with page.expect_download() as picture:  # type: ignore[attr-defined]
+        page.click("#download-png")  # type: ignore[attr-defined]
+    assert picture.value.suggested_filename.endswith("-axes.png")
     # A topic chosen in the list: its documents stand out on the axes (they were all dimmed).
     page.click("#topics .topic >> nth=0")  # type: ignore[attr-defined]
     page.wait_for_function("document.getElementById('plot').data[0].selectedpoints?.length > 0")  # type: ignore[attr-defined]
