@@ -69,7 +69,10 @@ async function start() {
       const target = await json("/api/link");
       say("link-banner", `A map shared by ${target.owner}: read-only`);
       $("link-banner").hidden = false;
-      await applyAddress(target.job_id);
+      // The view's address follows the link (/s/TOKEN#/jobs/ID?topic=3): a reload or a copy of it opens
+      // the same view; an address of another map is set back to the link's.
+      if (readAddress()?.jobId !== target.job_id) history.replaceState(null, "", `#/jobs/${encodeURIComponent(target.job_id)}`);
+      await applyAddress();
     } catch (error) {
       say("link-banner", `This link does not open a map: ${error.message}`);
       $("link-banner").hidden = false;

@@ -136,6 +136,15 @@ def test_share_with_a_person_and_by_link_then_revoke(
     with viewer.expect_download() as table:
         viewer.click("#download-topics")  # the topics table opens by the link too
     assert Path(table.value.path()).read_text(encoding="utf-8-sig").startswith("topic,label,size,percent,")
+    viewer.goto(link.split("#")[0])  # the link as the API gives it (/s/TOKEN): its views get addresses too
+    viewer.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
+    viewer.click("#topics .topic >> nth=1")  # a reload keeps the view
+    viewer.wait_for_function("location.hash.includes('topic=')")
+    chosen = viewer.evaluate("window.topicmap.state.listing.topic")
+    assert viewer.url.startswith(link.split("#")[0] + f"#/jobs/{job_id}?")
+    viewer.reload()
+    viewer.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
+    viewer.wait_for_function(f"window.topicmap.state.listing?.topic === {chosen}")
     legend = "document.getElementById('plot')._fullLayout.showlegend === {}"
     viewer.wait_for_function(legend.format("true"))
     viewer.set_viewport_size({"width": 760, "height": 1000})  # a phone on its side: the topic list names the colours
