@@ -144,6 +144,10 @@ function showHovered(event) {
 // Dim every point but those of isMemberRow (a topic, a theme, search matches): the members are the
 // selected points of each trace. null shows everything. A chart's bars and lines are no documents.
 export function highlight(isMemberRow) {
+  if (!state.figure && !showsAxes()) {  // a chart: shown whole again when nothing is highlighted
+    if (!isMemberRow) emphasise(null);
+    return;
+  }
   const selectedpoints = $("plot")._fullData.map((trace) => {
     const rows = isMemberRow ? pointRows(trace) : null;
     if (!rows) return null;
@@ -171,19 +175,21 @@ function pointRows(trace) {
 // The documents of a set of topics (a topic, a theme's topics) stand out: on the map and the semantic
 // axes their points; in a chart their bars or lines (the others fade), in a heatmap their rows framed.
 export function highlightTopics(topics) {
-  if (state.figure || showsAxes()) {
-    highlight((row) => topics.has(state.map.documents.topic[row]));
-    return;
-  }
+  if (state.figure || showsAxes()) highlight((row) => topics.has(state.map.documents.topic[row]));
+  else emphasise(topics);
+}
+
+// A chart's topics (null: all of them as drawn).
+function emphasise(topics) {
   const traces = $("plot").data || [];
   const heatmap = traces.find((trace) => trace.type === "heatmap");
   if (heatmap) {
-    const rows = (heatmap.meta?.topics || []).map((topic, row) => (topics.has(topic) ? row : -1)).filter((row) => row >= 0);
+    const rows = (heatmap.meta?.topics || []).map((topic, row) => (topics?.has(topic) ? row : -1)).filter((row) => row >= 0);
     const frame = (row) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: row - 0.5, y1: row + 0.5, line: { color: "#1d1d1f", width: 2 } });
     Plotly.relayout("plot", { shapes: rows.map(frame) });
-    return;
+  } else if (traces.length) {
+    Plotly.restyle("plot", { opacity: traces.map((trace) => (!topics || topics.has(trace.meta?.topic) ? 1 : 0.25)) });
   }
-  Plotly.restyle("plot", { opacity: traces.map((trace) => (topics.has(trace.meta?.topic) ? 1 : 0.25)) });
 }
 
 export function rowsOf(ids) {

@@ -184,6 +184,8 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     )
     assert [topic for topic, opacity, _ in bars if opacity == 1] == [chosen]
     assert all(opacity == 0.25 for topic, opacity, _ in bars if topic != chosen) and not any(s for *_, s in bars)
+    page.click("#clear-search")  # back to all documents: every bar as drawn
+    page.wait_for_function("document.getElementById('plot').data.every(t => t.opacity === 1)")
     page.select_option("#level", "chart:over_time")
     page.wait_for_function("document.getElementById('plot').data[0].type === 'scatter'")
     bins = page.evaluate("document.getElementById('plot').data[0].x.length")
