@@ -87,6 +87,11 @@ def test_two_topics_of_one_name_are_two_rows() -> None:
     assert sorted(y for y in cells.y if y.startswith("Billing")) == named and len(set(cells.y)) == len(cells.y)
     (bars,) = topic_sizes(topic_map).data
     assert sorted(y for y in bars.y if y.startswith("Billing")) == named and len(set(bars.y)) == len(bars.y) == 14
+    few = _with_views(400, 8)  # stacked bars and lines: two legend entries that say which is which
+    few.topics[1].label = few.topics[2].label = "Billing"
+    named = sorted(f"Billing (topic {t.id})" for t in few.topics[1:3])
+    for figure in (topics_per_class(few), topics_over_time(few)):
+        assert sorted(trace.name for trace in figure.data if trace.name.startswith("Billing")) == named
 
 
 def test_a_map_without_the_column_says_how_to_get_it() -> None:

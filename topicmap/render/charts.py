@@ -48,11 +48,12 @@ def topics_per_class(
     shown, rest = _split_topics(topic_map, view.topics, max_topics)
     figure = go.Figure()
     labels = {t.id: t.label for t in topic_map.topics}
-    for topic in shown:
+    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
+    for topic, name in zip(shown, names, strict=True):
         row = view.topics.index(topic)
         figure.add_trace(
             go.Bar(
-                name=escape(labels.get(topic, f"Topic {topic}")),
+                name=name,
                 x=[escape(c) for c in classes],
                 y=view.shares[row][: len(classes)],
                 customdata=view.counts[row][: len(classes)],
@@ -148,10 +149,11 @@ def topics_over_time(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS) -> go
     counts = [view.counts[view.topics.index(topic)] for topic in shown]
     shares = [[round(c / t, 4) if t else 0.0 for c, t in zip(row, totals, strict=True)] for row in counts]
     figure = go.Figure()
-    for topic, row in zip(shown, counts, strict=True):
+    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
+    for topic, row, name in zip(shown, counts, names, strict=True):
         figure.add_trace(
             go.Scatter(
-                name=escape(labels.get(topic, f"Topic {topic}")),
+                name=name,
                 x=dates,
                 y=row,
                 customdata=view.bins,
