@@ -144,7 +144,7 @@ function showHovered(event) {
 // Dim every point but those of isMemberRow (a topic, a theme, search matches): the members are the
 // selected points of each trace. null shows everything. A chart's bars and lines are no documents.
 export function highlight(isMemberRow) {
-  if (!state.figure && !showsAxes()) {  // a chart: shown whole again when nothing is highlighted
+  if (!drawsDocuments()) {  // a chart: shown whole again when nothing is highlighted
     if (!isMemberRow) emphasise(null);
     return;
   }
@@ -162,20 +162,25 @@ function showsAxes() {
   return $("plot").layout?.meta?.kind === "axes";
 }
 
+// The plot draws the documents (the map, or the semantic axes), not a chart of counts.
+function drawsDocuments() {
+  return Boolean(state.figure) || showsAxes();
+}
+
 // Each point's row in the map's documents: on the map (by topic or a column's colours) customdata is
 // the row; the semantic axes' points carry [id, name]; a chart's customdata (counts, bins) is no row.
 function pointRows(trace) {
   if (!trace.customdata) return null;
   if (state.figure) return trace.customdata;
   if (!showsAxes()) return null;
-  rowsOf([]);
-  return Array.from(trace.customdata, (point) => state.rowOf.get(point[0]));
+  const rowOf = rowOfId();
+  return Array.from(trace.customdata, (point) => rowOf.get(point[0]));
 }
 
 // The documents of a set of topics (a topic, a theme's topics) stand out: on the map and the semantic
 // axes their points; in a chart their bars or lines (the others fade), in a heatmap their rows framed.
 export function highlightTopics(topics) {
-  if (state.figure || showsAxes()) highlight((row) => topics.has(state.map.documents.topic[row]));
+  if (drawsDocuments()) highlight((row) => topics.has(state.map.documents.topic[row]));
   else emphasise(topics);
 }
 
@@ -192,9 +197,15 @@ function emphasise(topics) {
   }
 }
 
-export function rowsOf(ids) {
+// Each document id's row in the map, built once per map.
+function rowOfId() {
   if (!state.rowOf) update({ rowOf: new Map(state.map.documents.id.map((id, row) => [id, row])) });
-  return new Set(ids.map((id) => state.rowOf.get(id)).filter((row) => row !== undefined));
+  return state.rowOf;
+}
+
+export function rowsOf(ids) {
+  const rowOf = rowOfId();
+  return new Set(ids.map((id) => rowOf.get(id)).filter((row) => row !== undefined));
 }
 
 // Marks over the map (search matches, assigned documents) are traces flagged meta.highlight; they are
