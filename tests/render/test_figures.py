@@ -79,6 +79,21 @@ def test_without_texts_the_hover_is_one_template_per_topic() -> None:
     assert points[-1]["hovertemplate"].startswith("<b>Outlier")
 
 
+def test_two_topics_of_one_name_are_two_legend_entries_that_say_which_is_which() -> None:
+    """A person named two topics "Billing": the map's legend listed "Billing" twice."""
+    topic_map, _ = small_map()
+    for topic in topic_map.topics[:2]:
+        topic.label = "Billing"
+    names = [trace.name for trace in document_map(topic_map).data]
+    assert names[:2] == ["Billing (topic 0)", "Billing (topic 1)"] and names[-1] == "Outliers"
+    hierarchy = synthetic_map(400, THEME_LABELS_FROM, themes=3)
+    assert hierarchy.hierarchy is not None
+    for node in hierarchy.hierarchy.nodes:
+        node.label = "Same"
+    themes = [trace.name for trace in document_map(hierarchy, level="coarse").data if trace.meta["topic"] >= 0]
+    assert len(set(themes)) == len(themes) > 1 and all(name.startswith("Same (theme ") for name in themes)
+
+
 def test_user_strings_are_escaped_in_the_figure() -> None:
     topic_map, texts = small_map()
     figures = [document_map(topic_map, texts), topic_sizes(topic_map), topic_terms(topic_map)]

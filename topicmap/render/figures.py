@@ -97,8 +97,11 @@ def document_map(
             return {"hovertemplate": f"<b>{name}</b><extra></extra>"}
         return {"hovertext": [hover(i) for i in rows.tolist()], "hovertemplate": "%{hovertext}<extra></extra>"}
 
+    noun = "topic" if level in (None, "fine") else "theme"
+    shown = sorted(group for group in members if group >= 0)
+    names = dict(zip(shown, row_names([labels.get(group, "") for group in shown], shown, noun), strict=True))
     figure = go.Figure()
-    many = sum(1 for group in members if group >= 0) > max_traces
+    many = len(shown) > max_traces
     if many:  # one trace for every topic's points, coloured per point: thousands of traces do not draw
         core = order[trace_of[order] >= 0]
         figure.add_trace(
@@ -130,7 +133,7 @@ def document_map(
                 x=xs[rows],
                 y=ys[rows],
                 mode="markers",
-                name=escape(labels.get(topic, "Outliers") if topic >= 0 else "Outliers"),
+                name=names[topic] if topic >= 0 else "Outliers",
                 legendgroup=str(topic),
                 marker={
                     "size": point_size(len(xs)),

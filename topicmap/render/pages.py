@@ -19,11 +19,12 @@ LABELS_PATH = Path(__file__).resolve().parent / "labels.js"
 LABELS_JS = LABELS_PATH.read_text(encoding="utf-8")
 """Label placement at every zoom (topicmap/render/labels.js): the page loads it, standalone pages inline it."""
 PLACE_LABELS = LABELS_JS + "\nwindow.topicmapLabels.attach(document.getElementById('{plot_id}'));"
-DRAWING = 2
+DRAWING = 3
 """Which drawing of the figures a stored rendering is: one more whenever a change draws a figure
 differently, so that a map made before it is drawn again, not served as it was (its theme labels,
-its chart's buttons in a picture, a chart's topics the page brings forward). A stored rendering of
-an earlier drawing is deleted when its figure is drawn again (:func:`earlier_drawings`)."""
+its chart's buttons in a picture, a chart's topics the page brings forward, two legend entries of
+one name). A stored rendering of an earlier drawing is deleted when its figure is drawn again
+(:func:`earlier_drawings`)."""
 
 
 def build_figure(

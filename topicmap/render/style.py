@@ -25,11 +25,12 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def row_names(labels: Sequence[str], ids: Sequence[int]) -> list[str]:
-    """Escaped labels for a chart's rows, one per topic: Plotly draws one row per distinct name, so a
-    label two topics share (a person named both "Billing") gets each topic's number, "Billing (topic 7)"."""
+def row_names(labels: Sequence[str], ids: Sequence[int], noun: str = "topic") -> list[str]:
+    """Escaped labels for a chart's rows or legend entries, one per topic: Plotly draws one row per
+    distinct name, so a label two topics share (a person named both "Billing") gets each topic's
+    number, "Billing (topic 7)"."""
     shared = {label for label, count in Counter(labels).items() if count > 1}
-    return [escape(f"{label} (topic {i})" if label in shared else label) for label, i in zip(labels, ids, strict=True)]
+    return [escape(f"{label} ({noun} {i})" if label in shared else label) for label, i in zip(labels, ids, strict=True)]
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
