@@ -144,11 +144,27 @@ def job_name(given: str | None, filename: str | None = None) -> str | None:
     return name or None
 
 
+NAME_CHARS = 40
+
+
+def first_text_name(texts: list[str]) -> str | None:
+    """The name of a map of JSON documents sent without one: its first text, cut at a word to about
+    40 characters, and how many others ("“the app crashes on login” and 11 more"), as a file names
+    an upload's map. The page's pasted texts arrive so."""
+    if not texts:
+        return None
+    first = " ".join(texts[0].split())
+    if len(first) > NAME_CHARS:
+        first = first[:NAME_CHARS].rsplit(" ", 1)[0] + "…"
+    rest = len(texts) - 1
+    return f"“{first}” and {rest:,} more" if rest else f"“{first}”"
+
+
 async def read_documents(
     request: Request, settings: ApiSettings, min_documents: int = MIN_DOCUMENTS
 ) -> tuple[Corpus, int, PipelineParams, str | None, str | None]:
     """The documents of a request (JSON or a multipart file upload), its parameters, callback URL
-    and the map's name."""
+    and the map's name (the one given, else the file's, else the first text's)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
         raw = await request.body()
@@ -158,7 +174,8 @@ async def read_documents(
         except ValidationError as exc:
             raise ApiError(422, describe_errors(exc.errors()) or "invalid body") from None
         corpus, truncated = await run_in_threadpool(from_json, body, settings, min_documents)
-        params, callback_url, name = body.params, body.callback_url, job_name(body.name)
+        params, callback_url = body.params, body.callback_url
+        name = job_name(body.name) or first_text_name(corpus.texts)
     elif media_type == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")

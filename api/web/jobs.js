@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, pastedName, preview, unreadable } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, preview, unreadable } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -150,7 +150,8 @@ $("new-job").addEventListener("submit", async (event) => {
   const name = $("job-name").value.trim() || undefined;  // none: the file's name (the API's default)
   let request;
   if (pasted.length && !state.file) {
-    const body = { documents: pasted, params: params(), name: name || pastedName(pasted) };
+    // Unnamed, the server names the map by the first text ("“the app crashes on login” and 11 more").
+    const body = { documents: pasted, params: params(), name };
     request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
   } else if (state.file) {
     const form = new FormData();

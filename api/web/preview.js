@@ -162,14 +162,6 @@ export function guessTimeColumn(columns, textColumn) {
   return offered.find((c) => TIME_PARTS.test(c)) || offered.find(named) || "";
 }
 
-// Pasted texts have no file to name the map after: they are named by the first, cut at a word
-// ("“the app crashes on login” and 11 more"), so that the job lists tell one paste from another.
-export function pastedName(texts) {
-  const first = texts[0].trim().replace(/\s+/g, " ");
-  const cut = first.length > 40 ? `${first.slice(0, 40).replace(/\s+\S*$/, "")}…` : first;
-  return texts.length > 1 ? `“${cut}” and ${(texts.length - 1).toLocaleString("en")} more` : `“${cut}”`;
-}
-
 // A .csv or .tsv of one column whose name reads like a text ("Price is fair for my quality.") has
 // no header line: its first text is taken for the column's name (as the server reads it too).
 export function headerNote(name, columns) {

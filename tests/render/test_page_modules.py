@@ -50,23 +50,3 @@ def test_the_page_offers_a_column_named_for_dates_or_periods_for_over_time() -> 
     done = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout) == [expected for _, expected in cases]
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="no node here; the browser tests paste texts")
-def test_pasted_texts_are_named_by_the_first() -> None:
-    cases = [
-        ["the app crashes on login", "delivery was late", "too expensive"],
-        ["  one   text  "],
-        ["Customer support never answered my e-mail about the refund for order 1234", *["more"] * 1500],
-    ]
-    script = f"""
-        import {{ pastedName }} from {json.dumps((WEB / "preview.js").as_uri())};
-        console.log(JSON.stringify({json.dumps(cases)}.map(pastedName)));
-    """
-    done = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()
-    assert json.loads(done.stdout) == [
-        "“the app crashes on login” and 2 more",
-        "“one text”",
-        "“Customer support never answered my…” and 1,500 more",  # cut at a word
-    ]
