@@ -68,6 +68,7 @@ export async function drawMap(figure) {
   optionalLegend = figure === state.figure && figure.layout.showlegend !== false;
   if (optionalLegend) layout.showlegend = legendFits();
   $("plot").classList.remove("tall-chart");
+  $("topics").classList.toggle("recoloured", figure !== state.figure);  // by a column: the dots say nothing
   await Plotly.react("plot", data, layout, { responsive: true, displaylogo: false, scrollZoom: true });
   window.topicmapLabels.attach($("plot"));
   stopListening();
@@ -75,22 +76,25 @@ export async function drawMap(figure) {
   $("plot").on("plotly_hover", (event) => showHovered(event));
 }
 
-// On a narrow plot the topics' legend would take half of it: the topic list beside the map names them.
-const NARROW_PLOT = 900;
+// The topics' legend takes a third of a plot 900 pixels wide: below 1,100 the map keeps the room, and
+// the topic list beside it names the colours (a dot before each topic).
+const NARROW_PLOT = 1100;
 let optionalLegend = false;
 function legendFits() {
   return $("plot").clientWidth >= NARROW_PLOT;
 }
-window.addEventListener("resize", () => {
+function fitLegend() {
   const plot = $("plot");
   if (!optionalLegend || !plot._fullLayout || plot._fullLayout.showlegend === legendFits()) return;
   Plotly.relayout(plot, { showlegend: legendFits() });
-});
+}
+window.addEventListener("resize", fitLegend);
 
 // A chart in the plot area: no selection, no hover texts.
 export async function drawChart(figure) {
   update({ figure: null });
   optionalLegend = false;
+  $("topics").classList.remove("recoloured");  // a chart's bars and lines have the topics' colours
   stopListening();
   // A chart taller than the plot area (a heatmap row per topic) keeps its height and scrolls: squeezed
   // into the area, 60 topics' names would stand on top of each other.
@@ -262,6 +266,7 @@ $("toggle-panel").addEventListener("click", () => {
   $("toggle-panel").textContent = hidden ? "Show panel" : "Hide panel";
   $("toggle-panel").setAttribute("aria-expanded", String(!hidden));
   Plotly.Plots.resize("plot");
+  fitLegend();  // the plot is wider or narrower: room for the legend or not
 });
 
 // --- downloads ----------------------------------------------------------------------------------------

@@ -75,12 +75,23 @@ export async function showLevel(level) {
 
 let shownThemes = [];
 
+// A dot of the colour a topic (or the i-th theme of a level) has on the map, so that the list names
+// the map's colours where the legend is left out (a narrow plot, a map of many topics).
+let palette = [];
+function swatch(group) {
+  palette = state.figure?.layout.meta?.palette || palette;
+  const dot = el("span", undefined, "swatch");
+  dot.setAttribute("aria-hidden", "true");
+  dot.style.background = group < 0 || !palette.length ? "#b0b0b0" : palette[group % palette.length];
+  return dot;
+}
+
 function renderThemes(nodes) {
   shownThemes = nodes;
   $("merge-box").hidden = true;  // merges are of topics: back to "Topics" to merge
   const topicsById = new Map(state.topics.map((topic) => [topic.id, topic]));
   const list = $("topics");
-  list.replaceChildren(...nodes.map((node) => {
+  list.replaceChildren(...nodes.map((node, group) => {
     const item = el("li");
     const details = el("details");
     const summary = el("summary");
@@ -96,7 +107,7 @@ function renderThemes(nodes) {
       startRename(button, node.label, `New label for theme ${node.id}`, (label) => ({ op: "rename", node: node.id, label }), true);
     });
     const topics = node.topics.length === 1 ? "1 topic" : `${node.topics.length} topics`;
-    summary.append(button, rename, el("span", ` ${node.size} documents${share(node.size)} · ${topics}`, "muted"));
+    summary.append(swatch(group), button, rename, el("span", ` ${node.size} documents${share(node.size)} · ${topics}`, "muted"));
     const inner = el("ol", undefined, "subtopics");
     for (const id of node.topics) {
       const topic = topicsById.get(id);
@@ -150,7 +161,7 @@ function renderTopics(topics) {
     pick.setAttribute("aria-label", `Select topic ${topic.label} to merge`);
     pick.addEventListener("change", updateMerge);
     const duplicates = near.get(topic.id) ? ` · ${near.get(topic.id)} near-duplicates` : "";
-    item.append(pick, button, rename, split, el("span", ` ${topic.size} documents${share(topic.size)}${duplicates}`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
+    item.append(pick, swatch(topic.id), button, rename, split, el("span", ` ${topic.size} documents${share(topic.size)}${duplicates}`, "muted"), el("div", topic.terms.slice(0, 6).map((t) => t.term).join(", "), "terms"));
     list.append(item);
   }
   $("merge-box").hidden = topics.length < 2;

@@ -36,6 +36,28 @@ PLOT_BOX = """() => {
 """Where the plot area is on the page, and the first point of the first topic (with its id)."""
 
 
+SWATCHES_MATCH = """() => {
+    const css = (colour) => {
+        const probe = document.createElement('i');
+        probe.style.color = colour;
+        document.body.append(probe);
+        const value = getComputedStyle(probe).color;
+        probe.remove();
+        return value;
+    };
+    const traces = document.getElementById('plot').data.filter((trace) => typeof trace.meta?.topic === 'number');
+    const colours = new Map(traces.map((trace) => [trace.meta.topic, css(trace.marker.color)]));
+    const items = [...document.querySelectorAll('#topics > li')];
+    return items.length > 1 && items.every((item, group) => {
+        const theme = item.querySelector('button.theme');
+        const key = theme ? group : Number(item.querySelector('button.topic').dataset.topic);
+        const dot = item.querySelector('.swatch');
+        return dot && colours.has(key) && getComputedStyle(dot).backgroundColor === colours.get(key);
+    });
+}"""
+"""Each topic (or theme) in the list has a dot of its colour on the map."""
+
+
 def shot(page: object, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
@@ -151,12 +173,14 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
 
     # The hierarchy: the coarse level recolours the map and lists themes that expand to their topics.
     n_topics = page.locator("#topics .topic").count()
+    assert page.evaluate(SWATCHES_MATCH)  # the list names the map's colours
     assert page.locator("#level-box").is_visible()
     page.select_option("#level", "coarse")
     page.wait_for_selector("#topics details")
     assert page.evaluate("document.getElementById('plot').layout.legend.title.text") == "Coarse themes"
     themes = page.locator("#topics details")
     assert 2 <= themes.count() < n_topics
+    assert page.evaluate(SWATCHES_MATCH)  # the i-th theme has the i-th group's colour
     first = themes.first
     assert not first.locator(".subtopics").is_visible()
     first.locator("summary").click(position={"x": 3, "y": 8})  # the disclosure marker, not the theme's name

@@ -146,7 +146,10 @@ def test_share_with_a_person_and_by_link_then_revoke(
     viewer.wait_for_function(MAP_SHOWN.format(job=json.dumps(job_id)))
     viewer.wait_for_function(f"window.topicmap.state.listing?.topic === {chosen}")
     legend = "document.getElementById('plot')._fullLayout.showlegend === {}"
+    viewer.wait_for_function(legend.format("false"))  # the panel beside the map: its topic list names the colours
+    viewer.click("#toggle-panel")  # the map alone on a laptop's screen: room for the legend
     viewer.wait_for_function(legend.format("true"))
+    viewer.click("#toggle-panel")
     viewer.set_viewport_size({"width": 760, "height": 1000})  # a phone on its side: the topic list names the colours
     viewer.wait_for_function(legend.format("false"))
     viewer.screenshot(path=str(SHOTS / "share-3-link-narrow.png"))
@@ -156,7 +159,7 @@ def test_share_with_a_person_and_by_link_then_revoke(
     width, height = viewer.evaluate("(({width, height}) => [width, height])(plot.getBoundingClientRect())")
     assert height <= 1.25 * width, (width, height)  # about as tall as wide: not a tall strip, the map mid-way
     viewer.screenshot(path=str(SHOTS / "share-4-link-phone.png"))
-    viewer.set_viewport_size({"width": 1400, "height": 1000})
+    viewer.set_viewport_size({"width": 1800, "height": 1000})
     viewer.wait_for_function(legend.format("true"))
     viewer.screenshot(path=str(SHOTS / "share-2-link.png"), full_page=True)
     a.click("#shares li:has-text('a link') button.revoke")
