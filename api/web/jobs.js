@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, preview, unreadable } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, preview, unreadable, withHeaderLine } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -80,7 +80,7 @@ async function chooseFile(file) {
       return tr;
     }));
     const note = headerNote(file.name, columns);
-    say("header-note", note);
+    say("header-note-text", note);
     $("header-note").hidden = !note;
     $("preview").hidden = false;
   } catch (error) {
@@ -96,6 +96,11 @@ async function chooseFile(file) {
 }
 
 let previewColumns = [];
+
+// A file without a header line: one is added before its first, which is then a text like the others.
+$("first-line-text").addEventListener("click", async () => {
+  if (state.file) await chooseFile(await withHeaderLine(state.file));
+});
 
 // The metadata views ("Topics per class of", "over time by") offer any column but the text column;
 // a choice stays when it still can be made.

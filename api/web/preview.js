@@ -167,5 +167,16 @@ export function guessTimeColumn(columns, textColumn) {
 export function headerNote(name, columns) {
   const delimited = /\.(csv|tsv)$/i.test(name);
   if (!delimited || columns.length !== 1 || columns[0].trim().split(/\s+/).length < 4) return "";
-  return `The first line, “${columns[0]}”, is read as the column's name, not as a text: if it is one, add a header line (text) to the file.`;
+  return `The first line, “${columns[0]}”, is read as the column's name, not as a text.`;
+}
+
+// The file with a header line ("text") before its first: that line is then read as a text. In the
+// file's own encoding, after its byte-order mark (topicmap/readers.py reads UTF-8 or UTF-16 so).
+export async function withHeaderLine(file) {
+  const head = new Uint8Array(await file.slice(0, 3).arrayBuffer());
+  const utf16 = head[0] === 0xff && head[1] === 0xfe ? "le" : head[0] === 0xfe && head[1] === 0xff ? "be" : "";
+  const mark = utf16 ? 2 : head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const line = [..."text\n"].map((char) => char.charCodeAt(0));
+  const bytes = utf16 === "le" ? line.flatMap((code) => [code, 0]) : utf16 === "be" ? line.flatMap((code) => [0, code]) : line;
+  return new File([file.slice(0, mark), new Uint8Array(bytes), file.slice(mark)], file.name, { type: file.type });
 }

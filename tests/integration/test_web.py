@@ -427,6 +427,18 @@ def test_a_file_without_a_header_line_is_told_its_first_text_is_a_name(page: obj
     answers.write_text("feedback\nDelivery took three weeks\nThe app crashes\n", encoding="utf-8")
     page.set_input_files("#file", str(answers))
     page.wait_for_selector("#header-note", state="hidden")
+    texts = ["Price is fair for the quality", *(f"answer {i}, the app crashes" for i in range(11))]
+    path.write_text("\n".join(f'"{text}"' for text in texts) + "\n", encoding="utf-8-sig")
+    page.set_input_files("#file", str(path))
+    page.click("#first-line-text")  # "It is a text": a header line goes before it
+    page.wait_for_selector("#header-note", state="hidden")
+    assert page.input_value("#text-column") == "text"
+    assert page.locator("#preview-table td").first.text_content() == texts[0]
+    with page.expect_response(lambda r: r.url.endswith("/api/jobs") and r.request.method == "POST") as answer:
+        page.click("#submit")
+    documents = answer.value.json()["documents"]
+    assert documents["used"] == len(texts) and documents["text_column"] == "text"  # every line a text
+    page.click("#cancel")
 
 
 def test_survey_tool_exports_are_previewed_from_their_first_answer(page: object, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from topicmap.axes import PRESETS
+from topicmap.corpus import parse_corpus
 
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 
@@ -50,3 +51,22 @@ def test_the_page_offers_a_column_named_for_dates_or_periods_for_over_time() -> 
     done = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout) == [expected for _, expected in cases]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node here; the browser tests add the header line")
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_header_line_the_page_adds_makes_the_first_line_a_text(encoding: str) -> None:
+    """A one-column file without a header: "It is a text" adds one, and the server reads every line."""
+    answers = [f"Answer number {i}, said twice" if i % 2 else f"Price is fair for item {i}" for i in range(12)]
+    original = "\n".join(f'"{answer}"' if "," in answer else answer for answer in answers).encode(encoding)
+    script = f"""
+        import {{ withHeaderLine }} from {json.dumps((WEB / "preview.js").as_uri())};
+        const file = new File([Buffer.from({json.dumps(original.hex())}, "hex")], "answers.csv");
+        const fixed = await withHeaderLine(file);
+        console.log(JSON.stringify([fixed.name, Buffer.from(await fixed.arrayBuffer()).toString("hex")]));
+    """
+    done = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    name, fixed = json.loads(done.stdout)
+    corpus = parse_corpus(bytes.fromhex(fixed), suffix=".csv")
+    assert name == "answers.csv" and corpus.texts == answers
