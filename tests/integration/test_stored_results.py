@@ -76,15 +76,17 @@ def test_texts_and_exports_are_built_once_then_stored(
     assert sum(int(t["size"]) for t in topics) == 80 and topics[0]["representative_1"] in texts
     assert table.headers["content-disposition"].startswith("attachment") and store.hexists(artifacts, "v1/topics.csv")
 
+    name = client.get(f"/api/jobs/{finished_job}").json()["name"]  # named by its first text: in the downloads' titles
     picture = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "png"})
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
-    assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, "v1/" + figure_artifact("map", "png"))
+    stored_as = "v1/" + figure_artifact("map", "png", titled=name)
+    assert picture.content.startswith(b"\x89PNG") and store.hexists(artifacts, stored_as)
     vector = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "map", "format": "svg"})
     assert vector.headers["content-type"].startswith("image/svg+xml") and vector.text.lstrip().startswith("<svg")
 
     figure = client.get(f"/api/jobs/{finished_job}/figure", params={"kind": "sizes", "format": "html"})
     assert figure.headers["content-type"].startswith("text/html") and "<html" in figure.text
-    assert store.hexists(artifacts, "v1/" + figure_artifact("sizes", "html"))
+    assert store.hexists(artifacts, "v1/" + figure_artifact("sizes", "html", titled=name))
 
 
 def test_the_pages_map_is_rendered_by_the_worker(client: httpx.Client, finished_job: str, redis_server: Redis) -> None:
