@@ -29,6 +29,12 @@ class NotInMap(NotFound):
     """The map has no such view (it was made without the column)."""
 
 
+def topic_names(topic_map: TopicMap, topics: list[int]) -> list[str]:
+    """Each topic's row or legend name in a chart: its label, with its number where two share one."""
+    labels = {t.id: t.label for t in topic_map.topics}
+    return row_names([labels.get(topic, f"Topic {topic}") for topic in topics], topics)
+
+
 def topics_per_class(
     topic_map: TopicMap,
     *,
@@ -47,8 +53,7 @@ def topics_per_class(
     classes = view.classes[:max_classes]
     shown, rest = _split_topics(topic_map, view.topics, max_topics)
     figure = go.Figure()
-    labels = {t.id: t.label for t in topic_map.topics}
-    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
+    names = topic_names(topic_map, shown)
     for topic, name in zip(shown, names, strict=True):
         row = view.topics.index(topic)
         figure.add_trace(
@@ -91,9 +96,8 @@ def _per_class_heatmap(topic_map: TopicMap, view: PerClass, max_rows: int, max_c
     topics, the last row sums the smaller ones."""
     classes = view.classes[:max_classes]
     shown, rest = _split_topics(topic_map, view.topics, max_rows - 1 if len(view.topics) > max_rows else max_rows)
-    labels = {t.id: t.label for t in topic_map.topics}
     rows = [[view.topics.index(topic)] for topic in shown] + ([[view.topics.index(t) for t in rest]] if rest else [])
-    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
+    names = topic_names(topic_map, shown)
     names += [f"other topics ({len(rest)})"] if rest else []
     shares = [[round(sum(view.shares[r][j] for r in group), 4) for j in range(len(classes))] for group in rows]
     counts = [[sum(view.counts[r][j] for r in group) for j in range(len(classes))] for group in rows]
@@ -144,12 +148,11 @@ def topics_over_time(topic_map: TopicMap, *, max_topics: int = MAX_TOPICS) -> go
         raise NotInMap("this map has no topics over time: submit the job with params.time_column")
     shown, _ = _split_topics(topic_map, view.topics, max_topics)
     dates = [datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%d") for start in view.bin_starts]
-    labels = {t.id: t.label for t in topic_map.topics}
     totals = [sum(column) for column in zip(*view.counts, strict=True)]  # every topic's, outliers too
     counts = [view.counts[view.topics.index(topic)] for topic in shown]
     shares = [[round(c / t, 4) if t else 0.0 for c, t in zip(row, totals, strict=True)] for row in counts]
     figure = go.Figure()
-    names = row_names([labels.get(topic, f"Topic {topic}") for topic in shown], shown)
+    names = topic_names(topic_map, shown)
     for topic, row, name in zip(shown, counts, names, strict=True):
         figure.add_trace(
             go.Scatter(
