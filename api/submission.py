@@ -9,6 +9,7 @@ import json
 import logging
 import time
 import uuid
+from functools import partial
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
@@ -70,9 +71,12 @@ def from_upload(
     text_column: str | None,
     settings: ApiSettings,
     min_documents: int = MIN_DOCUMENTS,
+    *,
+    header: bool = True,
 ) -> tuple[Corpus, int]:
     """An uploaded file, read as a stream: the first document (or column) past the caps ends the
-    read with a 413 (topicmap/corpus.py: TooManyDocuments), whatever the rest of the file holds."""
+    read with a 413 (topicmap/corpus.py: TooManyDocuments), whatever the rest of the file holds.
+    ``header=False``: a .csv/.tsv file's first line is a document, not its columns' names."""
     suffix = PurePath(filename or "upload.txt").suffix or ".txt"
     caps = Caps(documents=settings.max_documents, columns=settings.max_columns)
     corpus = _corpus(
@@ -83,9 +87,23 @@ def from_upload(
             name=PurePath(filename).name or "upload",
             min_documents=min_documents,
             caps=caps,
+            header=header,
         )
     )
     return _limit(corpus, settings)
+
+
+def header_field(raw: object) -> bool:
+    """The multipart field ``header``: "false" when the file's first line is a document, not the
+    names of its columns; absent or "true" (the default) when it names them."""
+    given = raw.strip().lower() if isinstance(raw, str) else raw
+    if given in (None, "", "true"):
+        return True
+    if given == "false":
+        return False
+    raise ApiError(
+        422, "header: 'true' (the file's first line names its columns: the default) or 'false' (it is a document)"
+    )
 
 
 def parse_params(raw: str | None) -> PipelineParams:
@@ -186,8 +204,9 @@ async def read_documents(
         raw_params = form.get("params")
         raw_callback = form.get("callback_url")
         callback_url = raw_callback if isinstance(raw_callback, str) and raw_callback else None
+        header = header_field(form.get("header"))
         corpus, truncated = await run_in_threadpool(
-            from_upload,
+            partial(from_upload, header=header),
             data,
             upload.filename or "upload.txt",
             text_column if isinstance(text_column, str) else None,

@@ -30,7 +30,9 @@ def assign(args: argparse.Namespace) -> int:
         parse_manifest((folder / MANIFEST).read_bytes())  # a newer format is refused with a clear message
     if not (folder / "embeddings.npy").is_file():
         return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
-    corpus = read_corpus(args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1)
+    corpus = read_corpus(
+        args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1, header=not args.no_header
+    )
     latest, topic_map = latest_map(folder)
     from topicmap.assign import MapModel, assign_documents, assignment_rows
     from topicmap.pipeline.embed import Embedder

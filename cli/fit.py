@@ -56,10 +56,16 @@ def fit(args: argparse.Namespace) -> int:
     if len(map_name) > MAX_JOB_NAME:
         return fail(f"--name: at most {MAX_JOB_NAME} characters")
     corpus = read_corpus(
-        args.input, text_column=args.text_column, id_column=args.id_column, min_documents=MIN_DOCUMENTS
+        args.input,
+        text_column=args.text_column,
+        id_column=args.id_column,
+        min_documents=MIN_DOCUMENTS,
+        header=not args.no_header,
     )
-    if args.text_column is None and corpus.text_column and corpus.text_column.lower() not in TEXT_COLUMN_NAMES:
-        print(f"topicmap: {column_note(corpus.text_column, alone=not any(corpus.metadata))}", file=sys.stderr)
+    alone = not any(corpus.metadata)  # one column: with --no-header, "column 1" goes without saying
+    named = corpus.text_column and corpus.text_column.lower() not in TEXT_COLUMN_NAMES
+    if args.text_column is None and named and not (args.no_header and alone):
+        print(f"topicmap: {column_note(str(corpus.text_column), alone=alone)}", file=sys.stderr)
     if corpus.n_dropped:
         left_out = f"{corpus.n_dropped} of {corpus.n_received} documents with no text (empty, N/A, NULL, nan)"
         print(f"topicmap: left out {left_out}", file=sys.stderr)
@@ -140,7 +146,7 @@ def column_note(column: str, *, alone: bool) -> str:
     """Which column the texts were read from; a file of one column whose name reads like a text
     ("Delivery took three weeks") has no header line, and its first text was taken for one."""
     if alone and len(column.split()) >= 4:
-        return f"the first line, {column!r}, was read as the column's name: if it is a text, add a header line"
+        return f"the first line, {column!r}, was read as the column's name: if it is a text, run again with --no-header"
     return f"the texts are column {column!r} (--text-column names another)"
 
 

@@ -25,7 +25,7 @@ documents, and a 2-D position for every document."""
 
 FIT_EPILOG = f"""\
 input formats ({", ".join(SUPPORTED_SUFFIXES)}):
-  .csv/.tsv   a header row; the text column is --text-column, else one named
+  .csv/.tsv   a header row (or --no-header); the text column is --text-column, else one named
               text/content/document/body, else the only column holding text,
               or of several the one of much longer texts (description, not title)
   .json       a list of strings, or of objects (text picked as for CSV)
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
     fit.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
     fit.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    fit.add_argument(
+        "--no-header",
+        action="store_true",
+        help="the .csv/.tsv file has no header line: its first line is a document; columns are 'column 1', 'column 2'…",
+    )
     fit.add_argument(
         "--name", metavar="NAME", help="what the map is called in its pages and bundle (default: the file's name)"
     )
@@ -195,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
     assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
     assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    assign.add_argument(
+        "--no-header",
+        action="store_true",
+        help="the .csv/.tsv file has no header line: its first line is a document; columns are 'column 1', 'column 2'…",
+    )
     assign.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: OUT_DIR/assignments.csv)")
     search = commands.add_parser(
         "search",

@@ -12,7 +12,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -100,6 +100,7 @@ def read_corpus(
     text_column: str | None = None,
     id_column: str | None = None,
     min_documents: int = MIN_DOCUMENTS,
+    header: bool = True,
 ) -> Corpus:
     """Read and normalise the corpus in ``path``; the suffix picks the format."""
     path = Path(path)
@@ -113,6 +114,7 @@ def read_corpus(
             id_column=id_column,
             min_documents=min_documents,
             name=path.name,
+            header=header,
         )
 
 
@@ -125,9 +127,11 @@ def parse_corpus(
     min_documents: int = MIN_DOCUMENTS,
     name: str = "input",
     caps: Caps = Caps(),
+    header: bool = True,
 ) -> Corpus:
     """Parse a corpus file (its bytes, or a binary file to stream from) whose format is given by
-    ``suffix`` (e.g. ``".csv"``), stopping at the first document past ``caps``."""
+    ``suffix`` (e.g. ``".csv"``), stopping at the first document past ``caps``. ``header=False``: a
+    .csv or .tsv file's first line is a document too, and its columns are "column 1", "column 2"…"""
     suffix = suffix.lower()
     name = name if name.isprintable() else repr(name)
     if suffix not in SUPPORTED_SUFFIXES:
@@ -137,6 +141,8 @@ def parse_corpus(
             + ", ".join(SUPPORTED_SUFFIXES)
             + spreadsheet
         )
+    if not header and suffix in (".json", ".jsonl"):
+        raise CorpusError(f"{name}: JSON has no header line to leave out; reading without one is for .csv and .tsv")
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     stream.seek(0)
     head = stream.read(8192)
@@ -146,7 +152,7 @@ def parse_corpus(
     try:
         if suffix in (".csv", ".tsv"):
             delimiter = "\t" if suffix == ".tsv" else header_delimiter(stream)
-            records, column = _read_delimited(stream, delimiter, text_column, id_column, name, caps)
+            records, column = _read_delimited(stream, delimiter, text_column, id_column, name, caps, header=header)
         elif suffix == ".txt":
             records, column = (_Record(line, line=i) for i, line in lines(stream)), None
         else:
@@ -212,38 +218,48 @@ def no_text(text: str) -> bool:
     return text.strip().lower() in {"", "n/a", "#n/a", "null", "nan", "<na>"}
 
 
-def _header_row(reader: Iterator[tuple[int, list[str]]]) -> list[str]:
-    """The first row with a field that is not blank: blank lines before a header are skipped (and
-    lines of delimiters only, as :func:`header_delimiter` skips them)."""
-    return next((row for _, row in reader if not all(blank(field) for field in row)), [])
+def _header_row(reader: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """The first row with a field that is not blank, with its line: blank lines before a header are
+    skipped (and lines of delimiters only, as :func:`header_delimiter` skips them)."""
+    return next(((line, row) for line, row in reader if not all(blank(field) for field in row)), (0, []))
 
 
 def _read_delimited(
-    stream: BinaryIO, delimiter: str, text_column: str | None, id_column: str | None, name: str, caps: Caps
+    stream: BinaryIO,
+    delimiter: str,
+    text_column: str | None,
+    id_column: str | None,
+    name: str,
+    caps: Caps,
+    *,
+    header: bool = True,
 ) -> tuple[Iterator[_Record], str]:
-    """The rows as records, streamed; the text column is chosen from the first 200 rows."""
+    """The rows as records, streamed; the text column is chosen from the first 200 rows. Without a
+    ``header`` line the first row is a document, and the columns are named by their place."""
     reader = rows(stream, delimiter)
-    header = _header_row(reader)
-    if separator_line(delimiter.join(header)):  # Excel's "sep=;": the header is the next row
-        header = _header_row(reader)
-    if not header:
-        raise CorpusError(f"{name}: the file is empty: no header row")
-    header = column_names([h.strip() for h in header])
-    if caps.columns is not None and len(header) > caps.columns:
-        raise TooManyDocuments(f"{name}: too many columns: {len(header)}, at most {caps.columns}")
-    first: list[tuple[int, list[str]]] = []
+    line, top = _header_row(reader)
+    if separator_line(delimiter.join(top)):  # Excel's "sep=;": the header is the next row
+        line, top = _header_row(reader)
+    if not top:
+        raise CorpusError(f"{name}: the file is empty: " + ("no header row" if header else "no rows"))
+    names = column_names([h.strip() for h in top] if header else [""] * len(top))
+    if caps.columns is not None and len(names) > caps.columns:
+        raise TooManyDocuments(f"{name}: too many columns: {len(names)}, at most {caps.columns}")
+    checked = _row_check(len(names), name, header=header)
+    first: list[tuple[int, list[str]]] = [] if header else [checked(line, top)]
     for line, row in reader:
         if row:
-            first.append((line, _checked(row, len(header), line, name)))
+            first.append(checked(line, row))
         if len(first) == 200:
             break
-    first = first[_survey_tool_rows(first) :]
-    columns = {h: i for i, h in enumerate(header)}
-    column = choose_text_column(header, [[r[i] for _, r in first] for i in range(len(header))], text_column)
-    id_col = choose_id_column(header, id_column, column)
+    if header:
+        first = first[_survey_tool_rows(first) :]
+    columns = {h: i for i, h in enumerate(names)}
+    column = choose_text_column(names, [[r[i] for _, r in first] for i in range(len(names))], text_column)
+    id_col = choose_id_column(names, id_column, column)
 
     def records() -> Iterator[_Record]:
-        for line, row in itertools.chain(first, ((n, _checked(r, len(header), n, name)) for n, r in reader if r)):
+        for line, row in itertools.chain(first, (checked(n, r) for n, r in reader if r)):
             meta = {h: row[i] for h, i in columns.items() if h not in (column, id_col)}
             yield _Record(row[columns[column]], row[columns[id_col]] if id_col else None, meta, line)
 
@@ -260,10 +276,16 @@ def _survey_tool_rows(first: list[tuple[int, list[str]]]) -> int:
     return 1 if first and "Open-Ended Response" in first[0][1] else 0
 
 
-def _checked(row: list[str], width: int, line: int, name: str) -> list[str]:
-    if len(row) != width:
-        raise CorpusError(f"{name}: malformed row at line {line}: {len(row)} fields, the header has {width}")
-    return row
+def _row_check(width: int, name: str, *, header: bool) -> Callable[[int, list[str]], tuple[int, list[str]]]:
+    """(line, row) as given when the row has ``width`` fields, else a :class:`CorpusError`."""
+    first = "the header" if header else "the first row"
+
+    def checked(line: int, row: list[str]) -> tuple[int, list[str]]:
+        if len(row) != width:
+            raise CorpusError(f"{name}: malformed row at line {line}: {len(row)} fields, {first} has {width}")
+        return line, row
+
+    return checked
 
 
 def _read_json(stream: BinaryIO, name: str) -> Iterator[Any]:

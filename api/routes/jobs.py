@@ -56,6 +56,12 @@ CREATE_BODY = {
                             "description": "Column holding the text (default: one named text/content/document/body, "
                             "else the only column of text, else the one of much longer texts).",
                         },
+                        "header": {
+                            "type": "boolean",
+                            "default": True,
+                            "description": "false: the .csv/.tsv file has no header line; its first line is a "
+                            "document and its columns are named 'column 1', 'column 2'…",
+                        },
                         "name": {"type": "string", "description": "What to call the map (default: the file's name)."},
                         "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
                         "callback_url": {"type": "string", "description": "Webhook called when the job finishes."},

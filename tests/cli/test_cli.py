@@ -165,8 +165,16 @@ def test_the_text_column_chosen_is_named(
         csv.writer(handle).writerows([row["text"]] for row in documents)
     assert main(["fit", str(headerless), "--out", str(tmp_path / "out"), "--class-column", "team"]) == 2
     err = capsys.readouterr().err
-    assert "was read as the column's name: if it is a text, add a header line" in err
+    assert "was read as the column's name: if it is a text, run again with --no-header" in err
     assert documents[0]["text"][:20] in err
+    assert main(["fit", str(headerless), "--no-header", "--out", str(tmp_path / "out"), "--class-column", "c"]) == 2
+    err = capsys.readouterr().err  # every line a document, of the one column: nothing to note
+    assert "the texts are" not in err and "column's name" not in err
+    with headerless.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([row["text"], row["section"]] for row in documents)
+    assert main(["fit", str(headerless), "--no-header", "--out", str(tmp_path / "out"), "--class-column", "c"]) == 2
+    err = capsys.readouterr().err  # columns named by their place
+    assert "the texts are column 'column 1'" in err and "their columns are: column 2" in err
 
 
 def test_help_documents_the_options() -> None:

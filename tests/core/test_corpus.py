@@ -117,6 +117,25 @@ def test_unnamed_and_repeated_columns_get_names_of_their_own(tmp_path: Path) -> 
     assert repeated.texts == TEXTS and repeated.metadata[0] == {"text (2)": "other"}  # the first is the text
 
 
+def test_without_a_header_line_the_first_line_is_a_document(tmp_path: Path) -> None:
+    """A file of answers with no header line: read with a header its first answer is a column's name
+    and is lost; without one, every line is a document and the columns are named by their place."""
+    one_column = write(tmp_path, "answers.csv", "\n\n" + "\n".join(TEXTS) + "\n")
+    assert read_corpus(one_column).texts == TEXTS[1:]
+    corpus = read_corpus(one_column, header=False)
+    assert corpus.texts == TEXTS and corpus.text_column == "column 1" and corpus.ids[0] == "0"
+    rows = "\n".join(f"{i}\t{t}\tteam {i % 2}" for i, t in enumerate(TEXTS))
+    tabbed = read_corpus(write(tmp_path, "t.tsv", rows), header=False, id_column="column 1")
+    assert tabbed.texts == TEXTS and tabbed.ids[3] == "3" and tabbed.metadata[1] == {"column 3": "team 1"}
+    excel = read_corpus(write(tmp_path, "e.csv", "sep=;\n" + "\n".join(f"{t};x" for t in TEXTS)), header=False)
+    assert excel.texts == TEXTS and excel.metadata[0] == {"column 2": "x"}
+    with pytest.raises(CorpusError, match="malformed row at line 2: 1 fields, the first row has 2"):
+        read_corpus(write(tmp_path, "m.csv", "a text,x\nanother text\n"), header=False)
+    with pytest.raises(CorpusError, match="JSON has no header line"):
+        read_corpus(write(tmp_path, "c.json", json.dumps(TEXTS)), header=False)
+    assert read_corpus(write(tmp_path, "c.txt", "\n".join(TEXTS)), header=False).texts == TEXTS
+
+
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))

@@ -108,6 +108,26 @@ def test_an_upload_says_which_column_its_texts_are(client: httpx.Client) -> None
     assert client.delete(f"/api/jobs/{response.json()['job_id']}").status_code in (200, 202)
 
 
+def test_an_upload_without_a_header_line_has_every_line_as_a_document(client: httpx.Client) -> None:
+    """header=false: the first line is a document too (with a header it names the column and is lost),
+    and the columns are named by their place; any other value of the field is a 422."""
+    texts = [d["text"].replace("\n", " ") for d in sample_documents(30, offset=900)]
+    table = io.StringIO()
+    csv.writer(table).writerows([text, f"team {i % 3}"] for i, text in enumerate(texts))
+    upload = {"file": ("answers.csv", table.getvalue().encode(), "text/csv")}
+    given = client.post("/api/jobs", files=upload, data={"params": json.dumps({"class_column": "column 2"})})
+    assert given.status_code == 422 and "no column 'column 2'" in given.json()["detail"]  # read with a header
+    response = client.post(
+        "/api/jobs", files=upload, data={"header": "false", "params": json.dumps({"class_column": "column 2"})}
+    )
+    assert response.status_code == 202, response.text
+    counts = response.json()["documents"]
+    assert counts["used"] == len(texts) and counts["text_column"] == "column 1"
+    bad = client.post("/api/jobs", files=upload, data={"header": "no"})
+    assert bad.status_code == 422 and "header: 'true'" in bad.json()["detail"]
+    assert client.delete(f"/api/jobs/{response.json()['job_id']}").status_code in (200, 202)
+
+
 def test_a_map_named_by_its_submitter_keeps_the_name_when_run_again(client: httpx.Client, worker: Worker) -> None:
     texts = [d["text"] for d in sample_documents(30, offset=700)]
     too_long = client.post("/api/jobs", json={"documents": texts, "name": "x" * 201})
