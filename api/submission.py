@@ -73,10 +73,12 @@ def from_upload(
     min_documents: int = MIN_DOCUMENTS,
     *,
     header: bool = True,
+    encoding: str | None = None,
 ) -> tuple[Corpus, int]:
     """An uploaded file, read as a stream: the first document (or column) past the caps ends the
     read with a 413 (topicmap/corpus.py: TooManyDocuments), whatever the rest of the file holds.
-    ``header=False``: a .csv/.tsv file's first line is a document, not its columns' names."""
+    ``header=False``: a .csv/.tsv file's first line is a document, not its columns' names; ``encoding``:
+    the file's, when it is not UTF-8."""
     suffix = PurePath(filename or "upload.txt").suffix or ".txt"
     caps = Caps(documents=settings.max_documents, columns=settings.max_columns)
     corpus = _corpus(
@@ -88,6 +90,7 @@ def from_upload(
             min_documents=min_documents,
             caps=caps,
             header=header,
+            encoding=encoding,
         )
     )
     return _limit(corpus, settings)
@@ -205,8 +208,11 @@ async def read_documents(
         raw_callback = form.get("callback_url")
         callback_url = raw_callback if isinstance(raw_callback, str) and raw_callback else None
         header = header_field(form.get("header"))
+        encoding = form.get("encoding")
         corpus, truncated = await run_in_threadpool(
-            partial(from_upload, header=header),
+            partial(
+                from_upload, header=header, encoding=encoding.strip() or None if isinstance(encoding, str) else None
+            ),
             data,
             upload.filename or "upload.txt",
             text_column if isinstance(text_column, str) else None,

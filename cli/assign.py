@@ -31,7 +31,12 @@ def assign(args: argparse.Namespace) -> int:
     if not (folder / "embeddings.npy").is_file():
         return fail(f"{folder}: no embeddings.npy (the folder was made by an earlier topicmap); fit it again")
     corpus = read_corpus(
-        args.input, text_column=args.text_column, id_column=args.id_column, min_documents=1, header=not args.no_header
+        args.input,
+        text_column=args.text_column,
+        id_column=args.id_column,
+        min_documents=1,
+        header=not args.no_header,
+        encoding=args.encoding,
     )
     latest, topic_map = latest_map(folder)
     from topicmap.assign import MapModel, assign_documents, assignment_rows

@@ -61,6 +61,7 @@ def fit(args: argparse.Namespace) -> int:
         id_column=args.id_column,
         min_documents=MIN_DOCUMENTS,
         header=not args.no_header,
+        encoding=args.encoding,
     )
     alone = not any(corpus.metadata)  # one column: with --no-header, "column 1" goes without saying
     named = corpus.text_column and corpus.text_column.lower() not in TEXT_COLUMN_NAMES

@@ -33,7 +33,7 @@ input formats ({", ".join(SUPPORTED_SUFFIXES)}):
   .txt        one document per line
   Documents with no text (empty, N/A, NULL, nan) are left out and counted; an "id" column
   (or --id-column) names documents; other columns are kept as metadata in documents.csv.
-  Files must be UTF-8 (or UTF-16 with its byte-order mark).
+  Files are read as UTF-8 (or UTF-16 with its byte-order mark); --encoding names another.
 
 outputs (in --out):
   map.json        the topic map (topics, terms, sizes, representative documents, positions, quality)
@@ -52,6 +52,23 @@ sentence-transformers model directory. The same input, parameters and seed give 
 MAP_HELP = "a folder written by topicmap fit, or a .topicmap bundle (from fit --bundle, topicmap bundle or the service)"
 
 
+def add_input_options(command: argparse.ArgumentParser) -> None:
+    """INPUT and how to read it: the options of the commands that read a corpus file (fit, assign)."""
+    command.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
+    command.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
+    command.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
+    command.add_argument(
+        "--encoding",
+        metavar="E",
+        help="the file's text encoding when not UTF-8: cp1252 (Excel's plain CSV on Windows), latin-1, shift_jis…",
+    )
+    command.add_argument(
+        "--no-header",
+        action="store_true",
+        help="the .csv/.tsv file has no header line: its first line is a document; columns are 'column 1', 'column 2'…",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topicmap", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -62,14 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=FIT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fit.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
-    fit.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
-    fit.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
-    fit.add_argument(
-        "--no-header",
-        action="store_true",
-        help="the .csv/.tsv file has no header line: its first line is a document; columns are 'column 1', 'column 2'…",
-    )
+    add_input_options(fit)
     fit.add_argument(
         "--name", metavar="NAME", help="what the map is called in its pages and bundle (default: the file's name)"
     )
@@ -197,14 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         "map's model; writes assignments.csv in OUT_DIR (or --out).",
     )
     assign.add_argument("folder", type=Path, metavar="MAP", help=MAP_HELP)
-    assign.add_argument("input", type=Path, metavar="INPUT", help="corpus file: " + ", ".join(SUPPORTED_SUFFIXES))
-    assign.add_argument("--text-column", metavar="C", help="column (or JSON field) holding the text")
-    assign.add_argument("--id-column", metavar="C", help="column (or JSON field) holding document ids")
-    assign.add_argument(
-        "--no-header",
-        action="store_true",
-        help="the .csv/.tsv file has no header line: its first line is a document; columns are 'column 1', 'column 2'…",
-    )
+    add_input_options(assign)
     assign.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: OUT_DIR/assignments.csv)")
     search = commands.add_parser(
         "search",

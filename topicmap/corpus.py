@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from topicmap.errors import Invalid, TooLarge
 from topicmap.readers import (
+    UTF8_CODECS,
     ReadError,
     blank,
     decoded,
@@ -28,6 +29,8 @@ from topicmap.readers import (
     lines,
     rows,
     separator_line,
+    text_encoding,
+    transcoded,
 )
 from topicmap.schemas import MIN_DOCUMENTS
 from topicmap.text_column import ColumnError, choose_id_column, choose_text_column, column_names
@@ -101,6 +104,7 @@ def read_corpus(
     id_column: str | None = None,
     min_documents: int = MIN_DOCUMENTS,
     header: bool = True,
+    encoding: str | None = None,
 ) -> Corpus:
     """Read and normalise the corpus in ``path``; the suffix picks the format."""
     path = Path(path)
@@ -115,6 +119,7 @@ def read_corpus(
             min_documents=min_documents,
             name=path.name,
             header=header,
+            encoding=encoding,
         )
 
 
@@ -128,12 +133,27 @@ def parse_corpus(
     name: str = "input",
     caps: Caps = Caps(),
     header: bool = True,
+    encoding: str | None = None,
 ) -> Corpus:
     """Parse a corpus file (its bytes, or a binary file to stream from) whose format is given by
     ``suffix`` (e.g. ``".csv"``), stopping at the first document past ``caps``. ``header=False``: a
-    .csv or .tsv file's first line is a document too, and its columns are "column 1", "column 2"…"""
+    .csv or .tsv file's first line is a document too, and its columns are "column 1", "column 2"…
+    ``encoding``: the file's text encoding, when it is not UTF-8 (or UTF-16 with its mark)."""
     suffix = suffix.lower()
     name = name if name.isprintable() else repr(name)
+    utf8 = _as_utf8(data, encoding, name) if encoding is not None else None
+    if utf8 is not None:  # read again as UTF-8, rewritten so
+        with utf8:
+            return parse_corpus(
+                utf8,
+                suffix=suffix,
+                text_column=text_column,
+                id_column=id_column,
+                min_documents=min_documents,
+                name=name,
+                caps=caps,
+                header=header,
+            )
     if suffix not in SUPPORTED_SUFFIXES:
         spreadsheet = "; a spreadsheet: save it as 'CSV UTF-8' first" if suffix in SPREADSHEET_SUFFIXES else ""
         raise CorpusError(
@@ -160,6 +180,16 @@ def parse_corpus(
             records, column = _records_from_objects(items, text_column, id_column, name, caps)
         return build_corpus(records, min_documents=min_documents, text_column=column, name=name, caps=caps)
     except (ReadError, ColumnError) as exc:
+        raise CorpusError(f"{name}: {exc}") from None
+
+
+def _as_utf8(data: bytes | BinaryIO, encoding: str, name: str) -> BinaryIO | None:
+    """``data`` rewritten as UTF-8 from ``encoding``; None when that is UTF-8 already."""
+    try:
+        codec = text_encoding(encoding)
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        return None if codec in UTF8_CODECS else transcoded(stream, codec)
+    except ReadError as exc:
         raise CorpusError(f"{name}: {exc}") from None
 
 

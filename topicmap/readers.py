@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -41,7 +42,42 @@ def encoding_of(data: BinaryIO) -> str:
 def not_utf8(line: int, encoding: str = "utf-8-sig") -> ReadError:
     if encoding == "utf-16":
         return ReadError(f"not UTF-16 text (invalid bytes at line {line}) after its UTF-16 mark; save it as UTF-8")
-    return ReadError(f"not UTF-8 text (invalid byte at line {line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')")
+    return ReadError(
+        f"not UTF-8 text (invalid byte at line {line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'), "
+        "or name its encoding (encoding in the API, --encoding in the CLI: cp1252 for Excel's plain CSV on Windows)"
+    )
+
+
+UTF8_CODECS = ("utf-8", "utf-8-sig")
+TRANSCODE_IN_MEMORY = 8 * 1024 * 1024
+"""A file named to be in another encoding is rewritten as UTF-8 in memory up to this size, on disk past it."""
+
+
+def text_encoding(name: str) -> str:
+    """The codec of a text encoding's name ("cp1252", "Latin-1", "shift_jis"), or a ReadError."""
+    try:
+        "".encode(name)  # a text encoding: not base64 or rot13, which codecs.lookup finds too
+    except LookupError:
+        raise ReadError(f"unknown text encoding {name!r} (for example utf-8, cp1252, latin-1, shift_jis)") from None
+    return codecs.lookup(name).name
+
+
+def transcoded(data: BinaryIO, encoding: str) -> BinaryIO:
+    """The text of ``data``, in ``encoding`` (a codec's name), as UTF-8 bytes in a spooled file, to be
+    read as any UTF-8 file is; the caller closes it. A byte the encoding has no character for is a
+    ReadError naming its line."""
+    start = data.tell()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    utf8 = tempfile.SpooledTemporaryFile(max_size=TRANSCODE_IN_MEMORY)
+    try:
+        while chunk := data.read(64 * 1024):
+            utf8.write(decoder.decode(chunk).encode("utf-8"))
+        utf8.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        utf8.close()
+        raise ReadError(f"not {encoding} text (invalid byte at line {bad_byte_line(data, start, encoding)})") from None
+    utf8.seek(0)
+    return utf8  # type: ignore[return-value]  # a SpooledTemporaryFile is a binary file
 
 
 def bad_byte_line(data: BinaryIO, start: int, encoding: str) -> int:

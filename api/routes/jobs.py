@@ -62,6 +62,11 @@ CREATE_BODY = {
                             "description": "false: the .csv/.tsv file has no header line; its first line is a "
                             "document and its columns are named 'column 1', 'column 2'…",
                         },
+                        "encoding": {
+                            "type": "string",
+                            "description": "The file's text encoding when it is not UTF-8 (or UTF-16 with its "
+                            "mark): cp1252 for Excel's plain CSV on Windows, latin-1, shift_jis…",
+                        },
                         "name": {"type": "string", "description": "What to call the map (default: the file's name)."},
                         "params": {"type": "string", "description": 'Parameters as JSON, e.g. {"min_topic_size": 10}'},
                         "callback_url": {"type": "string", "description": "Webhook called when the job finishes."},

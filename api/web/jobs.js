@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, headerNote, NotUtf8, preview, unreadable, withHeaderLine } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, inUtf8, NotUtf8, preview, unreadable, withHeaderLine } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -61,6 +61,7 @@ async function chooseFile(file) {
   update({ file: refused ? null : file });
   say("form-error", refused);
   $("preview").hidden = true;
+  offerEncodings(null);
   if (refused) { $("file").value = ""; return; }
   try {
     const head = await fileHead(file, 256 * 1024);
@@ -89,6 +90,7 @@ async function chooseFile(file) {
       update({ file: null });
       $("file").value = "";
       say("form-error", `${file.name}: ${error.message}.`);
+      if (error.utf8) offerEncodings(file);
       return;
     }
     say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
@@ -96,6 +98,18 @@ async function chooseFile(file) {
 }
 
 let previewColumns = [];
+
+// A file that is not UTF-8 (Excel's "CSV" on Windows is Windows-1252) is read in the encoding chosen
+// in #encoding-note, then previewed and sent as UTF-8. Its first such byte may lie past the preview's
+// head: the server's 422 offers the same.
+let undecodable = null;
+function offerEncodings(file) {
+  undecodable = file;
+  $("encoding-note").hidden = !file;
+}
+$("read-in-encoding").addEventListener("click", async () => {
+  if (undecodable) await chooseFile(await inUtf8(undecodable, $("encoding-choice").value));
+});
 
 // A file without a header line: one is added before its first, which is then a text like the others.
 $("first-line-text").addEventListener("click", async () => {
@@ -175,6 +189,7 @@ $("new-job").addEventListener("submit", async (event) => {
     refreshJobs();
   } catch (error) {
     say("form-error", error.message);
+    if (state.file && / not UTF-8 text /.test(error.message)) offerEncodings(state.file);
   } finally {
     $("submit").disabled = false;
   }

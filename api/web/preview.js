@@ -29,13 +29,21 @@ export async function fileHead(file, bytes) {
   }
 }
 
-// topicmap/readers.py not_utf8: the server's words.
+// topicmap/readers.py not_utf8: the server's words, with the page's way out (#encoding-note).
 export class NotUtf8 extends Error {
   constructor(line, encoding) {
     super(encoding === "utf-8"
-      ? `not UTF-8 text (invalid byte at line ${line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')`
+      ? `not UTF-8 text (invalid byte at line ${line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'), or read it in its encoding below`
       : `not UTF-16 text (invalid bytes at line ${line}) after its UTF-16 mark; save it as UTF-8`);
+    this.utf8 = encoding === "utf-8";
   }
+}
+
+// The file's text in `encoding` (a WHATWG label: "windows-1252"), as a UTF-8 file of the same name:
+// what the server reads without being told the encoding (topicmap/readers.py transcoded does the same).
+export async function inUtf8(file, encoding) {
+  const text = new TextDecoder(encoding).decode(await file.arrayBuffer());
+  return new File([text], file.name, { type: file.type });
 }
 
 export function parseDelimited(text, delimiter, maxRows = 6) {

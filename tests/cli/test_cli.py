@@ -137,6 +137,7 @@ def test_unknown_column_missing_file_bad_model_and_bad_params(tmp_path: Path, do
         (["--topics", "0"], "invalid --topics: Input should be greater than or equal to 2"),
         (["--n-topics", "0"], "invalid --topics: Input should be greater than or equal to 2"),  # the API's name
         (["--n-neighbors", "1"], "invalid --neighbors"),
+        (["--encoding", "klingon"], "unknown text encoding 'klingon' (for example utf-8, cp1252"),
     ]
     for extra, message in cases:
         result = run_command("fit", str(source), *extra)
@@ -175,6 +176,26 @@ def test_the_text_column_chosen_is_named(
     assert main(["fit", str(headerless), "--no-header", "--out", str(tmp_path / "out"), "--class-column", "c"]) == 2
     err = capsys.readouterr().err  # columns named by their place
     assert "the texts are column 'column 1'" in err and "their columns are: column 2" in err
+
+
+def test_a_file_in_the_windows_code_page_is_read_with_its_encoding(
+    tmp_path: Path, documents: list[dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel's plain "CSV" on Windows: refused as not UTF-8 with a message that names --encoding;
+    read with it (fit stops at the unknown class column, after naming the file's columns)."""
+    source = tmp_path / "r\u00e9ponses.csv"
+    rows = [{**row, "text": f"caf\u00e9 \u2013 {row['text']}"} for row in documents]
+    with source.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "section", "text"], delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    out = str(tmp_path / "out")
+    assert main(["fit", str(source), "--out", out]) == 2
+    assert "not UTF-8 text (invalid byte at line 2)" in capsys.readouterr().err
+    assert main(["fit", str(source), "--encoding", "cp1252", "--out", out, "--class-column", "team"]) == 2
+    assert "réponses.csv: class_column: the documents have no column 'team'; their columns are: section" in (
+        capsys.readouterr().err
+    )
 
 
 def test_help_documents_the_options() -> None:

@@ -136,6 +136,32 @@ def test_without_a_header_line_the_first_line_is_a_document(tmp_path: Path) -> N
     assert read_corpus(write(tmp_path, "c.txt", "\n".join(TEXTS)), header=False).texts == TEXTS
 
 
+def test_a_file_in_a_named_encoding_is_read_as_its_text(tmp_path: Path) -> None:
+    """Excel's plain "CSV" on Windows is cp1252: refused as not UTF-8 (the message says what to do),
+    read when its encoding is named; UTF-16 without its mark likewise."""
+    answers = [f"l\u2019app n\u00b0{i} co\u00fbte trop cher, d\u00e9j\u00e0 \u20ac{i}" for i in range(12)]
+    excel = write(
+        tmp_path,
+        "r.csv",
+        ("id;r\u00e9ponse\r\n" + "".join(f"{i};{a}\r\n" for i, a in enumerate(answers))).encode("cp1252"),
+    )
+    with pytest.raises(CorpusError, match=r"line 1\); save it as UTF-8 .* --encoding in the CLI: cp1252"):
+        read_corpus(excel)
+    corpus = read_corpus(excel, encoding="CP1252")
+    assert corpus.texts == answers and corpus.text_column == "r\u00e9ponse"
+    assert read_corpus(excel, encoding="windows-1252", header=False, text_column="column 2").texts[0] == "r\u00e9ponse"
+    plain = write(tmp_path, "p.txt", "\n".join(answers).encode("utf-16-le"))
+    assert read_corpus(plain, encoding="utf-16-le").texts == answers
+    utf8 = write(tmp_path, "u.txt", "\n".join(answers))
+    assert read_corpus(utf8, encoding="utf-8").texts == read_corpus(utf8, encoding="UTF8").texts == answers
+    undefined = write(tmp_path, "x.txt", b"\n".join([b"text one", b"text two", b"a \x81 byte cp1252 lacks"] * 5))
+    with pytest.raises(CorpusError, match=r"x.txt: not cp1252 text \(invalid byte at line 3\)"):
+        read_corpus(undefined, encoding="cp1252")
+    for unknown in ("klingon", "base64", "rot13"):
+        with pytest.raises(CorpusError, match=f"unknown text encoding '{unknown}'"):
+            read_corpus(utf8, encoding=unknown)
+
+
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
     rows = "\n".join(f"{i}\t{t}\t{i * 2.5}" for i, t in enumerate(TEXTS))
     corpus = read_corpus(write(tmp_path, "c.tsv", "key\tdescription\tscore\n" + rows))
@@ -250,7 +276,7 @@ def test_in_memory_documents() -> None:
         (
             "c.csv",
             "id;texte\n1;l\u2019app\n".encode("cp1252"),
-            "line 2); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')",
+            "line 2); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'), or name its encoding",
         ),
         (
             "c.csv",

@@ -128,6 +128,23 @@ def test_an_upload_without_a_header_line_has_every_line_as_a_document(client: ht
     assert client.delete(f"/api/jobs/{response.json()['job_id']}").status_code in (200, 202)
 
 
+def test_an_upload_in_the_windows_code_page_is_read_in_the_encoding_named(client: httpx.Client) -> None:
+    """Excel's plain "CSV" on Windows is cp1252: a 422 that says to name the encoding, then accepted."""
+    texts = [f"caf\u00e9 \u2013 {d['text']}" for d in sample_documents(30, offset=950)]
+    table = io.StringIO()
+    csv.writer(table).writerows([["r\u00e9ponse"], *([text] for text in texts)])
+    upload = {"file": ("r\u00e9ponses.csv", table.getvalue().encode("cp1252"), "text/csv")}
+    refused = client.post("/api/jobs", files=upload)
+    assert refused.status_code == 422 and "or name its encoding (encoding in the API" in refused.json()["detail"]
+    unknown = client.post("/api/jobs", files=upload, data={"encoding": "klingon"})
+    assert unknown.status_code == 422 and "unknown text encoding 'klingon'" in unknown.json()["detail"]
+    response = client.post("/api/jobs", files=upload, data={"encoding": "cp1252"})
+    assert response.status_code == 202, response.text
+    counts = response.json()["documents"]
+    assert counts["used"] == len(texts) and counts["text_column"] == "r\u00e9ponse"
+    assert client.delete(f"/api/jobs/{response.json()['job_id']}").status_code in (200, 202)
+
+
 def test_a_map_named_by_its_submitter_keeps_the_name_when_run_again(client: httpx.Client, worker: Worker) -> None:
     texts = [d["text"] for d in sample_documents(30, offset=700)]
     too_long = client.post("/api/jobs", json={"documents": texts, "name": "x" * 201})
