@@ -57,7 +57,7 @@ def text_encoding(name: str) -> str:
     """The codec of a text encoding's name ("cp1252", "Latin-1", "shift_jis"), or a ReadError."""
     try:
         "".encode(name)  # a text encoding: not base64 or rot13, which codecs.lookup finds too
-    except LookupError:
+    except (LookupError, UnicodeError):  # "undefined" is one that always fails
         raise ReadError(f"unknown text encoding {name!r} (for example utf-8, cp1252, latin-1, shift_jis)") from None
     return codecs.lookup(name).name
 
@@ -73,9 +73,14 @@ def transcoded(data: BinaryIO, encoding: str) -> BinaryIO:
         while chunk := data.read(64 * 1024):
             utf8.write(decoder.decode(chunk).encode("utf-8"))
         utf8.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except UnicodeDecodeError:
+    except UnicodeError as exc:  # a decode error, or punycode's own kind
         utf8.close()
-        raise ReadError(f"not {encoding} text (invalid byte at line {bad_byte_line(data, start, encoding)})") from None
+        where = (
+            f" (invalid byte at line {bad_byte_line(data, start, encoding)})"
+            if isinstance(exc, UnicodeDecodeError)
+            else ""
+        )
+        raise ReadError(f"not {encoding} text{where}") from None
     utf8.seek(0)
     return utf8  # type: ignore[return-value]  # a SpooledTemporaryFile is a binary file
 

@@ -157,7 +157,9 @@ def test_a_file_in_a_named_encoding_is_read_as_its_text(tmp_path: Path) -> None:
     undefined = write(tmp_path, "x.txt", b"\n".join([b"text one", b"text two", b"a \x81 byte cp1252 lacks"] * 5))
     with pytest.raises(CorpusError, match=r"x.txt: not cp1252 text \(invalid byte at line 3\)"):
         read_corpus(undefined, encoding="cp1252")
-    for unknown in ("klingon", "base64", "rot13"):
+    with pytest.raises(CorpusError, match=r"u.txt: not punycode text"):
+        read_corpus(utf8, encoding="punycode")
+    for unknown in ("klingon", "base64", "rot13", "undefined"):
         with pytest.raises(CorpusError, match=f"unknown text encoding '{unknown}'"):
             read_corpus(utf8, encoding=unknown)
 
