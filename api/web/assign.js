@@ -2,7 +2,7 @@
 // assignment job, followed to its end; its documents are then drawn on the map and listed. With
 // "Add them to the map", the job also makes the map's next version, which the page then shows.
 import { followEvents, json } from "./api.js";
-import { fileHead, guessTextColumn, NotUtf8, preview } from "./preview.js";
+import { fileHead, guessTextColumn, inUtf8, NotUtf8, offerEncodings, preview } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const TERMINAL = ["succeeded", "failed", "cancelled"];
@@ -13,23 +13,38 @@ export function setupAssign(page) {
   let file = null;
   let following = null;
 
-  $("assign-file").addEventListener("change", async () => {
-    file = $("assign-file").files[0] || null;
+  // The file chosen, previewed for its text column; one that is not UTF-8 is read in the encoding
+  // chosen in #assign-encoding, and sent as UTF-8.
+  let chosen = null;
+  offerEncodings($("assign-encoding-choice"));
+  $("assign-file").addEventListener("change", () => {
+    chosen = $("assign-file").files[0] || null;
+    use(chosen);
+  });
+  $("assign-read-in-encoding").addEventListener("click", async () => {
+    if (chosen) use(await inUtf8(chosen, $("assign-encoding-choice").value));
+  });
+
+  async function use(given) {
+    file = given;
     const select = $("assign-text-column");
     $("assign-columns").hidden = true;
-    if (!file || !/\.(csv|tsv|json|jsonl)$/i.test(file.name)) return;
+    $("assign-encoding").hidden = true;
+    if ($("assign-status").classList.contains("error")) say("");  // the last file's error, not a job's progress
+    if (!file || !/\.(csv|tsv|json|jsonl|txt)$/i.test(file.name)) return;
     let columns, rows;
     try {
       ({ columns, rows } = preview(file.name, await fileHead(file, 64 * 1024)));
     } catch (error) {  // not UTF-8, or a head too broken to preview: the server's answer will say
       if (error instanceof NotUtf8) say(`${file.name}: ${error.message}.`, true);
+      $("assign-encoding").hidden = !(error instanceof NotUtf8 && error.utf8);
       return;
     }
     if (columns.length < 2) return;
     select.replaceChildren(...columns.map((name) => new Option(name, name)));
     select.value = guessTextColumn(columns, rows);
     $("assign-columns").hidden = false;
-  });
+  }
 
   $("assign-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -53,6 +68,7 @@ export function setupAssign(page) {
       await follow(accepted.job_id);
     } catch (error) {
       say(error.message, true);
+      if (file === chosen && / not UTF-8 text /.test(error.message)) $("assign-encoding").hidden = false;
     } finally {
       $("assign-submit").disabled = false;
     }

@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, headerNote, inUtf8, NotUtf8, preview, unreadable, withHeaderLine } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, inUtf8, NotUtf8, offerEncodings, preview, unreadable, withHeaderLine } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -61,7 +61,7 @@ async function chooseFile(file) {
   update({ file: refused ? null : file });
   say("form-error", refused);
   $("preview").hidden = true;
-  offerEncodings(null);
+  readable(null);
   if (refused) { $("file").value = ""; return; }
   try {
     const head = await fileHead(file, 256 * 1024);
@@ -90,7 +90,7 @@ async function chooseFile(file) {
       update({ file: null });
       $("file").value = "";
       say("form-error", `${file.name}: ${error.message}.`);
-      if (error.utf8) offerEncodings(file);
+      if (error.utf8) readable(file);
       return;
     }
     say("form-error", `Cannot preview ${file.name}: ${error.message}. It can still be sent.`);
@@ -103,7 +103,8 @@ let previewColumns = [];
 // in #encoding-note, then previewed and sent as UTF-8. Its first such byte may lie past the preview's
 // head: the server's 422 offers the same.
 let undecodable = null;
-function offerEncodings(file) {
+offerEncodings($("encoding-choice"));
+function readable(file) {
   undecodable = file;
   $("encoding-note").hidden = !file;
 }
@@ -189,7 +190,7 @@ $("new-job").addEventListener("submit", async (event) => {
     refreshJobs();
   } catch (error) {
     say("form-error", error.message);
-    if (state.file && / not UTF-8 text /.test(error.message)) offerEncodings(state.file);
+    if (state.file && / not UTF-8 text /.test(error.message)) readable(state.file);
   } finally {
     $("submit").disabled = false;
   }

@@ -33,10 +33,26 @@ export async function fileHead(file, bytes) {
 export class NotUtf8 extends Error {
   constructor(line, encoding) {
     super(encoding === "utf-8"
-      ? `not UTF-8 text (invalid byte at line ${line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'), or read it in its encoding below`
+      ? `not UTF-8 text (invalid byte at line ${line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'), or choose its encoding`
       : `not UTF-16 text (invalid bytes at line ${line}) after its UTF-16 mark; save it as UTF-8`);
     this.utf8 = encoding === "utf-8";
   }
+}
+
+// The encodings a file that is not UTF-8 can be read in (WHATWG labels), Excel's on Windows first.
+export const ENCODINGS = [
+  ["windows-1252", "Western European (Windows-1252)"],
+  ["windows-1250", "Central European (Windows-1250)"],
+  ["windows-1251", "Cyrillic (Windows-1251)"],
+  ["windows-1253", "Greek (Windows-1253)"],
+  ["windows-1254", "Turkish (Windows-1254)"],
+  ["shift_jis", "Japanese (Shift JIS)"],
+  ["gb18030", "Chinese (GB18030)"],
+  ["euc-kr", "Korean (EUC-KR)"],
+];
+
+export function offerEncodings(select) {
+  select.replaceChildren(...ENCODINGS.map(([label, name]) => new Option(name, label)));
 }
 
 // The file's text in `encoding` (a WHATWG label: "windows-1252"), as a UTF-8 file of the same name:

@@ -320,7 +320,9 @@ def test_upload_watch_explore_download(page: object, worker: Worker, query_worke
     assert not page.text_content("#edit-error")
 
 
-def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.Client, worker: Worker) -> None:
+def test_assign_and_add_new_documents_from_the_page(
+    page: object, client: httpx.Client, worker: Worker, tmp_path: Path
+) -> None:
     job_id = mapped_job(client, sample_documents(150, offset=300), min_topic_size=5)
     open_stored_job(page, job_id)
     n_documents = page.evaluate("window.topicmap.state.map.documents.id.length")
@@ -352,6 +354,23 @@ def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.
     assert sum(sizes) == n_documents + 2
     assert not page.text_content("#edit-error") and not page.text_content("#job-error")
 
+    # A file in the Windows code page: said so, then read in the encoding chosen and assigned.
+    page.uncheck("#assign-add")
+    windows = tmp_path / "nouveaux.csv"
+    table = io.StringIO()
+    csv.writer(table, delimiter=";").writerows([["Catégorie", "Commentaire"], *(["x", f"café – {t}"] for t in new)])
+    windows.write_bytes(table.getvalue().encode("cp1252"))
+    page.set_input_files("#assign-file", str(windows))
+    page.wait_for_selector("#assign-status:has-text('nouveaux.csv: not UTF-8 text (invalid byte at line 1)')")
+    assert page.locator("#assign-columns").is_hidden() and page.input_value("#assign-encoding-choice") == "windows-1252"
+    page.locator("#assign-form").screenshot(path=str(SHOTS / "8-assign-not-utf8.png"))
+    page.click("#assign-read-in-encoding")
+    page.wait_for_selector("#assign-columns:not([hidden])")
+    assert page.input_value("#assign-text-column") == "Commentaire" and page.locator("#assign-encoding").is_hidden()
+    page.click("#assign-submit")
+    page.wait_for_selector("#assign-status:has-text('3 documents assigned to version 2')", timeout=120_000)
+    assert any("café – " in item for item in page.locator("#documents li").all_text_contents())
+
     # A reload opens the same view (the address names the map); an assignment job in "My jobs"
     # opens its map with its documents on it; nothing broke on the way.
     page.reload()
@@ -360,7 +379,7 @@ def test_assign_and_add_new_documents_from_the_page(page: object, client: httpx.
     page.click("#toggle-aside")  # the map fills the window: "New map and my jobs" brings the list back
     page.click("#refresh-jobs")
     page.wait_for_selector("#jobs li button:has-text('assigned and added')")
-    page.click("#jobs li button >> nth=0")
+    page.click("#jobs li button:has-text('assigned and added')")
     page.wait_for_selector("#assign-status:has-text('2 documents assigned')", timeout=60_000)
     assert page.evaluate("window.topicmap.state.jobId") == job_id
     assert not [line for line in page.console if line.startswith(("error", "pageerror"))], page.console
