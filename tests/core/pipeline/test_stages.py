@@ -97,6 +97,30 @@ def test_clustering_recovers_planted_topics(embeddings: np.ndarray) -> None:
     assert adjusted_rand_score(truth, labels) > 0.9
 
 
+def blobs(gap: float, seed: int) -> np.ndarray:
+    """Three blobs of 150 points, ``gap`` apart, and 30 points far away."""
+    rng = np.random.default_rng(seed)
+    centres = ([0.0] * 5, [gap] + [0.0] * 4, [0.0, gap, 0.0, 0.0, 0.0], [20.0] * 5)
+    return np.vstack([rng.normal(c, 0.3, size=(30 if c[0] == 20 else 150, 5)) for c in centres]).astype(np.float32)
+
+
+def test_a_cluster_of_most_points_is_split_into_the_clusters_inside_it() -> None:
+    """Excess-of-mass keeps three close blobs as one cluster of 450 of 480 points (a map of one
+    topic); past half of the points the clusters inside it are taken. One blob of 450 has none
+    inside it: it stays whole, not turned to noise."""
+    close = blobs(2.0, seed=1)
+    whole = HdbscanClusterer(min_cluster_size=10, min_samples=5, max_share=None).fit(close).labels_
+    assert sorted(np.bincount(whole[whole >= 0]).tolist()) == [30, 450]
+    split = HdbscanClusterer(min_cluster_size=10, min_samples=5).fit(close).labels_
+    assert split.max() == 3 and np.bincount(split[split >= 0]).max() <= 150
+    for blob in range(3):  # each blob mostly one cluster of its own
+        found = split[blob * 150 : (blob + 1) * 150]
+        assert np.bincount(found[found >= 0]).max() >= 120
+    one = blobs(0.0, seed=1)  # the three blobs are one
+    labels = HdbscanClusterer(min_cluster_size=10, min_samples=5).fit(one).labels_
+    assert sorted(np.bincount(labels[labels >= 0]).tolist()) == [30, 450] and (labels >= 0).all()
+
+
 def test_outlier_assigner_moves_outliers_to_the_nearest_centroid_and_flags_them() -> None:
     X = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1], [0.9, 0.2], [0.2, 0.9]], dtype=np.float32)
     X /= np.linalg.norm(X, axis=1, keepdims=True)
