@@ -1,6 +1,7 @@
 """Hostile uploads against a real API process with the production body cap (50 MB), its memory
-watched: a file of 25 million lines, a CSV of 200 columns and a JSON body of a million documents are
-refused at the first document (or column) past the cap, and the API keeps answering."""
+watched: a file of 25 million lines (also in another encoding, rewritten as UTF-8 first), a CSV of 200
+columns and a JSON body of a million documents are refused at the first document (or column) past the
+cap, and the API keeps answering."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ def memory_mb(api: Api, field: str) -> float:
     return int(line.split()[1]) / 1024
 
 
-def upload(api: Api, name: str, data: bytes) -> httpx.Response:
+def upload(api: Api, name: str, data: bytes, fields: dict[str, str] | None = None) -> httpx.Response:
     with api.client("alice") as client:
-        return client.post("/api/jobs", files={"file": (name, data)}, timeout=120)
+        return client.post("/api/jobs", files={"file": (name, data)}, data=fields or {}, timeout=120)
 
 
 def test_hostile_files_are_refused_at_the_cap_with_little_memory(big_api: Api) -> None:
@@ -45,6 +46,10 @@ def test_hostile_files_are_refused_at_the_cap_with_little_memory(big_api: Api) -
     assert refused.status_code == 413, refused.text
     assert "too many documents: more than 200000" in refused.json()["detail"]
     del lines
+    latin = b"caf\xe9\n" * 10_000_000  # 50 MB in the Windows code page: rewritten as UTF-8 (on disk past 8 MiB)
+    refused = upload(big_api, "lines.txt", latin, {"encoding": "cp1252"})
+    assert refused.status_code == 413 and "too many documents: more than 200000" in refused.json()["detail"]
+    del latin
     header = ",".join(f"c{i}" for i in range(200)).encode() + b"\n"
     wide = header + (b"x," * 199 + b"some text here\n") * 120_000  # 200 columns, ~48 MB
     refused = upload(big_api, "wide.csv", wide)
