@@ -36,7 +36,7 @@ from topicmap.pipeline.encoders import load_encoder, resolve_model_path
 from topicmap.schemas import PipelineParams
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = (300, 400, 600, 1_000, 3_000)
+SIZES = (150, 200, 300, 400, 600, 1_000, 3_000)
 VARIANTS = {  # name: (min_samples 5 on small corpora, the giant guard)
     "before": (False, False),
     "min_samples 5": (True, False),

@@ -16,9 +16,9 @@ from topicmap.vectors import topic_centroids
 Labels = npt.NDArray[np.int64]
 OUTLIER_BLOCK = 8192
 GIANT_SHARE = 0.5
-"""No topic of more than half the documents where HDBSCAN found clusters inside it: on 300-600 Debian
-descriptions excess-of-mass selection kept one cluster of 93-96% of them in 5 of 12 samples
-(docs/benchmarks.md, "Small corpora")."""
+"""No topic of more than half the documents where HDBSCAN found clusters inside it: on 150-600 Debian
+descriptions excess-of-mass selection kept one cluster of more than half of them (up to 96%) in 10 of
+20 samples (docs/benchmarks.md, "Small corpora")."""
 
 
 class HdbscanClusterer:

@@ -62,8 +62,8 @@ EmbedFunction = Callable[[Sequence[str], Encoder, Callable[[int, int], None]], n
 MIN_SAMPLES_CAP = 10
 FEW_DOCUMENTS = 1_000
 """Under this many documents HDBSCAN's ``min_samples`` is at most 5, as above LARGE_CORPUS: with the
-giant guard (cluster.py GIANT_SHARE), 300-600 Debian descriptions went from NMI 0.30 to 0.46 against
-their sections, and none of 12 samples was left with one topic of most documents (docs/benchmarks.md,
+giant guard (cluster.py GIANT_SHARE), 150-600 Debian descriptions went from NMI 0.26 to 0.43 against
+their sections, and none of 20 samples was left with one topic of most documents (docs/benchmarks.md,
 "Small corpora")."""
 
 
