@@ -208,11 +208,10 @@ async def read_documents(
         raw_callback = form.get("callback_url")
         callback_url = raw_callback if isinstance(raw_callback, str) and raw_callback else None
         header = header_field(form.get("header"))
-        encoding = form.get("encoding")
+        raw_encoding = form.get("encoding")
+        encoding = (raw_encoding.strip() or None) if isinstance(raw_encoding, str) else None
         corpus, truncated = await run_in_threadpool(
-            partial(
-                from_upload, header=header, encoding=encoding.strip() or None if isinstance(encoding, str) else None
-            ),
+            partial(from_upload, header=header, encoding=encoding),
             data,
             upload.filename or "upload.txt",
             text_column if isinstance(text_column, str) else None,

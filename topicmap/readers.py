@@ -58,7 +58,8 @@ def text_encoding(name: str) -> str:
     try:
         "".encode(name)  # a text encoding: not base64 or rot13, which codecs.lookup finds too
     except (LookupError, UnicodeError):  # "undefined" is one that always fails
-        raise ReadError(f"unknown text encoding {name!r} (for example utf-8, cp1252, latin-1, shift_jis)") from None
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise ReadError(f"unknown text encoding {shown!r} (for example utf-8, cp1252, latin-1, shift_jis)") from None
     return codecs.lookup(name).name
 
 
