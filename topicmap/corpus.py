@@ -141,8 +141,17 @@ def parse_corpus(
     ``encoding``: the file's text encoding, when it is not UTF-8 (or UTF-16 with its mark)."""
     suffix = suffix.lower()
     name = name if name.isprintable() else repr(name)
+    if suffix not in SUPPORTED_SUFFIXES:
+        spreadsheet = "; a spreadsheet: save it as 'CSV UTF-8' first" if suffix in SPREADSHEET_SUFFIXES else ""
+        raise CorpusError(
+            f"{name}: unsupported file type {suffix or '(none)'!r}; use one of "
+            + ", ".join(SUPPORTED_SUFFIXES)
+            + spreadsheet
+        )
+    if not header and suffix in (".json", ".jsonl"):
+        raise CorpusError(f"{name}: JSON has no header line to leave out; reading without one is for .csv and .tsv")
     utf8 = _as_utf8(data, encoding, name) if encoding is not None else None
-    if utf8 is not None:  # read again as UTF-8, rewritten so
+    if utf8 is not None:  # read again as UTF-8, rewritten so (the checks above first: no rewrite of a refused file)
         with utf8:
             return parse_corpus(
                 utf8,
@@ -154,15 +163,6 @@ def parse_corpus(
                 caps=caps,
                 header=header,
             )
-    if suffix not in SUPPORTED_SUFFIXES:
-        spreadsheet = "; a spreadsheet: save it as 'CSV UTF-8' first" if suffix in SPREADSHEET_SUFFIXES else ""
-        raise CorpusError(
-            f"{name}: unsupported file type {suffix or '(none)'!r}; use one of "
-            + ", ".join(SUPPORTED_SUFFIXES)
-            + spreadsheet
-        )
-    if not header and suffix in (".json", ".jsonl"):
-        raise CorpusError(f"{name}: JSON has no header line to leave out; reading without one is for .csv and .tsv")
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     stream.seek(0)
     head = stream.read(8192)

@@ -2,7 +2,7 @@
 // assignment job, followed to its end; its documents are then drawn on the map and listed. With
 // "Add them to the map", the job also makes the map's next version, which the page then shows.
 import { followEvents, json } from "./api.js";
-import { fileHead, guessTextColumn, inUtf8, NotUtf8, offerEncodings, preview } from "./preview.js";
+import { fileHead, guessTextColumn, inUtf8, NotUtf8, offerEncodings, preview, refusedAsNotUtf8 } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
 const TERMINAL = ["succeeded", "failed", "cancelled"];
@@ -68,7 +68,7 @@ export function setupAssign(page) {
       await follow(accepted.job_id);
     } catch (error) {
       say(error.message, true);
-      if (file === chosen && / not UTF-8 text /.test(error.message)) $("assign-encoding").hidden = false;
+      if (file === chosen && refusedAsNotUtf8(error.message)) $("assign-encoding").hidden = false;
     } finally {
       $("assign-submit").disabled = false;
     }

@@ -2,7 +2,7 @@
 // text and metadata columns) or pasted texts, with its parameters; re-running a job with them.
 import { ApiError, getKey, json, setKey } from "./api.js";
 import { $, el, say } from "./dom.js";
-import { fileHead, guessTextColumn, guessTimeColumn, headerNote, inUtf8, NotUtf8, offerEncodings, preview, unreadable, withHeaderLine } from "./preview.js";
+import { fileHead, guessTextColumn, guessTimeColumn, headerNote, inUtf8, NotUtf8, offerEncodings, preview, refusedAsNotUtf8, unreadable, withHeaderLine } from "./preview.js";
 import { openJob } from "./progress.js";
 import { on, state, update } from "./state.js";
 
@@ -190,7 +190,7 @@ $("new-job").addEventListener("submit", async (event) => {
     refreshJobs();
   } catch (error) {
     say("form-error", error.message);
-    if (state.file && / not UTF-8 text /.test(error.message)) readable(state.file);
+    if (state.file && refusedAsNotUtf8(error.message)) readable(state.file);
   } finally {
     $("submit").disabled = false;
   }

@@ -39,6 +39,12 @@ export class NotUtf8 extends Error {
   }
 }
 
+// Whether the server refused an upload as not UTF-8 (readers.py not_utf8's words): the page then
+// offers to read it in another encoding, as when the preview finds it.
+export function refusedAsNotUtf8(message) {
+  return / not UTF-8 text /.test(message);
+}
+
 // The encodings a file that is not UTF-8 can be read in (WHATWG labels), Excel's on Windows first.
 export const ENCODINGS = [
   ["windows-1252", "Western European (Windows-1252)"],
