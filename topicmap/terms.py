@@ -133,8 +133,26 @@ LABEL_CANDIDATES = 30
 near-duplicates still leaves three (a topic's stored terms are its best ten)."""
 
 
-def row_label(row: sp.csr_matrix, vocabulary: npt.NDArray[np.object_], generic: frozenset[str] = frozenset()) -> str:
-    """The label of a topic from its c-TF-IDF row: :func:`topic_label` of its best LABEL_CANDIDATES terms."""
+LABEL_MIN_DOCUMENTS = 2
+"""A label's words are shared: each is in at least this many of the topic's documents, when the topic
+has such words. In a topic of 14 survey answers most words are in one answer each, all of one
+c-TF-IDF weight, and the first of them in the alphabet made the label ("costs · price · annoyed")."""
+
+
+def row_label(
+    row: sp.csr_matrix,
+    vocabulary: npt.NDArray[np.object_],
+    generic: frozenset[str] = frozenset(),
+    documents: sp.csr_matrix | None = None,
+) -> str:
+    """The label of a topic from its c-TF-IDF row: :func:`topic_label` of its best LABEL_CANDIDATES
+    terms; with ``documents`` (1 x terms: how many of the topic's documents contain each), of those
+    in LABEL_MIN_DOCUMENTS of them or more, when there are any."""
+    if documents is not None:
+        shared = sp.csr_matrix(row.multiply(documents >= LABEL_MIN_DOCUMENTS))
+        shared.eliminate_zeros()
+        if shared.nnz:
+            return topic_label([term for term, _ in top_terms(shared, vocabulary, LABEL_CANDIDATES)], generic)
     return topic_label([term for term, _ in top_terms(row, vocabulary, LABEL_CANDIDATES)], generic)
 
 

@@ -79,7 +79,8 @@ def merge_groups(
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            label = row_label(row, new_table.vocabulary, generic) or merged.label
+            documents = new_table.counts.getrow(new_table.topic_ids.index(target))
+            label = row_label(row, new_table.vocabulary, generic, documents) or merged.label
             tops = {m: [term.term for term in by_id[m].terms] for m in members}
             labels = {m: by_id[m].label for m in members}
             label = merged_label(label, tops, labels, {m: by_id[m].size for m in members}, generic)
@@ -242,7 +243,10 @@ def refresh_topics(edited: TopicMap, table: TermTable | None, touched: set[int],
             terms = top_terms(row, table.vocabulary, len(topic.terms) or 10)
             topic.terms = [Term(term=term, weight=weight) for term, weight in terms]
             if topic.named_by == "terms":
-                topic.label = row_label(row, table.vocabulary, generic) or topic.label  # no terms: as labelled
+                documents = table.counts.getrow(row_of_topic[topic_id])
+                topic.label = (
+                    row_label(row, table.vocabulary, generic, documents) or topic.label
+                )  # no terms: as labelled
         topic.representative_documents = [
             d for d in topic.representative_documents if now_in.get(d, topic_id) == topic_id
         ]

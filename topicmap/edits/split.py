@@ -95,7 +95,13 @@ def split_topic(
         parts[new_id] = topic.model_copy(
             update={
                 "id": new_id,
-                "label": row_label(weights_of_part, table.vocabulary, generic) or f"Topic {new_id}",
+                "label": row_label(
+                    weights_of_part,
+                    table.vocabulary,
+                    generic,
+                    new_table.counts.getrow(new_table.topic_ids.index(new_id)),
+                )
+                or f"Topic {new_id}",
                 "named_by": "terms",
                 "terms": [Term(term=term, weight=weight) for term, weight in terms],
                 "size": len(inside),

@@ -233,7 +233,7 @@ class TopicLabeler:
             OUTLIER_LABEL
             if topic == -1
             else one_text_label([texts[i] for i in defining[topic]])
-            or row_label(weights.getrow(row), vocabulary, generic)
+            or row_label(weights.getrow(row), vocabulary, generic, counts.getrow(row))
             or texts_label([texts[i] for i in defining[topic]])
             or f"Topic {topic}"
             for row, topic in enumerate(self.topic_ids_)
@@ -305,6 +305,6 @@ class _Clusters:
             if topic < 0 or len(rows) < 2:
                 continue
             tops = {row: [term for term, _ in top_terms(weights.getrow(row), vocabulary, 10)] for row in rows}
-            own = {row: row_label(weights.getrow(row), vocabulary, generic) for row in rows}
+            own = {row: row_label(weights.getrow(row), vocabulary, generic, self.counts.getrow(row)) for row in rows}
             named[i] = merged_label(labels[i], tops, own, {row: int(sizes[self.ids[row]]) for row in rows}, generic)
         return named

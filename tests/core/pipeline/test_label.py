@@ -105,6 +105,21 @@ def test_a_small_corpus_keeps_the_terms_of_two_documents() -> None:
     assert "password" in {t for t, _ in labeler.terms_[3]}
 
 
+def test_a_label_is_made_of_words_its_documents_share() -> None:
+    """Survey answers about prices: "price" and "fee" are in two answers each, every other word in one,
+    all of one weight; the first of those in the alphabet ("annoyed") made the label's third word."""
+    texts = [
+        *("The price went up again", "Price is too high", "A monthly fee for nothing", "The fee doubled"),
+        *("Hidden costs annoyed me", "Cheaper student plans please", "Why so expensive"),
+        *("The app crashes on login", "App freezes when I log in", "Crashes after the update"),
+        *("The app drains my battery", "Notifications stopped working", "Sync is broken"),
+    ]
+    labeler = TopicLabeler().fit(texts, np.repeat([0, 1], [7, 6]), np.ones((13, 2), dtype=np.float32))
+    assert labeler.labels_[0] == "fee · price", labeler.labels_
+    assert labeler.labels_[1] == "app · crashes", labeler.labels_
+    assert "annoyed" in {t for t, _ in labeler.terms_[0]}  # still among the terms: only the label changed
+
+
 @pytest.mark.parametrize(
     ("text", "pairs"),
     [
