@@ -89,7 +89,8 @@ def main() -> None:
     )
     print(report)
     if args.out:
-        write_report(args.out, report, key=f"embedding-{args.size}")
+        amx = "-amx" if "amx_bf16" in cpu_flags() else ""  # both kinds of CPU keep their block
+        write_report(args.out, report, key=f"embedding-{args.size}{amx}")
 
 
 if __name__ == "__main__":

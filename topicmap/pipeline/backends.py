@@ -10,7 +10,7 @@ vectors stay within cosine 0.99 of fp32 on the probe; elsewhere
 the choice follows from the hardware. ``TOPICMAP_EMBEDDING_BACKEND`` forces one. The choice, its
 reason and its docs/s are logged by the worker, written into each map (``meta.embedding``) and kept
 in the cache (``backend-choice.json``, per CPU, model and library versions): later processes pay
-nothing for it.
+nothing for it. A choice timed while other processes kept the CPUs busy is not remembered.
 """
 
 from __future__ import annotations
@@ -128,13 +128,75 @@ def recall(key_parts: list[str], directory: Path) -> BackendChoice | None:
         return None
 
 
-def remembered(key_parts: list[str], directory: Path, choose: Callable[[], BackendChoice]) -> BackendChoice:
-    """``choose()`` once per machine and software (the key), then read from ``directory``."""
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU time spent on this process's CPUs (all processes) and by this process, at a moment."""
+
+    busy_s: float
+    own_s: float
+    at: float
+    cpus: int
+
+
+def cpu_sample(stat: Path = Path("/proc/stat")) -> CpuSample | None:
+    """The CPU time spent so far on the CPUs this process may run on (``/proc/stat``'s lines of its
+    affinity: user, nice, system, irq, softirq and steal, which a hypervisor took) and by this process
+    itself; None where there is no ``/proc/stat``."""
+    try:
+        lines = stat.read_text().splitlines()
+    except OSError:
+        return None
+    mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    ticks = 0
+    for line in lines:
+        name, *fields = line.split()
+        if not name.startswith("cpu") or name == "cpu" or (mine is not None and int(name[3:]) not in mine):
+            continue
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in [*fields, *"00000000"][:8])
+        ticks += user + nice + system + irq + softirq + steal
+    own = os.times()
+    cpus = len(mine) if mine is not None else (os.cpu_count() or 1)
+    return CpuSample(ticks / os.sysconf("SC_CLK_TCK"), own.user + own.system, time.monotonic(), cpus)
+
+
+def others_cores(before: CpuSample | None, after: CpuSample | None) -> float:
+    """How many of this process's CPUs other processes kept busy, on average, between two samples."""
+    if before is None or after is None or after.at <= before.at:
+        return 0.0
+    others = (after.busy_s - before.busy_s) - (after.own_s - before.own_s)
+    return max(0.0, others / (after.at - before.at))
+
+
+BUSY_SPARE = 0.5
+"""The probe's timings are the machine's when other processes used at most the cores the probe left
+free plus half a core. Beyond that they are the load's: torch's threads wait on each other when a core
+is taken (on 2 AMX cores beside a test suite, bf16 measured 35-47 docs/s against int8's 73-83; alone,
+321 against 192), and a choice made then would be remembered for good."""
+
+
+def remembered(
+    key_parts: list[str],
+    directory: Path,
+    choose: Callable[[], BackendChoice],
+    *,
+    threads: int | None = None,
+    sample: Callable[[], CpuSample | None] = cpu_sample,
+) -> BackendChoice:
+    """``choose()`` once per machine and software (the key), then read from ``directory``; a choice
+    timed while other processes kept the CPUs busy (more than the cores the probe's ``threads`` left
+    free, plus BUSY_SPARE) is used but not remembered: the next process measures again."""
     known = recall(key_parts, directory)
     if known is not None:
         return known
     path = choice_file(key_parts, directory)
+    before = sample()
     choice = choose()
+    after = sample()
+    busy = others_cores(before, after)
+    spare = max(0, after.cpus - (threads or after.cpus)) if after is not None else 0
+    if choice.docs_per_s is not None and busy > spare + BUSY_SPARE:
+        reason = f"{choice.reason} (other processes kept {busy:.1f} cores busy meanwhile: measured again next time)"
+        return BackendChoice(choice.backend, reason, choice.docs_per_s)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.part")

@@ -196,7 +196,7 @@ def machine_choice(path: Path, device: str, sentence_model: SentenceTransformer)
 
     if forced != "auto" or device != "cpu":
         return choose()
-    return remembered(choice_key(path), cache_dir(), choose)
+    return remembered(choice_key(path), cache_dir(), choose, threads=available_cores())
 
 
 def choice_key(path: Path) -> list[str]:
@@ -256,11 +256,13 @@ class TorchEncoder:
     choice: BackendChoice | None = None
 
     def __init__(self, model: SentenceTransformer, device: str, precision: str = "fp32") -> None:
-        """``precision``: fp32, or bf16 (CPU autocast: the weights stay fp32, matrix products run in
-        bfloat16 where the CPU has AMX or AVX-512 BF16). On CUDA the model runs in fp16."""
+        """``precision``: fp32, or bf16 (CPU autocast: matrix products run in bfloat16 where the CPU
+        has AMX or AVX-512 BF16, layer norms and the pooling in fp32). On CUDA the model runs in fp16."""
+        self.bf16 = precision == "bf16" and not device.startswith("cuda")
+        if self.bf16:
+            model = with_bf16_linear_weights(model)
         self.model = (model.half() if device.startswith("cuda") else model).eval()
         self.device = device
-        self.bf16 = precision == "bf16" and not device.startswith("cuda")
         self.backend = "torch-bf16" if self.bf16 else "torch"
         self.batch_size = 2048 if device.startswith("cuda") else 32  # measured on an H100: docs/benchmarks.md
         self.dimensions = embedding_dimensions(model)
@@ -278,6 +280,21 @@ class TorchEncoder:
             vectors = self.model(inputs)["sentence_embedding"].float()
             vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
         return np.asarray(vectors.cpu().numpy(), dtype=np.float32)
+
+
+def with_bf16_linear_weights(model: SentenceTransformer) -> SentenceTransformer:
+    """A copy of ``model`` whose linear layers hold bfloat16 weights: autocast casts them to bfloat16
+    for every batch otherwise (the same numbers, cast again and again: 2-8% of the time on AMX,
+    docs/benchmarks.md). A copy, because the caller's fp32 model may still serve as the reference."""
+    import copy
+
+    import torch
+
+    copied = copy.deepcopy(model)
+    for module in copied.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.to(torch.bfloat16)
+    return copied
 
 
 class OnnxInt8Encoder:

@@ -4,11 +4,24 @@ benchmarks.embedding, the real closeness by tests/core/pipeline/test_encoders_pr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from topicmap.pipeline.backends import BackendChoice, choose_backend, remembered, slower_than_probed
+from topicmap.pipeline.backends import (
+    BackendChoice,
+    CpuSample,
+    choose_backend,
+    cpu_sample,
+    others_cores,
+    recall,
+    remembered,
+    slower_than_probed,
+)
 
 AMX = {"avx512f", "amx_bf16", "avx512_bf16"}
 
@@ -70,6 +83,58 @@ def test_the_choice_is_made_once_per_machine(tmp_path: Path) -> None:
     again = remembered(["cpu A", "torch 2"], tmp_path, choose)
     other = remembered(["cpu B", "torch 2"], tmp_path, choose)
     assert first == again == other and len(made) == 2  # another CPU (or version) chooses again
+
+
+def samples(*others_busy_s: float, cpus: int = 2):
+    """Fake CPU samples one second apart: the probe's own 2 s of CPU, and what others added."""
+    made = iter([CpuSample(0.0, 0.0, 0.0, cpus)] + [CpuSample(2.0 + busy, 2.0, 1.0, cpus) for busy in others_busy_s])
+    return lambda: next(made)
+
+
+def test_a_choice_timed_on_a_busy_machine_is_used_but_not_remembered(tmp_path: Path) -> None:
+    def choose() -> BackendChoice:
+        return BackendChoice("onnx-int8", "the CPU has amx_bf16 but 47 docs/s in bf16 vs 73 in int8", 73.0)
+
+    busy = remembered(["cpu A"], tmp_path, choose, threads=2, sample=samples(1.5))
+    assert busy.backend == "onnx-int8" and "1.5 cores busy" in busy.reason and "measured again" in busy.reason
+    assert recall(["cpu A"], tmp_path) is None  # the next process measures again
+    idle = remembered(["cpu A"], tmp_path, choose, threads=2, sample=samples(0.2))
+    assert idle == choose() and recall(["cpu A"], tmp_path) == idle
+    # The cores the probe left free may be busy: 1 thread of 8 leaves 7.
+    assert recall(["cpu B"], tmp_path) is None
+    remembered(["cpu B"], tmp_path, choose, threads=1, sample=samples(6.0, cpus=8))
+    assert recall(["cpu B"], tmp_path) is not None
+
+
+def test_a_choice_the_hardware_made_is_remembered_however_busy(tmp_path: Path) -> None:
+    def choose() -> BackendChoice:
+        return BackendChoice("onnx-int8", "no bfloat16 instructions")  # nothing timed
+
+    remembered(["cpu C"], tmp_path, choose, threads=2, sample=samples(2.0))
+    assert recall(["cpu C"], tmp_path) == choose()
+
+
+def test_the_cpu_time_of_other_processes_is_measured(tmp_path: Path) -> None:
+    """Two real busy loops beside this (sleeping) process: the CPUs it may use were busy."""
+    cores = len(os.sched_getaffinity(0))
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(min(2, cores))]
+    try:
+        time.sleep(0.3)
+        before = cpu_sample()
+        time.sleep(1.0)
+        after = cpu_sample()
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert before is not None and after is not None and after.cpus == cores
+    assert others_cores(before, after) >= 0.8 * min(2, cores)
+    # Only the lines of this process's CPUs count, and its own CPU time is not another's.
+    stat = tmp_path / "stat"
+    mine = sorted(os.sched_getaffinity(0))[0]
+    stat.write_text(f"cpu  900 0 0 0 0 0 0 0\ncpu{mine} 100 0 50 9 9 0 0 10\ncpu4096 700 0 0 0 0 0 0 0\nintr 5\n")
+    sample = cpu_sample(stat)
+    assert sample is not None and sample.busy_s * os.sysconf("SC_CLK_TCK") == pytest.approx(160)
 
 
 def test_a_job_far_slower_than_its_backends_probe_is_reported() -> None:
