@@ -245,6 +245,13 @@ def embedding_dimensions(model: SentenceTransformer) -> int:
     return int(dimensions)
 
 
+WIDTH_MULTIPLE = 16
+"""On a CPU, batches are padded to a multiple of 16 tokens: oneDNN builds (and keeps) kernels and
+reordered weights for every input shape, and widths of 10 to 128 tokens made dozens of them: with
+AMX, 3,000 descriptions in bf16 held 1,334 MB at peak, 938 MB padded, and ran 9% faster. The padding
+is masked out: the vectors are the same."""
+
+
 class TorchEncoder:
     """sentence-transformers' module on torch (fp32 on CPU, fp16 on CUDA), fed by the Rust tokenizer.
 
@@ -265,6 +272,7 @@ class TorchEncoder:
         self.device = device
         self.backend = "torch-bf16" if self.bf16 else "torch"
         self.batch_size = 2048 if device.startswith("cuda") else 32  # measured on an H100: docs/benchmarks.md
+        self.width_multiple = 1 if device.startswith("cuda") else WIDTH_MULTIPLE
         self.dimensions = embedding_dimensions(model)
         self.tokenizer = rust_tokenizer(model)
         self.input_names = ["input_ids", "attention_mask", "token_type_ids"]
@@ -274,7 +282,7 @@ class TorchEncoder:
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         import torch
 
-        features = token_arrays(self.tokenizer, texts, self.input_names)
+        features = token_arrays(self.tokenizer, texts, self.input_names, self.width_multiple)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             inputs = {name: torch.from_numpy(array).to(self.device) for name, array in features.items()}
             vectors = self.model(inputs)["sentence_embedding"].float()
@@ -290,11 +298,14 @@ def with_bf16_linear_weights(model: SentenceTransformer) -> SentenceTransformer:
 
     import torch
 
-    copied = copy.deepcopy(model)
-    for module in copied.modules():
-        if isinstance(module, torch.nn.Linear):
-            module.to(torch.bfloat16)
-    return copied
+    linear = {id(p) for module in model.modules() if isinstance(module, torch.nn.Linear) for p in module.parameters()}
+    memo: dict[int, object] = {
+        id(p): torch.nn.Parameter(p.detach().to(torch.bfloat16), requires_grad=False) if id(p) in linear else p
+        for p in model.parameters()
+    }  # the other weights (the 30,522-word embedding table among them) are shared, not copied
+    tokenizer = getattr(model, "tokenizer", None)
+    memo[id(tokenizer)] = tokenizer  # and the tokenizer too
+    return copy.deepcopy(model, memo)
 
 
 class OnnxInt8Encoder:
@@ -342,10 +353,16 @@ def rust_tokenizer(model: SentenceTransformer) -> Tokenizer:
     return tokenizer
 
 
-def token_arrays(tokenizer: Tokenizer, texts: Sequence[str], names: Sequence[str]) -> dict[str, npt.NDArray[np.int64]]:
-    """``texts`` tokenized into zero-padded int64 arrays named as the model's inputs."""
+def token_arrays(
+    tokenizer: Tokenizer, texts: Sequence[str], names: Sequence[str], multiple: int = 1
+) -> dict[str, npt.NDArray[np.int64]]:
+    """``texts`` tokenized into zero-padded int64 arrays named as the model's inputs, as wide as the
+    longest text rounded up to a multiple of ``multiple`` (never past the tokenizer's truncation)."""
     encodings = tokenizer.encode_batch(list(texts))
     width = max(len(e.ids) for e in encodings)
+    if multiple > 1:
+        limit = int((tokenizer.truncation or {}).get("max_length") or width)
+        width = max(width, min(-(-width // multiple) * multiple, limit))
     arrays = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in names}
     for row, encoding in enumerate(encodings):
         length = len(encoding.ids)

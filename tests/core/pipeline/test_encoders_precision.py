@@ -63,3 +63,23 @@ def test_the_quick_start_gives_the_same_vectors(reference: tuple[list[str], np.n
     for batch in (texts[:16], [long_text, "short"]):
         assert np.array_equal(quick.encode(batch), full.encode(batch))
     assert quick_onnx_encoder(path, 128, "torch", "cpu") is None  # another backend: the full path
+
+
+def test_padding_to_a_multiple_of_16_tokens_changes_no_vector(reference: tuple[list[str], np.ndarray]) -> None:
+    """On a CPU torch batches are padded to a multiple of 16 tokens (fewer oneDNN kernels kept), never
+    past the 128 the model reads; the padding is masked out of the vectors."""
+    from topicmap.pipeline.encoders import token_arrays
+
+    texts, expected = reference
+    model = load_sentence_transformer(resolve_model_path(DEFAULT_MODEL), "cpu", 128)
+    encoder = TorchEncoder(model, "cpu")
+    assert encoder.width_multiple == 16
+    batch = [texts[0][:60], texts[1][:90], "short"]
+    tight = token_arrays(encoder.tokenizer, batch, encoder.input_names)
+    padded = token_arrays(encoder.tokenizer, batch, encoder.input_names, 16)
+    assert tight["input_ids"].shape[1] % 16 != 0 and padded["input_ids"].shape[1] % 16 == 0
+    assert padded["attention_mask"].sum() == tight["attention_mask"].sum()  # the same tokens
+    long = token_arrays(encoder.tokenizer, [" ".join(texts)], encoder.input_names, 48)
+    assert long["input_ids"].shape[1] == 128  # capped where the tokenizer truncates, not 144
+    encoder.width_multiple = 1
+    np.testing.assert_allclose(encoder.encode(texts[:32]), expected[:32], atol=1e-5)
