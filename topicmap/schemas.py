@@ -27,7 +27,7 @@ TASK_RELAY_WEBHOOKS = "topicmap.relay_webhooks"
 TASK_RETRY_ARCHIVES = "topicmap.retry_archives"
 WEBHOOK_QUEUE = "webhooks"
 
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 """Bumped whenever the same input and parameters could give a different map."""
 
 MIN_DOCUMENTS = 10

@@ -37,6 +37,7 @@ from topicmap.pipeline.jit import enable_jit_cache
 from topicmap.pipeline.label import TopicLabeler
 from topicmap.pipeline.metrics import npmi_coherence, peak_rss_mb, topic_diversity
 from topicmap.pipeline.order import canonical_order, in_input_order
+from topicmap.pipeline.orient import landscape
 from topicmap.pipeline.parallel_terms import start_workers
 from topicmap.pipeline.piles import release_stray_piles
 from topicmap.pipeline.reduce import EXACT_KNN_LIMIT, NeighbourGraph, UmapReducer, graph_init, pca_init
@@ -285,7 +286,7 @@ def _pipeline(
         if stable_start:
             layout.init = pca_init(reduced)
         xy = spread_duplicates(layout.fit(embeddings, graph).embedding_, texts)  # then islands of their size
-        xy = pack_fragments(pull_in_islands(xy))
+        xy = landscape(pack_fragments(pull_in_islands(xy)))  # its long side across the screen
     with stage("hierarchy"):
         named = {topic: seed.label for topic, seed in seed_topics.items()}
         topic_ids, topic_centroids = centroids(embeddings, topics)
