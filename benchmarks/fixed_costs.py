@@ -21,18 +21,19 @@ import time
 from pathlib import Path
 
 from benchmarks.compare import machine, write_report
+from topicmap.pipeline.backends import cpu_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "debian-packages.jsonl.gz"
 
 
-def run_once(corpus: Path, out: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
+def run_once(corpus: Path, out: Path, env: dict[str, str]) -> tuple[float, dict[str, float], str]:
     started = time.perf_counter()
     command = [sys.executable, "-m", "cli.main", "fit", str(corpus), "--out", str(out), "--quiet"]
     subprocess.run(command, check=True, env=env, cwd=ROOT, capture_output=True)
     wall = time.perf_counter() - started
-    timings = json.loads((out / "map.json").read_text())["meta"]["timings_s"]
-    return wall, timings
+    meta = json.loads((out / "map.json").read_text())["meta"]
+    return wall, meta["timings_s"], meta["embedding"]["backend"]
 
 
 def main() -> None:
@@ -46,9 +47,13 @@ def main() -> None:
         corpus = Path(tmp) / "corpus.jsonl"
         lines = [json.loads(line) for _, line in zip(range(args.documents), source, strict=False)]
         corpus.write_text("\n".join(json.dumps({"id": str(i), "text": r["text"]}) for i, r in enumerate(lines)))
-        for label, backend in [("cached int8 encoder, no torch (auto)", "auto"), ("torch fp32 (forced)", "torch")]:
+        amx = "amx_bf16" in cpu_flags()
+        cases = [("auto", "auto"), *([("int8 (forced)", "onnx-int8")] if amx else []), ("torch fp32 (forced)", "torch")]
+        for label, backend in cases:
             env = {**os.environ, "TOPICMAP_EMBEDDING_BACKEND": backend}
-            run_once(corpus, Path(tmp) / "warm", env)  # caches warm for this backend
+            chosen = run_once(corpus, Path(tmp) / "warm", env)[2]  # caches warm for this backend
+            if backend == "auto":
+                label = f"auto: {chosen}" + (", the cached int8 file, no torch" if chosen == "onnx-int8" else "")
             runs = [run_once(corpus, Path(tmp) / f"run{i}", env) for i in range(args.repeats)]
             wall = statistics.median(r[0] for r in runs)
             stage = {k: statistics.median(r[1].get(k, 0.0) for r in runs) for k in ("load_model", "embed", "total")}
@@ -68,7 +73,7 @@ def main() -> None:
             *rows,
         ]
     )
-    write_report(args.out, report, key="fixed-costs")
+    write_report(args.out, report, key="fixed-costs" + ("-amx" if "amx_bf16" in cpu_flags() else ""))
     print(report)
 
 
