@@ -72,15 +72,15 @@ def merge_groups(
     for target, members in members_of.items():
         merged = topics[target]
         n_terms = len(merged.terms) or 10
-        row = weights.getrow(new_table.topic_ids.index(target))
+        at = new_table.topic_ids.index(target)
+        row = weights.getrow(at)
         merged.terms = [
             Term(term=term, weight=weight) for term, weight in top_terms(row, new_table.vocabulary, n_terms)
         ]
         if target in named:
             merged.label, merged.named_by = named[target], "person"
         else:
-            documents = new_table.counts.getrow(new_table.topic_ids.index(target))
-            label = row_label(row, new_table.vocabulary, generic, documents) or merged.label
+            label = row_label(row, new_table.vocabulary, generic, new_table.counts.getrow(at)) or merged.label
             tops = {m: [term.term for term in by_id[m].terms] for m in members}
             labels = {m: by_id[m].label for m in members}
             label = merged_label(label, tops, labels, {m: by_id[m].size for m in members}, generic)

@@ -90,17 +90,13 @@ def split_topic(
         members = inside[core[inside]] if core[inside].any() else inside
         centroid = embeddings[members].mean(axis=0)
         nearest = members[np.argsort(-(embeddings[members] @ centroid), kind="stable")[:n_representative]]
-        weights_of_part = weights.getrow(new_table.topic_ids.index(new_id))
+        at = new_table.topic_ids.index(new_id)
+        weights_of_part = weights.getrow(at)
         terms = top_terms(weights_of_part, table.vocabulary, n_terms)
         parts[new_id] = topic.model_copy(
             update={
                 "id": new_id,
-                "label": row_label(
-                    weights_of_part,
-                    table.vocabulary,
-                    generic,
-                    new_table.counts.getrow(new_table.topic_ids.index(new_id)),
-                )
+                "label": row_label(weights_of_part, table.vocabulary, generic, new_table.counts.getrow(at))
                 or f"Topic {new_id}",
                 "named_by": "terms",
                 "terms": [Term(term=term, weight=weight) for term, weight in terms],
