@@ -57,7 +57,7 @@ def text_encoding(name: str) -> str:
     """The codec of a text encoding's name ("cp1252", "Latin-1", "shift_jis"), or a ReadError."""
     try:
         "".encode(name)  # a text encoding: not base64 or rot13, which codecs.lookup finds too
-    except (LookupError, UnicodeError):  # "undefined" is one that always fails
+    except (LookupError, UnicodeError, ValueError):  # "undefined" always fails; a NUL in the name: ValueError
         shown = name if len(name) <= 40 else name[:40] + "…"
         raise ReadError(f"unknown text encoding {shown!r} (for example utf-8, cp1252, latin-1, shift_jis)") from None
     return codecs.lookup(name).name

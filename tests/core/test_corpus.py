@@ -162,6 +162,8 @@ def test_a_file_in_a_named_encoding_is_read_as_its_text(tmp_path: Path) -> None:
     for unknown in ("klingon", "base64", "rot13", "undefined"):
         with pytest.raises(CorpusError, match=f"unknown text encoding '{unknown}'"):
             read_corpus(utf8, encoding=unknown)
+    with pytest.raises(CorpusError, match="unknown text encoding"):  # a fuzzer's: a 500 before
+        read_corpus(utf8, encoding="i-\x00-8")
 
 
 def test_tsv_picks_the_only_text_column(tmp_path: Path) -> None:
